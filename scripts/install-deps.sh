@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian bookworm package cpq needs to build, test and run.
+# Idempotent: packages already present are left alone, and apt's index is only
+# refreshed when something is missing. Run as root, or as a user with sudo.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config
+  # the two heavy dependencies; they share libLLVM-14
+  libhalide14-0-dev
+  llvm-14-dev libmlir-14-dev mlir-14-tools llvm-14-tools
+  # header-only kernel core and its tests
+  libxsimd-dev xtl-dev librandom123-dev libboost-test-dev
+)
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "install-deps.sh: must run as root or with sudo available" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps.sh: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
