@@ -22,9 +22,10 @@ endif()
 if(NOT MLIR_DIR)
   set(MLIR_DIR "/usr/lib/llvm-14/lib/cmake/mlir" CACHE PATH "MLIR 14 CMake package")
 endif()
+set(_cpq_mlir_dir "${MLIR_DIR}")
 find_package(MLIR CONFIG QUIET)
 if(NOT MLIR_FOUND)
-  message(FATAL_ERROR "cpq: MLIR 14 not found at MLIR_DIR=${MLIR_DIR} "
+  message(FATAL_ERROR "cpq: MLIR 14 not found at MLIR_DIR=${_cpq_mlir_dir} "
                       "(packages libmlir-14-dev mlir-14-tools llvm-14-dev): ${_cpq_fix}")
 endif()
 if(NOT LLVM_VERSION_MAJOR EQUAL 14)

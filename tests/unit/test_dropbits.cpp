@@ -11,6 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cpq/kernels/dropbits.h"
+#include "printing.h"
 
 #include <cmath>
 #include <thread>
@@ -18,13 +19,6 @@
 
 namespace bdata = boost::unit_test::data;
 using namespace cpq;
-
-namespace cpq {
-std::ostream &operator<<(std::ostream &os, GridKind k) { return os << to_string(k); }
-std::ostream &operator<<(std::ostream &os, DropBitsMode m) {
-  return os << (m == DropBitsMode::Hierarchical ? "hierarchical" : "independent");
-}
-} // namespace cpq
 
 namespace {
 const auto kNested = bdata::make({GridKind::Signed, GridKind::Unsigned});

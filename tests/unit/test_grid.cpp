@@ -11,6 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cpq/kernels/quantizer_reference.h"
+#include "printing.h"
 
 #include <cmath>
 #include <limits>
@@ -34,13 +35,6 @@ int nearest_level(const SurvivingGrid &s, float v) {
   return s.q[best];
 }
 } // namespace
-
-namespace cpq {
-std::ostream &operator<<(std::ostream &os, GridKind k) { return os << to_string(k); }
-std::ostream &operator<<(std::ostream &os, DropBitsMode m) {
-  return os << (m == DropBitsMode::Hierarchical ? "hierarchical" : "independent");
-}
-} // namespace cpq
 
 BOOST_DATA_TEST_CASE(levels_match_the_table, kKinds * kBits, kind, bits) {
   const GridSpec g = make_grid(kind, bits);

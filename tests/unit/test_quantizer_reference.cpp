@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cpq/kernels/quantizer_reference.h"
+#include "printing.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,13 +22,6 @@
 namespace bdata = boost::unit_test::data;
 using namespace cpq;
 using reference::ElementGrad;
-
-namespace cpq {
-std::ostream &operator<<(std::ostream &os, GridKind k) { return os << to_string(k); }
-std::ostream &operator<<(std::ostream &os, DropBitsMode m) {
-  return os << (m == DropBitsMode::Hierarchical ? "hierarchical" : "independent");
-}
-} // namespace cpq
 
 namespace {
 const auto kKinds = bdata::make({GridKind::Signed, GridKind::Unsigned, GridKind::Symmetric});

@@ -121,4 +121,12 @@ void UnpackCodes::operator()(Arch, const std::uint8_t *packed, std::size_t n, in
   detail::with_code_bits<Arch>(bits, [&](auto b) { detail::unpack_groups<decltype(b)::value, Arch>(packed, n, codes); });
 }
 
+/// Explicit instantiation of both kernels for one Arch, for the
+/// kernels/src/pack_<arch>.cpp files (at namespace cpq scope).
+#define CPQ_PACK_INSTANTIATE(ARCH)                                                                  \
+  template void PackCodes::operator()<ARCH>(ARCH, const std::uint8_t *, std::size_t, int,           \
+                                            std::uint8_t *) const;                                  \
+  template void UnpackCodes::operator()<ARCH>(ARCH, const std::uint8_t *, std::size_t, int,         \
+                                              std::uint8_t *) const;
+
 } // namespace cpq
