@@ -124,12 +124,15 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   b.grad_x(v.i, v.c, v.n) = b.element(v.i, v.c, v.n)[0];
 
   b.over_elements = RDom(0, inner_extent, 0, outer_extent, "element");
+  Halide::RVar ri = b.over_elements.x, ro = b.over_elements.y;
+  b.channel_sums = Func("channel_sums");
+  b.channel_sums(v.c) = Tuple(cast<double>(0), cast<double>(0));
+  b.channel_sums(v.c) = Tuple(b.channel_sums(v.c)[0] + cast<double>(b.element(ri, v.c, ro)[1]),
+                              b.channel_sums(v.c)[1] + cast<double>(b.element(ri, v.c, ro)[2]));
   b.grad_alpha = Func("grad_alpha");
   b.grad_sigma = Func("grad_sigma");
-  b.grad_alpha(v.c) = cast<double>(0);
-  b.grad_sigma(v.c) = cast<double>(0);
-  b.grad_alpha(v.c) += cast<double>(b.element(b.over_elements.x, v.c, b.over_elements.y)[1]);
-  b.grad_sigma(v.c) += cast<double>(b.element(b.over_elements.x, v.c, b.over_elements.y)[2]);
+  b.grad_alpha(v.c) = b.channel_sums(v.c)[0];
+  b.grad_sigma(v.c) = b.channel_sums(v.c)[1];
   return b;
 }
 

@@ -58,10 +58,11 @@ struct QuantizeBackward {
   /// Per element: Tuple(dL/dx, dL/dalpha contribution, dL/dsigma contribution).
   Halide::Func element;
   Halide::Func grad_x;
-  /// Per channel, float64 sums over inner and outer; the RDoms are exposed so
-  /// schedules can split and rfactor them.
-  Halide::Func grad_alpha, grad_sigma;
+  /// Per channel, float64: Tuple(sum of dL/dalpha, sum of dL/dsigma) over
+  /// inner and outer (RDom over_elements), and the two outputs reading it.
+  Halide::Func channel_sums;
   Halide::RDom over_elements;
+  Halide::Func grad_alpha, grad_sigma;
   /// The sum over edges near x, exposed for scheduling.
   Halide::Func edge_sums;
   Halide::RDom over_edges;

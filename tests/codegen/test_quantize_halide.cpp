@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "codegen/ops/quantize.h"
+#include "schedules/quantize.h"
 #include "cpq/kernels/quantizer_reference.h"
 #include "../unit/printing.h"
 
@@ -45,6 +46,13 @@ struct Pipelines {
     auto fwd = codegen::build_quantize_forward(g, v, x, alpha, keep);
     auto bwd = codegen::build_quantize_backward(g, v, x, alpha, sigma, keep, window, grad, x.dim(0).extent(),
                                                 x.dim(2).extent());
+    // The hand schedules, as shipped (codes are an unscheduled extra output).
+    const schedules::QuantizeLoops loops{v.i, v.c, v.n, fwd.x_hat, bwd.element, bwd.edge_sums, bwd.over_edges,
+                                         bwd.grad_x, bwd.channel_sums, bwd.grad_alpha, bwd.grad_sigma,
+                                         bwd.over_elements};
+    const auto target = Halide::get_jit_target_from_environment();
+    schedules::schedule_quantize_forward(loops, target);
+    schedules::schedule_quantize_backward(loops, target);
     forward = Halide::Pipeline({fwd.x_hat, fwd.code});
     backward = Halide::Pipeline({bwd.grad_x, bwd.grad_alpha, bwd.grad_sigma});
     forward.compile_jit();

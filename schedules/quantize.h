@@ -1,0 +1,31 @@
+//===- quantize.h - hand schedules of the quantize op -------------*- C++ -*-===//
+//
+// This file declares the hand schedules of the quantizer pipelines built by
+// codegen/ops/quantize.h: vectorised at the target's natural width, parallel
+// over chunks of the tensor, the per-channel reductions split with rfactor so
+// that threads sum disjoint chunks and no two write the same sum.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <Halide.h>
+
+namespace cpq::schedules {
+
+/// The Funcs and dimensions of a quantizer pipeline that the schedules touch.
+struct QuantizeLoops {
+  Halide::Var i, c, n;
+  Halide::Func x_hat;                          // forward output
+  Halide::Func element, edge_sums;             // backward, per element
+  Halide::RDom over_edges;
+  Halide::Func grad_x, channel_sums, grad_alpha, grad_sigma;
+  Halide::RDom over_elements;
+};
+
+/// Elements of the innermost dimension one thread takes at a time.
+inline constexpr int kChunk = 8192;
+
+void schedule_quantize_forward(const QuantizeLoops &q, const Halide::Target &target);
+void schedule_quantize_backward(const QuantizeLoops &q, const Halide::Target &target);
+
+} // namespace cpq::schedules
