@@ -16,6 +16,7 @@
 #include "schedules/quantize.h"
 #include "cpq/kernels/quantizer_reference.h"
 #include "../unit/printing.h"
+#include "quantize_check.h"
 
 #include <algorithm>
 #include <cmath>
@@ -29,10 +30,6 @@ using Halide::Buffer;
 namespace {
 const auto kKinds = bdata::make({GridKind::Signed, GridKind::Unsigned, GridKind::Symmetric});
 const auto kBits = bdata::xrange(1, 9);
-
-bool close(double a, double b, double rel, double abs_floor) {
-  return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b)) + abs_floor;
-}
 
 /// The forward and backward pipelines of one grid, JIT-compiled once.
 struct Pipelines {
@@ -60,10 +57,6 @@ struct Pipelines {
   }
 };
 
-struct Case {
-  int inner, channels, outer;
-  int size() const { return inner * channels * outer; }
-};
 } // namespace
 
 BOOST_DATA_TEST_CASE(halide_quantizer_matches_the_reference, kKinds * kBits, kind, bits) {
@@ -73,67 +66,33 @@ BOOST_DATA_TEST_CASE(halide_quantizer_matches_the_reference, kKinds * kBits, kin
   std::vector<LevelMask> masks{all_levels(bits)};
   if (g.supports_dropbits())
     for (int top = 1; top < bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
-  const std::vector<Case> cases{{1, 1, 1}, {3, 1, 1}, {33, 1, 1}, {63, 1, 1}, {1000003, 1, 1},
-                                {11, 3, 1}, {7, 3, 5}, {1, 3, 21}};
+  const std::vector<testing::QuantizeCase> cases{{1, 1, 1},  {3, 1, 1}, {33, 1, 1}, {63, 1, 1},
+                                                 {1000003, 1, 1}, {11, 3, 1}, {7, 3, 5}, {1, 3, 21}};
   int mask_index = 0;
-  for (const Case &cs : cases) {
+  for (const auto &cs : cases) {
     const LevelMask keep = masks[mask_index++ % masks.size()];
     const SurvivingGrid s = make_surviving_grid(g, keep);
-    Buffer<float> x(cs.inner, cs.channels, cs.outer), grad(cs.inner, cs.channels, cs.outer);
-    Buffer<float> alpha(cs.channels), sigma(cs.channels);
-    for (int c = 0; c < cs.channels; ++c) alpha(c) = 0.2f + 0.35f * c, sigma(c) = alpha(c) * (0.1f + 0.3f * c);
-    std::uniform_real_distribution<float> t_dist(s.t[0] - 2.0f, s.t[s.count - 1] + 2.0f), g_dist(-1.0f, 1.0f);
-    x.for_each_element([&](int i, int c, int n) {
-      x(i, c, n) = alpha(c) * t_dist(rng);
-      grad(i, c, n) = g_dist(rng);
-    });
-    // Some exact grid points and edges.
-    for (int k = 0; k < std::min(cs.size(), 2 * s.count - 1); ++k) {
-      const int idx = k % cs.inner, c = (k / cs.inner) % cs.channels, n = (k / cs.inner / cs.channels) % cs.outer;
-      x(idx, c, n) = alpha(c) * (k % 2 ? s.tau[k / 2 + 1] : s.t[k / 2]);
-    }
-    double max_ratio = 0;
-    for (int c = 0; c < cs.channels; ++c) max_ratio = std::max(max_ratio, double(sigma(c)) / alpha(c));
-    p.x.set(x), p.grad.set(grad), p.alpha.set(alpha), p.sigma.set(sigma);
+    testing::QuantizeData d = testing::make_quantize_data(s, cs, rng);
+    p.x.set(Buffer<float>(*d.x.raw_buffer())), p.grad.set(Buffer<float>(*d.grad.raw_buffer()));
+    p.alpha.set(Buffer<float>(*d.alpha.raw_buffer())), p.sigma.set(Buffer<float>(*d.sigma.raw_buffer()));
     p.keep.set(keep);
-    p.window.set(reference::required_edge_window(g, max_ratio));
-
-    Buffer<float> x_hat(cs.inner, cs.channels, cs.outer), grad_x(cs.inner, cs.channels, cs.outer);
-    Buffer<uint8_t> codes(cs.inner, cs.channels, cs.outer);
-    Buffer<double> grad_alpha(cs.channels), grad_sigma(cs.channels);
-    p.forward.realize({x_hat, codes});
-    p.backward.realize({grad_x, grad_alpha, grad_sigma});
-
+    p.window.set(d.edge_window);
+    Halide::Runtime::Buffer<float> x_hat(cs.inner, cs.channels, cs.outer), grad_x(cs.inner, cs.channels, cs.outer);
+    Halide::Runtime::Buffer<uint8_t> codes(cs.inner, cs.channels, cs.outer);
+    Halide::Runtime::Buffer<double> grad_alpha(cs.channels), grad_sigma(cs.channels);
+    std::vector<Buffer<>> fwd_out{Buffer<float>(*x_hat.raw_buffer()), Buffer<uint8_t>(*codes.raw_buffer())};
+    std::vector<Buffer<>> bwd_out{Buffer<float>(*grad_x.raw_buffer()), Buffer<double>(*grad_alpha.raw_buffer()),
+                                  Buffer<double>(*grad_sigma.raw_buffer())};
+    p.forward.realize(Halide::Realization(fwd_out));
+    p.backward.realize(Halide::Realization(bwd_out));
     BOOST_TEST_CONTEXT("size " << cs.inner << "x" << cs.channels << "x" << cs.outer << " keep " << keep) {
-      std::vector<double> want_alpha(cs.channels), want_sigma(cs.channels), floor_a(cs.channels), floor_s(cs.channels);
-      bool forward_ok = true, backward_ok = true;
-      x.for_each_element([&](int i, int c, int n) {
-        const float xv = x(i, c, n);
-        const int q = reference::quantize_level(s, xv, alpha(c));
-        forward_ok = forward_ok && x_hat(i, c, n) == reference::dequantize(g, q, alpha(c)) &&
-                     codes(i, c, n) == g.code_of_level(q);
-        const auto e = reference::backward_fast<double>(s, xv, alpha(c), sigma(c), grad(i, c, n));
-        want_alpha[c] += e.dalpha;
-        want_sigma[c] += e.dsigma;
-        // Floors as in test_quantizer_reference: float32 resolution of the
-        // largest term |G| alpha cell / sigma (dx), 10x that for the
-        // cancelling sums, scaled by |x/alpha| for dalpha.
-        double cell = 0;
-        for (int k = 1; k < s.count; ++k) cell = std::max(cell, double(s.t[k]) - double(s.t[k - 1]));
-        const double term = std::fabs(grad(i, c, n)) * alpha(c) * std::max(cell, 1.0) / sigma(c);
-        floor_a[c] += 1e-6 * (term + std::fabs(grad(i, c, n))) * (1.0 + std::fabs(xv / alpha(c)));
-        floor_s[c] += 1e-6 * term;
-        if (!close(grad_x(i, c, n), e.dx, 1e-4, 1e-7 * term)) {
-          if (backward_ok) BOOST_TEST_MESSAGE("dx at " << i << "," << c << "," << n << ": " << grad_x(i, c, n) << " vs " << e.dx);
-          backward_ok = false;
-        }
+      testing::check_forward(s, d, x_hat);
+      bool codes_ok = true;
+      d.x.for_each_element([&](int i, int c, int n) {
+        codes_ok = codes_ok && codes(i, c, n) == g.code_of_level(reference::quantize_level(s, d.x(i, c, n), d.alpha(c)));
       });
-      BOOST_TEST(forward_ok, "forward is bit-exact");
-      BOOST_TEST(backward_ok, "dL/dx within 1e-4 relative");
-      for (int c = 0; c < cs.channels; ++c) {
-        BOOST_TEST(close(grad_alpha(c), want_alpha[c], 1e-4, floor_a[c]), "dalpha " << grad_alpha(c) << " vs " << want_alpha[c]);
-        BOOST_TEST(close(grad_sigma(c), want_sigma[c], 1e-4, floor_s[c]), "dsigma " << grad_sigma(c) << " vs " << want_sigma[c]);
-      }
+      BOOST_TEST(codes_ok, "codes are bit-exact");
+      testing::check_backward(s, d, grad_x, grad_alpha, grad_sigma);
     }
   }
 }

@@ -1,0 +1,133 @@
+//===- quantize_generators.cpp - AOT generators of the quantize op ---------===//
+//
+// This file implements the Halide generators `cpq_quantize_forward` and
+// `cpq_quantize_backward`: the builder of codegen/ops/quantize.h specialised
+// at compile time by the grid kind and bit-width (GeneratorParams `grid` and
+// `bits`), with the hand schedule of schedules/quantize.h, or, when the build
+// asks for an autoscheduler, only the estimates it needs.
+//
+// Buffer contracts: x, grad_out and grad_x are [inner, channel, outer] float32
+// with a dense innermost dimension; alpha and sigma have one float32 per
+// channel; grad_alpha and grad_sigma one float64 per channel.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/ops/quantize.h"
+#include "cpq/kernels/dropbits.h"
+#include "schedules/quantize.h"
+
+#include <Halide.h>
+
+namespace {
+using namespace Halide;
+using cpq::GridKind;
+
+const std::map<std::string, GridKind> kGridKinds{
+    {"signed", GridKind::Signed}, {"unsigned", GridKind::Unsigned}, {"symmetric", GridKind::Symmetric}};
+
+// Sizes the autoschedulers plan for: a 2^20-element tensor in 64 channels.
+constexpr int kEstInner = 1 << 14, kEstChannels = 64, kEstOuter = 1;
+
+void set_tensor_estimates(OutputImageParam p) {
+  p.dim(0).set_estimate(0, kEstInner).set_stride(1);
+  p.dim(1).set_estimate(0, kEstChannels);
+  p.dim(2).set_estimate(0, kEstOuter);
+}
+
+class QuantizeForward : public Generator<QuantizeForward> {
+public:
+  GeneratorParam<GridKind> grid{"grid", GridKind::Signed, kGridKinds};
+  GeneratorParam<int> bits{"bits", 2, 1, 8};
+
+  Input<Buffer<float>> x{"x", 3};
+  Input<Buffer<float>> alpha{"alpha", 1};
+  Input<int32_t> keep{"keep"};
+  Output<Buffer<float>> x_hat{"x_hat", 3};
+
+  void generate() {
+    const cpq::GridSpec g = cpq::make_grid(grid, bits);
+    fwd_ = cpq::codegen::build_quantize_forward(g, v_, x, alpha, keep);
+    x_hat(v_.i, v_.c, v_.n) = fwd_.x_hat(v_.i, v_.c, v_.n);
+  }
+
+  void schedule() {
+    x.dim(0).set_stride(1);
+    x_hat.dim(0).set_stride(1);
+    if (auto_schedule) {
+      set_tensor_estimates(x);
+      set_tensor_estimates(x_hat);
+      alpha.dim(0).set_estimate(0, kEstChannels);
+      keep.set_estimate(cpq::all_levels(bits));
+      return;
+    }
+    cpq::schedules::QuantizeLoops loops;
+    loops.i = v_.i, loops.c = v_.c, loops.n = v_.n;
+    loops.x_hat = x_hat;
+    cpq::schedules::schedule_quantize_forward(loops, get_target());
+  }
+
+private:
+  cpq::codegen::TensorVars v_;
+  cpq::codegen::QuantizeForward fwd_;
+};
+
+class QuantizeBackward : public Generator<QuantizeBackward> {
+public:
+  GeneratorParam<GridKind> grid{"grid", GridKind::Signed, kGridKinds};
+  GeneratorParam<int> bits{"bits", 2, 1, 8};
+
+  Input<Buffer<float>> x{"x", 3};
+  Input<Buffer<float>> alpha{"alpha", 1};
+  Input<Buffer<float>> sigma{"sigma", 1};
+  Input<Buffer<float>> grad_out{"grad_out", 3};
+  Input<int32_t> keep{"keep"};
+  Input<int32_t> edge_window{"edge_window", 1, 1, 256};
+  Output<Buffer<float>> grad_x{"grad_x", 3};
+  Output<Buffer<double>> grad_alpha{"grad_alpha", 1};
+  Output<Buffer<double>> grad_sigma{"grad_sigma", 1};
+
+  void generate() {
+    const cpq::GridSpec g = cpq::make_grid(grid, bits);
+    bwd_ = cpq::codegen::build_quantize_backward(g, v_, x, alpha, sigma, keep, edge_window, grad_out,
+                                                 x.dim(0).extent(), x.dim(2).extent());
+    grad_x(v_.i, v_.c, v_.n) = bwd_.grad_x(v_.i, v_.c, v_.n);
+    grad_alpha(v_.c) = bwd_.grad_alpha(v_.c);
+    grad_sigma(v_.c) = bwd_.grad_sigma(v_.c);
+  }
+
+  void schedule() {
+    for (OutputImageParam p : {OutputImageParam(x), OutputImageParam(grad_out), OutputImageParam(grad_x)})
+      p.dim(0).set_stride(1);
+    if (auto_schedule) {
+      set_tensor_estimates(x);
+      set_tensor_estimates(grad_out);
+      set_tensor_estimates(grad_x);
+      alpha.dim(0).set_estimate(0, kEstChannels);
+      sigma.dim(0).set_estimate(0, kEstChannels);
+      grad_alpha.dim(0).set_estimate(0, kEstChannels);
+      grad_sigma.dim(0).set_estimate(0, kEstChannels);
+      keep.set_estimate(cpq::all_levels(bits));
+      edge_window.set_estimate(8);
+      return;
+    }
+    cpq::schedules::QuantizeLoops loops;
+    loops.i = v_.i, loops.c = v_.c, loops.n = v_.n;
+    loops.element = bwd_.element;
+    loops.edge_sums = bwd_.edge_sums;
+    loops.over_edges = bwd_.over_edges;
+    loops.grad_x = grad_x;
+    loops.channel_sums = bwd_.channel_sums;
+    loops.grad_alpha = grad_alpha;
+    loops.grad_sigma = grad_sigma;
+    loops.over_elements = bwd_.over_elements;
+    cpq::schedules::schedule_quantize_backward(loops, get_target());
+  }
+
+private:
+  cpq::codegen::TensorVars v_;
+  cpq::codegen::QuantizeBackward bwd_;
+};
+
+} // namespace
+
+HALIDE_REGISTER_GENERATOR(QuantizeForward, cpq_quantize_forward)
+HALIDE_REGISTER_GENERATOR(QuantizeBackward, cpq_quantize_backward)

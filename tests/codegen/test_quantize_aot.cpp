@@ -1,0 +1,112 @@
+//===- test_quantize_aot.cpp - every AOT quantizer kernel against the reference -===//
+//
+// Calls every ahead-of-time compiled quantizer kernel of this build (hand,
+// Adams2019 and Mullapudi2016 schedules; the multi-target library picks the
+// best target of this CPU) through its generated C function and compares it
+// with the scalar reference on awkward sizes, per tensor and per channel,
+// with and without hierarchical DropBits masks.
+//
+//===----------------------------------------------------------------------===//
+#define BOOST_TEST_MODULE quantize_aot
+#include <boost/test/unit_test.hpp>
+
+#include "codegen/quantize_kernels.h"
+#include "quantize_check.h"
+
+#include <HalideBuffer.h>
+
+#include <string>
+
+using namespace cpq;
+using Halide::Runtime::Buffer;
+
+namespace {
+/// Halide's default error handler aborts; the tests record the message and
+/// let the kernel return its error code.
+std::string last_error;
+void record_error(void *, const char *msg) { last_error = msg; }
+struct UseRecordingErrorHandler {
+  UseRecordingErrorHandler() { halide_set_error_handler(record_error); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(UseRecordingErrorHandler);
+
+/// The hand schedules guard every tail, so any size is valid. The
+/// autoschedulers split without guards for the sizes they were given as
+/// estimates; their kernels are for schedule comparisons on large tensors
+/// and are checked on such.
+std::vector<testing::QuantizeCase> cases_for(const char *schedule) {
+  if (std::string(schedule) != "hand") return {{16384, 8, 1}, {4096, 64, 1}};
+  return {{1, 1, 1}, {3, 1, 1}, {33, 1, 1}, {63, 1, 1}, {4099, 3, 2}, {1, 3, 21}, {1000003, 1, 1}};
+}
+
+std::vector<LevelMask> masks_for(GridSpec g) {
+  std::vector<LevelMask> masks{all_levels(g.bits)};
+  if (g.supports_dropbits())
+    for (int top = 1; top < g.bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
+  return masks;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_forward_kernel_is_bit_exact) {
+  BOOST_TEST(aot::quantize_forward_kernels().size() >= 48u);
+  for (const auto &k : aot::quantize_forward_kernels()) {
+    const GridSpec g = make_grid(k.grid, k.bits);
+    const auto masks = masks_for(g);
+    std::mt19937 rng(k.bits);
+    int m = 0;
+    for (const auto &cs : cases_for(k.schedule)) {
+      const LevelMask keep = masks[m++ % masks.size()];
+      const SurvivingGrid s = make_surviving_grid(g, keep);
+      testing::QuantizeData d = testing::make_quantize_data(s, cs, rng);
+      Buffer<float> x_hat(cs.inner, cs.channels, cs.outer);
+      BOOST_TEST_CONTEXT(k.name << " size " << cs.inner << "x" << cs.channels << "x" << cs.outer << " keep " << keep) {
+        BOOST_TEST_REQUIRE(k.fn(d.x, d.alpha, keep, x_hat) == 0, last_error);
+        testing::check_forward(s, d, x_hat);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_backward_kernel_matches_the_reference) {
+  BOOST_TEST(aot::quantize_backward_kernels().size() >= 48u);
+  for (const auto &k : aot::quantize_backward_kernels()) {
+    const GridSpec g = make_grid(k.grid, k.bits);
+    const auto masks = masks_for(g);
+    std::mt19937 rng(100 + k.bits);
+    int m = 0;
+    for (const auto &cs : cases_for(k.schedule)) {
+      const LevelMask keep = masks[m++ % masks.size()];
+      const SurvivingGrid s = make_surviving_grid(g, keep);
+      testing::QuantizeData d = testing::make_quantize_data(s, cs, rng);
+      Buffer<float> grad_x(cs.inner, cs.channels, cs.outer);
+      Buffer<double> grad_alpha(cs.channels), grad_sigma(cs.channels);
+      BOOST_TEST_CONTEXT(k.name << " size " << cs.inner << "x" << cs.channels << "x" << cs.outer << " keep " << keep) {
+        BOOST_TEST_REQUIRE(k.fn(d.x, d.alpha, d.sigma, d.grad, keep, d.edge_window, grad_x, grad_alpha, grad_sigma) == 0,
+                           last_error);
+        testing::check_backward(s, d, grad_x, grad_alpha, grad_sigma);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(kernels_report_bad_input_as_errors) {
+  const auto *fwd = aot::find_quantize_forward(make_grid(GridKind::Signed, 4));
+  const auto *bwd = aot::find_quantize_backward(make_grid(GridKind::Signed, 4));
+  BOOST_TEST_REQUIRE(fwd != nullptr);
+  BOOST_TEST_REQUIRE(bwd != nullptr);
+  BOOST_TEST(aot::find_quantize_forward(make_grid(GridKind::Signed, 3), "Adams2019") == nullptr);
+  Buffer<float> x(8, 1, 1), alpha(1), sigma(1), grad(8, 1, 1), out(8, 1, 1);
+  Buffer<double> ga(1), gs(1);
+  x.fill(0.1f), alpha.fill(0.5f), sigma.fill(0.5f), grad.fill(1.0f);
+  // A non-hierarchical mask, a too small edge window, and a wrong shape all
+  // give a non-zero Halide error code, not a wrong answer.
+  BOOST_TEST(fwd->fn(x, alpha, 0b10110, out) != 0);
+  BOOST_TEST(last_error.find("not a hierarchical mask") != std::string::npos, last_error);
+  BOOST_TEST(bwd->fn(x, alpha, sigma, grad, all_levels(4), 2, out, ga, gs) != 0);
+  BOOST_TEST(last_error.find("edge_window") != std::string::npos, last_error);
+  Buffer<float> two_channels(8, 2, 1), out2(8, 2, 1); // but alpha has one
+  two_channels.fill(0.1f);
+  BOOST_TEST(fwd->fn(two_channels, alpha, all_levels(4), out2) != 0);
+  BOOST_TEST(last_error.find("alpha") != std::string::npos, last_error);
+  BOOST_TEST(fwd->fn(x, alpha, all_levels(4), out) == 0);
+}
