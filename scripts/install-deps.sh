@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Installs every Debian bookworm package cpq needs to build, test and run.
+# Installs every Debian bookworm package cpq needs to build, test and run;
+# with --peers also what the benchmarks under bench/ compare against
+# (PyTorch 1.13 for /usr/bin/python3).
 # Idempotent: packages already present are left alone, and apt's index is only
 # refreshed when something is missing. Run as root, or as a user with sudo.
 set -euo pipefail
+
+peers=0
+for arg in "$@"; do
+  case "$arg" in
+    --peers) peers=1 ;;
+    *) echo "usage: install-deps.sh [--peers]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   # toolchain
@@ -13,6 +23,9 @@ packages=(
   # header-only kernel core and its tests
   libxsimd-dev xtl-dev librandom123-dev libboost-test-dev
 )
+if [ "$peers" -eq 1 ]; then
+  packages+=(python3-torch)
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
