@@ -91,7 +91,7 @@ struct Row {
   int bits;
   GridKind grid;
   std::string schedule;
-  double melem_s, fraction, x_torch;
+  double melem_s, fraction, x_torch, forward_melem_s, backward_melem_s;
 };
 } // namespace
 
@@ -152,9 +152,14 @@ int main(int argc, char **argv) {
           std::fprintf(stderr, "quantizer: %s failed with Halide error %d\n", fwd->name, err);
           return 1;
         }
-        const double melem_s = double(kInner) * kChannels / t / 1e6;
+        const double t_fwd = median_seconds(repeats, [&] { err |= fwd->fn(x, alpha, keep, x_hat); });
+        const double t_bwd = median_seconds(repeats, [&] {
+          err |= bwd->fn(x, alpha, sigma, grad, keep, window, grad_x, grad_alpha, grad_sigma);
+        });
+        const double n = double(kInner) * kChannels;
+        const double melem_s = n / t / 1e6;
         rows.push_back({bits, kind, schedule, melem_s, melem_s / roofline_melem_s,
-                        peer_melem_s > 0 ? melem_s / peer_melem_s : -1});
+                        peer_melem_s > 0 ? melem_s / peer_melem_s : -1, n / t_fwd / 1e6, n / t_bwd / 1e6});
       }
     }
   }
@@ -168,17 +173,21 @@ int main(int argc, char **argv) {
       std::string schedule = r.schedule;
       std::transform(schedule.begin(), schedule.end(), schedule.begin(), ::tolower);
       std::printf("%s{\"bits\": %d, \"grid\": \"%s\", \"schedule\": \"%s\", \"melem_s\": %.2f, "
-                  "\"fraction_of_roofline\": %.3f, \"x_pytorch\": ",
-                  i ? ", " : "", r.bits, to_string(r.grid), schedule.c_str(), r.melem_s, r.fraction);
+                  "\"fraction_of_roofline\": %.3f, \"forward_melem_s\": %.2f, \"backward_melem_s\": %.2f, "
+                  "\"x_pytorch\": ",
+                  i ? ", " : "", r.bits, to_string(r.grid), schedule.c_str(), r.melem_s, r.fraction,
+                  r.forward_melem_s, r.backward_melem_s);
       if (r.x_torch > 0) std::printf("%.1f}", r.x_torch);
       else std::printf("null}");
     }
     std::printf("]}\n");
     return 0;
   }
-  std::printf("%4s %-9s %-13s %12s %10s %10s\n", "bits", "grid", "schedule", "M elem/s", "x roofline", "x pytorch");
+  std::printf("%4s %-9s %-13s %12s %10s %10s %10s %10s\n", "bits", "grid", "schedule", "M elem/s", "x roofline",
+              "fwd M/s", "bwd M/s", "x pytorch");
   for (const Row &r : rows) {
-    std::printf("%4d %-9s %-13s %12.1f %10.3f ", r.bits, to_string(r.grid), r.schedule.c_str(), r.melem_s, r.fraction);
+    std::printf("%4d %-9s %-13s %12.1f %10.3f %10.1f %10.1f ", r.bits, to_string(r.grid), r.schedule.c_str(),
+                r.melem_s, r.fraction, r.forward_melem_s, r.backward_melem_s);
     if (r.x_torch > 0) std::printf("%10.1f\n", r.x_torch);
     else std::printf("%10s\n", "-");
   }
