@@ -15,6 +15,7 @@
 
 #include <HalideBuffer.h>
 
+#include <cmath>
 #include <string>
 
 using namespace cpq;
@@ -85,6 +86,25 @@ BOOST_AUTO_TEST_CASE(every_backward_kernel_matches_the_reference) {
                            last_error);
         testing::check_backward(s, d, grad_x, grad_alpha, grad_sigma);
       }
+    }
+  }
+}
+
+// Non-finite inputs give what the reference gives (NaN -> lowest level,
+// +-inf -> clipped), in every hand-scheduled forward kernel.
+BOOST_AUTO_TEST_CASE(forward_handles_non_finite_inputs_like_the_reference) {
+  const float values[] = {std::nanf(""), INFINITY, -INFINITY, 1e30f, -1e30f, 0.0f, -0.0f};
+  for (const auto &k : aot::quantize_forward_kernels()) {
+    if (std::string(k.schedule) != "hand") continue;
+    const GridSpec g = make_grid(k.grid, k.bits);
+    const SurvivingGrid s = make_surviving_grid(g);
+    Buffer<float> x(7, 1, 1), alpha(1), x_hat(7, 1, 1);
+    alpha(0) = 0.5f;
+    for (int i = 0; i < 7; ++i) x(i, 0, 0) = values[i];
+    BOOST_TEST_REQUIRE(k.fn(x, alpha, all_levels(g.bits), x_hat) == 0, last_error);
+    for (int i = 0; i < 7; ++i) {
+      const float want = reference::dequantize(g, reference::quantize_level(s, values[i], 0.5f), 0.5f);
+      BOOST_TEST(x_hat(i, 0, 0) == want, k.name << " x=" << values[i] << ": " << x_hat(i, 0, 0) << " vs " << want);
     }
   }
 }
