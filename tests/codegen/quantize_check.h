@@ -11,6 +11,7 @@
 #pragma once
 
 #include "cpq/kernels/quantizer_reference.h"
+#include "../unit/test_support.h"
 
 #include <HalideBuffer.h>
 #include <boost/test/unit_test.hpp>
@@ -54,10 +55,6 @@ inline QuantizeData make_quantize_data(const SurvivingGrid &s, QuantizeCase cs, 
   return d;
 }
 
-inline bool close_to(double a, double b, double rel, double abs_floor) {
-  return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b)) + abs_floor;
-}
-
 /// Checks a kernel's forward output (x_hat) bit-exactly.
 inline void check_forward(const SurvivingGrid &s, const QuantizeData &d, const Halide::Runtime::Buffer<float> &x_hat) {
   bool ok = true;
@@ -77,26 +74,24 @@ inline void check_backward(const SurvivingGrid &s, const QuantizeData &d, const 
                            const Halide::Runtime::Buffer<double> &grad_sigma) {
   const int channels = d.alpha.dim(0).extent();
   std::vector<double> want_a(channels), want_s(channels), floor_a(channels), floor_s(channels);
-  double cell = 0;
-  for (int k = 1; k < s.count; ++k) cell = std::max(cell, double(s.t[k]) - double(s.t[k - 1]));
   bool ok = true;
   d.x.for_each_element([&](int i, int c, int n) {
     const float xv = d.x(i, c, n), G = d.grad(i, c, n);
     const auto e = reference::backward_fast<double>(s, xv, d.alpha(c), d.sigma(c), G);
     want_a[c] += e.dalpha;
     want_s[c] += e.dsigma;
-    const double term = std::fabs(G) * d.alpha(c) * std::max(cell, 1.0) / d.sigma(c);
-    floor_a[c] += 1e-6 * (term + std::fabs(G)) * (1.0 + std::fabs(xv / d.alpha(c)));
-    floor_s[c] += 1e-6 * term;
-    if (!close_to(grad_x(i, c, n), e.dx, 1e-4, 1e-7 * term)) {
+    const Floors f = floors(s, xv, d.alpha(c), d.sigma(c), G, 1e-7);
+    floor_a[c] += f.dalpha;
+    floor_s[c] += f.dsigma;
+    if (!close(grad_x(i, c, n), e.dx, 1e-4, f.dx)) {
       if (ok) BOOST_TEST_MESSAGE("dx at " << i << "," << c << "," << n << ": " << grad_x(i, c, n) << " vs " << e.dx);
       ok = false;
     }
   });
   BOOST_TEST(ok, "dL/dx within 1e-4 relative");
   for (int c = 0; c < channels; ++c) {
-    BOOST_TEST(close_to(grad_alpha(c), want_a[c], 1e-4, floor_a[c]), "dalpha " << grad_alpha(c) << " vs " << want_a[c]);
-    BOOST_TEST(close_to(grad_sigma(c), want_s[c], 1e-4, floor_s[c]), "dsigma " << grad_sigma(c) << " vs " << want_s[c]);
+    BOOST_TEST(close(grad_alpha(c), want_a[c], 1e-4, floor_a[c]), "dalpha " << grad_alpha(c) << " vs " << want_a[c]);
+    BOOST_TEST(close(grad_sigma(c), want_s[c], 1e-4, floor_s[c]), "dsigma " << grad_sigma(c) << " vs " << want_s[c]);
   }
 }
 

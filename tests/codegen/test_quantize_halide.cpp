@@ -15,7 +15,7 @@
 #include "codegen/ops/quantize.h"
 #include "schedules/quantize.h"
 #include "cpq/kernels/quantizer_reference.h"
-#include "../unit/printing.h"
+#include "../unit/test_support.h"
 #include "quantize_check.h"
 
 #include <algorithm>

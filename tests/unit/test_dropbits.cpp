@@ -11,7 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cpq/kernels/dropbits.h"
-#include "printing.h"
+#include "test_support.h"
 
 #include <cmath>
 #include <thread>

@@ -11,7 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cpq/kernels/gates.h"
-#include "printing.h"
+#include "test_support.h"
 
 #include <cmath>
 #include <random>
@@ -19,13 +19,10 @@
 
 namespace bdata = boost::unit_test::data;
 using namespace cpq;
+using testing::close;
 
 namespace {
 const auto kNested = bdata::make({GridKind::Signed, GridKind::Unsigned});
-
-bool close(double a, double b, double rel, double abs_floor) {
-  return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b)) + abs_floor;
-}
 
 /// The gated forward in double, sum_l c_l x_hat_l, for finite differences in
 /// the gates (x_hat_l held at their float values).

@@ -11,7 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cpq/kernels/quantizer_reference.h"
-#include "printing.h"
+#include "test_support.h"
 
 #include <cmath>
 #include <limits>

@@ -12,7 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cpq/kernels/quantizer_reference.h"
-#include "printing.h"
+#include "test_support.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +21,9 @@
 
 namespace bdata = boost::unit_test::data;
 using namespace cpq;
+using testing::close;
+using testing::floors;
+using testing::Floors;
 using reference::ElementGrad;
 
 namespace {
@@ -28,10 +31,6 @@ const auto kKinds = bdata::make({GridKind::Signed, GridKind::Unsigned, GridKind:
 const auto kBits = bdata::xrange(1, 9);
 
 /// |a - b| <= rel * max(|a|, |b|) + abs_floor.
-bool close(double a, double b, double rel, double abs_floor) {
-  return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b)) + abs_floor;
-}
-
 /// The grids a case runs on: the full grid and, on nested kinds with b >= 2,
 /// one hierarchical and one independent DropBits mask drawn for this case.
 std::vector<SurvivingGrid> grids_for(GridSpec g, std::uint64_t seed) {
@@ -62,22 +61,6 @@ std::vector<float> sample_t(const SurvivingGrid &s, std::mt19937 &rng, int rando
   return t;
 }
 } // namespace
-
-/// Absolute error floors for comparing gradients of one element. `term` is
-/// the largest term a sum of section 3 can hold, |G| * dg_max / sigma with
-/// dg_max the widest surviving cell; dL/dsigma and dL/dalpha sums cancel (to
-/// zero at a cell centre), and dL/dalpha also adds t_hat, so their floors
-/// scale with term and with |x / alpha|.
-struct Floors {
-  double dx, dsigma, dalpha;
-};
-Floors floors(const SurvivingGrid &s, float x, float alpha, float sigma, float G, double eps) {
-  double dt_max = 0;
-  for (int i = 1; i < s.count; ++i) dt_max = std::max(dt_max, double(s.t[i]) - double(s.t[i - 1]));
-  const double term = std::fabs(G) * alpha * std::max(dt_max, 1.0) / sigma;
-  const double v = std::fabs(x / alpha);
-  return {eps * term, 10 * eps * term, 10 * eps * (term + std::fabs(G)) * (1.0 + v)};
-}
 
 // Slow and fast forms agree. In double to 1e-10 relative, plus 1e-8 of the
 // largest term: the fast form leaves out edges with |u| > 20, each below
