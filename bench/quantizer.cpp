@@ -13,11 +13,22 @@
 //     count), printed as a ratio. At 8 bits the peer materialises 256
 //     probabilities an element, so it runs on 2^16 elements; the ratio is of
 //     rates.
+// Then, for the hand schedule, the other kernels of a training step at the
+// same sizes (JSON `variants`): the independent-mask kernels with a mask drawn
+// at p = 0.5, and the gated kernels (section 5) with gates drawn from log_a = 0,
+// where most gates are fractional and every sub-grid is visited.
 //
-// Usage: bench/quantizer [--json] [--repeats N] [--no-peer] [--sigma-ratio R]
+// The kernels run on the runtime's caching allocator (runtime/allocator.h),
+// as in training; --system-malloc uses Halide's default (glibc malloc, whose
+// fresh mmap per call costs the backward a page fault per 4 KiB of its
+// temporary).
+//
+// Usage: bench/quantizer [--json] [--repeats N] [--no-peer] [--sigma-ratio R] [--system-malloc]
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/quantize_kernels.h"
+#include "cpq/runtime/allocator.h"
+#include "cpq/kernels/gates.h"
 #include "cpq/kernels/quantizer_reference.h"
 
 #include <HalideBuffer.h>
@@ -93,19 +104,49 @@ struct Row {
   std::string schedule;
   double melem_s, fraction, x_torch, forward_melem_s, backward_melem_s;
 };
+
+/// A tensor of one grid: x over the grid and a step beyond, per-channel alpha
+/// and sigma = sigma_ratio * alpha, random dL/dx_hat.
+struct Tensor {
+  Buffer<float> x{kInner, kChannels, 1}, grad{kInner, kChannels, 1}, x_hat{kInner, kChannels, 1},
+      grad_x{kInner, kChannels, 1}, alpha{kChannels}, sigma{kChannels};
+  Buffer<double> grad_alpha{kChannels}, grad_sigma{kChannels};
+  int window = 1;
+  Tensor(GridSpec g, double sigma_ratio) {
+    std::mt19937 rng(g.bits);
+    const float t_lo = g.t_of_level(g.q_min()) - 1.0f, t_hi = g.t_of_level(g.q_max()) + 1.0f;
+    std::uniform_real_distribution<float> t_dist(t_lo, t_hi), g_dist(-1.0f, 1.0f);
+    for (int c = 0; c < kChannels; ++c)
+      alpha(c) = 2.0f / (1 << (g.bits - 1)) * (1.0f + 0.01f * c), sigma(c) = float(sigma_ratio) * alpha(c);
+    x.for_each_element([&](int i, int c, int n) {
+      x(i, c, n) = alpha(c) * t_dist(rng);
+      grad(i, c, n) = g_dist(rng);
+    });
+    window = reference::required_edge_window(g, sigma_ratio);
+  }
+};
+
+struct Variant {
+  int bits;
+  GridKind grid;
+  const char *variant;
+  double melem_s, fraction;
+};
 } // namespace
 
 int main(int argc, char **argv) {
-  bool json = false, peer = true;
+  bool json = false, peer = true, system_malloc = false;
   int repeats = 7;
   double sigma_ratio = 0.25;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--json")) json = true;
     else if (!std::strcmp(argv[i], "--no-peer")) peer = false;
+    else if (!std::strcmp(argv[i], "--system-malloc")) system_malloc = true;
     else if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--sigma-ratio") && i + 1 < argc) sigma_ratio = std::atof(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: %s [--json] [--repeats N] [--no-peer] [--sigma-ratio R]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--json] [--repeats N] [--no-peer] [--sigma-ratio R] [--system-malloc]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -114,6 +155,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   halide_set_num_threads(kThreads);
+  if (!system_malloc) runtime::install_caching_allocator();
   const double roofline_gb_s = copy_bandwidth(repeats);
   const double roofline_melem_s = roofline_gb_s * 1e9 / kBytesPerElement / 1e6;
   if (!json)
@@ -124,19 +166,11 @@ int main(int argc, char **argv) {
   for (int bits : {1, 2, 4, 8}) {
     for (GridKind kind : {GridKind::Signed, GridKind::Unsigned, GridKind::Symmetric}) {
       const GridSpec g = make_grid(kind, bits);
-      Buffer<float> x(kInner, kChannels, 1), grad(kInner, kChannels, 1), x_hat(kInner, kChannels, 1),
-          grad_x(kInner, kChannels, 1), alpha(kChannels), sigma(kChannels);
-      Buffer<double> grad_alpha(kChannels), grad_sigma(kChannels);
-      std::mt19937 rng(bits);
-      const float t_lo = g.t_of_level(g.q_min()) - 1.0f, t_hi = g.t_of_level(g.q_max()) + 1.0f;
-      std::uniform_real_distribution<float> t_dist(t_lo, t_hi), g_dist(-1.0f, 1.0f);
-      for (int c = 0; c < kChannels; ++c)
-        alpha(c) = 2.0f / (1 << (bits - 1)) * (1.0f + 0.01f * c), sigma(c) = float(sigma_ratio) * alpha(c);
-      x.for_each_element([&](int i, int c, int n) {
-        x(i, c, n) = alpha(c) * t_dist(rng);
-        grad(i, c, n) = g_dist(rng);
-      });
-      const int window = reference::required_edge_window(g, sigma_ratio);
+      Tensor T(g, sigma_ratio);
+      Buffer<float> &x = T.x, &grad = T.grad, &x_hat = T.x_hat, &grad_x = T.grad_x, &alpha = T.alpha,
+                    &sigma = T.sigma;
+      Buffer<double> &grad_alpha = T.grad_alpha, &grad_sigma = T.grad_sigma;
+      const int window = T.window;
       const int keep = all_levels(bits);
       const double peer_melem_s = peer ? torch_peer(bits, kind, sigma_ratio) : -1;
       for (const char *schedule : {"hand", "Adams2019", "Mullapudi2016"}) {
@@ -164,10 +198,47 @@ int main(int argc, char **argv) {
     }
   }
 
+  std::vector<Variant> variants;
+  for (int bits : {2, 4, 8}) {
+    for (GridKind kind : {GridKind::Signed, GridKind::Unsigned}) {
+      const GridSpec g = make_grid(kind, bits);
+      Tensor T(g, sigma_ratio);
+      const double n = double(kInner) * kChannels;
+      int err = 0;
+      if (const auto *fwd = aot::find_quantize_forward(g, "hand", DropBitsMode::Independent)) {
+        const auto *bwd = aot::find_quantize_backward(g, "hand", DropBitsMode::Independent);
+        const LevelMask keep = draw_dropbits_mask(g, DropBitsConfig{0.5, DropBitsMode::Independent}, 1, 3, 0);
+        const double t = median_seconds(repeats, [&] {
+          err |= fwd->fn(T.x, T.alpha, keep, T.x_hat);
+          err |= bwd->fn(T.x, T.alpha, T.sigma, T.grad, keep, T.window, T.grad_x, T.grad_alpha, T.grad_sigma);
+        });
+        variants.push_back({bits, kind, "independent", n / t / 1e6, n / t / 1e6 / roofline_melem_s});
+      }
+      if (const auto *fwd = aot::find_gated_forward(g)) {
+        const auto *bwd = aot::find_gated_backward(g);
+        std::vector<double> log_a(bits - 1, 0.0);
+        const GateSet gates = draw_gates(bits, log_a.data(), 1, 3, 0);
+        Buffer<double> z(bits - 1), slope(bits - 1), grad_log_a(bits - 1);
+        for (int l = 2; l <= bits; ++l) z(l - 2) = gates.z(l), slope(l - 2) = gates.level[l - 2].dz_dlog_a;
+        const double t = median_seconds(repeats, [&] {
+          err |= fwd->fn(T.x, T.alpha, z, T.x_hat);
+          err |= bwd->fn(T.x, T.alpha, T.sigma, T.grad, z, slope, T.window, T.grad_x, T.grad_alpha, T.grad_sigma,
+                         grad_log_a);
+        });
+        variants.push_back({bits, kind, "gated", n / t / 1e6, n / t / 1e6 / roofline_melem_s});
+      }
+      if (err) {
+        std::fprintf(stderr, "quantizer: a %s %d-bit variant failed with Halide error %d\n", to_string(kind), bits, err);
+        return 1;
+      }
+    }
+  }
+
   if (json) {
     std::printf("{\"roofline_gb_s\": %.3f, \"bytes_per_element\": %.0f, \"elements\": %d, \"threads\": %d, "
-                "\"sigma_over_alpha\": %.3f, \"rows\": [",
-                roofline_gb_s, kBytesPerElement, kInner * kChannels, kThreads, sigma_ratio);
+                "\"sigma_over_alpha\": %.3f, \"allocator\": \"%s\", \"rows\": [",
+                roofline_gb_s, kBytesPerElement, kInner * kChannels, kThreads, sigma_ratio,
+                system_malloc ? "system" : "caching");
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Row &r = rows[i];
       std::string schedule = r.schedule;
@@ -180,6 +251,13 @@ int main(int argc, char **argv) {
       if (r.x_torch > 0) std::printf("%.1f}", r.x_torch);
       else std::printf("null}");
     }
+    std::printf("], \"variants\": [");
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      const Variant &v = variants[i];
+      std::printf("%s{\"bits\": %d, \"grid\": \"%s\", \"schedule\": \"hand\", \"variant\": \"%s\", "
+                  "\"melem_s\": %.2f, \"fraction_of_roofline\": %.3f}",
+                  i ? ", " : "", v.bits, to_string(v.grid), v.variant, v.melem_s, v.fraction);
+    }
     std::printf("]}\n");
     return 0;
   }
@@ -191,5 +269,9 @@ int main(int argc, char **argv) {
     if (r.x_torch > 0) std::printf("%10.1f\n", r.x_torch);
     else std::printf("%10s\n", "-");
   }
+  std::printf("\nhand schedule, other kernels of a training step (forward + backward):\n");
+  std::printf("%4s %-9s %-13s %12s %10s\n", "bits", "grid", "variant", "M elem/s", "x roofline");
+  for (const Variant &v : variants)
+    std::printf("%4d %-9s %-13s %12.1f %10.3f\n", v.bits, to_string(v.grid), v.variant, v.melem_s, v.fraction);
   return 0;
 }

@@ -10,16 +10,21 @@
 
 #include <Halide.h>
 
+#include <vector>
+
 namespace cpq::schedules {
 
 /// The Funcs and dimensions of a quantizer pipeline that the schedules touch.
 struct QuantizeLoops {
   Halide::Var i, c, n;
-  Halide::Func x_hat;                          // forward output
-  Halide::Func element, edge_sums;             // backward, per element
-  Halide::RDom over_edges;
+  Halide::Func x_hat;                     // forward output
+  std::vector<Halide::Func> tables;       // per-call survivor tables (independent masks)
+  Halide::Func element;                   // backward, per element
+  std::vector<Halide::Func> edge_sums;    // per element, one per (sub-)grid
+  std::vector<Halide::Func> element_helpers; // per element, read by the edge loops
   Halide::Func grad_x, channel_sums, grad_alpha, grad_sigma;
   Halide::RDom over_elements;
+  Halide::Func gate_sums;                 // gated only
 };
 
 /// Elements of the innermost dimension one thread takes at a time.

@@ -1,14 +1,17 @@
 //===- quantize_generators.cpp - AOT generators of the quantize op ---------===//
 //
-// This file implements the Halide generators `cpq_quantize_forward` and
-// `cpq_quantize_backward`: the builder of codegen/ops/quantize.h specialised
-// at compile time by the grid kind and bit-width (GeneratorParams `grid` and
-// `bits`), with the hand schedule of schedules/quantize.h, or, when the build
-// asks for an autoscheduler, only the estimates it needs.
+// This file implements the Halide generators `cpq_quantize_forward`,
+// `cpq_quantize_backward` (DropBits masks) and `cpq_quantize_gated_forward`,
+// `cpq_quantize_gated_backward` (learned bit-width gates): the builders of
+// codegen/ops/quantize.h specialised at compile time by the grid kind,
+// bit-width and kind of mask (GeneratorParams `grid`, `bits`, `masks`), with
+// the hand schedule of schedules/quantize.h, or, when the build asks for an
+// autoscheduler, only the estimates it needs.
 //
 // Buffer contracts: x, grad_out and grad_x are [inner, channel, outer] float32
 // with a dense innermost dimension; alpha and sigma have one float32 per
-// channel; grad_alpha and grad_sigma one float64 per channel.
+// channel; grad_alpha and grad_sigma one float64 per channel; the gate inputs
+// z and dz_dlog_a and the output grad_log_a one float64 per level 2..bits.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ops/quantize.h"
@@ -21,8 +24,12 @@ namespace {
 using namespace Halide;
 using cpq::GridKind;
 
+using cpq::DropBitsMode;
+
 const std::map<std::string, GridKind> kGridKinds{
     {"signed", GridKind::Signed}, {"unsigned", GridKind::Unsigned}, {"symmetric", GridKind::Symmetric}};
+const std::map<std::string, DropBitsMode> kMaskKinds{{"hierarchical", DropBitsMode::Hierarchical},
+                                                     {"independent", DropBitsMode::Independent}};
 
 // Sizes the autoschedulers plan for: a 2^20-element tensor in 64 channels.
 constexpr int kEstInner = 1 << 14, kEstChannels = 64, kEstOuter = 1;
@@ -33,10 +40,29 @@ void set_tensor_estimates(OutputImageParam p) {
   p.dim(2).set_estimate(0, kEstOuter);
 }
 
+/// The loops the hand schedule of a backward pipeline touches.
+cpq::schedules::QuantizeLoops backward_loops(const cpq::codegen::TensorVars &v, const cpq::codegen::QuantizeBackward &b,
+                                             Func grad_x, Func grad_alpha, Func grad_sigma) {
+  cpq::schedules::QuantizeLoops loops;
+  loops.i = v.i, loops.c = v.c, loops.n = v.n;
+  loops.tables = b.forward.tables;
+  loops.element = b.element;
+  loops.edge_sums = b.edge_sums;
+  loops.element_helpers = b.element_helpers;
+  loops.grad_x = grad_x;
+  loops.channel_sums = b.channel_sums;
+  loops.grad_alpha = grad_alpha;
+  loops.grad_sigma = grad_sigma;
+  loops.over_elements = b.over_elements;
+  loops.gate_sums = b.gate_sums;
+  return loops;
+}
+
 class QuantizeForward : public Generator<QuantizeForward> {
 public:
   GeneratorParam<GridKind> grid{"grid", GridKind::Signed, kGridKinds};
   GeneratorParam<int> bits{"bits", 2, 1, 8};
+  GeneratorParam<DropBitsMode> masks{"masks", DropBitsMode::Hierarchical, kMaskKinds};
 
   Input<Buffer<float>> x{"x", 3};
   Input<Buffer<float>> alpha{"alpha", 1};
@@ -45,7 +71,7 @@ public:
 
   void generate() {
     const cpq::GridSpec g = cpq::make_grid(grid, bits);
-    fwd_ = cpq::codegen::build_quantize_forward(g, v_, x, alpha, keep);
+    fwd_ = cpq::codegen::build_quantize_forward(g, v_, x, alpha, keep, masks);
     x_hat(v_.i, v_.c, v_.n) = fwd_.x_hat(v_.i, v_.c, v_.n);
   }
 
@@ -62,6 +88,7 @@ public:
     cpq::schedules::QuantizeLoops loops;
     loops.i = v_.i, loops.c = v_.c, loops.n = v_.n;
     loops.x_hat = x_hat;
+    loops.tables = fwd_.tables;
     cpq::schedules::schedule_quantize_forward(loops, get_target());
   }
 
@@ -74,6 +101,7 @@ class QuantizeBackward : public Generator<QuantizeBackward> {
 public:
   GeneratorParam<GridKind> grid{"grid", GridKind::Signed, kGridKinds};
   GeneratorParam<int> bits{"bits", 2, 1, 8};
+  GeneratorParam<DropBitsMode> masks{"masks", DropBitsMode::Hierarchical, kMaskKinds};
 
   Input<Buffer<float>> x{"x", 3};
   Input<Buffer<float>> alpha{"alpha", 1};
@@ -87,7 +115,7 @@ public:
 
   void generate() {
     const cpq::GridSpec g = cpq::make_grid(grid, bits);
-    bwd_ = cpq::codegen::build_quantize_backward(g, v_, x, alpha, sigma, keep, edge_window, grad_out,
+    bwd_ = cpq::codegen::build_quantize_backward(g, v_, x, alpha, sigma, keep, masks, edge_window, grad_out,
                                                  x.dim(0).extent(), x.dim(2).extent());
     grad_x(v_.i, v_.c, v_.n) = bwd_.grad_x(v_.i, v_.c, v_.n);
     grad_alpha(v_.c) = bwd_.grad_alpha(v_.c);
@@ -109,17 +137,97 @@ public:
       edge_window.set_estimate(8);
       return;
     }
+    cpq::schedules::schedule_quantize_backward(backward_loops(v_, bwd_, grad_x, grad_alpha, grad_sigma), get_target());
+  }
+
+private:
+  cpq::codegen::TensorVars v_;
+  cpq::codegen::QuantizeBackward bwd_;
+};
+
+/// Gated residual quantizer (section 5): gates z_l of the step in, no mask.
+class QuantizeGatedForward : public Generator<QuantizeGatedForward> {
+public:
+  GeneratorParam<GridKind> grid{"grid", GridKind::Signed, kGridKinds};
+  GeneratorParam<int> bits{"bits", 2, 2, 8};
+
+  Input<Buffer<float>> x{"x", 3};
+  Input<Buffer<float>> alpha{"alpha", 1};
+  Input<Buffer<double>> z{"z", 1};
+  Output<Buffer<float>> x_hat{"x_hat", 3};
+
+  void generate() {
+    const cpq::GridSpec g = cpq::make_grid(grid, bits);
+    fwd_ = cpq::codegen::build_gated_forward(g, v_, x, alpha, cpq::codegen::GateInputs{z, Func()});
+    x_hat(v_.i, v_.c, v_.n) = fwd_.x_hat(v_.i, v_.c, v_.n);
+  }
+
+  void schedule() {
+    x.dim(0).set_stride(1);
+    x_hat.dim(0).set_stride(1);
+    if (auto_schedule) {
+      set_tensor_estimates(x);
+      set_tensor_estimates(x_hat);
+      alpha.dim(0).set_estimate(0, kEstChannels);
+      z.dim(0).set_estimate(0, bits - 1);
+      return;
+    }
     cpq::schedules::QuantizeLoops loops;
     loops.i = v_.i, loops.c = v_.c, loops.n = v_.n;
-    loops.element = bwd_.element;
-    loops.edge_sums = bwd_.edge_sums;
-    loops.over_edges = bwd_.over_edges;
-    loops.grad_x = grad_x;
-    loops.channel_sums = bwd_.channel_sums;
-    loops.grad_alpha = grad_alpha;
-    loops.grad_sigma = grad_sigma;
-    loops.over_elements = bwd_.over_elements;
-    cpq::schedules::schedule_quantize_backward(loops, get_target());
+    loops.x_hat = x_hat;
+    cpq::schedules::schedule_quantize_forward(loops, get_target());
+  }
+
+private:
+  cpq::codegen::TensorVars v_;
+  cpq::codegen::QuantizeForward fwd_;
+};
+
+class QuantizeGatedBackward : public Generator<QuantizeGatedBackward> {
+public:
+  GeneratorParam<GridKind> grid{"grid", GridKind::Signed, kGridKinds};
+  GeneratorParam<int> bits{"bits", 2, 2, 8};
+
+  Input<Buffer<float>> x{"x", 3};
+  Input<Buffer<float>> alpha{"alpha", 1};
+  Input<Buffer<float>> sigma{"sigma", 1};
+  Input<Buffer<float>> grad_out{"grad_out", 3};
+  Input<Buffer<double>> z{"z", 1};
+  Input<Buffer<double>> dz_dlog_a{"dz_dlog_a", 1};
+  Input<int32_t> edge_window{"edge_window", 1, 1, 256};
+  Output<Buffer<float>> grad_x{"grad_x", 3};
+  Output<Buffer<double>> grad_alpha{"grad_alpha", 1};
+  Output<Buffer<double>> grad_sigma{"grad_sigma", 1};
+  Output<Buffer<double>> grad_log_a{"grad_log_a", 1};
+
+  void generate() {
+    const cpq::GridSpec g = cpq::make_grid(grid, bits);
+    bwd_ = cpq::codegen::build_gated_backward(g, v_, x, alpha, sigma, cpq::codegen::GateInputs{z, dz_dlog_a},
+                                              edge_window, grad_out, x.dim(0).extent(), x.dim(2).extent(),
+                                              alpha.dim(0).extent());
+    grad_x(v_.i, v_.c, v_.n) = bwd_.grad_x(v_.i, v_.c, v_.n);
+    grad_alpha(v_.c) = bwd_.grad_alpha(v_.c);
+    grad_sigma(v_.c) = bwd_.grad_sigma(v_.c);
+    Var k("k");
+    grad_log_a(k) = bwd_.grad_log_a(k);
+  }
+
+  void schedule() {
+    for (OutputImageParam p : {OutputImageParam(x), OutputImageParam(grad_out), OutputImageParam(grad_x)})
+      p.dim(0).set_stride(1);
+    if (auto_schedule) {
+      set_tensor_estimates(x);
+      set_tensor_estimates(grad_out);
+      set_tensor_estimates(grad_x);
+      for (OutputImageParam p : {OutputImageParam(alpha), OutputImageParam(sigma), OutputImageParam(grad_alpha),
+                                 OutputImageParam(grad_sigma)})
+        p.dim(0).set_estimate(0, kEstChannels);
+      for (OutputImageParam p : {OutputImageParam(z), OutputImageParam(dz_dlog_a), OutputImageParam(grad_log_a)})
+        p.dim(0).set_estimate(0, bits - 1);
+      edge_window.set_estimate(8);
+      return;
+    }
+    cpq::schedules::schedule_quantize_backward(backward_loops(v_, bwd_, grad_x, grad_alpha, grad_sigma), get_target());
   }
 
 private:
@@ -131,3 +239,5 @@ private:
 
 HALIDE_REGISTER_GENERATOR(QuantizeForward, cpq_quantize_forward)
 HALIDE_REGISTER_GENERATOR(QuantizeBackward, cpq_quantize_backward)
+HALIDE_REGISTER_GENERATOR(QuantizeGatedForward, cpq_quantize_gated_forward)
+HALIDE_REGISTER_GENERATOR(QuantizeGatedBackward, cpq_quantize_gated_backward)

@@ -1,14 +1,17 @@
 //===- quantize.cpp - Halide builder of the cpq.quantize op ----------------===//
 //
 // This file implements the forward and fused backward of the CPQ quantizer
-// as Halide Funcs (cpq-method.md sections 2-4). Each formula mirrors
-// kernels/include/cpq/kernels/quantizer_reference.h, which the tests compare
-// against.
+// as Halide Funcs (cpq-method.md sections 2-5). Each formula mirrors
+// kernels/include/cpq/kernels/quantizer_reference.h and gates.h, which the
+// tests compare against.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ops/quantize.h"
 
 #include "cpq/kernels/quantizer_reference.h"
+
+#include <stdexcept>
+#include <string>
 
 namespace cpq::codegen {
 using namespace Halide;
@@ -43,96 +46,376 @@ SurvivorGeometry hierarchical_survivors(GridSpec grid, const Expr &keep) {
   return s;
 }
 
-namespace {
-/// The mode's level, float32 in the reference's order (section 2):
-/// floor(v / 2^shift + 0.5) * 2^shift or 2 floor(v) + 1, clamped.
-/// strict_float: Halide may otherwise reassociate (x / alpha) / step.
-Expr mode_level(GridSpec grid, const SurvivorGeometry &s, const Expr &x, const Expr &alpha) {
-  Expr v = x / alpha;
-  Expr r = grid.kind == GridKind::Symmetric ? 2.0f * floor(v) + 1.0f : floor(v / s.step + 0.5f) * s.step;
-  // max before min, as std::fmin(std::fmax(r, lo), hi) in the reference.
-  return strict_float(min(max(r, s.q_first), s.q_last));
+SurvivorTables survivor_tables(GridSpec grid, const Expr &keep) {
+  if (!grid.supports_dropbits())
+    throw std::invalid_argument("DropBits masks are not allowed on the " + grid.name() + " grid");
+  const int K = grid.num_points();
+  SurvivorTables t;
+  t.keep_ok = (keep & 2) == 2 && (keep & ~static_cast<int32_t>(all_levels(grid.bits))) == 0;
+  Var k("k"), j("j");
+  RDom r(0, K, "code");
+  // Bit level of q (section 4): the smallest l with 2^(b-l) | q, i.e.
+  // max(1, b - trailing zeros of q); q = 0 has 32 and lies on every sub-grid.
+  Expr q = grid.q_min() + k;
+  Expr level = max(1, grid.bits - cast<int32_t>(count_trailing_zeros(q)));
+  t.survives = Func("survives");
+  t.survives(k) = (keep >> level) & 1;
+  t.below = Func("survivor_below");
+  t.below(k) = maximum(select(r <= k && t.survives(r) == 1, r, 0));
+  t.above = Func("survivor_above");
+  t.above(k) = minimum(select(r > k && t.survives(r) == 1, r, K));
+  t.rank = Func("survivor_rank");
+  t.rank(k) = sum(select(r <= k, t.survives(r), 0)) - 1;
+  t.count = Func("survivor_count");
+  t.count() = sum(t.survives(r));
+  t.code_of = Func("survivor_code");
+  t.code_of(j) = minimum(select(t.survives(r) == 1 && t.rank(r) == j, r, K));
+  // Points and edges in units of alpha, float32 as in make_surviving_grid.
+  auto t_of = [&](const Expr &code) { return cast<float>(grid.q_min() + clamp(code, 0, K - 1)) * grid.t_per_q(); };
+  Expr t_hi = t_of(t.code_of(j)), t_lo = t_of(t.code_of(max(j - 1, 0)));
+  t.edge_tau = Func("edge_tau");
+  t.edge_tau(j) = 0.5f * (t_lo + t_hi);
+  t.edge_dt = Func("edge_dt");
+  t.edge_dt(j) = t_hi - t_lo;
+  return t;
 }
+
+namespace {
+
+/// The mode's level on a uniform (sub-)grid, float32 in the reference's
+/// order (section 2): floor(v / step + 0.5) * step or 2 floor(v) + 1,
+/// clamped. strict_float: Halide may otherwise reassociate (x / alpha) / step.
+Expr uniform_mode_level(GridKind kind, const Expr &step, const Expr &q_first, const Expr &q_last, const Expr &x,
+                        const Expr &alpha) {
+  Expr v = x / alpha;
+  Expr r = kind == GridKind::Symmetric ? 2.0f * floor(v) + 1.0f : floor(v / step + 0.5f) * step;
+  // max before min, as std::fmin(std::fmax(r, lo), hi) in the reference.
+  return strict_float(min(max(r, q_first), q_last));
+}
+
+/// A uniform grid of survivors: the first point and the cell, in units of
+/// alpha, and the number of points.
+struct UniformGrid {
+  Expr t_first, cell_t, count;
+};
+
+/// u = (alpha tau - x) / sigma with alpha tau split into alpha_hi tau (exact:
+/// alpha_hi keeps 12 significant bits, tau at most 10) and alpha_lo tau, so
+/// the difference near x is not lost to rounding (the reference uses fma).
+Expr edge_u(const Expr &a, const Expr &tau, const Expr &x, const Expr &sigma) {
+  Expr a_hi = reinterpret<float>(reinterpret<uint32_t>(a) & Expr(static_cast<uint32_t>(0xFFFFF000u)));
+  Expr a_lo = a - a_hi;
+  return strict_float(((a_hi * tau - x) + a_lo * tau) / sigma);
+}
+
+/// S'(u) = e / (1 + e)^2 for e = exp(-|u|) (or exp(-u): the form is even).
+Expr slope_of(const Expr &e) { return e / ((1.0f + e) * (1.0f + e)); }
+
+/// Sums over the visited edges of w_j, w_j u_j and w_j tau_j, with
+/// w_j = alpha dt_j S'(u_j) (section 3).
+struct LocalSums {
+  Expr w, wu, wtau;
+};
+
+/// Local sums on a uniform grid. Edge j lies at tau_j = t_first + (j - 1/2)
+/// cell; with jc the last edge at or below x (0 below the grid), the window is jc - W + 1 .. jc
+/// below and jc + 1 .. jc + W above. Along each side u moves by
+/// delta = alpha cell / sigma per edge, so e = exp(-|u|) is a running product
+/// with ratio exp(-delta): two exps per element, not one per edge. Edges
+/// outside 1..count-1 (x near or beyond an end) are masked. `active`, when
+/// defined, is a uniform condition under which the sums are taken at all.
+LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
+                             const Expr &a, const Expr &sg, const Expr &W, const Expr &active, Func &sums,
+                             Func &origin) {
+  // jc is clamped to 0..count-1, so that when the window is capped at the
+  // number of points (W < what sigma needs) it still covers every edge for x
+  // beyond an end; edges of the far side are then masked.
+  Expr pos = (xv / a - g.t_first) / g.cell_t + 0.5f;
+  // A Func of its own, so that the edge loop reads jc instead of recomputing it.
+  origin = Func(name + "_origin");
+  origin(v.i, v.c, v.n) = cast<int32_t>(floor(clamp(pos, 0.0f, cast<float>(g.count - 1))));
+  Expr jc = origin(v.i, v.c, v.n);
+  Expr tau_up = g.t_first + (cast<float>(jc) + 0.5f) * g.cell_t; // edge jc + 1
+  Expr tau_dn = tau_up - g.cell_t;                                 // edge jc
+  Expr u_up = edge_u(a, tau_up, xv, sg), u_dn = edge_u(a, tau_dn, xv, sg);
+  Expr delta = a * g.cell_t / sg;
+  Expr ratio = exp(-delta);
+
+  RDom k(0, W, name + "_edge");
+  if (active.defined()) k.where(active);
+  sums = Func(name);
+  sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
+  auto cur = [&](int m) { return sums(v.i, v.c, v.n)[m]; };
+  Expr j_up = jc + 1 + k.x, j_dn = jc - k.x;
+  Expr s_up = select(j_up >= 1 && j_up <= g.count - 1, slope_of(cur(4)), 0.0f);
+  Expr s_dn = select(j_dn >= 1 && j_dn <= g.count - 1, slope_of(cur(5)), 0.0f);
+  Expr kf = cast<float>(k.x);
+  sums(v.i, v.c, v.n) =
+      Tuple(cur(0) + s_up, cur(1) + s_up * kf, cur(2) + s_dn, cur(3) + s_dn * kf, cur(4) * ratio, cur(5) * ratio);
+
+  // Above: u = u_up + k delta, tau = tau_up + k cell; below: minus.
+  Expr up0 = cur(0), up1 = cur(1), dn0 = cur(2), dn1 = cur(3);
+  Expr scale = a * g.cell_t;
+  LocalSums out;
+  out.w = scale * (up0 + dn0);
+  out.wu = scale * ((u_up * up0 + delta * up1) + (u_dn * dn0 - delta * dn1));
+  out.wtau = scale * ((tau_up * up0 + g.cell_t * up1) + (tau_dn * dn0 - g.cell_t * dn1));
+  return out;
+}
+
+/// Local sums over any survivors, from the per-call tables: the window is
+/// m - W + 1 .. m below and m + 1 .. m + W above, m the mode's index (its
+/// lower edge is the last edge at or below x). One exp per visited edge.
+LocalSums table_local_sums(const std::string &name, GridSpec grid, const SurvivorTables &t, const TensorVars &v,
+                           const Expr &m, const Expr &xv, const Expr &a, const Expr &sg, const Expr &W, Func &sums) {
+  const int K = grid.num_points();
+  RDom k(0, W, name + "_edge");
+  Expr j_up = m + 1 + k.x, j_dn = m - k.x;
+  Expr count = t.count();
+  Expr idx_up = clamp(j_up, 1, K - 1), idx_dn = clamp(j_dn, 1, K - 1);
+  Expr tau_up = t.edge_tau(idx_up), tau_dn = t.edge_tau(idx_dn);
+  Expr u_up = edge_u(a, tau_up, xv, sg), u_dn = edge_u(a, tau_dn, xv, sg);
+  Expr s_up = select(j_up <= count - 1, t.edge_dt(idx_up) * slope_of(exp(-abs(u_up))), 0.0f);
+  Expr s_dn = select(j_dn >= 1, t.edge_dt(idx_dn) * slope_of(exp(-abs(u_dn))), 0.0f);
+  sums = Func(name);
+  sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f);
+  auto cur = [&](int c) { return sums(v.i, v.c, v.n)[c]; };
+  sums(v.i, v.c, v.n) =
+      Tuple(cur(0) + (s_up + s_dn), cur(1) + (s_up * u_up + s_dn * u_dn), cur(2) + (s_up * tau_up + s_dn * tau_dn));
+  return LocalSums{a * cur(0), a * cur(1), a * cur(2)};
+}
+
+/// Edges a tensor's window must reach for section 3's sums (kEdgeWindow
+/// noise scales) on survivors at least `cell_t` apart.
+Expr window_needed(const Expr &sg, const Expr &a, const Expr &cell_t) {
+  return cast<int32_t>(ceil(static_cast<float>(reference::kEdgeWindow) * sg / (a * cell_t))) + 1;
+}
+
+/// The per-channel float64 sums of element components 1.. and the outputs.
+void add_channel_sums(QuantizeBackward &b, const TensorVars &v, int components, const Expr &inner_extent,
+                      const Expr &outer_extent) {
+  b.over_elements = RDom(0, inner_extent, 0, outer_extent, "element");
+  RVar ri = b.over_elements.x, ro = b.over_elements.y;
+  std::vector<Expr> zero, update;
+  b.channel_sums = Func("channel_sums");
+  for (int m = 1; m < components; ++m) zero.push_back(cast<double>(0));
+  b.channel_sums(v.c) = Tuple(zero);
+  for (int m = 1; m < components; ++m)
+    update.push_back(b.channel_sums(v.c)[m - 1] + cast<double>(b.element(ri, v.c, ro)[m]));
+  b.channel_sums(v.c) = Tuple(update);
+  b.grad_alpha = Func("grad_alpha");
+  b.grad_sigma = Func("grad_sigma");
+  b.grad_alpha(v.c) = b.channel_sums(v.c)[0];
+  b.grad_sigma(v.c) = b.channel_sums(v.c)[1];
+  b.grad_x = Func("grad_x");
+  b.grad_x(v.i, v.c, v.n) = b.element(v.i, v.c, v.n)[0];
+}
+
+/// The gate products of section 5 in the reference's double arithmetic:
+/// Z_l = z_2 ... z_l (Z_1 = 1) and c_l = Z_l - Z_{l+1} (Z_{b+1} = 0),
+/// indexed by l - 1.
+struct GateCoefficients {
+  std::vector<Expr> Z, c;
+};
+
+GateCoefficients gate_coefficients(int bits, const GateInputs &gates) {
+  GateCoefficients g;
+  g.Z.push_back(cast<double>(1));
+  for (int l = 2; l <= bits; ++l) g.Z.push_back(strict_float(g.Z.back() * gates.z(l - 2)));
+  for (int l = 1; l <= bits; ++l)
+    g.c.push_back(l < bits ? strict_float(g.Z[l - 1] - g.Z[l]) : strict_float(g.Z[l - 1] - Expr(0.0)));
+  return g;
+}
+
+/// The l-bit sub-grid of a signed or unsigned grid, l = 1..bits.
+struct SubGrid {
+  Expr step, q_first, q_last;
+  UniformGrid uniform;
+  int shift;
+};
+
+SubGrid sub_grid(GridSpec grid, int l) {
+  const int shift = grid.bits - l, step = 1 << shift;
+  SubGrid s;
+  s.shift = shift;
+  s.step = static_cast<float>(step);
+  s.q_first = static_cast<float>(grid.q_min());
+  s.q_last = static_cast<float>(grid.q_max() + 1 - step);
+  s.uniform = UniformGrid{Expr(grid.t_of_level(grid.q_min())), Expr(static_cast<float>(step) * grid.t_per_q()),
+                          Expr(1 << l)};
+  return s;
+}
+
+void check_gated(GridSpec grid) {
+  if (!grid.supports_dropbits())
+    throw std::invalid_argument("learned bit-width gates need nested sub-grids: not allowed on the " + grid.name() +
+                                " grid");
+  if (grid.bits < 2) throw std::invalid_argument("learned bit-width gates need at least 2 bits");
+}
+
 } // namespace
 
 QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
-                                       const Expr &keep) {
-  const SurvivorGeometry s = hierarchical_survivors(grid, keep);
+                                       const Expr &keep, DropBitsMode masks) {
   QuantizeForward f;
   f.level = Func("level");
   f.x_hat = Func("x_hat");
   f.code = Func("code");
-  Expr a = alpha(v.c);
-  Expr q = mode_level(grid, s, x(v.i, v.c, v.n), a);
-  f.level(v.i, v.c, v.n) =
-      require(s.keep_ok, q, "cpq quantize: DropBits mask", keep,
-              "is not a hierarchical mask of this grid (independent masks are not supported by this kernel)");
+  Expr a = alpha(v.c), xv = x(v.i, v.c, v.n);
+  if (masks == DropBitsMode::Hierarchical) {
+    const SurvivorGeometry s = hierarchical_survivors(grid, keep);
+    Expr q = uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a);
+    f.level(v.i, v.c, v.n) =
+        require(s.keep_ok, q, "cpq quantize: DropBits mask", keep,
+                "is not a hierarchical mask of this grid (use a kernel built for independent masks)");
+  } else {
+    // The nearest survivor of v = x / alpha is the last one at or below
+    // floor(v) or the next one, whichever side of their midpoint v lies
+    // (ties up); every comparison is exact, as in the reference.
+    const SurvivorTables t = survivor_tables(grid, keep);
+    const int K = grid.num_points();
+    Expr vv = xv / a;
+    // strict_float: Halide otherwise assumes no NaN and drops is_nan.
+    Expr k_float = strict_float(select(is_nan(vv), static_cast<float>(grid.q_min()),
+                                       clamp(floor(vv), static_cast<float>(grid.q_min()),
+                                             static_cast<float>(grid.q_max()))));
+    Expr k = clamp(cast<int32_t>(k_float) - grid.q_min(), 0, K - 1);
+    Expr lo = t.below(k), hi = t.above(k);
+    Expr mid = cast<float>(lo + hi + 2 * grid.q_min()) * 0.5f;
+    // Halide writes a >= b as !(a < b): NaN must be excluded explicitly.
+    Expr up = strict_float(hi < K && vv >= mid && !is_nan(vv));
+    f.mode_index = Func("mode_index");
+    f.mode_index(v.i, v.c, v.n) = t.rank(k) + select(up, 1, 0);
+    f.level(v.i, v.c, v.n) =
+        require(t.keep_ok, cast<float>(grid.q_min() + select(up, hi, lo)), "cpq quantize: DropBits mask", keep,
+                "keeps no level 1 or levels above the grid's", grid.bits, "bits");
+    f.survivors = t;
+    f.tables = t.all();
+  }
   Expr qv = f.level(v.i, v.c, v.n);
   f.x_hat(v.i, v.c, v.n) = strict_float(grid.kind == GridKind::Symmetric ? a * qv / 2.0f : a * qv);
   f.code(v.i, v.c, v.n) = cast<uint8_t>((cast<int32_t>(qv) - grid.q_min()) / grid.q_step());
   return f;
 }
 
-QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
-                                         const Func &sigma, const Expr &keep, const Expr &edge_window,
-                                         const Func &grad_out, const Expr &inner_extent,
-                                         const Expr &outer_extent) {
-  const SurvivorGeometry s = hierarchical_survivors(grid, keep);
-  QuantizeBackward b;
-  b.forward = build_quantize_forward(grid, v, x, alpha, keep);
+QuantizeForward build_gated_forward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
+                                    const GateInputs &gates) {
+  check_gated(grid);
+  const GateCoefficients gc = gate_coefficients(grid.bits, gates);
+  Expr a = alpha(v.c), xv = x(v.i, v.c, v.n);
+  // sum_l c_l x_hat_l from l = 1 upward, skipping c_l = 0, float32 as in
+  // reference::gated_forward.
+  Expr out = 0.0f;
+  for (int l = 1; l <= grid.bits; ++l) {
+    const SubGrid s = sub_grid(grid, l);
+    Expr x_hat_l = strict_float(a * uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a));
+    out = select(gc.c[l - 1] != Expr(0.0), strict_float(out + cast<float>(gc.c[l - 1]) * x_hat_l), out);
+  }
+  QuantizeForward f;
+  f.x_hat = Func("x_hat");
+  f.x_hat(v.i, v.c, v.n) = out;
+  return f;
+}
 
-  Expr xv = x(v.i, v.c, v.n), a = alpha(v.c), sg = sigma(v.c);
-  // Edge j (1..count-1) lies at tau_j = t_first + (j - 1/2) cell_t. The last
-  // edge at or below v is jc; the window jc - W + 1 .. jc + W is shifted to
-  // stay on the grid's edges, so when x lies beyond an end it still covers
-  // the W nearest edges, and with 2W >= count it covers all of them.
-  Expr W = edge_window;
-  Expr pos = (xv / a - s.t_first) / s.cell_t + 0.5f;
-  Expr jc = cast<int32_t>(floor(clamp(pos, -1.0f - cast<float>(W), cast<float>(s.count + W))));
-  Expr j_start = clamp(jc - W + 1, 1, max(1, s.count - 2 * W));
-  b.over_edges = RDom(0, 2 * W, "edge");
-  Expr j = j_start + b.over_edges.x;
-  Expr tau = s.t_first + (cast<float>(j) - 0.5f) * s.cell_t;
-  // u = (alpha tau - x) / sigma with alpha tau split into alpha_hi tau (exact:
-  // alpha_hi keeps 12 significant bits, tau has at most 9) and alpha_lo tau,
-  // so the difference near x is not lost to rounding (the reference uses fma).
-  Expr a_hi = reinterpret<float>(reinterpret<uint32_t>(a) & Expr(static_cast<uint32_t>(0xFFFFF000u)));
-  Expr a_lo = a - a_hi;
-  Expr u = strict_float(((a_hi * tau - xv) + a_lo * tau) / sg);
-  Expr e = exp(-abs(u));
-  Expr slope = e / ((1.0f + e) * (1.0f + e));
-  Expr valid = j >= 1 && j <= s.count - 1;
-  Expr w = select(valid, a * s.cell_t * slope, 0.0f);
-  b.edge_sums = Func("edge_sums");
-  b.edge_sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f);
-  b.edge_sums(v.i, v.c, v.n) = Tuple(b.edge_sums(v.i, v.c, v.n)[0] + w, b.edge_sums(v.i, v.c, v.n)[1] + w * u,
-                                     b.edge_sums(v.i, v.c, v.n)[2] + w * tau);
+QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
+                                         const Func &sigma, const Expr &keep, DropBitsMode masks,
+                                         const Expr &edge_window, const Func &grad_out, const Expr &inner_extent,
+                                         const Expr &outer_extent) {
+  QuantizeBackward b;
+  b.forward = build_quantize_forward(grid, v, x, alpha, keep, masks);
+  Expr xv = x(v.i, v.c, v.n), a = alpha(v.c), sg = sigma(v.c), W = edge_window;
+  LocalSums sums;
+  Expr window_ok, need;
+  Func edge_sums;
+  if (masks == DropBitsMode::Hierarchical) {
+    const SurvivorGeometry s = hierarchical_survivors(grid, keep);
+    Func origin;
+    sums = uniform_local_sums("edge_sums", UniformGrid{s.t_first, s.cell_t, s.count}, v, xv, a, sg, W, Expr(),
+                              edge_sums, origin);
+    b.element_helpers.push_back(origin);
+    need = window_needed(sg, a, s.cell_t);
+    window_ok = W >= min(need, s.count);
+  } else {
+    // Survivors are at least one level apart: size the window for that.
+    const SurvivorTables &t = b.forward.survivors;
+    sums = table_local_sums("edge_sums", grid, t, v, b.forward.mode_index(v.i, v.c, v.n), xv, a, sg, W, edge_sums);
+    need = window_needed(sg, a, Expr(grid.t_per_q()));
+    window_ok = W >= min(need, t.count());
+    b.element_helpers.push_back(b.forward.mode_index);
+  }
+  b.edge_sums = {edge_sums};
 
   // Section 3's closed forms; the window must reach kEdgeWindow noise scales.
-  Expr need = cast<int32_t>(ceil(static_cast<float>(reference::kEdgeWindow) * sg / (a * s.cell_t))) + 1;
-  Expr window_ok = W >= min(need, s.count);
   Expr G = grad_out(v.i, v.c, v.n);
   Expr t_hat = b.forward.level(v.i, v.c, v.n) * grid.t_per_q();
-  Expr sums_dx = b.edge_sums(v.i, v.c, v.n)[0], sums_ds = b.edge_sums(v.i, v.c, v.n)[1],
-       sums_da = b.edge_sums(v.i, v.c, v.n)[2];
   b.element = Func("element_grads");
-  b.element(v.i, v.c, v.n) = Tuple(
-      require(window_ok, G * sums_dx / sg, "cpq quantize backward: edge_window", W,
-              "is too small for sigma/alpha of channel", v.c, "; need", need),
-      G * (t_hat - sums_da / sg), G * sums_ds / sg);
-  b.grad_x = Func("grad_x");
-  b.grad_x(v.i, v.c, v.n) = b.element(v.i, v.c, v.n)[0];
+  b.element(v.i, v.c, v.n) = Tuple(require(window_ok, G * sums.w / sg, "cpq quantize backward: edge_window", W,
+                                           "is too small for sigma/alpha of channel", v.c, "; need", need),
+                                   G * (t_hat - sums.wtau / sg), G * sums.wu / sg);
+  add_channel_sums(b, v, 3, inner_extent, outer_extent);
+  return b;
+}
 
-  b.over_elements = RDom(0, inner_extent, 0, outer_extent, "element");
-  Halide::RVar ri = b.over_elements.x, ro = b.over_elements.y;
-  b.channel_sums = Func("channel_sums");
-  b.channel_sums(v.c) = Tuple(cast<double>(0), cast<double>(0));
-  b.channel_sums(v.c) = Tuple(b.channel_sums(v.c)[0] + cast<double>(b.element(ri, v.c, ro)[1]),
-                              b.channel_sums(v.c)[1] + cast<double>(b.element(ri, v.c, ro)[2]));
-  b.grad_alpha = Func("grad_alpha");
-  b.grad_sigma = Func("grad_sigma");
-  b.grad_alpha(v.c) = b.channel_sums(v.c)[0];
-  b.grad_sigma(v.c) = b.channel_sums(v.c)[1];
+QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
+                                      const Func &sigma, const GateInputs &gates, const Expr &edge_window,
+                                      const Func &grad_out, const Expr &inner_extent, const Expr &outer_extent,
+                                      const Expr &channel_extent) {
+  check_gated(grid);
+  const int bits = grid.bits;
+  QuantizeBackward b;
+  b.forward = build_gated_forward(grid, v, x, alpha, gates);
+  const GateCoefficients gc = gate_coefficients(bits, gates);
+  Expr xv = x(v.i, v.c, v.n), a = alpha(v.c), sg = sigma(v.c), W = edge_window, G = grad_out(v.i, v.c, v.n);
+
+  // The STE of each sub-grid l with c_l != 0, weighted by c_l. Sub-grid l's
+  // cells are 2^(b-l) levels, so it needs ceil((W - 1) / 2^(b-l)) + 1 edges
+  // per side when the full grid needs W.
+  Expr dx = 0.0f, dalpha = 0.0f, dsigma = 0.0f;
+  std::vector<Expr> x_hat(bits);
+  for (int l = 1; l <= bits; ++l) {
+    const SubGrid s = sub_grid(grid, l);
+    Expr q_l = uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a);
+    x_hat[l - 1] = strict_float(a * q_l);
+    Expr W_l = ((W - 1 + ((1 << s.shift) - 1)) >> s.shift) + 1;
+    Func f, origin;
+    const LocalSums ls = uniform_local_sums("edge_sums_l" + std::to_string(l), s.uniform, v, xv, a, sg, W_l,
+                                            gc.c[l - 1] != Expr(0.0), f, origin);
+    b.edge_sums.push_back(f);
+    b.element_helpers.push_back(origin);
+    Expr c_l = cast<float>(gc.c[l - 1]);
+    Expr t_hat = q_l * grid.t_per_q();
+    dx += c_l * (G * ls.w / sg);
+    dalpha += c_l * (G * (t_hat - ls.wtau / sg));
+    dsigma += c_l * (G * ls.wu / sg);
+  }
+  Expr need = window_needed(sg, a, Expr(grid.t_per_q()));
+  std::vector<Expr> element{require(W >= min(need, grid.num_points()), dx, "cpq quantize backward: edge_window", W,
+                                    "is too small for sigma/alpha of channel", v.c, "; need", need),
+                            dalpha, dsigma};
+  // dL/dz_k = G sum_{l>=k} (prod_{j=2..l, j!=k} z_j)(x_hat_l - x_hat_{l-1}).
+  for (int k = 2; k <= bits; ++k) {
+    Expr sum = 0.0f, prod = cast<double>(1);
+    for (int l = 2; l <= bits; ++l) {
+      if (l != k) prod = prod * gates.z(l - 2);
+      if (l >= k) sum += cast<float>(prod) * (x_hat[l - 1] - x_hat[l - 2]);
+    }
+    element.push_back(G * sum);
+  }
+  b.element = Func("element_grads");
+  b.element(v.i, v.c, v.n) = Tuple(element);
+  add_channel_sums(b, v, static_cast<int>(element.size()), inner_extent, outer_extent);
+
+  // Gates are per tensor: sum the per-channel sums, then the chain rule
+  // through z_l(log_a_l).
+  Var k("k");
+  b.over_channels = RDom(0, channel_extent, "channel");
+  std::vector<Expr> per_level;
+  for (int l = 2; l <= bits; ++l) per_level.push_back(b.channel_sums(b.over_channels)[l]);
+  b.gate_sums = Func("gate_sums");
+  b.gate_sums(k) = cast<double>(0);
+  b.gate_sums(k) += per_level.size() == 1 ? per_level[0] : mux(k, per_level);
+  b.grad_log_a = Func("grad_log_a");
+  b.grad_log_a(k) = b.gate_sums(k) * gates.dz_dlog_a(k);
   return b;
 }
 

@@ -4,7 +4,9 @@
 // Adams2019 and Mullapudi2016 schedules; the multi-target library picks the
 // best target of this CPU) through its generated C function and compares it
 // with the scalar reference on awkward sizes, per tensor and per channel,
-// with and without hierarchical DropBits masks.
+// with and without DropBits masks (hierarchical, and independent for the
+// kernels built for them), and every gated kernel with binary, drawn and
+// evaluation-time gates.
 //
 //===----------------------------------------------------------------------===//
 #define BOOST_TEST_MODULE quantize_aot
@@ -40,19 +42,26 @@ std::vector<testing::QuantizeCase> cases_for(const char *schedule) {
   return {{1, 1, 1}, {3, 1, 1}, {33, 1, 1}, {63, 1, 1}, {4099, 3, 2}, {1, 3, 21}, {1000003, 1, 1}};
 }
 
-std::vector<LevelMask> masks_for(GridSpec g) {
+std::vector<LevelMask> masks_for(GridSpec g, DropBitsMode kind) {
   std::vector<LevelMask> masks{all_levels(g.bits)};
   if (g.supports_dropbits())
     for (int top = 1; top < g.bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
+  if (kind == DropBitsMode::Independent) {
+    // Masks as training draws them, first: they may have gaps.
+    std::vector<LevelMask> drawn;
+    for (std::uint64_t step = 0; drawn.size() < 4; ++step)
+      drawn.push_back(draw_dropbits_mask(g, DropBitsConfig{0.7, DropBitsMode::Independent}, 11, step, 1));
+    masks.insert(masks.begin(), drawn.begin(), drawn.end());
+  }
   return masks;
 }
 } // namespace
 
 BOOST_AUTO_TEST_CASE(every_forward_kernel_is_bit_exact) {
-  BOOST_TEST(aot::quantize_forward_kernels().size() >= 48u);
+  BOOST_TEST(aot::quantize_forward_kernels().size() >= 62u);
   for (const auto &k : aot::quantize_forward_kernels()) {
     const GridSpec g = make_grid(k.grid, k.bits);
-    const auto masks = masks_for(g);
+    const auto masks = masks_for(g, k.masks);
     std::mt19937 rng(k.bits);
     int m = 0;
     for (const auto &cs : cases_for(k.schedule)) {
@@ -69,10 +78,10 @@ BOOST_AUTO_TEST_CASE(every_forward_kernel_is_bit_exact) {
 }
 
 BOOST_AUTO_TEST_CASE(every_backward_kernel_matches_the_reference) {
-  BOOST_TEST(aot::quantize_backward_kernels().size() >= 48u);
+  BOOST_TEST(aot::quantize_backward_kernels().size() >= 62u);
   for (const auto &k : aot::quantize_backward_kernels()) {
     const GridSpec g = make_grid(k.grid, k.bits);
-    const auto masks = masks_for(g);
+    const auto masks = masks_for(g, k.masks);
     std::mt19937 rng(100 + k.bits);
     int m = 0;
     for (const auto &cs : cases_for(k.schedule)) {
@@ -85,6 +94,36 @@ BOOST_AUTO_TEST_CASE(every_backward_kernel_matches_the_reference) {
         BOOST_TEST_REQUIRE(k.fn(d.x, d.alpha, d.sigma, d.grad, keep, d.edge_window, grad_x, grad_alpha, grad_sigma) == 0,
                            last_error);
         testing::check_backward(s, d, grad_x, grad_alpha, grad_sigma);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_gated_kernel_matches_the_reference) {
+  BOOST_TEST(aot::gated_forward_kernels().size() == 14u);
+  BOOST_TEST(aot::gated_backward_kernels().size() == 14u);
+  for (const auto &fwd : aot::gated_forward_kernels()) {
+    const GridSpec g = make_grid(fwd.grid, fwd.bits);
+    const auto *bwd = aot::find_gated_backward(g);
+    BOOST_TEST_REQUIRE(bwd != nullptr);
+    const auto gg = reference::make_gated_grids(g);
+    const auto cases = cases_for("hand");
+    const auto gate_sets = testing::test_gate_sets(g.bits, cases.size());
+    std::mt19937 rng(200 + g.bits);
+    for (std::size_t index = 0; index < cases.size(); ++index) {
+      const auto &cs = cases[index];
+      const GateSet &gates = gate_sets[index];
+      testing::QuantizeData d = testing::make_quantize_data(make_surviving_grid(g), cs, rng);
+      Buffer<double> z(g.bits - 1), slope(g.bits - 1), grad_alpha(cs.channels), grad_sigma(cs.channels),
+          grad_log_a(g.bits - 1);
+      for (int l = 2; l <= g.bits; ++l) z(l - 2) = gates.z(l), slope(l - 2) = gates.level[l - 2].dz_dlog_a;
+      Buffer<float> x_hat(cs.inner, cs.channels, cs.outer), grad_x(cs.inner, cs.channels, cs.outer);
+      BOOST_TEST_CONTEXT(fwd.name << " size " << cs.inner << "x" << cs.channels << "x" << cs.outer << " gates " << index) {
+        BOOST_TEST_REQUIRE(fwd.fn(d.x, d.alpha, z, x_hat) == 0, last_error);
+        BOOST_TEST_REQUIRE(bwd->fn(d.x, d.alpha, d.sigma, d.grad, z, slope, d.edge_window, grad_x, grad_alpha,
+                                   grad_sigma, grad_log_a) == 0,
+                           last_error);
+        testing::check_gated(gg, gates, d, x_hat, grad_x, grad_alpha, grad_sigma, grad_log_a);
       }
     }
   }
@@ -115,6 +154,8 @@ BOOST_AUTO_TEST_CASE(kernels_report_bad_input_as_errors) {
   BOOST_TEST_REQUIRE(fwd != nullptr);
   BOOST_TEST_REQUIRE(bwd != nullptr);
   BOOST_TEST(aot::find_quantize_forward(make_grid(GridKind::Signed, 3), "Adams2019") == nullptr);
+  BOOST_TEST(aot::find_quantize_forward(make_grid(GridKind::Symmetric, 3), "hand", DropBitsMode::Independent) == nullptr);
+  BOOST_TEST(aot::find_gated_forward(make_grid(GridKind::Signed, 1)) == nullptr);
   Buffer<float> x(8, 1, 1), alpha(1), sigma(1), grad(8, 1, 1), out(8, 1, 1);
   Buffer<double> ga(1), gs(1);
   x.fill(0.1f), alpha.fill(0.5f), sigma.fill(0.5f), grad.fill(1.0f);
@@ -129,4 +170,17 @@ BOOST_AUTO_TEST_CASE(kernels_report_bad_input_as_errors) {
   BOOST_TEST(fwd->fn(two_channels, alpha, all_levels(4), out2) != 0);
   BOOST_TEST(last_error.find("alpha") != std::string::npos, last_error);
   BOOST_TEST(fwd->fn(x, alpha, all_levels(4), out) == 0);
+  // The independent kernel takes gaps but not a mask without level 1.
+  const auto *ind = aot::find_quantize_forward(make_grid(GridKind::Signed, 4), "hand", DropBitsMode::Independent);
+  BOOST_TEST_REQUIRE(ind != nullptr);
+  BOOST_TEST(ind->fn(x, alpha, 0b10110, out) == 0, last_error);
+  BOOST_TEST(ind->fn(x, alpha, 0b10100, out) != 0);
+  BOOST_TEST(last_error.find("DropBits mask") != std::string::npos, last_error);
+  // Gated kernels check the gate buffer's size.
+  const auto *gated = aot::find_gated_forward(make_grid(GridKind::Signed, 4));
+  BOOST_TEST_REQUIRE(gated != nullptr);
+  Buffer<double> two_gates(2);
+  two_gates.fill(1.0);
+  BOOST_TEST(gated->fn(x, alpha, two_gates, out) != 0);
+  BOOST_TEST(last_error.find("z") != std::string::npos, last_error);
 }

@@ -83,6 +83,8 @@ inline int quantize_level(const SurvivingGrid &s, float x, float alpha) {
     const float r = std::floor(v / step + 0.5f) * step;
     return static_cast<int>(clamp_level(r, static_cast<float>(s.q_first()), static_cast<float>(s.q_last())));
   }
+  // NaN maps to the lowest survivor, as clamp_level does on uniform grids.
+  if (std::isnan(v)) return s.q[0];
   // tau[1..count-1] is increasing; find the last edge at or below v.
   const float *first = s.tau.data() + 1, *last = s.tau.data() + s.count;
   const auto j = static_cast<int>(std::upper_bound(first, last, v) - first);
