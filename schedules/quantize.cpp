@@ -8,10 +8,13 @@
 // guarded, so any size (1, 3, 1000003) is valid.
 //
 // Backward: the per-element gradients (two exps per element on uniform
-// survivors, one per visited edge on others) are computed
-// once, into a buffer, per chunk in parallel; dL/dx is a copy of them, and the
-// per-channel sums are rfactored over chunks of the inner dimension, each
-// partial summed by one thread, then added up in order.
+// survivors, one per visited edge on others) are computed once, into a
+// buffer, per chunk in parallel; dL/dx is a copy of them. (Measured
+// alternative: recomputing dL/dx in a lighter loop of its own and summing the
+// rest chunk by chunk from cache, with no tensor-sized buffer, ran at 0.6-0.75x:
+// the edge loops, not memory, bound the backward.) The per-channel sums are
+// rfactored over chunks of the inner dimension (a thread each) and over the
+// lanes of a vector, then added up in order: no two threads write one sum.
 //
 //===----------------------------------------------------------------------===//
 #include "schedules/quantize.h"
@@ -39,32 +42,40 @@ void schedule_quantize_forward(const QuantizeLoops &q, const Target &target) {
 }
 
 void schedule_quantize_backward(const QuantizeLoops &q, const Target &target) {
-  const int vec = target.natural_vector_size<float>();
+  const int vec = target.natural_vector_size<float>(), vec_d = target.natural_vector_size<double>();
   for (Func t : q.tables) t.compute_root();
-  Func element = q.element;
-  element.compute_root();
-  const Var ii = schedule_elementwise(element, q, vec);
-  // The edge sums of a vector of elements, edges outermost.
-  // bound_storage: one vector's worth, on the stack (an RDom predicate, as the
-  // gated kernels' skipped sub-grids use, hides that size from bounds
-  // inference, which then allocates on the heap per vector).
-  for (Func helper : q.element_helpers)
-    helper.compute_at(element, ii).bound_storage(q.i, vec).vectorize(q.i, vec, TailStrategy::GuardWithIf);
-  for (Func edge_sums : q.edge_sums) {
-    edge_sums.compute_at(element, ii).bound_storage(q.i, vec).vectorize(q.i, vec, TailStrategy::GuardWithIf);
-    edge_sums.update().vectorize(q.i, vec, TailStrategy::GuardWithIf);
-  }
-  schedule_elementwise(q.grad_x, q, vec);
-
-  // Per-channel sums: rfactor over chunks of the inner dimension.
-  RVar ro("ro"), rv("rv");
-  Var u("u");
-  Func channel_sums = q.channel_sums;
+  Func element = q.element, channel_sums = q.channel_sums;
+  // Per-channel sums: rfactor over chunks of the inner dimension (a thread
+  // each), then over the lanes of a vector within a chunk.
+  RVar ro("ro"), rv("rv"), rvo("rvo"), rvi("rvi");
+  Var u("u"), lane("lane");
   Func partial = channel_sums.update().split(q.over_elements.x, ro, rv, kChunk).rfactor(ro, u);
   partial.compute_root().parallel(u);
   partial.update().parallel(u);
+  Func lanes = partial.update().split(rv, rvo, rvi, vec_d).rfactor(rvi, lane);
+  lanes.compute_at(partial, u).vectorize(lane);
+  lanes.update().vectorize(lane);
   channel_sums.compute_root();
   if (q.gate_sums.defined()) Func(q.gate_sums).compute_root();
+
+  // bound_storage: one vector's worth, on the stack (an RDom predicate, as the
+  // gated kernels' skipped sub-grids use, hides that size from bounds
+  // inference, which then allocates on the heap per vector).
+  auto at_vector = [&](Func consumer, const VarOrRVar &level, const std::vector<Func> &helpers,
+                       const std::vector<Func> &sums) {
+    for (Func h : helpers)
+      h.compute_at(LoopLevel(consumer, level)).bound_storage(q.i, vec).vectorize(q.i, vec, TailStrategy::GuardWithIf);
+    for (Func e : sums) {
+      e.compute_at(LoopLevel(consumer, level)).bound_storage(q.i, vec).vectorize(q.i, vec, TailStrategy::GuardWithIf);
+      e.update().vectorize(q.i, vec, TailStrategy::GuardWithIf);
+    }
+  };
+  // The per-element gradients are computed once into a buffer, per chunk in
+  // parallel; dL/dx is a copy of them.
+  element.compute_root();
+  const Var ii = schedule_elementwise(element, q, vec);
+  at_vector(element, ii, q.element_helpers, q.edge_sums);
+  schedule_elementwise(q.grad_x, q, vec);
 }
 
 } // namespace cpq::schedules

@@ -117,29 +117,47 @@ struct LocalSums {
   Expr w, wu, wtau;
 };
 
+/// Where the window of a uniform grid starts for one element: the last edge
+/// jc at or below x (a Func of its own, so that the edge loop reads it
+/// instead of recomputing it), the edges jc + 1 and jc in units of alpha, u
+/// there, and the step of u and ratio of exp(-|u|) from edge to edge.
+struct WindowStart {
+  Expr jc, tau_up, tau_dn, u_up, u_dn, delta, ratio;
+};
+
+WindowStart window_start(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
+                         const Expr &a, const Expr &sg, Func &origin) {
+  // jc is clamped to 0..count-1, so that when the window is capped at the
+  // number of points (W < what sigma needs) it still covers every edge for x
+  // beyond an end; edges of the far side are then masked.
+  Expr pos = (xv / a - g.t_first) / g.cell_t + 0.5f;
+  origin = Func(name + "_origin");
+  origin(v.i, v.c, v.n) = cast<int32_t>(floor(clamp(pos, 0.0f, cast<float>(g.count - 1))));
+  WindowStart w;
+  w.jc = origin(v.i, v.c, v.n);
+  w.tau_up = g.t_first + (cast<float>(w.jc) + 0.5f) * g.cell_t; // edge jc + 1
+  w.tau_dn = w.tau_up - g.cell_t;                                 // edge jc
+  w.u_up = edge_u(a, w.tau_up, xv, sg);
+  w.u_dn = edge_u(a, w.tau_dn, xv, sg);
+  w.delta = a * g.cell_t / sg;
+  w.ratio = exp(-w.delta);
+  return w;
+}
+
 /// Local sums on a uniform grid. Edge j lies at tau_j = t_first + (j - 1/2)
-/// cell; with jc the last edge at or below x (0 below the grid), the window is jc - W + 1 .. jc
-/// below and jc + 1 .. jc + W above. Along each side u moves by
-/// delta = alpha cell / sigma per edge, so e = exp(-|u|) is a running product
-/// with ratio exp(-delta): two exps per element, not one per edge. Edges
+/// cell; with jc the last edge at or below x (0 below the grid), the window
+/// is jc - W + 1 .. jc below and jc + 1 .. jc + W above. Along each side u
+/// moves by delta = alpha cell / sigma per edge, so e = exp(-|u|) is a
+/// running product with ratio exp(-delta): two exps per element, not one per
+/// edge. Edges
 /// outside 1..count-1 (x near or beyond an end) are masked. `active`, when
 /// defined, is a uniform condition under which the sums are taken at all.
 LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
                              const Expr &a, const Expr &sg, const Expr &W, const Expr &active, Func &sums,
                              Func &origin) {
-  // jc is clamped to 0..count-1, so that when the window is capped at the
-  // number of points (W < what sigma needs) it still covers every edge for x
-  // beyond an end; edges of the far side are then masked.
-  Expr pos = (xv / a - g.t_first) / g.cell_t + 0.5f;
-  // A Func of its own, so that the edge loop reads jc instead of recomputing it.
-  origin = Func(name + "_origin");
-  origin(v.i, v.c, v.n) = cast<int32_t>(floor(clamp(pos, 0.0f, cast<float>(g.count - 1))));
-  Expr jc = origin(v.i, v.c, v.n);
-  Expr tau_up = g.t_first + (cast<float>(jc) + 0.5f) * g.cell_t; // edge jc + 1
-  Expr tau_dn = tau_up - g.cell_t;                                 // edge jc
-  Expr u_up = edge_u(a, tau_up, xv, sg), u_dn = edge_u(a, tau_dn, xv, sg);
-  Expr delta = a * g.cell_t / sg;
-  Expr ratio = exp(-delta);
+  const WindowStart ws = window_start(name, g, v, xv, a, sg, origin);
+  const Expr &jc = ws.jc, &tau_up = ws.tau_up, &tau_dn = ws.tau_dn, &u_up = ws.u_up, &u_dn = ws.u_dn,
+             &delta = ws.delta, &ratio = ws.ratio;
 
   RDom k(0, W, name + "_edge");
   if (active.defined()) k.where(active);
