@@ -99,13 +99,14 @@ struct UniformGrid {
   Expr t_first, cell_t, count;
 };
 
-/// u = (alpha tau - x) / sigma with alpha tau split into alpha_hi tau (exact:
+/// u = (alpha tau - x) / sigma (times 1 / sigma, one division per channel,
+/// not per element) with alpha tau split into alpha_hi tau (exact:
 /// alpha_hi keeps 12 significant bits, tau at most 10) and alpha_lo tau, so
 /// the difference near x is not lost to rounding (the reference uses fma).
-Expr edge_u(const Expr &a, const Expr &tau, const Expr &x, const Expr &sigma) {
+Expr edge_u(const Expr &a, const Expr &tau, const Expr &x, const Expr &inv_sigma) {
   Expr a_hi = reinterpret<float>(reinterpret<uint32_t>(a) & Expr(static_cast<uint32_t>(0xFFFFF000u)));
   Expr a_lo = a - a_hi;
-  return strict_float(((a_hi * tau - x) + a_lo * tau) / sigma);
+  return strict_float(((a_hi * tau - x) + a_lo * tau) * inv_sigma);
 }
 
 /// S'(u) = e / (1 + e)^2 for e = exp(-|u|) (or exp(-u): the form is even).
@@ -130,15 +131,16 @@ WindowStart window_start(const std::string &name, const UniformGrid &g, const Te
   // jc is clamped to 0..count-1, so that when the window is capped at the
   // number of points (W < what sigma needs) it still covers every edge for x
   // beyond an end; edges of the far side are then masked.
-  Expr pos = (xv / a - g.t_first) / g.cell_t + 0.5f;
+  // cell_t is a power of two: multiplying by its inverse is exact.
+  Expr pos = (xv / a - g.t_first) * (1.0f / g.cell_t) + 0.5f;
   origin = Func(name + "_origin");
   origin(v.i, v.c, v.n) = cast<int32_t>(floor(clamp(pos, 0.0f, cast<float>(g.count - 1))));
   WindowStart w;
   w.jc = origin(v.i, v.c, v.n);
   w.tau_up = g.t_first + (cast<float>(w.jc) + 0.5f) * g.cell_t; // edge jc + 1
   w.tau_dn = w.tau_up - g.cell_t;                                 // edge jc
-  w.u_up = edge_u(a, w.tau_up, xv, sg);
-  w.u_dn = edge_u(a, w.tau_dn, xv, sg);
+  w.u_up = edge_u(a, w.tau_up, xv, 1.0f / sg);
+  w.u_dn = edge_u(a, w.tau_dn, xv, 1.0f / sg);
   w.delta = a * g.cell_t / sg;
   w.ratio = exp(-w.delta);
   return w;
@@ -192,7 +194,7 @@ LocalSums table_local_sums(const std::string &name, GridSpec grid, const Survivo
   Expr count = t.count();
   Expr idx_up = clamp(j_up, 1, K - 1), idx_dn = clamp(j_dn, 1, K - 1);
   Expr tau_up = t.edge_tau(idx_up), tau_dn = t.edge_tau(idx_dn);
-  Expr u_up = edge_u(a, tau_up, xv, sg), u_dn = edge_u(a, tau_dn, xv, sg);
+  Expr u_up = edge_u(a, tau_up, xv, 1.0f / sg), u_dn = edge_u(a, tau_dn, xv, 1.0f / sg);
   Expr s_up = select(j_up <= count - 1, t.edge_dt(idx_up) * slope_of(exp(-abs(u_up))), 0.0f);
   Expr s_dn = select(j_dn >= 1, t.edge_dt(idx_dn) * slope_of(exp(-abs(u_dn))), 0.0f);
   sums = Func(name);
@@ -367,9 +369,10 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   Expr G = grad_out(v.i, v.c, v.n);
   Expr t_hat = b.forward.level(v.i, v.c, v.n) * grid.t_per_q();
   b.element = Func("element_grads");
-  b.element(v.i, v.c, v.n) = Tuple(require(window_ok, G * sums.w / sg, "cpq quantize backward: edge_window", W,
+  Expr inv_sg = 1.0f / sg;
+  b.element(v.i, v.c, v.n) = Tuple(require(window_ok, G * sums.w * inv_sg, "cpq quantize backward: edge_window", W,
                                            "is too small for sigma/alpha of channel", v.c, "; need", need),
-                                   G * (t_hat - sums.wtau / sg), G * sums.wu / sg);
+                                   G * (t_hat - sums.wtau * inv_sg), G * sums.wu * inv_sg);
   add_channel_sums(b, v, 3, inner_extent, outer_extent);
   return b;
 }
@@ -388,7 +391,7 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
   // The STE of each sub-grid l with c_l != 0, weighted by c_l. Sub-grid l's
   // cells are 2^(b-l) levels, so it needs ceil((W - 1) / 2^(b-l)) + 1 edges
   // per side when the full grid needs W.
-  Expr dx = 0.0f, dalpha = 0.0f, dsigma = 0.0f;
+  Expr dx = 0.0f, dalpha = 0.0f, dsigma = 0.0f, inv_sg = 1.0f / sg;
   std::vector<Expr> x_hat(bits);
   for (int l = 1; l <= bits; ++l) {
     const SubGrid s = sub_grid(grid, l);
@@ -402,9 +405,9 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
     b.element_helpers.push_back(origin);
     Expr c_l = cast<float>(gc.c[l - 1]);
     Expr t_hat = q_l * grid.t_per_q();
-    dx += c_l * (G * ls.w / sg);
-    dalpha += c_l * (G * (t_hat - ls.wtau / sg));
-    dsigma += c_l * (G * ls.wu / sg);
+    dx += c_l * (G * ls.w * inv_sg);
+    dalpha += c_l * (G * (t_hat - ls.wtau * inv_sg));
+    dsigma += c_l * (G * ls.wu * inv_sg);
   }
   Expr need = window_needed(sg, a, Expr(grid.t_per_q()));
   std::vector<Expr> element{require(W >= min(need, grid.num_points()), dx, "cpq quantize backward: edge_window", W,
