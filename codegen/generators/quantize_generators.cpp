@@ -40,6 +40,28 @@ void set_tensor_estimates(OutputImageParam p) {
   p.dim(2).set_estimate(0, kEstOuter);
 }
 
+/// Every tensor's innermost dimension is dense; when autoscheduling, the
+/// tensors and per-channel buffers also get the estimates the planner needs.
+void set_contract(bool autoschedule, std::initializer_list<OutputImageParam> tensors,
+                  std::initializer_list<OutputImageParam> per_channel) {
+  for (OutputImageParam p : tensors) {
+    p.dim(0).set_stride(1);
+    if (autoschedule) set_tensor_estimates(p);
+  }
+  if (autoschedule)
+    for (OutputImageParam p : per_channel) p.dim(0).set_estimate(0, kEstChannels);
+}
+
+/// The loops the hand schedule of a forward pipeline touches.
+cpq::schedules::QuantizeLoops forward_loops(const cpq::codegen::TensorVars &v, const cpq::codegen::QuantizeForward &f,
+                                            Func x_hat) {
+  cpq::schedules::QuantizeLoops loops;
+  loops.i = v.i, loops.c = v.c, loops.n = v.n;
+  loops.x_hat = x_hat;
+  loops.tables = f.tables;
+  return loops;
+}
+
 /// The loops the hand schedule of a backward pipeline touches.
 cpq::schedules::QuantizeLoops backward_loops(const cpq::codegen::TensorVars &v, const cpq::codegen::QuantizeBackward &b,
                                              Func grad_x, Func grad_alpha, Func grad_sigma) {
@@ -76,20 +98,12 @@ public:
   }
 
   void schedule() {
-    x.dim(0).set_stride(1);
-    x_hat.dim(0).set_stride(1);
+    set_contract(auto_schedule, {x, x_hat}, {alpha});
     if (auto_schedule) {
-      set_tensor_estimates(x);
-      set_tensor_estimates(x_hat);
-      alpha.dim(0).set_estimate(0, kEstChannels);
       keep.set_estimate(cpq::all_levels(bits));
       return;
     }
-    cpq::schedules::QuantizeLoops loops;
-    loops.i = v_.i, loops.c = v_.c, loops.n = v_.n;
-    loops.x_hat = x_hat;
-    loops.tables = fwd_.tables;
-    cpq::schedules::schedule_quantize_forward(loops, get_target());
+    cpq::schedules::schedule_quantize_forward(forward_loops(v_, fwd_, x_hat), get_target());
   }
 
 private:
@@ -123,16 +137,8 @@ public:
   }
 
   void schedule() {
-    for (OutputImageParam p : {OutputImageParam(x), OutputImageParam(grad_out), OutputImageParam(grad_x)})
-      p.dim(0).set_stride(1);
+    set_contract(auto_schedule, {x, grad_out, grad_x}, {alpha, sigma, grad_alpha, grad_sigma});
     if (auto_schedule) {
-      set_tensor_estimates(x);
-      set_tensor_estimates(grad_out);
-      set_tensor_estimates(grad_x);
-      alpha.dim(0).set_estimate(0, kEstChannels);
-      sigma.dim(0).set_estimate(0, kEstChannels);
-      grad_alpha.dim(0).set_estimate(0, kEstChannels);
-      grad_sigma.dim(0).set_estimate(0, kEstChannels);
       keep.set_estimate(cpq::all_levels(bits));
       edge_window.set_estimate(8);
       return;
@@ -163,19 +169,12 @@ public:
   }
 
   void schedule() {
-    x.dim(0).set_stride(1);
-    x_hat.dim(0).set_stride(1);
+    set_contract(auto_schedule, {x, x_hat}, {alpha});
     if (auto_schedule) {
-      set_tensor_estimates(x);
-      set_tensor_estimates(x_hat);
-      alpha.dim(0).set_estimate(0, kEstChannels);
       z.dim(0).set_estimate(0, bits - 1);
       return;
     }
-    cpq::schedules::QuantizeLoops loops;
-    loops.i = v_.i, loops.c = v_.c, loops.n = v_.n;
-    loops.x_hat = x_hat;
-    cpq::schedules::schedule_quantize_forward(loops, get_target());
+    cpq::schedules::schedule_quantize_forward(forward_loops(v_, fwd_, x_hat), get_target());
   }
 
 private:
@@ -213,15 +212,8 @@ public:
   }
 
   void schedule() {
-    for (OutputImageParam p : {OutputImageParam(x), OutputImageParam(grad_out), OutputImageParam(grad_x)})
-      p.dim(0).set_stride(1);
+    set_contract(auto_schedule, {x, grad_out, grad_x}, {alpha, sigma, grad_alpha, grad_sigma});
     if (auto_schedule) {
-      set_tensor_estimates(x);
-      set_tensor_estimates(grad_out);
-      set_tensor_estimates(grad_x);
-      for (OutputImageParam p : {OutputImageParam(alpha), OutputImageParam(sigma), OutputImageParam(grad_alpha),
-                                 OutputImageParam(grad_sigma)})
-        p.dim(0).set_estimate(0, kEstChannels);
       for (OutputImageParam p : {OutputImageParam(z), OutputImageParam(dz_dlog_a), OutputImageParam(grad_log_a)})
         p.dim(0).set_estimate(0, bits - 1);
       edge_window.set_estimate(8);
