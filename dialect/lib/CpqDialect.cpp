@@ -1,4 +1,9 @@
 //===- CpqDialect.cpp - the cpq dialect -------------------------------------===//
+//
+// This file implements the dialect's registration and the generated parts of
+// its op interface.
+//
+//===----------------------------------------------------------------------===//
 #include "cpq/dialect/CpqDialect.h"
 
 #include "mlir/IR/Builders.h"
@@ -8,6 +13,7 @@ using namespace mlir;
 using namespace cpq::dialect;
 
 #include "CpqDialect.cpp.inc"
+#include "CpqInterfaces.cpp.inc"
 
 void CpqDialect::initialize() {
   addOperations<
@@ -15,6 +21,3 @@ void CpqDialect::initialize() {
 #include "CpqOps.cpp.inc"
       >();
 }
-
-#define GET_OP_CLASSES
-#include "CpqOps.cpp.inc"

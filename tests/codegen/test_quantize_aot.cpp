@@ -14,6 +14,7 @@
 
 #include "codegen/quantize_kernels.h"
 #include "quantize_check.h"
+#include "../unit/dense_buffer.h"
 
 #include <HalideBuffer.h>
 
@@ -158,7 +159,8 @@ BOOST_AUTO_TEST_CASE(kernels_report_bad_input_as_errors) {
   BOOST_TEST(aot::find_gated_forward(make_grid(GridKind::Signed, 1)) == nullptr);
   Buffer<float> x(8, 1, 1), alpha(1), sigma(1), grad(8, 1, 1), out(8, 1, 1);
   Buffer<double> ga(1), gs(1);
-  x.fill(0.1f), alpha.fill(0.5f), sigma.fill(0.5f), grad.fill(1.0f);
+  testing::fill_dense(x, 0.1f), testing::fill_dense(grad, 1.0f);
+  alpha.fill(0.5f), sigma.fill(0.5f);
   // A non-hierarchical mask, a too small edge window, and a wrong shape all
   // give a non-zero Halide error code, not a wrong answer.
   BOOST_TEST(fwd->fn(x, alpha, 0b10110, out) != 0);
@@ -166,7 +168,7 @@ BOOST_AUTO_TEST_CASE(kernels_report_bad_input_as_errors) {
   BOOST_TEST(bwd->fn(x, alpha, sigma, grad, all_levels(4), 2, out, ga, gs) != 0);
   BOOST_TEST(last_error.find("edge_window") != std::string::npos, last_error);
   Buffer<float> two_channels(8, 2, 1), out2(8, 2, 1); // but alpha has one
-  two_channels.fill(0.1f);
+  testing::fill_dense(two_channels, 0.1f);
   BOOST_TEST(fwd->fn(two_channels, alpha, all_levels(4), out2) != 0);
   BOOST_TEST(last_error.find("alpha") != std::string::npos, last_error);
   BOOST_TEST(fwd->fn(x, alpha, all_levels(4), out) == 0);

@@ -17,6 +17,7 @@
 #include "schedules/quantize.h"
 #include "cpq/kernels/gates.h"
 #include "cpq/kernels/quantizer_reference.h"
+#include "../unit/dense_buffer.h"
 #include "../unit/test_support.h"
 #include "quantize_check.h"
 
@@ -130,7 +131,7 @@ BOOST_AUTO_TEST_CASE(pipeline_rejects_bad_masks_and_small_windows) {
   Buffer<float> x(8, 1, 1), grad(8, 1, 1), alpha(1), sigma(1), out(8, 1, 1), gx(8, 1, 1);
   Buffer<uint8_t> codes(8, 1, 1);
   Buffer<double> ga(1), gs(1);
-  x.fill(0.3f), grad.fill(1.0f), alpha(0) = 0.5f, sigma(0) = 0.5f;
+  testing::fill_dense(x, 0.3f), testing::fill_dense(grad, 1.0f), alpha(0) = 0.5f, sigma(0) = 0.5f;
   for (Pipelines *q : {&p, &pi}) {
     q->x.set(x), q->grad.set(grad), q->alpha.set(alpha), q->sigma.set(sigma);
     q->window.set(reference::required_edge_window(g, 1.0));

@@ -11,6 +11,7 @@
 
 #include "codegen/quantize_kernels.h"
 #include "cpq/runtime/allocator.h"
+#include "../unit/dense_buffer.h"
 
 #include <HalideBuffer.h>
 #include <HalideRuntime.h>
@@ -110,8 +111,8 @@ BOOST_AUTO_TEST_CASE(kernels_give_the_same_results_on_reused_blocks) {
   Halide::Runtime::Buffer<float> x(inner, channels, 1), grad(inner, channels, 1), alpha(channels), sigma(channels);
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> dist(-3.0f, 3.0f);
-  x.for_each_value([&](float &v) { v = dist(rng); });
-  grad.for_each_value([&](float &v) { v = dist(rng); });
+  testing::for_each_dense<float>(x, [&](float &v) { v = dist(rng); });
+  testing::for_each_dense<float>(grad, [&](float &v) { v = dist(rng); });
   alpha.fill(1.0f), sigma.fill(0.25f);
   auto run = [&](Halide::Runtime::Buffer<float> &gx, Halide::Runtime::Buffer<double> &ga,
                  Halide::Runtime::Buffer<double> &gs) {

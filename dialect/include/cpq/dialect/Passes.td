@@ -1,0 +1,51 @@
+//===- Passes.td - passes of the cpq dialect ---------------*- tablegen -*-===//
+//
+// The transformations cpq-opt runs on networks: training expansion, binding
+// trained parameters, bit-width assignment and freezing for inference.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CPQ_PASSES_TD
+#define CPQ_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
+  let summary = "Builds train_step and eval_step from a network function";
+  let description = [{
+    The network is a function of one input batch (NCHW or NC, float32) that
+    returns the logits (`N x K`), with its parameters as `cpq.param` ops.
+    The pass adds
+
+    - `train_step(params..., optimizer state..., input, labels, step, seed,
+      learning_rate) -> (params'..., state'..., loss, correct)`: the forward
+      in its training form (DropBits masks and gates drawn from
+      `(seed, step, tensor_id)`, batch statistics), the mean softmax
+      cross-entropy, reverse-mode gradients through each layer's
+      DifferentiableOp interface (the quantizer's by the multi-class STE),
+      and one optimizer update per trainable parameter; running statistics
+      come back updated;
+    - `eval_step(params..., input, labels) -> (loss, correct)`: the network
+      as written (nothing dropped, deterministic gates, running statistics).
+
+    Every argument and result carries `cpq.role` (param, state, input,
+    labels, step, seed, learning_rate, loss, correct) and `cpq.name`.
+    Weight decay applies to parameters of rank >= 2 (weights), not to biases,
+    batch-norm scales or quantizer parameters.
+  }];
+  let constructor = "::cpq::dialect::createExpandTrainingPass()";
+  let dependentDialects = ["::cpq::dialect::CpqDialect", "::mlir::StandardOpsDialect"];
+  let options = [
+    Option<"network", "network", "std::string", /*default=*/"\"\"",
+           "the network function (default: the module's only function with cpq.param ops)">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adam\"", "adam or sgd">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.9", "SGD momentum">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false", "Nesterov momentum for SGD">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
+           "weight decay (decoupled for Adam) on parameters of rank >= 2">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam's first-moment decay">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam's second-moment decay">,
+    Option<"epsilon", "epsilon", "double", /*default=*/"1e-8", "Adam's epsilon">,
+  ];
+}
+
+#endif // CPQ_PASSES_TD

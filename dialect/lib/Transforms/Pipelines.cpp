@@ -1,0 +1,36 @@
+//===- Pipelines.cpp - the named pipelines of cpq-opt -----------------------===//
+//
+// This file registers the cpq passes and the flows people run end to end:
+//   cpq-train-pipeline: network -> train_step and eval_step.
+//
+//===----------------------------------------------------------------------===//
+#include "cpq/dialect/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+
+struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
+  Option<std::string> optimizer{*this, "optimizer", llvm::cl::desc("adam or sgd"), llvm::cl::init("adam")};
+  Option<double> weightDecay{*this, "weight-decay", llvm::cl::desc("weight decay on weights"), llvm::cl::init(0.0)};
+};
+
+} // namespace
+
+void cpq::dialect::registerPassesAndPipelines() {
+  registerCpqPasses();
+  PassPipelineRegistration<TrainPipelineOptions>(
+      "cpq-train-pipeline",
+      "network -> train_step and eval_step: canonicalize, expand training, common subexpressions",
+      [](OpPassManager &pm, const TrainPipelineOptions &options) {
+        pm.addPass(createCanonicalizerPass());
+        std::string spec = "cpq-expand-training{optimizer=" + options.optimizer.getValue() +
+                           " weight-decay=" + std::to_string(options.weightDecay.getValue()) + "}";
+        if (failed(parsePassPipeline(spec, pm))) llvm::report_fatal_error("bad cpq-train-pipeline options");
+        pm.addPass(createCSEPass());
+      });
+}
