@@ -17,6 +17,7 @@
 namespace cpq::dialect {
 
 std::unique_ptr<mlir::Pass> createExpandTrainingPass();
+std::unique_ptr<mlir::Pass> createQuantizeNetworkPass();
 
 /// Registers every cpq pass and the pipelines cpq-train-pipeline (network ->
 /// train_step, eval_step) and cpq-inference-pipeline (network + parameters ->

@@ -48,4 +48,39 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
   ];
 }
 
+def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
+  let summary = "Inserts CPQ quantizers into a float network (WxAy forms)";
+  let description = [{
+    Turns a float32 network into its quantized form:
+
+    - the weight of every `conv2d` and `dense` is quantized on a `signed`
+      grid of `weight-bits`, per output channel (axis 0), with new
+      parameters `<weight>.alpha` and `<weight>.sigma`;
+    - every `relu` output is quantized on an `unsigned` grid of
+      `activation-bits`, per tensor (`actN.alpha`, `actN.sigma`);
+    - the input is quantized on an unsigned `input-bits` grid with
+      `alpha = 1 / (2^bits - 1)` (images scaled to [0, 1]), not trained;
+    - `dropbits-p` and `dropbits` set DropBits on every quantizer, and
+      `learn-bits` adds gate logits (`<name>.gates`, open at the start) so
+      that training learns each tensor's bit-width up to the given bits.
+
+    Initial steps: weights `alpha = c_b * sqrt(2 / fan_in)` with `c_b` the
+    step of the optimal uniform quantizer of a unit Gaussian (Max 1960) for
+    `b` bits, which matches he_normal; activations `alpha = 4 / (2^b - 1)`;
+    `sigma = alpha / 4` everywhere. Weights already quantized are left
+    alone. 0 bits keeps that part in float32.
+  }];
+  let constructor = "::cpq::dialect::createQuantizeNetworkPass()";
+  let dependentDialects = ["::cpq::dialect::CpqDialect"];
+  let options = [
+    Option<"weightBits", "weight-bits", "int64_t", /*default=*/"0", "bits of weights (0: float32)">,
+    Option<"activationBits", "activation-bits", "int64_t", /*default=*/"0", "bits of ReLU outputs (0: float32)">,
+    Option<"inputBits", "input-bits", "int64_t", /*default=*/"8", "bits of the input (0: float32)">,
+    Option<"dropbitsP", "dropbits-p", "double", /*default=*/"0.0", "DropBits probability p (0: off)">,
+    Option<"dropbits", "dropbits", "std::string", /*default=*/"\"hierarchical\"", "hierarchical or independent">,
+    Option<"learnBits", "learn-bits", "bool", /*default=*/"false", "learn each tensor's bit-width with gates">,
+    Option<"gateLambda", "gate-lambda", "double", /*default=*/"0.0", "L0 weight of the gates' expected bits">,
+  ];
+}
+
 #endif // CPQ_PASSES_TD

@@ -1,0 +1,119 @@
+// --cpq-expand-training on small networks: the exact gradient graph, the
+// optimizers, and its errors.
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training -verify-diagnostics | FileCheck %s
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="optimizer=sgd momentum=0.8 nesterov=true weight-decay=0.01" -verify-diagnostics | FileCheck %s --check-prefix=SGD
+
+// A dense layer on a quantized weight with learned gates: the STE gradient
+// gives dL/dw, dL/dalpha, dL/dsigma and dL/dlog_a.
+func @gated(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
+  %w = cpq.param "w" {init = "he_normal"} : tensor<3x6xf32>
+  %a = cpq.param "a" {init = "constant", value = dense<0.5> : tensor<1xf32>} : tensor<1xf32>
+  %s = cpq.param "s" {init = "constant", value = dense<0.125> : tensor<1xf32>} : tensor<1xf32>
+  %g = cpq.param "g" {init = "constant", value = dense<3.0> : tensor<2xf32>} : tensor<2xf32>
+  %wq = cpq.quantize %w, %a, %s, %g {grid = "signed", bits = 3, gate_lambda = 0.01} : (tensor<3x6xf32>, tensor<1xf32>, tensor<1xf32>, tensor<2xf32>) -> tensor<3x6xf32>
+  %y = cpq.dense %x, %wq : (tensor<?x6xf32>, tensor<3x6xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+// CHECK-LABEL: func @train_step(
+// CHECK-SAME: %[[W:[a-z0-9]+]]: tensor<3x6xf32> {cpq.name = "w", cpq.role = "param"}, %[[A:[a-z0-9]+]]: tensor<1xf32> {cpq.name = "a", cpq.role = "param"}, %[[S:[a-z0-9]+]]: tensor<1xf32> {cpq.name = "s", cpq.role = "param"}, %[[G:[a-z0-9]+]]: tensor<2xf32> {cpq.name = "g", cpq.role = "param"}
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x6xf32> {cpq.name = "input", cpq.role = "input"}, %[[L:[a-z0-9]+]]: tensor<?xi32> {cpq.name = "labels", cpq.role = "labels"}, %[[STEP:[a-z0-9]+]]: i64 {cpq.name = "step", cpq.role = "step"}, %[[SEED:[a-z0-9]+]]: i64 {cpq.name = "seed", cpq.role = "seed"}, %[[LR:[a-z0-9]+]]: f32
+// CHECK: %[[WQ:.*]] = cpq.quantize_train %[[W]], %[[A]], %[[S]], %[[SEED]], %[[STEP]], %[[G]] {bits = 3 : i64, gate_lambda = 1.000000e-02 : f64, grid = "signed", tensor_id = 0 : i64}
+// CHECK: %[[Y:.*]] = cpq.dense %[[X]], %[[WQ]]
+// CHECK: %[[LOSS:.*]], %[[CORRECT:.*]] = cpq.softmax_cross_entropy %[[Y]], %[[L]]
+// CHECK: %[[DY:.*]] = cpq.softmax_cross_entropy_grad %[[Y]], %[[L]]
+// CHECK-NOT: cpq.dense_grad_input
+// CHECK: %[[DWQ:.*]] = cpq.dense_grad_weight %[[DY]], %[[X]]
+// CHECK: %[[DW:.*]], %[[DA:.*]], %[[DS:.*]], %[[DG:.*]] = cpq.quantize_grad %[[DWQ]], %[[W]], %[[A]], %[[S]], %[[SEED]], %[[STEP]], %[[G]] {{.*}}tensor_id = 0 : i64}
+// CHECK: cpq.adam_update %[[W]], %[[DW]], {{.*}}, %[[LR]], %[[STEP]]
+// CHECK: cpq.adam_update %[[A]], %[[DA]]
+// CHECK: cpq.adam_update %[[S]], %[[DS]]
+// CHECK: cpq.adam_update %[[G]], %[[DG]]
+// CHECK: return {{.*}}, %[[LOSS]], %[[CORRECT]] :
+// CHECK-LABEL: func @eval_step
+// CHECK: cpq.quantize %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {bits = 3
+
+// SGD-LABEL: func @train_step
+// SGD-SAME: {cpq.name = "w.momentum", cpq.role = "state"}
+// SGD: cpq.sgd_update {{.*}} {momentum = 8.000000e-01 : f64, nesterov, weight_decay = 1.000000e-02 : f64} : (tensor<3x6xf32>
+// SGD: cpq.sgd_update {{.*}} {momentum = 8.000000e-01 : f64, nesterov, weight_decay = 0.000000e+00 : f64} : (tensor<1xf32>
+
+// -----
+
+// A value used twice (residual): its gradients add up.
+func @residual(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %w = cpq.param "w" {init = "he_normal"} : tensor<4x4xf32>
+  %h = cpq.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %r = cpq.relu %h : tensor<?x4xf32>
+  %y = cpq.dense %r, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %s = cpq.add %y, %r : tensor<?x4xf32>
+  return %s : tensor<?x4xf32>
+}
+// CHECK-LABEL: func @train_step
+// CHECK: %[[DS:.*]] = cpq.softmax_cross_entropy_grad
+// CHECK: %[[DR1:.*]] = cpq.dense_grad_input %[[DS]]
+// CHECK: %[[DW2:.*]] = cpq.dense_grad_weight %[[DS]]
+// CHECK: %[[DR:.*]] = cpq.add %[[DS]], %[[DR1]]
+// CHECK: %[[DH:.*]] = cpq.relu_grad %[[DR]]
+// CHECK: %[[DW1:.*]] = cpq.dense_grad_weight %[[DH]]
+// CHECK: %[[DW:.*]] = cpq.add %[[DW2]], %[[DW1]]
+// CHECK: cpq.adam_update %{{.*}}, %[[DW]]
+
+// -----
+
+// A parameter off the path to the loss is kept, with a warning.
+func @unused(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %w = cpq.param "w" {init = "he_normal"} : tensor<4x4xf32>
+  // expected-warning @+1 {{parameter "spare" does not reach the loss; train_step leaves it unchanged}}
+  %spare = cpq.param "spare" {init = "zeros"} : tensor<4xf32>
+  %y = cpq.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+// CHECK-LABEL: func @train_step
+// CHECK-COUNT-1: cpq.adam_update
+// CHECK-NOT: cpq.adam_update
+
+// -----
+
+// expected-error @+1 {{the network must take one argument, the input batch}}
+func @two_inputs(%x: tensor<?x4xf32>, %z: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %w = cpq.param "w" {init = "he_normal"} : tensor<4x4xf32>
+  %y = cpq.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{the network must return one value, the logits (N x classes, float32)}}
+func @no_logits(%x: tensor<?x2x3xf32>) -> tensor<?x2x3xf32> {
+  %w = cpq.param "w" {init = "zeros"} : tensor<3xf32>
+  return %x : tensor<?x2x3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{found 0 functions with cpq.param ops; name the network with network=<function>}}
+module {
+  func @plain(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+    return %x : tensor<?x4xf32>
+  }
+}
+
+// -----
+
+// expected-error @+1 {{the module already has a function named 'train_step'}}
+module {
+  func @train_step() {
+    return
+  }
+}
+
+// -----
+
+func @opaque(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %w = cpq.param "w" {init = "he_normal"} : tensor<4x4xf32>
+  %y = cpq.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  // expected-error @+1 {{cannot be part of a network to train (it has side effects or regions)}}
+  %z = call @external(%y) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %z : tensor<?x4xf32>
+}
+func private @external(tensor<?x4xf32>) -> tensor<?x4xf32>

@@ -1,0 +1,36 @@
+// --cpq-quantize-network: options and errors.
+// RUN: cpq-opt %s --cpq-quantize-network="weight-bits=3 activation-bits=4 input-bits=0 dropbits-p=0.5 dropbits=independent learn-bits=true gate-lambda=0.001" | FileCheck %s
+// RUN: cpq-opt %s --cpq-quantize-network="weight-bits=1 activation-bits=0 input-bits=8 dropbits-p=0.5" | FileCheck %s --check-prefix=W1
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=9" 2>&1 | FileCheck %s --check-prefix=BITS
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=2 dropbits=random" 2>&1 | FileCheck %s --check-prefix=MODE
+
+// One weight used by two layers gets one quantizer.
+func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %w = cpq.param "w" {init = "he_normal"} : tensor<4x4xf32>
+  %h = cpq.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %r = cpq.relu %h : tensor<?x4xf32>
+  %y = cpq.dense %r, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+// CHECK-LABEL: func @net
+// CHECK-NOT: "input.alpha"
+// CHECK: cpq.param "w.alpha" {init = "constant", value = dense<{{.*}}> : tensor<4xf32>}
+// CHECK: cpq.param "w.sigma"
+// CHECK: cpq.param "w.gates" {init = "constant", value = dense<3.000000e+00> : tensor<2xf32>}
+// CHECK: %[[WQ:.*]] = cpq.quantize {{.*}} {axis = 0 : i64, bits = 3 : i64, dropbits = "independent", dropbits_p = 5.000000e-01 : f64, gate_lambda = 1.000000e-03 : f64, grid = "signed"}
+// CHECK: %[[H:.*]] = cpq.dense %arg0, %[[WQ]]
+// CHECK: %[[R:.*]] = cpq.relu %[[H]]
+// CHECK: cpq.param "act1.alpha" {init = "constant", value = dense<0.266666681> : tensor<1xf32>}
+// CHECK: %[[RQ:.*]] = cpq.quantize %[[R]], {{.*}} {bits = 4 : i64, dropbits = "independent", dropbits_p = 5.000000e-01 : f64, gate_lambda = 1.000000e-03 : f64, grid = "unsigned"}
+// CHECK: cpq.dense %[[RQ]], %[[WQ]]
+
+// 1-bit grids take neither DropBits nor gates; the input is quantized at 8
+// bits with fixed parameters.
+// W1-LABEL: func @net
+// W1: cpq.param "input.alpha" {init = "constant", trainable = false, value = dense<0.00392156886> : tensor<1xf32>}
+// W1: cpq.quantize %arg0, {{.*}} {bits = 8 : i64, grid = "unsigned"}
+// W1: cpq.quantize {{.*}} {axis = 0 : i64, bits = 1 : i64, grid = "signed"}
+// W1-NOT: cpq.quantize
+
+// BITS: error: cpq-quantize-network: weight-bits must be in 0..8 (0: float32), got 9
+// MODE: error: cpq-quantize-network: dropbits must be hierarchical or independent, got random
