@@ -14,3 +14,6 @@ config.environment["PATH"] = os.pathsep.join(
 # %examples: the example networks of the source tree.
 config.substitutions.append(
     ("%examples", os.path.join(os.path.dirname(os.path.dirname(config.test_source_root)), "examples", "networks")))
+# %python: the interpreter running lit, for tests that write input files.
+import sys
+config.substitutions.append(("%python", sys.executable))

@@ -83,4 +83,41 @@ def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
   ];
 }
 
+def BindParams : Pass<"cpq-bind-params", "mlir::ModuleOp"> {
+  let summary = "Binds trained values from a safetensors file to the cpq.param ops";
+  let description = [{
+    Every `cpq.param` of every function gets the tensor of the same name
+    from `file` as its value (`init = "constant"`), so later passes
+    (`--cpq-assign-bitwidths`, `--cpq-freeze`) can compute with it. The
+    tensor must be F32 with the parameter's shape; a missing tensor, another
+    dtype or shape, or a damaged file is an error naming the file and the
+    parameter. Tensors of the file that are not parameters (optimizer state
+    of a checkpoint) are ignored.
+  }];
+  let constructor = "::cpq::dialect::createBindParamsPass()";
+  let dependentDialects = ["::cpq::dialect::CpqDialect"];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"\"\"", "the safetensors file of trained parameters">,
+  ];
+}
+
+def AssignBitwidths : Pass<"cpq-assign-bitwidths", "mlir::ModuleOp"> {
+  let summary = "Replaces learned bit-width gates by the fixed bit-widths they chose";
+  let description = [{
+    For each `cpq.quantize` with bound `gate_logits` (section 5): the learned
+    bit-width is `l = 1 +` the number of consecutive levels from 2 upward
+    whose deterministic gate exceeds 0.5. The quantizer becomes a plain
+    `l`-bit one on the same points: the `l`-bit sub-grid of a `b`-bit grid
+    is the `l`-bit grid of step `alpha * 2^(b - l)`, so alpha (and sigma)
+    are replaced by new bound parameters `<alpha>@<l>bit`, scaled by
+    `2^(b - l)`. With `report`, a remark on each quantizer gives its gates
+    and bit-width.
+  }];
+  let constructor = "::cpq::dialect::createAssignBitwidthsPass()";
+  let dependentDialects = ["::cpq::dialect::CpqDialect"];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false", "emit a remark with each tensor's gates and bit-width">,
+  ];
+}
+
 #endif // CPQ_PASSES_TD
