@@ -672,6 +672,24 @@ CPQ_INFER(EncodeOp) {
   return success();
 }
 
+CPQ_INFER(DecodeOp) {
+  Checker c(loc, "decode", operands, attrs);
+  auto q = c.tensor(0, "codes");
+  auto alpha = c.floats(1, "alpha", 1);
+  if (failed(q) || failed(alpha) || failed(checkGrid(c))) return failure();
+  if (alpha->getDimSize(0) != 1) return c.fail("alpha must have one entry (activations are quantized per tensor)");
+  auto element = codeType(c, ctx);
+  if (failed(element)) return failure();
+  if (q->getElementType() != *element) {
+    std::string want, got;
+    llvm::raw_string_ostream(want) << *element;
+    llvm::raw_string_ostream(got) << q->getElementType();
+    return c.fail("codes are " + got + " but levels of the " + c.string("grid", "") + " grid are " + want);
+  }
+  types.push_back(RankedTensorType::get(q->getShape(), FloatType::getF32(ctx)));
+  return success();
+}
+
 CPQ_INFER(PackOp) {
   Checker c(loc, "pack", operands, attrs);
   auto w = c.tensor(0, "weight");

@@ -537,3 +537,11 @@ func @case66(%acc: tensor<?x4xi32>, %s: tensor<4xf32>) {
   %y = cpq.requantize %acc, %s, %s, %s {grid = "unsigned", bits = 2} : (tensor<?x4xi32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4xui8>
   return
 }
+
+// -----
+
+func @case67(%q: tensor<?x4xsi8>, %a: tensor<1xf32>) {
+  // expected-error @+1 {{codes are si8 but levels of the unsigned grid are ui8}}
+  %y = cpq.decode %q, %a {grid = "unsigned", bits = 2} : (tensor<?x4xsi8>, tensor<1xf32>) -> tensor<?x4xf32>
+  return
+}

@@ -117,6 +117,8 @@ func @inference_ops(%x: tensor<?x1x28x28xf32>, %a: tensor<1xf32>, %w: tensor<32x
   %pf = cpq.pack %fc, %a {grid = "signed", bits = 4} : (tensor<10x6272xf32>, tensor<1xf32>) -> tensor<10x3136xui8>
   // CHECK: cpq.qdense {{.*}} -> tensor<?x10xi32>
   %accf = cpq.qdense %f, %pf {grid = "signed", bits = 4} : (tensor<?x6272xui8>, tensor<10x3136xui8>) -> tensor<?x10xi32>
+  // CHECK: cpq.decode {{.*}} {bits = 2 : i64, grid = "unsigned"} : (tensor<?x6272xui8>, tensor<1xf32>) -> tensor<?x6272xf32>
+  %dq = cpq.decode %f, %a {grid = "unsigned", bits = 2} : (tensor<?x6272xui8>, tensor<1xf32>) -> tensor<?x6272xf32>
   // CHECK: cpq.requantize {{.*}} : (tensor<?x10xi32>, tensor<10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
   %logits = cpq.requantize %accf, %s10, %s10 : (tensor<?x10xi32>, tensor<10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
   return %logits : tensor<?x10xf32>

@@ -1,7 +1,8 @@
 //===- Pipelines.cpp - the named pipelines of cpq-opt -----------------------===//
 //
 // This file registers the cpq passes and the flows people run end to end:
-//   cpq-train-pipeline: network -> train_step and eval_step.
+//   cpq-train-pipeline: network -> train_step and eval_step;
+//   cpq-inference-pipeline: network + trained parameters -> inference.
 //
 //===----------------------------------------------------------------------===//
 #include "cpq/dialect/Passes.h"
@@ -19,6 +20,10 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<double> weightDecay{*this, "weight-decay", llvm::cl::desc("weight decay on weights"), llvm::cl::init(0.0)};
 };
 
+struct InferencePipelineOptions : public PassPipelineOptions<InferencePipelineOptions> {
+  Option<std::string> params{*this, "params", llvm::cl::desc("the safetensors file of trained parameters")};
+};
+
 } // namespace
 
 void cpq::dialect::registerPassesAndPipelines() {
@@ -31,6 +36,17 @@ void cpq::dialect::registerPassesAndPipelines() {
         std::string spec = "cpq-expand-training{optimizer=" + options.optimizer.getValue() +
                            " weight-decay=" + std::to_string(options.weightDecay.getValue()) + "}";
         if (failed(parsePassPipeline(spec, pm))) llvm::report_fatal_error("bad cpq-train-pipeline options");
+        pm.addPass(createCSEPass());
+      });
+  PassPipelineRegistration<InferencePipelineOptions>(
+      "cpq-inference-pipeline",
+      "network + trained parameters -> inference: bind parameters, fix learned bit-widths, freeze, canonicalize",
+      [](OpPassManager &pm, const InferencePipelineOptions &options) {
+        if (failed(parsePassPipeline("cpq-bind-params{file=" + options.params.getValue() + "}", pm)))
+          llvm::report_fatal_error("bad cpq-inference-pipeline options");
+        pm.addPass(createAssignBitwidthsPass());
+        pm.addPass(createFreezePass());
+        pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       });
 }

@@ -601,6 +601,24 @@ def Cpq_EncodeOp : Cpq_ShapedOp<"encode"> {
   let assemblyFormat = "$input `,` $alpha attr-dict `:` functional-type(operands, results)";
 }
 
+def Cpq_DecodeOp : Cpq_ShapedOp<"decode"> {
+  let summary = "integer grid levels back to float values, alpha * q (alpha * q / 2 on symmetric grids)";
+  let description = [{
+    Where an inference network needs a float value of quantized activations
+    (a residual addition, average pooling, the logits), the levels are
+    scaled back. The level type must be the grid's (`cpq.encode`).
+
+    Example:
+
+    ```mlir
+    %x = cpq.decode %q, %alpha {grid = "unsigned", bits = 2} : (tensor<?x32x14x14xui8>, tensor<1xf32>) -> tensor<?x32x14x14xf32>
+    ```
+  }];
+  let arguments = !con((ins Cpq_CodeTensor:$codes, Cpq_FloatTensor:$alpha), Cpq_GridAttrs);
+  let results = (outs Cpq_FloatTensor:$output);
+  let assemblyFormat = "$codes `,` $alpha attr-dict `:` functional-type(operands, results)";
+}
+
 def Cpq_PackOp : Cpq_ShapedOp<"pack"> {
   let summary = "quantizes a weight tensor and packs its b-bit codes, one row per output channel";
   let description = [{

@@ -20,6 +20,7 @@ std::unique_ptr<mlir::Pass> createExpandTrainingPass();
 std::unique_ptr<mlir::Pass> createQuantizeNetworkPass();
 std::unique_ptr<mlir::Pass> createBindParamsPass();
 std::unique_ptr<mlir::Pass> createAssignBitwidthsPass();
+std::unique_ptr<mlir::Pass> createFreezePass();
 
 /// Registers every cpq pass and the pipelines cpq-train-pipeline (network ->
 /// train_step, eval_step) and cpq-inference-pipeline (network + parameters ->

@@ -120,4 +120,27 @@ def AssignBitwidths : Pass<"cpq-assign-bitwidths", "mlir::ModuleOp"> {
   ];
 }
 
+def Freeze : Pass<"cpq-freeze", "mlir::ModuleOp"> {
+  let summary = "Builds the integer inference function of a trained network";
+  let description = [{
+    From a network whose parameters hold trained values (`--cpq-bind-params`)
+    and whose quantizers have fixed bit-widths (`--cpq-assign-bitwidths`),
+    builds `inference(input) -> logits`: activation quantizers become
+    `cpq.encode` (integer levels); a conv2d or dense on levels with a
+    quantized weight becomes `cpq.pack` + `cpq.qconv2d` / `cpq.qdense` and
+    one `cpq.requantize` that applies `alpha_x * alpha_w`, the bias, a
+    following batch norm (folded), a following ReLU and the next quantizer;
+    maxpool2d and flatten run on levels; other layers run in float on
+    `cpq.decode`d levels, with a batch norm after a float convolution folded
+    into its weights. Computed scales, biases and folded weights are new
+    bound parameters.
+  }];
+  let constructor = "::cpq::dialect::createFreezePass()";
+  let dependentDialects = ["::cpq::dialect::CpqDialect", "::mlir::StandardOpsDialect"];
+  let options = [
+    Option<"network", "network", "std::string", /*default=*/"\"\"",
+           "the network function (default: the module's only one)">,
+  ];
+}
+
 #endif // CPQ_PASSES_TD
