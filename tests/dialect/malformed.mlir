@@ -23,7 +23,7 @@
 
 // RUN: printf '\x00\x01\xff\xfe\x7fELF' > %t.bin
 // RUN: cpq-opt %t.bin 2> %t.bin.err; test $? -eq 1 && FileCheck %s --check-prefix=BINARY < %t.bin.err
-// BINARY: .bin:1:1: error:
+// BINARY: .bin:1:{{[0-9]+}}: error: unexpected character
 
 // RUN: cpq-opt %t.does-not-exist 2> %t.missing.err; test $? -eq 1 && FileCheck %s --check-prefix=MISSING < %t.missing.err
 // MISSING: .does-not-exist: error: cannot open input file
