@@ -545,3 +545,123 @@ func @case67(%q: tensor<?x4xsi8>, %a: tensor<1xf32>) {
   %y = cpq.decode %q, %a {grid = "unsigned", bits = 2} : (tensor<?x4xsi8>, tensor<1xf32>) -> tensor<?x4xf32>
   return
 }
+
+// -----
+
+func @case68(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{groups must be at least 1, got 0}}
+  %y = cpq.conv2d %x, %w {groups = 0} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32>
+  return
+}
+
+// -----
+
+func @case69(%x: tensor<?x3x8x8xf32>, %w: tensor<?x3x3x3xf32>) {
+  // expected-error @+1 {{filter needs a static shape}}
+  %y = cpq.conv2d %x, %w : (tensor<?x3x8x8xf32>, tensor<?x3x3x3xf32>) -> tensor<?x?x6x6xf32>
+  return
+}
+
+// -----
+
+func @case70(%x: tensor<*xf32>) {
+  // expected-error @+1 {{input must be a ranked tensor}}
+  %y = "cpq.relu"(%x) : (tensor<*xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func @case71(%x: tensor<?x3x8x8xf32>, %s: tensor<3xf32>) {
+  // expected-error @+1 {{epsilon must be positive}}
+  %y = cpq.batch_norm %x, %s, %s, %s, %s {epsilon = 0.0} : (tensor<?x3x8x8xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x8x8xf32>
+  return
+}
+
+// -----
+
+func @case72(%w: tensor<4x3x3x3xf32>, %a: tensor<1xf32>) {
+  // expected-error @+1 {{needs a grid attribute ("signed", "unsigned" or "symmetric")}}
+  %q = cpq.quantize %w, %a, %a {bits = 2} : (tensor<4x3x3x3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func @case73(%dy: tensor<?x4x6x6xf32>, %x: tensor<?x3x8x8xf32>, %w: tensor<?x3x3x3xf32>) {
+  // expected-error @+1 {{filter needs a static shape}}
+  %d = cpq.conv2d_grad_filter %dy, %x, %w : (tensor<?x4x6x6xf32>, tensor<?x3x8x8xf32>, tensor<?x3x3x3xf32>) -> tensor<?x3x3x3xf32>
+  return
+}
+
+// -----
+
+func @case74(%dy: tensor<?x5xf32>, %x: tensor<?x?xf32>) {
+  // expected-error @+1 {{the weight gradient needs static feature sizes}}
+  %d = cpq.dense_grad_weight %dy, %x : (tensor<?x5xf32>, tensor<?x?xf32>) -> tensor<5x?xf32>
+  return
+}
+
+// -----
+
+func @case75(%s: tensor<4xf32>, %lr: f32) {
+  // expected-error @+1 {{weight_decay must be non-negative, got -0.1}}
+  %p:2 = cpq.sgd_update %s, %s, %s, %lr {weight_decay = -0.1} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32) -> (tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func @case76(%s: tensor<4xf32>, %lr: f32, %t: i64) {
+  // expected-error @+1 {{weight_decay must be non-negative, got -1}}
+  %p:3 = cpq.adam_update %s, %s, %s, %s, %lr, %t {weight_decay = -1.0} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func @case77(%w: tensor<?x3xf32>, %a: tensor<1xf32>) {
+  // expected-error @+1 {{weight needs a static shape}}
+  %p = cpq.pack %w, %a {grid = "signed", bits = 2} : (tensor<?x3xf32>, tensor<1xf32>) -> tensor<?x1xui8>
+  return
+}
+
+// -----
+
+func @case78(%x: tensor<?x3x8x8xui8>, %p: tensor<4x7xui8>) {
+  // expected-error @+1 {{needs a kernel = [height, width] attribute}}
+  %y = cpq.qconv2d %x, %p {grid = "signed", bits = 2} : (tensor<?x3x8x8xui8>, tensor<4x7xui8>) -> tensor<?x4x6x6xi32>
+  return
+}
+
+// -----
+
+func @case79(%x: tensor<?x?x8x8xui8>, %p: tensor<4x7xui8>) {
+  // expected-error @+1 {{input channels must be static}}
+  %y = cpq.qconv2d %x, %p {grid = "signed", bits = 2, kernel = [3, 3]} : (tensor<?x?x8x8xui8>, tensor<4x7xui8>) -> tensor<?x4x6x6xi32>
+  return
+}
+
+// -----
+
+func @case80(%x: tensor<?x3x8x8xui8>, %p: tensor<4x7xui8>) {
+  // expected-error @+1 {{input has 3 channels, not divisible by groups = 2}}
+  %y = cpq.qconv2d %x, %p {grid = "signed", bits = 2, kernel = [3, 3], groups = 2} : (tensor<?x3x8x8xui8>, tensor<4x7xui8>) -> tensor<?x4x6x6xi32>
+  return
+}
+
+// -----
+
+func @case81(%x: tensor<?x?xui8>, %p: tensor<5x3xui8>) {
+  // expected-error @+1 {{input features must be static}}
+  %y = cpq.qdense %x, %p {grid = "signed", bits = 4} : (tensor<?x?xui8>, tensor<5x3xui8>) -> tensor<?x5xi32>
+  return
+}
+
+// -----
+
+func @case82(%acc: tensor<?xi32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{input needs a channel axis 1, got [?]}}
+  %y = cpq.requantize %acc, %s, %s : (tensor<?xi32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?xf32>
+  return
+}
