@@ -33,6 +33,17 @@ SmallVector<NamedAttribute, 8> attributesOf(Operation *op) {
 
 Value mapped(TrainingContext &ctx, Value networkValue) { return ctx.lookup(networkValue); }
 
+/// dx = GradOpT(dy, x) for layers with one differentiable operand, x;
+/// `attrs` are the forward op's (window sizes).
+template <typename GradOpT>
+LogicalResult inputGradient(OpBuilder &b, TrainingContext &ctx, Operation *op, Value dy,
+                            SmallVectorImpl<Value> &operandGrads, ArrayRef<NamedAttribute> attrs = {}) {
+  auto dx = createInferred<GradOpT>(b, op->getLoc(), {dy, ctx.lookup(op->getOperand(0))}, attrs);
+  if (!dx) return failure();
+  operandGrads.assign({Value(dx)});
+  return success();
+}
+
 /// Fills `grads` with `count` nulls.
 void noGradients(SmallVectorImpl<Value> &grads, unsigned count) { grads.assign(count, Value()); }
 
@@ -130,26 +141,17 @@ LogicalResult DenseOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRe
 
 LogicalResult ReluOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultGrads,
                                     SmallVectorImpl<Value> &operandGrads) {
-  auto dx = createInferred<ReluGradOp>(b, getLoc(), {resultGrads[0], mapped(ctx, input())});
-  if (!dx) return failure();
-  operandGrads.assign({Value(dx)});
-  return success();
+  return inputGradient<ReluGradOp>(b, ctx, *this, resultGrads[0], operandGrads);
 }
 
 LogicalResult MaxPool2dOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultGrads,
                                          SmallVectorImpl<Value> &operandGrads) {
-  auto dx = createInferred<MaxPool2dGradOp>(b, getLoc(), {resultGrads[0], mapped(ctx, input())}, attributesOf(*this));
-  if (!dx) return failure();
-  operandGrads.assign({Value(dx)});
-  return success();
+  return inputGradient<MaxPool2dGradOp>(b, ctx, *this, resultGrads[0], operandGrads, attributesOf(*this));
 }
 
 LogicalResult AvgPool2dOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultGrads,
                                          SmallVectorImpl<Value> &operandGrads) {
-  auto dx = createInferred<AvgPool2dGradOp>(b, getLoc(), {resultGrads[0], mapped(ctx, input())}, attributesOf(*this));
-  if (!dx) return failure();
-  operandGrads.assign({Value(dx)});
-  return success();
+  return inputGradient<AvgPool2dGradOp>(b, ctx, *this, resultGrads[0], operandGrads, attributesOf(*this));
 }
 
 LogicalResult FlattenOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultGrads,
@@ -158,10 +160,7 @@ LogicalResult FlattenOp::buildGradient(OpBuilder &b, TrainingContext &ctx, Array
     noGradients(operandGrads, 1);
     return success();
   }
-  auto dx = createInferred<FlattenGradOp>(b, getLoc(), {resultGrads[0], mapped(ctx, input())});
-  if (!dx) return failure();
-  operandGrads.assign({Value(dx)});
-  return success();
+  return inputGradient<FlattenGradOp>(b, ctx, *this, resultGrads[0], operandGrads);
 }
 
 LogicalResult AddOp::buildGradient(OpBuilder &, TrainingContext &, ArrayRef<Value> resultGrads,

@@ -392,25 +392,21 @@ CPQ_INFER(ReluOp) {
   return success();
 }
 
-CPQ_INFER(MaxPool2dOp) {
-  Checker c(loc, "maxpool2d", operands, attrs);
-  auto x = c.tensor(0, "input", 4);
+namespace {
+/// maxpool2d (floats or levels) and avgpool2d (floats).
+LogicalResult inferPool(const Checker &c, bool levelsToo, SmallVectorImpl<Type> &types) {
+  auto x = levelsToo ? c.tensor(0, "input", 4) : c.floats(0, "input", 4);
   if (failed(x)) return failure();
   auto shape = poolShape(c, *x);
   if (failed(shape)) return failure();
   types.push_back(RankedTensorType::get(*shape, x->getElementType()));
   return success();
 }
+} // namespace
 
-CPQ_INFER(AvgPool2dOp) {
-  Checker c(loc, "avgpool2d", operands, attrs);
-  auto x = c.floats(0, "input", 4);
-  if (failed(x)) return failure();
-  auto shape = poolShape(c, *x);
-  if (failed(shape)) return failure();
-  types.push_back(RankedTensorType::get(*shape, x->getElementType()));
-  return success();
-}
+CPQ_INFER(MaxPool2dOp) { return inferPool(Checker(loc, "maxpool2d", operands, attrs), true, types); }
+
+CPQ_INFER(AvgPool2dOp) { return inferPool(Checker(loc, "avgpool2d", operands, attrs), false, types); }
 
 CPQ_INFER(BatchNormOp) {
   Checker c(loc, "batch_norm", operands, attrs);
@@ -562,32 +558,21 @@ CPQ_INFER(DenseGradWeightOp) {
 }
 
 namespace {
-LogicalResult checkPoolGrad(const Checker &c, RankedTensorType &x) {
+/// maxpool2d_grad, avgpool2d_grad: dy must have the pooled shape of x.
+LogicalResult inferPoolGrad(const Checker &c, SmallVectorImpl<Type> &types) {
   auto dy = c.tensor(0, "output_grad", 4);
-  auto xt = c.tensor(1, "input", 4);
-  if (failed(dy) || failed(xt)) return failure();
-  auto y = poolShape(c, *xt);
+  auto x = c.tensor(1, "input", 4);
+  if (failed(dy) || failed(x)) return failure();
+  auto y = poolShape(c, *x);
   if (failed(y) || failed(expectShape(c, "output_grad", *dy, *y))) return failure();
-  x = *xt;
+  types.push_back(*x);
   return success();
 }
 } // namespace
 
-CPQ_INFER(MaxPool2dGradOp) {
-  Checker c(loc, "maxpool2d_grad", operands, attrs);
-  RankedTensorType x;
-  if (failed(checkPoolGrad(c, x))) return failure();
-  types.push_back(x);
-  return success();
-}
+CPQ_INFER(MaxPool2dGradOp) { return inferPoolGrad(Checker(loc, "maxpool2d_grad", operands, attrs), types); }
 
-CPQ_INFER(AvgPool2dGradOp) {
-  Checker c(loc, "avgpool2d_grad", operands, attrs);
-  RankedTensorType x;
-  if (failed(checkPoolGrad(c, x))) return failure();
-  types.push_back(x);
-  return success();
-}
+CPQ_INFER(AvgPool2dGradOp) { return inferPoolGrad(Checker(loc, "avgpool2d_grad", operands, attrs), types); }
 
 CPQ_INFER(BatchNormTrainOp) {
   Checker c(loc, "batch_norm_train", operands, attrs);

@@ -5,7 +5,7 @@
 // deterministic gates chose, on the same grid points.
 //
 //===----------------------------------------------------------------------===//
-#include "cpq/dialect/Passes.h"
+#include "PassDetail.h"
 #include "cpq/kernels/gates.h"
 
 #include "mlir/IR/Builders.h"
@@ -14,11 +14,6 @@
 #include "llvm/ADT/SetVector.h"
 
 #include <cstdio>
-
-namespace cpq::dialect {
-#define GEN_PASS_CLASSES
-#include "Passes.h.inc"
-} // namespace cpq::dialect
 
 using namespace mlir;
 using namespace cpq::dialect;

@@ -5,16 +5,11 @@
 // cpq.param op, checking names, dtypes and shapes.
 //
 //===----------------------------------------------------------------------===//
-#include "cpq/dialect/Passes.h"
+#include "PassDetail.h"
 #include "cpq/runtime/safetensors.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-
-namespace cpq::dialect {
-#define GEN_PASS_CLASSES
-#include "Passes.h.inc"
-} // namespace cpq::dialect
 
 using namespace mlir;
 using namespace cpq::dialect;

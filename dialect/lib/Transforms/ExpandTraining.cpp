@@ -6,7 +6,7 @@
 // single pipeline, and the matching eval_step.
 //
 //===----------------------------------------------------------------------===//
-#include "cpq/dialect/Passes.h"
+#include "PassDetail.h"
 
 #include "mlir/IR/BlockAndValueMapping.h"
 #include "mlir/IR/Builders.h"
@@ -17,11 +17,6 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
-
-namespace cpq::dialect {
-#define GEN_PASS_CLASSES
-#include "Passes.h.inc"
-} // namespace cpq::dialect
 
 using namespace mlir;
 using namespace cpq::dialect;

@@ -17,7 +17,7 @@
 // (`<weight>.requantize.scale`, `.bias`).
 //
 //===----------------------------------------------------------------------===//
-#include "cpq/dialect/Passes.h"
+#include "PassDetail.h"
 
 #include "mlir/IR/BlockAndValueMapping.h"
 #include "mlir/IR/Builders.h"
@@ -28,11 +28,6 @@
 
 #include <cmath>
 #include <vector>
-
-namespace cpq::dialect {
-#define GEN_PASS_CLASSES
-#include "Passes.h.inc"
-} // namespace cpq::dialect
 
 using namespace mlir;
 using namespace cpq::dialect;

@@ -7,7 +7,7 @@
 // so one float network file gives its W2A2, W4A4, ... forms.
 //
 //===----------------------------------------------------------------------===//
-#include "cpq/dialect/Passes.h"
+#include "PassDetail.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -15,11 +15,6 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <cmath>
-
-namespace cpq::dialect {
-#define GEN_PASS_CLASSES
-#include "Passes.h.inc"
-} // namespace cpq::dialect
 
 using namespace mlir;
 using namespace cpq::dialect;
