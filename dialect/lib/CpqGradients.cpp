@@ -44,6 +44,20 @@ LogicalResult inputGradient(OpBuilder &b, TrainingContext &ctx, Operation *op, V
   return success();
 }
 
+/// Gradients of (input, weight[, bias]) of conv2d and dense; `dy` is null
+/// when the layer has no bias.
+LogicalResult weightedGradients(OpBuilder &b, Location loc, Value dx, Value dw, Value dy,
+                                SmallVectorImpl<Value> &operandGrads) {
+  if (!dx || !dw) return failure();
+  operandGrads.assign({dx, dw});
+  if (dy) {
+    auto db = createInferred<BiasGradOp>(b, loc, {dy});
+    if (!db) return failure();
+    operandGrads.push_back(db);
+  }
+  return success();
+}
+
 /// Fills `grads` with `count` nulls.
 void noGradients(SmallVectorImpl<Value> &grads, unsigned count) { grads.assign(count, Value()); }
 
@@ -114,14 +128,7 @@ LogicalResult Conv2dOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayR
   auto attrs = attributesOf(*this);
   auto dx = createInferred<Conv2dGradInputOp>(b, getLoc(), {dy, x, w}, attrs);
   auto dw = createInferred<Conv2dGradFilterOp>(b, getLoc(), {dy, x, w}, attrs);
-  if (!dx || !dw) return failure();
-  operandGrads.assign({Value(dx), Value(dw)});
-  if (bias()) {
-    auto db = createInferred<BiasGradOp>(b, getLoc(), {dy});
-    if (!db) return failure();
-    operandGrads.push_back(Value(db));
-  }
-  return success();
+  return weightedGradients(b, getLoc(), dx, dw, bias() ? dy : Value(), operandGrads);
 }
 
 LogicalResult DenseOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultGrads,
@@ -129,14 +136,7 @@ LogicalResult DenseOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRe
   Value dy = resultGrads[0], x = mapped(ctx, input()), w = mapped(ctx, weight());
   auto dx = createInferred<DenseGradInputOp>(b, getLoc(), {dy, w});
   auto dw = createInferred<DenseGradWeightOp>(b, getLoc(), {dy, x});
-  if (!dx || !dw) return failure();
-  operandGrads.assign({Value(dx), Value(dw)});
-  if (bias()) {
-    auto db = createInferred<BiasGradOp>(b, getLoc(), {dy});
-    if (!db) return failure();
-    operandGrads.push_back(Value(db));
-  }
-  return success();
+  return weightedGradients(b, getLoc(), dx, dw, bias() ? dy : Value(), operandGrads);
 }
 
 LogicalResult ReluOp::buildGradient(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultGrads,

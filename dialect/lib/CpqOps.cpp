@@ -645,33 +645,43 @@ CPQ_INFER(AdamUpdateOp) {
 // Inference ops
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// encode, decode: operand 0 the data, operand 1 a per-tensor alpha; the
+/// element type of the grid's levels.
+FailureOr<Type> checkLevels(const Checker &c, MLIRContext *ctx, StringRef dataName, RankedTensorType &data) {
+  auto x = c.tensor(0, dataName);
+  auto alpha = c.floats(1, "alpha", 1);
+  if (failed(x) || failed(alpha) || failed(checkGrid(c))) return failure();
+  if (alpha->getDimSize(0) != 1) {
+    (void)c.fail("alpha must have one entry (activations are quantized per tensor)");
+    return failure();
+  }
+  data = *x;
+  return codeType(c, ctx);
+}
+} // namespace
+
 CPQ_INFER(EncodeOp) {
   Checker c(loc, "encode", operands, attrs);
-  auto x = c.tensor(0, "input");
-  auto alpha = c.tensor(1, "alpha", 1);
-  if (failed(x) || failed(alpha) || failed(checkGrid(c))) return failure();
-  if (alpha->getDimSize(0) != 1) return c.fail("alpha must have one entry (activations are quantized per tensor)");
-  auto element = codeType(c, ctx);
+  RankedTensorType x;
+  auto element = checkLevels(c, ctx, "input", x);
   if (failed(element)) return failure();
-  types.push_back(RankedTensorType::get(x->getShape(), *element));
+  types.push_back(RankedTensorType::get(x.getShape(), *element));
   return success();
 }
 
 CPQ_INFER(DecodeOp) {
   Checker c(loc, "decode", operands, attrs);
-  auto q = c.tensor(0, "codes");
-  auto alpha = c.floats(1, "alpha", 1);
-  if (failed(q) || failed(alpha) || failed(checkGrid(c))) return failure();
-  if (alpha->getDimSize(0) != 1) return c.fail("alpha must have one entry (activations are quantized per tensor)");
-  auto element = codeType(c, ctx);
+  RankedTensorType q;
+  auto element = checkLevels(c, ctx, "codes", q);
   if (failed(element)) return failure();
-  if (q->getElementType() != *element) {
+  if (q.getElementType() != *element) {
     std::string want, got;
     llvm::raw_string_ostream(want) << *element;
-    llvm::raw_string_ostream(got) << q->getElementType();
+    llvm::raw_string_ostream(got) << q.getElementType();
     return c.fail("codes are " + got + " but levels of the " + c.string("grid", "") + " grid are " + want);
   }
-  types.push_back(RankedTensorType::get(q->getShape(), FloatType::getF32(ctx)));
+  types.push_back(RankedTensorType::get(q.getShape(), FloatType::getF32(ctx)));
   return success();
 }
 
