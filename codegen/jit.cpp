@@ -1,0 +1,35 @@
+//===- jit.cpp - JIT-compiling lowered cpq functions ------------------------===//
+#include "codegen/jit.h"
+
+#include "cpq/runtime/training_externs.h"
+#include "schedules/network.h"
+
+namespace cpq::codegen {
+
+using namespace Halide;
+
+Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Target &target) {
+  Pipeline p = f.pipeline();
+  if (schedule == "hand")
+    schedules::schedule_by_hand(f.stages, f.output_funcs(), target);
+  else
+    schedules::autoschedule(p, schedule, target);
+  std::map<std::string, JITExtern> externs;
+  for (const std::string &name : f.externs)
+    if (name == "cpq_dropbits_mask") externs.emplace(name, JITExtern(ExternCFunction(&cpq_dropbits_mask)));
+  p.set_jit_externs(externs);
+  p.compile_jit(target);
+  return p;
+}
+
+Realization make_outputs(const LoweredFunction &f, int batch) {
+  std::vector<Buffer<>> buffers;
+  for (const LoweredOutput &o : f.outputs) {
+    std::vector<int> extents;
+    for (auto it = o.shape.rbegin(); it != o.shape.rend(); ++it) extents.push_back(*it < 0 ? batch : int(*it));
+    buffers.emplace_back(o.type, extents);
+  }
+  return Realization(buffers);
+}
+
+} // namespace cpq::codegen

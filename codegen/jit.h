@@ -1,0 +1,27 @@
+//===- jit.h - JIT-compiling lowered cpq functions ----------------*- C++ -*-===//
+//
+// This file declares the JIT path of the code generator (tests, quick runs):
+// a lowered function scheduled by hand or by an autoscheduler, compiled for
+// the host, with the training externs registered, and run on named buffers.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "codegen/lower/lower.h"
+
+#include <Halide.h>
+
+#include <string>
+
+namespace cpq::codegen {
+
+/// Schedules `f` ("hand", or an autoscheduler name) and returns its pipeline,
+/// JIT-compiled for `target` with the externs it calls.
+Halide::Pipeline compile_jit(LoweredFunction &f, const std::string &schedule = "hand",
+                             const Halide::Target &target = Halide::get_jit_target_from_environment());
+
+/// The pipeline's outputs as buffers of their shapes, the dynamic batch as
+/// given.
+Halide::Realization make_outputs(const LoweredFunction &f, int batch);
+
+} // namespace cpq::codegen

@@ -1,0 +1,571 @@
+//===- lower.cpp - a cpq function as one Halide pipeline --------------------===//
+//
+// This file implements the lowering: arguments become input buffers (with
+// their static extents and one shared batch extent as constraints) or
+// scalars, bound parameters become constant buffers, each op becomes the
+// Funcs of its builder, and each result an output Func of its own.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/lower/lower.h"
+
+#include "codegen/ops/layers.h"
+#include "codegen/ops/quantize.h"
+#include "cpq/dialect/CpqDialect.h"
+#include "cpq/kernels/dropbits.h"
+
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace cpq::codegen {
+
+using namespace Halide;
+namespace cd = cpq::dialect;
+
+namespace {
+
+/// A C identifier from a tensor name ("conv1.weight" -> "conv1_weight").
+std::string identifier(const std::string &name) {
+  std::string s;
+  for (char ch : name) s.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "t_" + s;
+  return s;
+}
+
+Type halide_type(mlir::Type t) {
+  if (t.isF32()) return Float(32);
+  if (t.isF64()) return Float(64);
+  if (auto i = t.dyn_cast<mlir::IntegerType>()) return i.isUnsigned() ? UInt(int(i.getWidth())) : Int(int(i.getWidth()));
+  throw std::invalid_argument("unsupported element type");
+}
+
+std::vector<int64_t> shape_of(mlir::Type t) {
+  auto r = t.cast<mlir::RankedTensorType>();
+  std::vector<int64_t> s(r.getShape().begin(), r.getShape().end());
+  for (int64_t &d : s)
+    if (d == mlir::ShapedType::kDynamicSize) d = -1;
+  return s;
+}
+
+std::pair<int, int> pair_attr(mlir::Operation *op, llvm::StringRef name, std::pair<int, int> fallback) {
+  auto a = op->getAttrOfType<mlir::ArrayAttr>(name);
+  if (!a) return fallback;
+  return {int(a[0].cast<mlir::IntegerAttr>().getInt()), int(a[1].cast<mlir::IntegerAttr>().getInt())};
+}
+
+double real_attr(mlir::Operation *op, llvm::StringRef name, double fallback) {
+  auto a = op->getAttrOfType<mlir::FloatAttr>(name);
+  return a ? a.getValueAsDouble() : fallback;
+}
+
+int64_t int_attr(mlir::Operation *op, llvm::StringRef name, int64_t fallback) {
+  auto a = op->getAttrOfType<mlir::IntegerAttr>(name);
+  return a ? a.getInt() : fallback;
+}
+
+Window2d conv_window(mlir::Operation *op) {
+  Window2d w;
+  std::tie(w.sh, w.sw) = pair_attr(op, "stride", {1, 1});
+  std::tie(w.ph, w.pw) = pair_attr(op, "padding", {0, 0});
+  return w;
+}
+
+Window2d pool_window(mlir::Operation *op) {
+  Window2d w;
+  std::tie(w.kh, w.kw) = pair_attr(op, "kernel", {1, 1});
+  std::tie(w.sh, w.sw) = pair_attr(op, "stride", {w.kh, w.kw});
+  std::tie(w.ph, w.pw) = pair_attr(op, "padding", {0, 0});
+  return w;
+}
+
+GridSpec grid_of(mlir::Operation *op) {
+  const std::string kind = op->getAttrOfType<mlir::StringAttr>("grid").getValue().str();
+  const GridKind k = kind == "signed" ? GridKind::Signed : kind == "unsigned" ? GridKind::Unsigned : GridKind::Symmetric;
+  return make_grid(k, int(int_attr(op, "bits", 1)));
+}
+
+/// The quantizer sees a tensor as [inner, channel, outer]: the axes after
+/// the per-channel axis flattened (row-major), the channel, the axes before
+/// it (per tensor: channel extent 1, outer = the batch axis).
+struct QuantizerView {
+  int axis = -1; // -1: per tensor
+  std::vector<int> inner_axes, outer_axes;
+  Expr inner_extent, outer_extent;
+};
+
+QuantizerView quantizer_view(const TensorValue &x, mlir::Operation *op) {
+  QuantizerView q;
+  if (auto a = op->getAttrOfType<mlir::IntegerAttr>("axis")) q.axis = int(a.getInt());
+  if (q.axis >= 0) {
+    for (int k = 0; k < q.axis; ++k) q.outer_axes.push_back(k);
+    for (int k = q.axis + 1; k < x.rank(); ++k) q.inner_axes.push_back(k);
+  } else {
+    // Per tensor: the batch axis outside, the rest inside.
+    for (int k = 0; k < x.rank(); ++k) (k == 0 && x.rank() >= 2 ? q.outer_axes : q.inner_axes).push_back(k);
+  }
+  q.inner_extent = 1, q.outer_extent = 1;
+  for (int k : q.inner_axes) q.inner_extent = q.inner_extent * x.dim(k);
+  for (int k : q.outer_axes) q.outer_extent = q.outer_extent * x.dim(k);
+  return q;
+}
+
+/// x as a 3-D Func (i, c, n) in the view.
+Func view_3d(const TensorValue &x, const QuantizerView &q, const TensorVars &v, const std::string &name) {
+  std::vector<Expr> index(static_cast<std::size_t>(x.rank()));
+  auto unflatten = [&](const std::vector<int> &axes, Expr flat) {
+    for (std::size_t k = axes.size(); k-- > 0;) {
+      const int a = axes[k];
+      if (k == 0) {
+        index[static_cast<std::size_t>(a)] = flat;
+      } else {
+        const Expr e = Expr(int(static_extent(x.dim(a), name)));
+        index[static_cast<std::size_t>(a)] = flat % e;
+        flat = flat / e;
+      }
+    }
+  };
+  unflatten(q.inner_axes, v.i);
+  unflatten(q.outer_axes, v.n);
+  if (q.axis >= 0) index[static_cast<std::size_t>(q.axis)] = v.c;
+  Func f(name + "_view");
+  f(v.i, v.c, v.n) = x.at(index);
+  return f;
+}
+
+/// A 3-D result of the quantizer back in x's shape.
+TensorValue from_3d(const Func &f3, const TensorValue &x, const QuantizerView &q, const std::string &name) {
+  auto vars = axis_vars(x.rank());
+  // Row-major flattening: the first axis is the slowest (its extent unused).
+  auto flat = [&](const std::vector<int> &axes) -> Expr {
+    if (axes.empty()) return 0;
+    Expr e = vars[static_cast<std::size_t>(axes.front())];
+    for (std::size_t k = 1; k < axes.size(); ++k)
+      e = e * int(static_extent(x.dim(axes[k]), name)) + vars[static_cast<std::size_t>(axes[k])];
+    return e;
+  };
+  return define(name, vars, f3(flat(q.inner_axes), q.axis >= 0 ? Expr(vars[q.axis]) : Expr(0), flat(q.outer_axes)),
+                x.shape);
+}
+
+class Lowering {
+public:
+  Lowering(mlir::FuncOp func, const LoweringOptions &options) : func(func), options(options) {}
+
+  std::optional<LoweredFunction> run() {
+    out.name = identifier(func.getName().str());
+    try {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i) add_argument(i);
+      for (mlir::Operation &op : func.front()) {
+        if (auto ret = llvm::dyn_cast<mlir::ReturnOp>(op)) {
+          add_results(ret);
+          continue;
+        }
+        if (mlir::failed(lower(&op))) return std::nullopt;
+      }
+    } catch (const std::exception &e) {
+      func.emitError("cannot lower to Halide: ") << e.what();
+      return std::nullopt;
+    }
+    return std::move(out);
+  }
+
+private:
+  std::string unique(const std::string &base) {
+    std::string name = identifier(base);
+    for (int k = 2; !used.insert(name).second; ++k) name = identifier(base) + "_" + std::to_string(k);
+    return name;
+  }
+
+  std::string attr_string(mlir::DictionaryAttr attrs, llvm::StringRef key, const std::string &fallback) {
+    if (attrs)
+      if (auto s = attrs.getAs<mlir::StringAttr>(key)) return s.getValue().str();
+    return fallback;
+  }
+
+  /// Constrains an input buffer's extents: static ones exactly, the dynamic
+  /// batch to the first dynamic extent seen.
+  void constrain(ImageParam &im, const std::vector<int64_t> &shape, std::vector<Expr> &extents) {
+    const int rank = int(shape.size());
+    extents.assign(shape.size(), Expr());
+    for (int k = 0; k < rank; ++k) {
+      const int h = rank - 1 - k;
+      if (shape[k] >= 0) {
+        im.dim(h).set_bounds(0, int(shape[k]));
+        extents[k] = int(shape[k]);
+        im.dim(h).set_estimate(0, int(shape[k]));
+      } else {
+        im.dim(h).set_min(0);
+        if (batch.defined())
+          im.dim(h).set_extent(batch);
+        else
+          batch = im.dim(h).extent();
+        extents[k] = batch;
+        im.dim(h).set_estimate(0, options.batch_estimate);
+      }
+    }
+  }
+
+  void add_argument(unsigned i) {
+    mlir::Value arg = func.getArgument(i);
+    mlir::DictionaryAttr attrs = func.getArgAttrDict(i);
+    LoweredInput in;
+    in.name = unique(attr_string(attrs, "cpq.name", "arg" + std::to_string(i)));
+    in.role = attr_string(attrs, "cpq.role", "input");
+    if (auto t = arg.getType().dyn_cast<mlir::RankedTensorType>()) {
+      in.type = halide_type(t.getElementType());
+      in.shape = shape_of(t);
+      ImageParam im(in.type, int(in.shape.size()), in.name);
+      TensorValue v;
+      constrain(im, in.shape, v.shape);
+      auto vars = axis_vars(int(in.shape.size()));
+      v.f = Func(in.name + "_in");
+      v.f(halide_vars(vars)) = im(halide_args(vars));
+      v.type = in.type;
+      in.buffer = im;
+      values[arg] = v;
+    } else {
+      in.type = halide_type(arg.getType());
+      Param<> p(in.type, in.name);
+      in.scalar = p;
+      scalars.insert({arg, p});
+    }
+    out.inputs.push_back(std::move(in));
+  }
+
+  void add_results(mlir::ReturnOp ret) {
+    for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
+      mlir::DictionaryAttr attrs = func.getResultAttrDict(i);
+      LoweredOutput o;
+      o.name = unique(attr_string(attrs, "cpq.name", "result" + std::to_string(i)));
+      o.role = attr_string(attrs, "cpq.role", "output");
+      const TensorValue &v = tensor(ret.getOperand(i));
+      o.type = v.type;
+      o.shape = shape_of(ret.getOperand(i).getType());
+      auto vars = axis_vars(v.rank());
+      o.func = Func(o.name);
+      o.func(halide_vars(vars)) = v.f(halide_args(vars));
+      for (int k = 0; k < v.rank(); ++k) {
+        const int h = v.rank() - 1 - k;
+        o.func.output_buffer().dim(h).set_bounds(0, v.dim(k));
+        o.func.output_buffer().dim(h).set_estimate(0, o.shape[k] >= 0 ? int(o.shape[k]) : options.batch_estimate);
+      }
+      out.outputs.push_back(std::move(o));
+    }
+  }
+
+  const TensorValue &tensor(mlir::Value v) {
+    auto it = values.find(v);
+    if (it == values.end()) throw std::logic_error("a value used before it was lowered");
+    return it->second;
+  }
+  Expr scalar(mlir::Value v) {
+    auto it = scalars.find(v);
+    if (it == scalars.end()) throw std::invalid_argument("scalar operands must be function arguments");
+    return it->second;
+  }
+
+  /// A stage of the op just lowered: its results, and the helper stages of
+  /// the values it set.
+  void record(const std::string &family, std::vector<Func> funcs, std::vector<Func> helpers = {},
+              std::optional<schedules::QuantizeLoops> quantize = std::nullopt) {
+    helpers.insert(helpers.end(), pending_helpers.begin(), pending_helpers.end());
+    pending_helpers.clear();
+    out.stages.push_back(LoweredStage{family, std::move(funcs), std::move(helpers), std::move(quantize)});
+  }
+  void set(mlir::Value v, const TensorValue &t) {
+    values[v] = t;
+    for (const Func &h : t.helpers)
+      if (std::none_of(pending_helpers.begin(), pending_helpers.end(),
+                       [&](const Func &p) { return p.name() == h.name(); }))
+        pending_helpers.push_back(h);
+  }
+
+  std::string op_name(const std::string &base) { return unique(base + "_" + std::to_string(counter++)); }
+
+  mlir::LogicalResult lower(mlir::Operation *op) {
+    const std::string base = op->getName().stripDialect().str();
+    const std::string name = op_name(base);
+    return llvm::TypeSwitch<mlir::Operation *, mlir::LogicalResult>(op)
+        .Case([&](cd::ParamOp p) { return lower_param(p); })
+        .Case([&](cd::Conv2dOp c) {
+          const TensorValue *b = c.bias() ? &tensor(c.bias()) : nullptr;
+          TensorValue y = conv2d(name, tensor(c.input()), tensor(c.filter()), b, conv_window(op), int(c.groups()));
+          set(c.output(), y);
+          record("conv2d", {y.f});
+          return mlir::success();
+        })
+        .Case([&](cd::Conv2dGradInputOp c) {
+          TensorValue y = conv2d_grad_input(name, tensor(c.output_grad()), tensor(c.input()), tensor(c.filter()),
+                                            conv_window(op), int(c.groups()));
+          set(c.input_grad(), y);
+          record("conv2d_grad_input", {y.f});
+          return mlir::success();
+        })
+        .Case([&](cd::Conv2dGradFilterOp c) {
+          TensorValue y = conv2d_grad_filter(name, tensor(c.output_grad()), tensor(c.input()), tensor(c.filter()),
+                                             conv_window(op), int(c.groups()));
+          set(c.filter_grad(), y);
+          record("conv2d_grad_filter", {y.f});
+          return mlir::success();
+        })
+        .Case([&](cd::BiasGradOp c) { return unary(c.bias_grad(), "reduction", bias_grad(name, tensor(c.output_grad()))); })
+        .Case([&](cd::DenseOp d) {
+          const TensorValue *b = d.bias() ? &tensor(d.bias()) : nullptr;
+          return unary(d.output(), "dense", dense(name, tensor(d.input()), tensor(d.weight()), b));
+        })
+        .Case([&](cd::DenseGradInputOp d) {
+          return unary(d.input_grad(), "dense_grad_input", dense_grad_input(name, tensor(d.output_grad()), tensor(d.weight())));
+        })
+        .Case([&](cd::DenseGradWeightOp d) {
+          return unary(d.weight_grad(), "dense_grad_weight",
+                       dense_grad_weight(name, tensor(d.output_grad()), tensor(d.input())));
+        })
+        .Case([&](cd::ReluOp r) { return unary(r.output(), "elementwise", relu(name, tensor(r.input()))); })
+        .Case([&](cd::ReluGradOp r) {
+          return unary(r.input_grad(), "elementwise", relu_grad(name, tensor(r.output_grad()), tensor(r.input())));
+        })
+        .Case([&](cd::AddOp a) { return unary(a.output(), "elementwise", add(name, tensor(a.lhs()), tensor(a.rhs()))); })
+        .Case([&](cd::MaxPool2dOp p) { return unary(p.output(), "pool", maxpool2d(name, tensor(p.input()), pool_window(op))); })
+        .Case([&](cd::MaxPool2dGradOp p) {
+          return unary(p.input_grad(), "pool_grad",
+                       maxpool2d_grad(name, tensor(p.output_grad()), tensor(p.input()), pool_window(op)));
+        })
+        .Case([&](cd::AvgPool2dOp p) { return unary(p.output(), "pool", avgpool2d(name, tensor(p.input()), pool_window(op))); })
+        .Case([&](cd::AvgPool2dGradOp p) {
+          return unary(p.input_grad(), "pool_grad",
+                       avgpool2d_grad(name, tensor(p.output_grad()), tensor(p.input()), pool_window(op)));
+        })
+        .Case([&](cd::FlattenOp f) { return unary(f.output(), "layout", flatten(name, tensor(f.input()))); })
+        .Case([&](cd::FlattenGradOp f) {
+          return unary(f.input_grad(), "layout", flatten_grad(name, tensor(f.output_grad()), tensor(f.input())));
+        })
+        .Case([&](cd::BatchNormOp b) {
+          return unary(b.output(), "elementwise",
+                       batch_norm(name, tensor(b.input()), tensor(b.gamma()), tensor(b.beta()), tensor(b.mean()),
+                                  tensor(b.variance()), b.epsilon().convertToDouble()));
+        })
+        .Case([&](cd::BatchNormTrainOp b) {
+          BatchNormTrain t = batch_norm_train(name, tensor(b.input()), tensor(b.gamma()), tensor(b.beta()),
+                                              tensor(b.mean()), tensor(b.variance()), b.epsilon().convertToDouble(),
+                                              b.momentum().convertToDouble());
+          set(b.output(), t.y), set(b.batch_mean(), t.batch_mean), set(b.batch_inv_std(), t.batch_inv_std);
+          set(b.new_mean(), t.new_mean), set(b.new_variance(), t.new_variance);
+          record("batch_norm", {t.y.f, t.batch_mean.f, t.batch_inv_std.f, t.new_mean.f, t.new_variance.f});
+          return mlir::success();
+        })
+        .Case([&](cd::BatchNormGradOp b) {
+          BatchNormGrad g = batch_norm_grad(name, tensor(b.output_grad()), tensor(b.input()), tensor(b.gamma()),
+                                            tensor(b.batch_mean()), tensor(b.batch_inv_std()));
+          set(b.input_grad(), g.dx), set(b.gamma_grad(), g.dgamma), set(b.beta_grad(), g.dbeta);
+          record("batch_norm_grad", {g.dx.f, g.dgamma.f, g.dbeta.f});
+          return mlir::success();
+        })
+        .Case([&](cd::SoftmaxCrossEntropyOp s) {
+          CrossEntropy ce = softmax_cross_entropy(name, tensor(s.logits()), tensor(s.labels()));
+          set(s.loss(), ce.loss), set(s.correct(), ce.correct);
+          record("loss", {ce.loss.f, ce.correct.f});
+          return mlir::success();
+        })
+        .Case([&](cd::SoftmaxCrossEntropyGradOp s) {
+          return unary(s.logits_grad(), "elementwise",
+                       softmax_cross_entropy_grad(name, tensor(s.logits()), tensor(s.labels())));
+        })
+        .Case([&](cd::SgdUpdateOp s) {
+          SgdUpdate u = sgd_update(name, tensor(s.param()), tensor(s.grad()), tensor(s.momentum_buffer()),
+                                   scalar(s.lr()), real_attr(op, "momentum", 0.9), real_attr(op, "weight_decay", 0.0),
+                                   bool(op->getAttr("nesterov")));
+          set(s.new_param(), u.param), set(s.new_momentum_buffer(), u.momentum_buffer);
+          record("optimizer", {u.param.f, u.momentum_buffer.f});
+          return mlir::success();
+        })
+        .Case([&](cd::AdamUpdateOp a) {
+          AdamUpdate u = adam_update(name, tensor(a.param()), tensor(a.grad()), tensor(a.first_moment()),
+                                     tensor(a.second_moment()), scalar(a.lr()), scalar(a.step()),
+                                     real_attr(op, "beta1", 0.9), real_attr(op, "beta2", 0.999),
+                                     real_attr(op, "epsilon", 1e-8), real_attr(op, "weight_decay", 0.0));
+          set(a.new_param(), u.param), set(a.new_first_moment(), u.first_moment),
+              set(a.new_second_moment(), u.second_moment);
+          record("optimizer", {u.param.f, u.first_moment.f, u.second_moment.f});
+          return mlir::success();
+        })
+        .Case([&](cd::QuantizeOp q) { return lower_quantize(op, name, q.input(), q.alpha(), q.gate_logits(), q.output(), Expr()); })
+        .Case([&](cd::QuantizeTrainOp q) {
+          return lower_quantize(op, name, q.input(), q.alpha(), q.gate_logits(), q.output(), mask(op, q.seed(), q.step()));
+        })
+        .Case([&](cd::QuantizeGradOp q) { return lower_quantize_grad(q, name); })
+        .Default([&](mlir::Operation *other) {
+          return other->emitOpError("has no Halide lowering yet (the packed inference ops come with the packed kernels)");
+        });
+  }
+
+  mlir::LogicalResult unary(mlir::Value result, const std::string &family, const TensorValue &t) {
+    set(result, t);
+    record(family, {t.f});
+    return mlir::success();
+  }
+
+  mlir::LogicalResult lower_param(cd::ParamOp p) {
+    const std::vector<int64_t> shape = shape_of(p.getType());
+    std::vector<Expr> extents;
+    for (int64_t d : shape) extents.push_back(int(d));
+    auto vars = axis_vars(int(shape.size()));
+    if (auto value = p.value()) {
+      // Trained values compiled in as a constant buffer.
+      std::vector<int> halide_shape(shape.rbegin(), shape.rend());
+      Buffer<float> buf(halide_shape, identifier(p.name().str()));
+      auto dense = value->cast<mlir::DenseElementsAttr>();
+      float *data = buf.data();
+      std::size_t k = 0;
+      for (float v : dense.getValues<float>()) data[k++] = v;
+      if (dense.isSplat())
+        for (; k < std::size_t(buf.number_of_elements()); ++k) data[k] = data[0];
+      Func f(unique(p.name().str() + "_const"));
+      f(halide_vars(vars)) = buf(halide_args(vars));
+      set(p.result(), {f, extents, Float(32)});
+      return mlir::success();
+    }
+    LoweredInput in;
+    in.name = unique(p.name().str());
+    in.role = "param";
+    in.type = Float(32);
+    in.shape = shape;
+    ImageParam im(Float(32), int(shape.size()), in.name);
+    std::vector<Expr> constrained;
+    constrain(im, shape, constrained);
+    Func f(in.name + "_in");
+    f(halide_vars(vars)) = im(halide_args(vars));
+    in.buffer = im;
+    out.inputs.push_back(std::move(in));
+    set(p.result(), {f, extents, Float(32)});
+    return mlir::success();
+  }
+
+  /// The DropBits mask of a quantize_train/_grad op: drawn once per call by
+  /// the project's counter-based generator (an extern C function), or all
+  /// levels when DropBits is off.
+  Expr mask(mlir::Operation *op, mlir::Value seed, mlir::Value step) {
+    const GridSpec g = grid_of(op);
+    const double p = real_attr(op, "dropbits_p", 0.0);
+    if (p == 0.0) return Expr(int(all_levels(g.bits)));
+    const bool independent = op->getAttrOfType<mlir::StringAttr>("dropbits").getValue() == "independent";
+    Func m(unique("dropbits_mask_" + std::to_string(int_attr(op, "tensor_id", 0))));
+    m() = Internal::Call::make(Int(32), "cpq_dropbits_mask",
+                               {Expr(int(g.kind)), Expr(g.bits), Expr(p), Expr(independent ? 1 : 0), scalar(seed),
+                                scalar(step), Expr(int(int_attr(op, "tensor_id", 0)))},
+                               Internal::Call::Extern);
+    if (std::find(out.externs.begin(), out.externs.end(), "cpq_dropbits_mask") == out.externs.end())
+      out.externs.push_back("cpq_dropbits_mask");
+    record("scalar", {m});
+    return m();
+  }
+
+  mlir::LogicalResult lower_quantize(mlir::Operation *op, const std::string &name, mlir::Value input,
+                                     mlir::Value alpha, mlir::Value gates, mlir::Value result, Expr keep) {
+    if (gates) return op->emitOpError("with learned gates has no Halide lowering yet");
+    const GridSpec g = grid_of(op);
+    const TensorValue &x = tensor(input);
+    const QuantizerView view = quantizer_view(x, op);
+    TensorVars v;
+    Func x3 = view_3d(x, view, v, name);
+    Func a(name + "_alpha");
+    a(v.c) = tensor(alpha).f(v.c);
+    const bool independent = op->getAttrOfType<mlir::StringAttr>("dropbits") &&
+                             op->getAttrOfType<mlir::StringAttr>("dropbits").getValue() == "independent" &&
+                             real_attr(op, "dropbits_p", 0.0) > 0.0 && keep.defined();
+    if (!keep.defined()) keep = int(all_levels(g.bits));
+    QuantizeForward fwd = build_quantize_forward(g, v, x3, a, keep,
+                                                 independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical);
+    TensorValue y = from_3d(fwd.x_hat, x, view, name);
+    set(result, y);
+    schedules::QuantizeLoops loops;
+    loops.i = v.i, loops.c = v.c, loops.n = v.n;
+    loops.x_hat = fwd.x_hat;
+    loops.tables = fwd.tables;
+    record("quantize", {y.f}, {}, loops);
+    return mlir::success();
+  }
+
+  mlir::LogicalResult lower_quantize_grad(cd::QuantizeGradOp q, const std::string &name) {
+    mlir::Operation *op = q.getOperation();
+    if (q.gate_logits()) return op->emitOpError("with learned gates has no Halide lowering yet");
+    const GridSpec g = grid_of(op);
+    const TensorValue &x = tensor(q.input());
+    const QuantizerView view = quantizer_view(x, op);
+    TensorVars v;
+    Func x3 = view_3d(x, view, v, name + "_x");
+    Func dy3 = view_3d(tensor(q.output_grad()), view, v, name + "_dy");
+    Func a(name + "_alpha"), s(name + "_sigma");
+    a(v.c) = tensor(q.alpha()).f(v.c);
+    s(v.c) = tensor(q.sigma()).f(v.c);
+    const bool independent = op->getAttrOfType<mlir::StringAttr>("dropbits") &&
+                             op->getAttrOfType<mlir::StringAttr>("dropbits").getValue() == "independent" &&
+                             real_attr(op, "dropbits_p", 0.0) > 0.0;
+    QuantizeBackward bwd = build_quantize_backward(
+        g, v, x3, a, s, mask(op, q.seed(), q.step()), independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical,
+        Expr(options.edge_window), dy3, view.inner_extent, view.outer_extent);
+    TensorValue dx = from_3d(bwd.grad_x, x, view, name);
+    Var c("c");
+    TensorValue da = define(name + "_dalpha", {c}, cast<float>(bwd.grad_alpha(c)), tensor(q.alpha()).shape);
+    TensorValue ds = define(name + "_dsigma", {c}, cast<float>(bwd.grad_sigma(c)), tensor(q.sigma()).shape);
+    set(q.input_grad(), dx), set(q.alpha_grad(), da), set(q.sigma_grad(), ds);
+    schedules::QuantizeLoops loops;
+    loops.i = v.i, loops.c = v.c, loops.n = v.n;
+    loops.tables = bwd.forward.tables;
+    loops.element = bwd.element;
+    loops.edge_sums = bwd.edge_sums;
+    loops.element_helpers = bwd.element_helpers;
+    loops.grad_x = bwd.grad_x;
+    loops.channel_sums = bwd.channel_sums;
+    loops.grad_alpha = bwd.grad_alpha;
+    loops.grad_sigma = bwd.grad_sigma;
+    loops.over_elements = bwd.over_elements;
+    record("quantize_grad", {dx.f, da.f, ds.f}, {}, loops);
+    return mlir::success();
+  }
+
+  mlir::FuncOp func;
+  LoweringOptions options;
+  LoweredFunction out;
+  llvm::DenseMap<mlir::Value, TensorValue> values;
+  llvm::DenseMap<mlir::Value, Param<>> scalars;
+  std::set<std::string> used;
+  std::vector<Func> pending_helpers;
+  Expr batch;
+  int counter = 0;
+};
+
+} // namespace
+
+Argument LoweredInput::argument() const {
+  if (buffer) return Argument(*buffer);
+  return Argument(*scalar);
+}
+
+std::vector<Argument> LoweredFunction::arguments() const {
+  std::vector<Argument> args;
+  for (const LoweredInput &in : inputs) args.push_back(in.argument());
+  return args;
+}
+
+std::vector<Func> LoweredFunction::output_funcs() const {
+  std::vector<Func> f;
+  for (const LoweredOutput &o : outputs) f.push_back(o.func);
+  return f;
+}
+
+Pipeline LoweredFunction::pipeline() const { return Pipeline(output_funcs()); }
+
+std::optional<LoweredFunction> lower_function(mlir::FuncOp func, const LoweringOptions &options) {
+  return Lowering(func, options).run();
+}
+
+} // namespace cpq::codegen

@@ -1,0 +1,74 @@
+//===- lower.h - a cpq function as one Halide pipeline ------------*- C++ -*-===//
+//
+// This file declares the lowering of a function of the cpq dialect (a
+// network, train_step, eval_step, inference) to Halide: one Func per op from
+// the op builders of codegen/ops, the function's arguments as named input
+// buffers and scalars, its results as the pipeline's outputs, in order. The
+// record of which Funcs each op made (its family) is what schedules/ reads.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "schedules/network.h"
+
+#include <Halide.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class FuncOp;
+}
+
+namespace cpq::codegen {
+
+struct LoweringOptions {
+  /// Edges visited on each side of x by the quantizer's backward; enough for
+  /// sigma / alpha up to about (window - 1) / 20 cells. A train_step whose
+  /// sigma grows past it stops with a run-time error naming the tensor.
+  int edge_window = 24;
+  /// The batch size the autoschedulers assume (estimates only).
+  int batch_estimate = 64;
+};
+
+/// One argument of the function: a tensor (an input buffer) or a scalar.
+struct LoweredInput {
+  std::string name, role;
+  Halide::Type type;
+  std::vector<int64_t> shape; ///< MLIR order; -1 for the dynamic batch
+  std::optional<Halide::ImageParam> buffer;
+  std::optional<Halide::Param<>> scalar;
+  Halide::Argument argument() const;
+};
+
+struct LoweredOutput {
+  std::string name, role;
+  Halide::Func func;
+  Halide::Type type;
+  std::vector<int64_t> shape; ///< MLIR order; -1 for the dynamic batch
+};
+
+/// The Funcs one op made, for schedules (schedules/network.h).
+using LoweredStage = schedules::ScheduleStage;
+
+struct LoweredFunction {
+  std::string name;
+  std::vector<LoweredInput> inputs;
+  std::vector<LoweredOutput> outputs;
+  std::vector<LoweredStage> stages;
+  /// Extern C functions the pipeline calls (DropBits masks, gate noise), for
+  /// JIT registration.
+  std::vector<std::string> externs;
+
+  std::vector<Halide::Argument> arguments() const;
+  std::vector<Halide::Func> output_funcs() const;
+  Halide::Pipeline pipeline() const;
+};
+
+/// Lowers `func`. Unsupported ops and shapes are reported as MLIR errors at
+/// the op (and the result is std::nullopt).
+std::optional<LoweredFunction> lower_function(mlir::FuncOp func, const LoweringOptions &options = {});
+
+} // namespace cpq::codegen

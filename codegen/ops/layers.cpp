@@ -1,0 +1,423 @@
+//===- layers.cpp - Halide builders of the cpq float layers -----------------===//
+//
+// This file implements the float layers, their gradients, the loss and the
+// optimizer updates as Halide Funcs. Long sums over the batch that feed
+// statistics (batch norm, bias gradients) accumulate in float64; the
+// convolution and dense sums accumulate in float32, like every BLAS.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/ops/layers.h"
+
+#include <stdexcept>
+
+namespace cpq::codegen {
+
+using namespace Halide;
+
+int64_t static_extent(const Expr &e, const std::string &what) {
+  if (const int64_t *v = Internal::as_const_int(e)) return *v;
+  if (const uint64_t *v = Internal::as_const_uint(e)) return int64_t(*v);
+  throw std::invalid_argument(what + " must have a static size");
+}
+
+namespace {
+
+/// A float64 constant (Halide has no implicit Expr from double).
+Expr f64(double v) { return Internal::make_const(Float(64), v); }
+
+/// x with `value` outside its MLIR-order shape.
+Func padded(const TensorValue &x, const Expr &value) {
+  Region bounds;
+  for (int k = x.rank() - 1; k >= 0; --k) bounds.push_back(Range(0, x.dim(k)));
+  return BoundaryConditions::constant_exterior(x.f, value, bounds);
+}
+
+Expr window_extent(const Expr &in, int k, int s, int p) { return (in + 2 * p - k) / s + 1; }
+
+/// Elements per channel of an NC or NCHW tensor (the batch-norm and bias
+/// reductions): an RDom over every axis but 1, and how to read x at it.
+struct ChannelReduction {
+  RDom r;
+  Expr count; // elements per channel
+  Expr at(const TensorValue &t, const Expr &c) const {
+    return t.rank() == 4 ? t.f(r.x, r.y, c, r.z) : t.f(c, r.x);
+  }
+};
+
+ChannelReduction over_channel(const TensorValue &x, const std::string &name) {
+  if (x.rank() == 4)
+    return {RDom(0, x.dim(3), 0, x.dim(2), 0, x.dim(0), name), x.dim(0) * x.dim(2) * x.dim(3)};
+  if (x.rank() == 2) return {RDom(0, x.dim(0), name), x.dim(0)};
+  throw std::invalid_argument(name + ": expected an NC or NCHW tensor");
+}
+
+/// Per-channel value of a [C] tensor broadcast along an NC / NCHW tensor.
+Expr per_channel(const TensorValue &p, const std::vector<Var> &v) { return p.f(v[1]); }
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Convolution and dense
+//===----------------------------------------------------------------------===//
+
+TensorValue conv2d(const std::string &name, const TensorValue &x, const TensorValue &w, const TensorValue *bias,
+                   Window2d win, int groups) {
+  const int64_t O = static_extent(w.dim(0), name + " filter"), Cg = static_extent(w.dim(1), name + " filter");
+  win.kh = int(static_extent(w.dim(2), name + " filter")), win.kw = int(static_extent(w.dim(3), name + " filter"));
+  const int64_t Og = O / groups;
+  Func xp = padded(x, 0.0f);
+  Var j("j"), i("i"), o("o"), n("n");
+  RDom r(0, win.kw, 0, win.kh, 0, int(Cg), name + "_r");
+  const Expr channel = groups == 1 ? Expr(r.z) : Expr((o / int(Og)) * int(Cg) + r.z);
+  Func f(name);
+  f(j, i, o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
+  f(j, i, o, n) += xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, channel, n) * w.f(r.x, r.y, r.z, o);
+  return {f,
+          {x.dim(0), Expr(int(O)), window_extent(x.dim(2), win.kh, win.sh, win.ph),
+           window_extent(x.dim(3), win.kw, win.sw, win.pw)},
+          Float(32)};
+}
+
+TensorValue conv2d_grad_input(const std::string &name, const TensorValue &dy, const TensorValue &x,
+                              const TensorValue &w, Window2d win, int groups) {
+  const int64_t O = static_extent(w.dim(0), name + " filter"), Cg = static_extent(w.dim(1), name + " filter");
+  win.kh = int(static_extent(w.dim(2), name + " filter")), win.kw = int(static_extent(w.dim(3), name + " filter"));
+  const int64_t Og = O / groups;
+  Func dyp = padded(dy, 0.0f);
+  Var xw("xw"), yh("yh"), c("c"), n("n");
+  RDom r(0, win.kw, 0, win.kh, 0, int(Og), name + "_r");
+  // Output position (oy, ox) reads input (oy * s + k - p): invert it.
+  const Expr hy = yh + win.ph - r.y, hx = xw + win.pw - r.x;
+  const Expr oc = groups == 1 ? Expr(r.z) : Expr((c / int(Cg)) * int(Og) + r.z);
+  const Expr cc = groups == 1 ? Expr(c) : Expr(c % int(Cg));
+  Expr term = dyp(hx / win.sw, hy / win.sh, oc, n) * w.f(r.x, r.y, cc, oc);
+  if (win.sh > 1 || win.sw > 1) term = select(hy % win.sh == 0 && hx % win.sw == 0, term, 0.0f);
+  Func f(name);
+  f(xw, yh, c, n) = 0.0f;
+  f(xw, yh, c, n) += term;
+  return {f, x.shape, Float(32)};
+}
+
+TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, const TensorValue &x,
+                               const TensorValue &w, Window2d win, int groups) {
+  const int64_t O = static_extent(w.dim(0), name + " filter"), Cg = static_extent(w.dim(1), name + " filter");
+  win.kh = int(static_extent(w.dim(2), name + " filter")), win.kw = int(static_extent(w.dim(3), name + " filter"));
+  const int64_t Og = O / groups;
+  Func xp = padded(x, 0.0f);
+  Var v("v"), u("u"), c("c"), o("o");
+  RDom r(0, dy.dim(3), 0, dy.dim(2), 0, dy.dim(0), name + "_r");
+  const Expr channel = groups == 1 ? Expr(c) : Expr((o / int(Og)) * int(Cg) + c);
+  Func f(name);
+  f(v, u, c, o) = 0.0f;
+  f(v, u, c, o) += dy.f(r.x, r.y, o, r.z) * xp(r.x * win.sw + v - win.pw, r.y * win.sh + u - win.ph, channel, r.z);
+  return {f, w.shape, Float(32)};
+}
+
+TensorValue bias_grad(const std::string &name, const TensorValue &dy) {
+  ChannelReduction red = over_channel(dy, name + "_r");
+  Var c("c");
+  Func f(name);
+  f(c) = cast<float>(sum(cast<double>(red.at(dy, c))));
+  return {f, {dy.dim(1)}, Float(32)};
+}
+
+TensorValue dense(const std::string &name, const TensorValue &x, const TensorValue &w, const TensorValue *bias) {
+  const int64_t I = static_extent(w.dim(1), name + " weight");
+  Var o("o"), n("n");
+  RDom r(0, int(I), name + "_r");
+  Func f(name);
+  f(o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
+  f(o, n) += x.f(r, n) * w.f(r, o);
+  return {f, {x.dim(0), w.dim(0)}, Float(32)};
+}
+
+TensorValue dense_grad_input(const std::string &name, const TensorValue &dy, const TensorValue &w) {
+  const int64_t O = static_extent(w.dim(0), name + " weight");
+  Var i("i"), n("n");
+  RDom r(0, int(O), name + "_r");
+  Func f(name);
+  f(i, n) = 0.0f;
+  f(i, n) += dy.f(r, n) * w.f(i, r);
+  return {f, {dy.dim(0), w.dim(1)}, Float(32)};
+}
+
+TensorValue dense_grad_weight(const std::string &name, const TensorValue &dy, const TensorValue &x) {
+  Var i("i"), o("o");
+  RDom r(0, x.dim(0), name + "_r");
+  Func f(name);
+  f(i, o) = 0.0f;
+  f(i, o) += dy.f(o, r) * x.f(i, r);
+  return {f, {dy.dim(1), x.dim(1)}, Float(32)};
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise, pooling, flatten
+//===----------------------------------------------------------------------===//
+
+TensorValue relu(const std::string &name, const TensorValue &x) {
+  auto v = axis_vars(x.rank());
+  return define(name, v, max(x.f(halide_args(v)), 0.0f), x.shape);
+}
+
+TensorValue relu_grad(const std::string &name, const TensorValue &dy, const TensorValue &x) {
+  auto v = axis_vars(x.rank());
+  return define(name, v, select(x.f(halide_args(v)) > 0.0f, dy.f(halide_args(v)), 0.0f), x.shape);
+}
+
+TensorValue add(const std::string &name, const TensorValue &a, const TensorValue &b) {
+  auto v = axis_vars(a.rank());
+  return define(name, v, a.f(halide_args(v)) + b.f(halide_args(v)), a.shape);
+}
+
+TensorValue maxpool2d(const std::string &name, const TensorValue &x, Window2d win) {
+  Func xp = padded(x, x.type.min()); // padding never wins
+  Var j("j"), i("i"), c("c"), n("n");
+  RDom r(0, win.kw, 0, win.kh, name + "_r");
+  Func f(name);
+  f(j, i, c, n) = maximum(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n));
+  return {f,
+          {x.dim(0), x.dim(1), window_extent(x.dim(2), win.kh, win.sh, win.ph),
+           window_extent(x.dim(3), win.kw, win.sw, win.pw)},
+          x.type};
+}
+
+namespace {
+/// The output windows containing input (hy, hx) for kernel offset r: valid,
+/// and the window's (clamped) coordinates.
+struct WindowHit {
+  Expr valid, oi, oj;
+};
+WindowHit window_of(const Expr &yh, const Expr &xw, const RDom &r, const Window2d &win, const Expr &OH,
+                    const Expr &OW) {
+  const Expr hy = yh + win.ph - r.y, hx = xw + win.pw - r.x;
+  const Expr oi = hy / win.sh, oj = hx / win.sw;
+  Expr valid = oi >= 0 && oi < OH && oj >= 0 && oj < OW;
+  if (win.sh > 1) valid = valid && hy % win.sh == 0;
+  if (win.sw > 1) valid = valid && hx % win.sw == 0;
+  return {valid, clamp(oi, 0, OH - 1), clamp(oj, 0, OW - 1)};
+}
+} // namespace
+
+TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win,
+                           Func *argmax_out) {
+  Func xp = padded(x, x.type.min());
+  Var j("j"), i("i"), c("c"), n("n");
+  RDom r(0, win.kw, 0, win.kh, name + "_window");
+  Func am(name + "_argmax");
+  am(j, i, c, n) = argmax(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n));
+  if (argmax_out) *argmax_out = am;
+  const std::vector<Func> helpers = {am};
+  Var xw("xw"), yh("yh");
+  RDom q(0, win.kw, 0, win.kh, name + "_r");
+  const WindowHit hit = window_of(yh, xw, q, win, dy.dim(2), dy.dim(3));
+  const Tuple best = am(hit.oj, hit.oi, c, n);
+  Func f(name);
+  f(xw, yh, c, n) = 0.0f;
+  f(xw, yh, c, n) += select(hit.valid && best[0] == q.x && best[1] == q.y, dy.f(hit.oj, hit.oi, c, n), 0.0f);
+  return {f, x.shape, Float(32), helpers};
+}
+
+TensorValue avgpool2d(const std::string &name, const TensorValue &x, Window2d win) {
+  Func xp = padded(x, 0.0f);
+  Var j("j"), i("i"), c("c"), n("n");
+  RDom r(0, win.kw, 0, win.kh, name + "_r");
+  Func f(name);
+  f(j, i, c, n) = sum(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n)) / float(win.kh * win.kw);
+  return {f,
+          {x.dim(0), x.dim(1), window_extent(x.dim(2), win.kh, win.sh, win.ph),
+           window_extent(x.dim(3), win.kw, win.sw, win.pw)},
+          Float(32)};
+}
+
+TensorValue avgpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win) {
+  Var xw("xw"), yh("yh"), c("c"), n("n");
+  RDom q(0, win.kw, 0, win.kh, name + "_r");
+  const WindowHit hit = window_of(yh, xw, q, win, dy.dim(2), dy.dim(3));
+  Func f(name);
+  f(xw, yh, c, n) = 0.0f;
+  f(xw, yh, c, n) += select(hit.valid, dy.f(hit.oj, hit.oi, c, n) * (1.0f / float(win.kh * win.kw)), 0.0f);
+  return {f, x.shape, Float(32)};
+}
+
+TensorValue flatten(const std::string &name, const TensorValue &x) {
+  // y[n, k] with k row-major over axes 1.. of x.
+  Var k("k"), n("n");
+  std::vector<Expr> index(static_cast<std::size_t>(x.rank()));
+  Expr rest = k, features = 1;
+  for (int a = x.rank() - 1; a >= 1; --a) {
+    const Expr e = Expr(int(static_extent(x.dim(a), name + " input")));
+    index[static_cast<std::size_t>(a)] = a == 1 ? rest : rest % e;
+    rest = rest / e;
+    features = features * e;
+  }
+  index[0] = n;
+  Func f(name);
+  f(k, n) = x.at(index);
+  return {f, {x.dim(0), Internal::simplify(features)}, x.type};
+}
+
+TensorValue flatten_grad(const std::string &name, const TensorValue &dy, const TensorValue &x) {
+  auto v = axis_vars(x.rank());
+  Expr k = 0;
+  for (int a = 1; a < x.rank(); ++a) k = k * int(static_extent(x.dim(a), name + " input")) + v[a];
+  return define(name, v, dy.f(k, v[0]), x.shape);
+}
+
+//===----------------------------------------------------------------------===//
+// Batch normalisation
+//===----------------------------------------------------------------------===//
+
+TensorValue batch_norm(const std::string &name, const TensorValue &x, const TensorValue &gamma,
+                       const TensorValue &beta, const TensorValue &mean, const TensorValue &var, double eps) {
+  auto v = axis_vars(x.rank());
+  const Expr inv = f64(1.0) / sqrt(cast<double>(per_channel(var, v)) + f64(eps));
+  const Expr y = cast<double>(per_channel(gamma, v)) * (cast<double>(x.f(halide_args(v))) - per_channel(mean, v)) *
+                     inv +
+                 per_channel(beta, v);
+  return define(name, v, cast<float>(y), x.shape);
+}
+
+BatchNormTrain batch_norm_train(const std::string &name, const TensorValue &x, const TensorValue &gamma,
+                                const TensorValue &beta, const TensorValue &mean, const TensorValue &var, double eps,
+                                double momentum) {
+  ChannelReduction red = over_channel(x, name + "_r");
+  Var c("c");
+  const Expr count = cast<double>(red.count);
+  Func mu(name + "_mean64"), variance(name + "_var64");
+  mu(c) = sum(cast<double>(red.at(x, c))) / count;
+  const Expr d = cast<double>(red.at(x, c)) - mu(c);
+  variance(c) = sum(d * d) / count;
+  Func inv(name + "_inv_std64");
+  inv(c) = f64(1.0) / sqrt(variance(c) + f64(eps));
+
+  auto v = axis_vars(x.rank());
+  const Expr y = cast<double>(per_channel(gamma, v)) * (cast<double>(x.f(halide_args(v))) - mu(v[1])) * inv(v[1]) +
+                 per_channel(beta, v);
+  BatchNormTrain out;
+  out.y = define(name, v, cast<float>(y), x.shape);
+  out.y.helpers = {mu, variance, inv};
+  const std::vector<Expr> channels = {x.dim(1)};
+  Var k("k");
+  out.batch_mean = define(name + "_batch_mean", {k}, cast<float>(mu(k)), channels);
+  out.batch_inv_std = define(name + "_batch_inv_std", {k}, cast<float>(inv(k)), channels);
+  out.new_mean = define(name + "_new_mean", {k},
+                        cast<float>(f64(1.0 - momentum) * cast<double>(mean.f(k)) + f64(momentum) * mu(k)), channels);
+  const Expr unbiased = select(count > f64(1.0), variance(k) * count / (count - f64(1.0)), variance(k));
+  out.new_variance = define(name + "_new_variance", {k},
+                            cast<float>(f64(1.0 - momentum) * cast<double>(var.f(k)) + f64(momentum) * unbiased),
+                            channels);
+  return out;
+}
+
+BatchNormGrad batch_norm_grad(const std::string &name, const TensorValue &dy, const TensorValue &x,
+                              const TensorValue &gamma, const TensorValue &batch_mean,
+                              const TensorValue &batch_inv_std) {
+  ChannelReduction red = over_channel(x, name + "_r");
+  Var c("c");
+  const Expr count = cast<double>(red.count);
+  const Expr xh_r = (cast<double>(red.at(x, c)) - batch_mean.f(c)) * batch_inv_std.f(c);
+  Func sums(name + "_sums");
+  sums(c) = Tuple(f64(0.0), f64(0.0));
+  sums(c) = Tuple(sums(c)[0] + red.at(dy, c), sums(c)[1] + red.at(dy, c) * xh_r);
+
+  auto v = axis_vars(x.rank());
+  const Expr xh = (cast<double>(x.f(halide_args(v))) - batch_mean.f(v[1])) * batch_inv_std.f(v[1]);
+  const Expr dx = cast<double>(gamma.f(v[1])) * batch_inv_std.f(v[1]) *
+                  (dy.f(halide_args(v)) - sums(v[1])[0] / count - xh * sums(v[1])[1] / count);
+  BatchNormGrad g;
+  g.dx = define(name, v, cast<float>(dx), x.shape);
+  g.dx.helpers = {sums};
+  Var k("k");
+  g.dgamma = define(name + "_dgamma", {k}, cast<float>(sums(k)[1]), {x.dim(1)});
+  g.dbeta = define(name + "_dbeta", {k}, cast<float>(sums(k)[0]), {x.dim(1)});
+  return g;
+}
+
+//===----------------------------------------------------------------------===//
+// Loss
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct SoftmaxRows {
+  Func max_logit, sum_exp, label;
+  Expr classes;
+};
+SoftmaxRows softmax_rows(const std::string &name, const TensorValue &logits, const TensorValue &labels) {
+  const int K = int(static_extent(logits.dim(1), name + " logits"));
+  Var n("n");
+  RDom r(0, K, name + "_classes");
+  SoftmaxRows s;
+  s.classes = K;
+  s.label = Func(name + "_label");
+  const Expr l = labels.f(n);
+  s.label(n) = require(l >= 0 && l < K, l, "softmax_cross_entropy: the label of row", n, "is", l,
+                       "but the classes are 0 ..", K - 1);
+  s.max_logit = Func(name + "_max");
+  s.max_logit(n) = maximum(logits.f(r, n));
+  s.sum_exp = Func(name + "_sum_exp");
+  s.sum_exp(n) = sum(cast<double>(exp(logits.f(r, n) - s.max_logit(n))));
+  return s;
+}
+} // namespace
+
+CrossEntropy softmax_cross_entropy(const std::string &name, const TensorValue &logits, const TensorValue &labels) {
+  const int K = int(static_extent(logits.dim(1), name + " logits"));
+  SoftmaxRows s = softmax_rows(name, logits, labels);
+  Var n("n");
+  RDom rk(0, K, name + "_argmax_r");
+  Func best(name + "_best");
+  best(n) = argmax(logits.f(rk, n))[0];
+  Func row_loss(name + "_row_loss");
+  row_loss(n) = log(s.sum_exp(n)) + cast<double>(s.max_logit(n)) -
+                cast<double>(logits.f(clamp(s.label(n), 0, K - 1), n));
+  RDom rn(0, logits.dim(0), name + "_rows");
+  Func loss(name + "_loss"), correct(name + "_correct");
+  loss() = cast<float>(sum(row_loss(rn)) / cast<double>(logits.dim(0)));
+  correct() = sum(select(best(rn) == s.label(rn), 1, 0));
+  return {{loss, {}, Float(32), {s.label, s.max_logit, s.sum_exp, best, row_loss}}, {correct, {}, Int(32)}};
+}
+
+TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValue &logits,
+                                       const TensorValue &labels) {
+  SoftmaxRows s = softmax_rows(name, logits, labels);
+  Var k("k"), n("n");
+  const Expr p = cast<double>(exp(logits.f(k, n) - s.max_logit(n))) / s.sum_exp(n);
+  Func f(name);
+  f(k, n) = cast<float>((p - select(k == s.label(n), f64(1.0), f64(0.0))) / cast<double>(logits.dim(0)));
+  return {f, logits.shape, Float(32), {s.label, s.max_logit, s.sum_exp}};
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizers
+//===----------------------------------------------------------------------===//
+
+SgdUpdate sgd_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
+                     const Expr &lr, double momentum, double weight_decay, bool nesterov) {
+  auto v = axis_vars(p.rank());
+  const auto at = halide_args(v);
+  const Expr gd = g.f(at) + float(weight_decay) * p.f(at);
+  SgdUpdate u;
+  u.momentum_buffer = define(name + "_momentum", v, float(momentum) * m.f(at) + gd, p.shape);
+  const Expr m1 = u.momentum_buffer.f(at);
+  u.param = define(name, v, p.f(at) - lr * (nesterov ? gd + float(momentum) * m1 : m1), p.shape);
+  return u;
+}
+
+AdamUpdate adam_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
+                       const TensorValue &s, const Expr &lr, const Expr &step, double beta1, double beta2,
+                       double epsilon, double weight_decay) {
+  auto v = axis_vars(p.rank());
+  const auto at = halide_args(v);
+  AdamUpdate u;
+  u.first_moment = define(name + "_m", v, float(beta1) * m.f(at) + float(1.0 - beta1) * g.f(at), p.shape);
+  u.second_moment =
+      define(name + "_v", v, float(beta2) * s.f(at) + float(1.0 - beta2) * g.f(at) * g.f(at), p.shape);
+  const Expr t = cast<double>(step + 1);
+  const Expr c1 = cast<float>(f64(1.0) - pow(f64(beta1), t)), c2 = cast<float>(f64(1.0) - pow(f64(beta2), t));
+  const Expr mhat = u.first_moment.f(at) / c1, vhat = u.second_moment.f(at) / c2;
+  u.param = define(name, v, p.f(at) - lr * mhat / (sqrt(vhat) + float(epsilon)) - lr * float(weight_decay) * p.f(at),
+                   p.shape);
+  return u;
+}
+
+} // namespace cpq::codegen

@@ -1,0 +1,142 @@
+//===- codegen_harness.h - run a cpq function through the code generator ---===//
+//
+// Parses MLIR text, lowers one function, JIT-compiles it and runs it on
+// reference tensors, so tests compare the generated code with the scalar
+// reference (cpq/kernels/layers_reference.h) op by op.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "codegen/jit.h"
+#include "codegen/lower/lower.h"
+#include "cpq/dialect/CpqDialect.h"
+#include "cpq/kernels/layers_reference.h"
+
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser.h"
+
+#include <Halide.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cpq::testing {
+
+/// A reference tensor as a Halide buffer (same memory layout, axes reversed).
+inline Halide::Buffer<float> to_buffer(const reference::Tensor &t) {
+  std::vector<int> extents(t.shape.rbegin(), t.shape.rend());
+  Halide::Buffer<float> b(extents);
+  std::copy(t.data.begin(), t.data.end(), b.data());
+  return b;
+}
+
+inline reference::Tensor from_buffer(const Halide::Buffer<float> &b) {
+  reference::Tensor t;
+  for (int k = b.dimensions() - 1; k >= 0; --k) t.shape.push_back(b.dim(k).extent());
+  t.data.assign(b.data(), b.data() + b.number_of_elements());
+  return t;
+}
+
+inline reference::Tensor random_tensor(std::vector<int64_t> shape, std::mt19937 &rng, float lo = -1.0f,
+                                       float hi = 1.0f) {
+  reference::Tensor t(std::move(shape));
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (float &v : t.data) v = d(rng);
+  return t;
+}
+
+/// |a - b| <= rel * max(|a|, |b|) + abs for every element; the first
+/// offender in `where`.
+inline bool all_close(const reference::Tensor &got, const reference::Tensor &want, double rel, double abs,
+                      std::string &where) {
+  if (got.shape != want.shape) {
+    where = "shapes differ";
+    return false;
+  }
+  for (std::size_t k = 0; k < got.data.size(); ++k) {
+    const double a = got.data[k], b = want.data[k];
+    if (!(std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b)) + abs)) {
+      where = "element " + std::to_string(k) + ": " + std::to_string(a) + " vs " + std::to_string(b);
+      return false;
+    }
+  }
+  return true;
+}
+
+class Compiled {
+public:
+  /// Lowers function `name` of `mlir` and JIT-compiles it with `schedule`.
+  Compiled(const std::string &mlir, const std::string &name = "f", const std::string &schedule = "hand",
+           const codegen::LoweringOptions &options = {}) {
+    mlir::DialectRegistry registry;
+    registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+    module = mlir::parseSourceString<mlir::ModuleOp>(mlir, &context);
+    if (!module) throw std::invalid_argument("test MLIR does not parse:\n" + mlir);
+    auto func = module->lookupSymbol<mlir::FuncOp>(name);
+    if (!func) throw std::invalid_argument("no function " + name);
+    auto f = codegen::lower_function(func, options);
+    if (!f) throw std::invalid_argument("lowering failed:\n" + mlir);
+    lowered = std::move(*f);
+    pipeline = codegen::compile_jit(lowered, schedule);
+  }
+
+  void set(int input, const reference::Tensor &t) {
+    buffers.push_back(to_buffer(t));
+    lowered.inputs.at(std::size_t(input)).buffer->set(buffers.back());
+  }
+  void set_labels(int input, const std::vector<int32_t> &labels) {
+    Halide::Buffer<int32_t> b(int(labels.size()));
+    std::copy(labels.begin(), labels.end(), b.data());
+    int_buffers.push_back(b);
+    lowered.inputs.at(std::size_t(input)).buffer->set(b);
+  }
+  template <typename T> void set_scalar(int input, T value) {
+    lowered.inputs.at(std::size_t(input)).scalar->set(value);
+  }
+
+  /// Runs and returns every output (float outputs as reference tensors;
+  /// integer scalars in `ints`).
+  std::vector<reference::Tensor> run(int batch) {
+    Halide::Realization r = codegen::make_outputs(lowered, batch);
+    pipeline.realize(r);
+    std::vector<reference::Tensor> outs;
+    ints.clear();
+    for (std::size_t k = 0; k < r.size(); ++k) {
+      Halide::Buffer<> b = r[k];
+      if (b.type() == Halide::Float(32)) {
+        outs.push_back(from_buffer(Halide::Buffer<float>(b)));
+      } else {
+        outs.emplace_back();
+        ints.push_back(Halide::Buffer<int32_t>(b)());
+      }
+    }
+    return outs;
+  }
+
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  codegen::LoweredFunction lowered;
+  Halide::Pipeline pipeline;
+  std::vector<Halide::Buffer<float>> buffers;
+  std::vector<Halide::Buffer<int32_t>> int_buffers;
+  std::vector<int32_t> ints;
+};
+
+/// "tensor<?x3x8x8xf32>" for a shape with a dynamic batch.
+inline std::string tensor_type(const std::vector<int64_t> &shape, bool dynamic_batch = true,
+                               const std::string &element = "f32") {
+  std::string s = "tensor<";
+  for (std::size_t k = 0; k < shape.size(); ++k)
+    s += (k == 0 && dynamic_batch ? std::string("?") : std::to_string(shape[k])) + "x";
+  return s + element + ">";
+}
+
+} // namespace cpq::testing

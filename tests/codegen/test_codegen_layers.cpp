@@ -1,0 +1,340 @@
+//===- test_codegen_layers.cpp - every lowered op against the reference ----===//
+//
+// Each case writes a one-op function of the cpq dialect, lowers it to Halide,
+// JIT-compiles it with the hand schedule and compares it with the scalar
+// reference (cpq/kernels/layers_reference.h, quantizer_reference.h) on
+// random data: awkward sizes, batch 1, stride, padding and group variants.
+// Sums of the generated code run in float32 where the reference uses
+// float64, hence a relative tolerance (1e-4) with an absolute floor scaled
+// by the number of terms.
+//
+//===----------------------------------------------------------------------===//
+#define BOOST_TEST_MODULE codegen_layers
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "codegen_harness.h"
+
+#include "cpq/kernels/dropbits.h"
+#include "cpq/kernels/quantizer_reference.h"
+#include "cpq/runtime/training_externs.h"
+
+#include <sstream>
+
+using namespace cpq;
+using namespace cpq::testing;
+namespace bdata = boost::unit_test::data;
+using reference::Tensor;
+
+namespace {
+
+std::string str(const std::vector<int64_t> &v) {
+  std::ostringstream os;
+  os << "[";
+  for (std::size_t k = 0; k < v.size(); ++k) os << (k ? ", " : "") << v[k];
+  return os.str() + "]";
+}
+
+void check(const Tensor &got, const Tensor &want, double rel, double abs, const std::string &what) {
+  std::string where;
+  BOOST_TEST(all_close(got, want, rel, abs, where), what << ": " << where);
+}
+
+struct ConvCase {
+  int64_t batch, channels, height, width, out, k, stride, pad, groups;
+};
+std::ostream &operator<<(std::ostream &os, const ConvCase &c) {
+  return os << "N" << c.batch << " C" << c.channels << " " << c.height << "x" << c.width << " O" << c.out << " k"
+            << c.k << " s" << c.stride << " p" << c.pad << " g" << c.groups;
+}
+
+const ConvCase conv_cases[] = {
+    {1, 1, 7, 9, 3, 3, 1, 0, 1}, {3, 2, 8, 8, 4, 3, 1, 1, 1}, {2, 3, 11, 6, 5, 5, 2, 2, 1},
+    {2, 4, 9, 9, 6, 3, 2, 1, 2}, {1, 6, 5, 7, 6, 1, 1, 0, 6}, {2, 1, 28, 28, 4, 5, 1, 2, 1},
+};
+
+} // namespace
+
+BOOST_DATA_TEST_CASE(conv2d_and_both_gradients_match_the_reference, bdata::make(conv_cases), c) {
+  std::mt19937 rng(11);
+  const int64_t oh = (c.height + 2 * c.pad - c.k) / c.stride + 1, ow = (c.width + 2 * c.pad - c.k) / c.stride + 1;
+  const std::vector<int64_t> xs = {c.batch, c.channels, c.height, c.width}, ws = {c.out, c.channels / c.groups, c.k, c.k},
+                             ys = {c.batch, c.out, oh, ow};
+  std::ostringstream attrs;
+  attrs << "{stride = [" << c.stride << ", " << c.stride << "], padding = [" << c.pad << ", " << c.pad
+        << "], groups = " << c.groups << "}";
+  const std::string X = tensor_type(xs), W = tensor_type(ws, false), B = tensor_type({c.out}, false),
+                    Y = tensor_type(ys);
+  const std::string mlir =
+      "func @f(%x: " + X + ", %w: " + W + ", %b: " + B + ") -> " + Y + " {\n  %y = cpq.conv2d %x, %w, %b " +
+      attrs.str() + " : (" + X + ", " + W + ", " + B + ") -> " + Y + "\n  return %y : " + Y + "\n}\n" +
+      "func @gi(%dy: " + Y + ", %x: " + X + ", %w: " + W + ") -> " + X + " {\n  %d = cpq.conv2d_grad_input %dy, %x, %w " +
+      attrs.str() + " : (" + Y + ", " + X + ", " + W + ") -> " + X + "\n  return %d : " + X + "\n}\n" +
+      "func @gf(%dy: " + Y + ", %x: " + X + ", %w: " + W + ") -> " + W + " {\n  %d = cpq.conv2d_grad_filter %dy, %x, %w " +
+      attrs.str() + " : (" + Y + ", " + X + ", " + W + ") -> " + W + "\n  return %d : " + W + "\n}\n";
+  const Tensor x = random_tensor(xs, rng), w = random_tensor(ws, rng), b = random_tensor({c.out}, rng),
+               dy = random_tensor(ys, rng);
+  reference::Window win{c.k, c.k, c.stride, c.stride, c.pad, c.pad};
+  const double terms = double(c.channels / c.groups * c.k * c.k);
+
+  Compiled fwd(mlir, "f");
+  fwd.set(0, x), fwd.set(1, w), fwd.set(2, b);
+  check(fwd.run(int(c.batch))[0], reference::conv2d(x, w, &b, win, c.groups), 1e-4, 1e-6 * terms, "conv2d");
+
+  Compiled gi(mlir, "gi");
+  gi.set(0, dy), gi.set(1, x), gi.set(2, w);
+  check(gi.run(int(c.batch))[0], reference::conv2d_grad_input(dy, x, w, win, c.groups), 1e-4, 1e-6 * terms,
+        "conv2d_grad_input");
+
+  Compiled gf(mlir, "gf");
+  gf.set(0, dy), gf.set(1, x), gf.set(2, w);
+  check(gf.run(int(c.batch))[0], reference::conv2d_grad_filter(dy, x, w, win, c.groups), 1e-4,
+        1e-6 * double(c.batch * oh * ow), "conv2d_grad_filter");
+}
+
+BOOST_DATA_TEST_CASE(dense_and_its_gradients_match_the_reference,
+                     bdata::make({1, 3, 17}) * bdata::make({1, 7, 33}) * bdata::make({5, 10}), batch, in, out) {
+  std::mt19937 rng(batch * 100 + in);
+  const std::string X = tensor_type({batch, in}), W = tensor_type({out, in}, false), B = tensor_type({out}, false),
+                    Y = tensor_type({batch, out});
+  const std::string mlir =
+      "func @f(%x: " + X + ", %w: " + W + ", %b: " + B + ") -> " + Y + " {\n  %y = cpq.dense %x, %w, %b : (" + X +
+      ", " + W + ", " + B + ") -> " + Y + "\n  return %y : " + Y + "\n}\n" + "func @g(%dy: " + Y + ", %x: " + X +
+      ", %w: " + W + ") -> (" + X + ", " + W + ", " + B + ") {\n" + "  %dx = cpq.dense_grad_input %dy, %w : (" + Y +
+      ", " + W + ") -> " + X + "\n  %dw = cpq.dense_grad_weight %dy, %x : (" + Y + ", " + X + ") -> " + W +
+      "\n  %db = cpq.bias_grad %dy : (" + Y + ") -> " + B + "\n  return %dx, %dw, %db : " + X + ", " + W + ", " + B +
+      "\n}\n";
+  const Tensor x = random_tensor({batch, in}, rng), w = random_tensor({out, in}, rng), b = random_tensor({out}, rng),
+               dy = random_tensor({batch, out}, rng);
+  Compiled f(mlir, "f");
+  f.set(0, x), f.set(1, w), f.set(2, b);
+  check(f.run(batch)[0], reference::dense(x, w, &b), 1e-4, 1e-6 * in, "dense");
+  Compiled g(mlir, "g");
+  g.set(0, dy), g.set(1, x), g.set(2, w);
+  auto outs = g.run(batch);
+  check(outs[0], reference::dense_grad_input(dy, w), 1e-4, 1e-6 * out, "dense_grad_input");
+  check(outs[1], reference::dense_grad_weight(dy, x), 1e-4, 1e-6 * batch, "dense_grad_weight");
+  check(outs[2], reference::bias_grad(dy), 1e-5, 1e-6, "bias_grad");
+}
+
+struct PoolCase {
+  int64_t batch, channels, height, width, k, stride, pad;
+};
+std::ostream &operator<<(std::ostream &os, const PoolCase &c) {
+  return os << "N" << c.batch << " C" << c.channels << " " << c.height << "x" << c.width << " k" << c.k << " s"
+            << c.stride << " p" << c.pad;
+}
+static const PoolCase pool_cases[] = {
+    {1, 1, 8, 8, 2, 2, 0}, {3, 2, 7, 9, 2, 2, 0}, {2, 3, 9, 9, 3, 2, 1}, {2, 2, 6, 5, 3, 1, 1}, {1, 4, 7, 7, 7, 7, 0},
+};
+
+BOOST_DATA_TEST_CASE(pooling_and_its_gradients_match_the_reference, bdata::make(pool_cases), c) {
+  std::mt19937 rng(7);
+  const int64_t oh = (c.height + 2 * c.pad - c.k) / c.stride + 1, ow = (c.width + 2 * c.pad - c.k) / c.stride + 1;
+  const std::vector<int64_t> xs = {c.batch, c.channels, c.height, c.width}, ys = {c.batch, c.channels, oh, ow};
+  const std::string X = tensor_type(xs), Y = tensor_type(ys);
+  std::ostringstream a;
+  a << "{kernel = [" << c.k << ", " << c.k << "], stride = [" << c.stride << ", " << c.stride << "], padding = ["
+    << c.pad << ", " << c.pad << "]}";
+  std::string mlir;
+  for (std::string pool : {"maxpool2d", "avgpool2d"})
+    mlir += "func @" + pool + "(%x: " + X + ", %dy: " + Y + ") -> (" + Y + ", " + X + ") {\n  %y = cpq." + pool +
+            " %x " + a.str() + " : (" + X + ") -> " + Y + "\n  %d = cpq." + pool + "_grad %dy, %x " + a.str() + " : (" +
+            Y + ", " + X + ") -> " + X + "\n  return %y, %d : " + Y + ", " + X + "\n}\n";
+  // Distinct values, so the maximum of a window is unique.
+  Tensor x = random_tensor(xs, rng);
+  for (std::size_t k = 0; k < x.data.size(); ++k) x.data[k] += 1e-3f * float(k % 97);
+  const Tensor dy = random_tensor(ys, rng);
+  const reference::Window win{c.k, c.k, c.stride, c.stride, c.pad, c.pad};
+  Compiled mp(mlir, "maxpool2d");
+  mp.set(0, x), mp.set(1, dy);
+  auto m = mp.run(int(c.batch));
+  check(m[0], reference::maxpool2d(x, win), 0, 0, "maxpool2d");
+  check(m[1], reference::maxpool2d_grad(dy, x, win), 1e-6, 1e-6, "maxpool2d_grad");
+  Compiled ap(mlir, "avgpool2d");
+  ap.set(0, x), ap.set(1, dy);
+  auto v = ap.run(int(c.batch));
+  check(v[0], reference::avgpool2d(x, win), 1e-5, 1e-6, "avgpool2d");
+  check(v[1], reference::avgpool2d_grad(dy, x, win), 1e-5, 1e-6, "avgpool2d_grad");
+}
+
+BOOST_AUTO_TEST_CASE(elementwise_and_layout_ops_match_the_reference) {
+  std::mt19937 rng(3);
+  const std::vector<int64_t> xs = {3, 2, 5, 7};
+  const std::string X = tensor_type(xs), F = tensor_type({3, 70});
+  const std::string mlir = "func @f(%a: " + X + ", %b: " + X + ", %dy: " + X + ", %df: " + F + ") -> (" + X + ", " + X +
+                           ", " + X + ", " + F + ", " + X + ") {\n" + "  %r = cpq.relu %a : " + X +
+                           "\n  %g = cpq.relu_grad %dy, %a : (" + X + ", " + X + ") -> " + X + "\n  %s = cpq.add %a, %b : " +
+                           X + "\n  %f = cpq.flatten %a : (" + X + ") -> " + F + "\n  %u = cpq.flatten_grad %df, %a : (" +
+                           F + ", " + X + ") -> " + X + "\n  return %r, %g, %s, %f, %u : " + X + ", " + X + ", " + X +
+                           ", " + F + ", " + X + "\n}\n";
+  const Tensor a = random_tensor(xs, rng), b = random_tensor(xs, rng), dy = random_tensor(xs, rng),
+               df = random_tensor({3, 70}, rng);
+  Compiled f(mlir);
+  f.set(0, a), f.set(1, b), f.set(2, dy), f.set(3, df);
+  auto o = f.run(3);
+  check(o[0], reference::relu(a), 0, 0, "relu");
+  check(o[1], reference::relu_grad(dy, a), 0, 0, "relu_grad");
+  check(o[2], reference::add(a, b), 0, 0, "add");
+  check(o[3], reference::flatten(a), 0, 0, "flatten");
+  Tensor unflat = df;
+  unflat.shape = xs;
+  check(o[4], unflat, 0, 0, "flatten_grad");
+}
+
+BOOST_DATA_TEST_CASE(batch_norm_in_both_modes_and_its_gradient_match_the_reference, bdata::make({2, 4}), rank) {
+  std::mt19937 rng(rank);
+  const std::vector<int64_t> xs = rank == 4 ? std::vector<int64_t>{3, 5, 4, 3} : std::vector<int64_t>{7, 5};
+  const std::string X = tensor_type(xs), C = tensor_type({5}, false);
+  const std::string mlir =
+      "func @f(%x: " + X + ", %g: " + C + ", %b: " + C + ", %m: " + C + ", %v: " + C + ", %dy: " + X + ") -> (" + X +
+      ", " + C + ", " + C + ", " + C + ", " + C + ", " + X + ", " + X + ", " + C + ", " + C + ") {\n" +
+      "  %y, %bm, %bi, %nm, %nv = cpq.batch_norm_train %x, %g, %b, %m, %v {epsilon = 1.0e-3, momentum = 0.2} : (" + X +
+      ", " + C + ", " + C + ", " + C + ", " + C + ") -> (" + X + ", " + C + ", " + C + ", " + C + ", " + C + ")\n" +
+      "  %e = cpq.batch_norm %x, %g, %b, %m, %v {epsilon = 1.0e-3} : (" + X + ", " + C + ", " + C + ", " + C + ", " +
+      C + ") -> " + X + "\n" + "  %dx, %dg, %db = cpq.batch_norm_grad %dy, %x, %g, %bm, %bi : (" + X + ", " + X +
+      ", " + C + ", " + C + ", " + C + ") -> (" + X + ", " + C + ", " + C + ")\n" +
+      "  return %y, %bm, %bi, %nm, %nv, %e, %dx, %dg, %db : " + X + ", " + C + ", " + C + ", " + C + ", " + C + ", " +
+      X + ", " + X + ", " + C + ", " + C + "\n}\n";
+  const Tensor x = random_tensor(xs, rng, -2, 3), g = random_tensor({5}, rng, 0.5, 2), b = random_tensor({5}, rng),
+               m = random_tensor({5}, rng), v = random_tensor({5}, rng, 0.5, 2), dy = random_tensor(xs, rng);
+  Compiled f(mlir);
+  f.set(0, x), f.set(1, g), f.set(2, b), f.set(3, m), f.set(4, v), f.set(5, dy);
+  auto o = f.run(int(xs[0]));
+  auto t = reference::batch_norm_train(x, g, b, m, v, 1e-3, 0.2);
+  check(o[0], t.y, 1e-5, 1e-6, "y");
+  check(o[1], t.batch_mean, 1e-5, 1e-6, "batch_mean");
+  check(o[2], t.batch_inv_std, 1e-5, 1e-6, "batch_inv_std");
+  check(o[3], t.new_mean, 1e-5, 1e-6, "new_mean");
+  check(o[4], t.new_variance, 1e-5, 1e-6, "new_variance");
+  check(o[5], reference::batch_norm(x, g, b, m, v, 1e-3), 1e-5, 1e-6, "batch_norm");
+  auto gr = reference::batch_norm_grad(dy, x, g, t.batch_mean, t.batch_inv_std);
+  check(o[6], gr.dx, 1e-4, 1e-5, "dx");
+  check(o[7], gr.dgamma, 1e-5, 1e-6, "dgamma");
+  check(o[8], gr.dbeta, 1e-5, 1e-6, "dbeta");
+}
+
+BOOST_DATA_TEST_CASE(softmax_cross_entropy_and_its_gradient_match_the_reference, bdata::make({1, 5, 64}), batch) {
+  std::mt19937 rng(batch);
+  const std::string L = tensor_type({batch, 10}), Y = tensor_type({batch}, true, "i32");
+  const std::string mlir = "func @f(%l: " + L + ", %y: " + Y + ") -> (tensor<f32>, tensor<i32>, " + L + ") {\n" +
+                           "  %loss, %c = cpq.softmax_cross_entropy %l, %y : (" + L + ", " + Y +
+                           ") -> (tensor<f32>, tensor<i32>)\n  %g = cpq.softmax_cross_entropy_grad %l, %y : (" + L +
+                           ", " + Y + ") -> " + L + "\n  return %loss, %c, %g : tensor<f32>, tensor<i32>, " + L + "\n}\n";
+  const Tensor logits = random_tensor({batch, 10}, rng, -4, 4);
+  std::vector<int32_t> labels(static_cast<std::size_t>(batch));
+  for (auto &l : labels) l = int32_t(rng() % 10);
+  Compiled f(mlir);
+  f.set(0, logits);
+  f.set_labels(1, labels);
+  auto o = f.run(batch);
+  const auto want = reference::softmax_cross_entropy(logits, labels);
+  BOOST_TEST(std::fabs(o[0].data[0] - want.loss) <= 1e-5 * std::fabs(want.loss) + 1e-6);
+  BOOST_TEST(f.ints.at(0) == want.correct);
+  check(o[2], reference::softmax_cross_entropy_grad(logits, labels), 1e-5, 1e-7, "softmax_cross_entropy_grad");
+}
+
+BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
+  std::mt19937 rng(5);
+  const std::string P = tensor_type({3, 4}, false);
+  const std::string mlir =
+      "func @f(%p: " + P + ", %g: " + P + ", %m: " + P + ", %v: " + P + ", %lr: f32, %t: i64) -> (" + P + ", " + P +
+      ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ") {\n" +
+      "  %p1, %m1 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, weight_decay = 0.01} : (" + P + ", " + P + ", " +
+      P + ", f32) -> (" + P + ", " + P + ")\n" +
+      "  %p2, %m2 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, weight_decay = 0.01, nesterov} : (" + P + ", " +
+      P + ", " + P + ", f32) -> (" + P + ", " + P + ")\n" +
+      "  %p3, %m3, %v3 = cpq.adam_update %p, %g, %m, %v, %lr, %t {weight_decay = 0.05} : (" + P + ", " + P + ", " + P +
+      ", " + P + ", f32, i64) -> (" + P + ", " + P + ", " + P + ")\n" +
+      "  return %p1, %m1, %p2, %m2, %p3, %m3, %v3 : " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " +
+      P + "\n}\n";
+  const Tensor p = random_tensor({3, 4}, rng), g = random_tensor({3, 4}, rng), m = random_tensor({3, 4}, rng),
+               v = random_tensor({3, 4}, rng, 0.1f, 1.0f);
+  Compiled f(mlir);
+  f.set(0, p), f.set(1, g), f.set(2, m), f.set(3, v);
+  f.set_scalar(4, 0.05f);
+  f.set_scalar(5, int64_t(6));
+  auto o = f.run(1);
+  Tensor p1 = p, m1 = m, p2 = p, m2 = m, p3 = p, m3 = m, v3 = v;
+  for (std::size_t k = 0; k < p.data.size(); ++k) {
+    reference::sgd_update(p1.data[k], g.data[k], m1.data[k], 0.05f, 0.8, 0.01, false);
+    reference::sgd_update(p2.data[k], g.data[k], m2.data[k], 0.05f, 0.8, 0.01, true);
+    reference::adam_update(p3.data[k], g.data[k], m3.data[k], v3.data[k], 0.05f, 6, 0.9, 0.999, 1e-8, 0.05);
+  }
+  check(o[0], p1, 1e-6, 1e-7, "sgd param"), check(o[1], m1, 1e-6, 1e-7, "sgd momentum");
+  check(o[2], p2, 1e-6, 1e-7, "nesterov param"), check(o[3], m2, 1e-6, 1e-7, "nesterov momentum");
+  check(o[4], p3, 1e-5, 1e-7, "adam param"), check(o[5], m3, 1e-6, 1e-7, "adam m");
+  check(o[6], v3, 1e-6, 1e-7, "adam v");
+}
+
+struct QuantCase {
+  const char *grid;
+  int bits;
+  double p;
+  const char *mode;
+  bool per_channel;
+};
+std::ostream &operator<<(std::ostream &os, const QuantCase &c) {
+  return os << c.grid << " b" << c.bits << " p" << c.p << " " << c.mode << (c.per_channel ? " per-channel" : "");
+}
+static const QuantCase quant_cases[] = {
+    {"signed", 2, 0.0, "hierarchical", true},  {"signed", 4, 0.5, "hierarchical", true},
+    {"unsigned", 3, 0.5, "hierarchical", false}, {"unsigned", 8, 0.3, "independent", false},
+    {"symmetric", 1, 0.0, "hierarchical", true}, {"signed", 5, 0.6, "independent", true},
+};
+
+BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_masks, bdata::make(quant_cases), c) {
+  std::mt19937 rng(c.bits);
+  const std::vector<int64_t> xs = {4, 3, 5, 3};
+  const std::string X = tensor_type(xs, false), A = tensor_type({c.per_channel ? 4 : 1}, false);
+  std::ostringstream a;
+  a << "grid = \"" << c.grid << "\", bits = " << c.bits << (c.per_channel ? ", axis = 0" : "");
+  std::ostringstream t;
+  t << a.str() << ", dropbits_p = " << std::showpoint << c.p << ", dropbits = \"" << c.mode << "\", tensor_id = 7";
+  const std::string mlir =
+      "func @f(%x: " + X + ", %a: " + A + ", %s: " + A + ", %dy: " + X + ", %seed: i64, %step: i64) -> (" + X + ", " +
+      X + ", " + X + ", " + A + ", " + A + ") {\n" + "  %e = cpq.quantize %x, %a, %s {" + a.str() + "} : (" + X + ", " +
+      A + ", " + A + ") -> " + X + "\n" + "  %q = cpq.quantize_train %x, %a, %s, %seed, %step {" + t.str() + "} : (" +
+      X + ", " + A + ", " + A + ", i64, i64) -> " + X + "\n" +
+      "  %dx, %da, %ds = cpq.quantize_grad %dy, %x, %a, %s, %seed, %step {" + t.str() + "} : (" + X + ", " + X + ", " +
+      A + ", " + A + ", i64, i64) -> (" + X + ", " + A + ", " + A + ")\n" + "  return %e, %q, %dx, %da, %ds : " + X +
+      ", " + X + ", " + X + ", " + A + ", " + A + "\n}\n";
+  const int channels = c.per_channel ? 4 : 1;
+  const Tensor x = random_tensor(xs, rng, -1.5f, 1.5f), dy = random_tensor(xs, rng);
+  Tensor alpha({channels}), sigma({channels});
+  for (int k = 0; k < channels; ++k) alpha.data[k] = 0.2f + 0.05f * float(k), sigma.data[k] = alpha.data[k] * 0.3f;
+  Compiled f(mlir);
+  f.set(0, x), f.set(1, alpha), f.set(2, sigma), f.set(3, dy);
+  const int64_t seed = 1234, step = 56;
+  f.set_scalar(4, seed), f.set_scalar(5, step);
+  auto o = f.run(4);
+
+  const std::string grid = c.grid;
+  const GridSpec g = make_grid(grid == "signed" ? GridKind::Signed : grid == "unsigned" ? GridKind::Unsigned
+                                                                                        : GridKind::Symmetric,
+                               c.bits);
+  const DropBitsConfig cfg{c.p, std::string(c.mode) == "independent" ? DropBitsMode::Independent
+                                                                      : DropBitsMode::Hierarchical};
+  const LevelMask keep = draw_dropbits_mask(g, cfg, seed, step, 7);
+  BOOST_TEST(cpq_dropbits_mask(int(g.kind), c.bits, c.p, std::string(c.mode) == "independent", seed, step, 7) == keep);
+  const SurvivingGrid full = make_surviving_grid(g), drawn = make_surviving_grid(g, keep);
+  const int64_t per = x.elements() / (c.per_channel ? 4 : 1);
+  Tensor e(xs), q(xs), dx(xs), da({channels}), ds({channels});
+  std::vector<double> sa(std::size_t(channels), 0.0), ss(std::size_t(channels), 0.0);
+  for (int64_t k = 0; k < x.elements(); ++k) {
+    const int ch = c.per_channel ? int(k / per) : 0;
+    const float al = alpha.data[ch], si = sigma.data[ch];
+    e.data[k] = reference::dequantize(g, reference::quantize_level(full, x.data[k], al), al);
+    q.data[k] = reference::dequantize(g, reference::quantize_level(drawn, x.data[k], al), al);
+    const auto grad = reference::backward_fast(drawn, x.data[k], al, si, dy.data[k]);
+    dx.data[k] = float(grad.dx);
+    sa[ch] += grad.dalpha, ss[ch] += grad.dsigma;
+  }
+  for (int ch = 0; ch < channels; ++ch) da.data[ch] = float(sa[ch]), ds.data[ch] = float(ss[ch]);
+  check(o[0], e, 0, 0, "quantize (evaluation)");
+  check(o[1], q, 0, 0, "quantize_train");
+  check(o[2], dx, 1e-4, 1e-5, "quantize_grad dx");
+  check(o[3], da, 1e-4, 1e-4, "quantize_grad dalpha");
+  check(o[4], ds, 1e-4, 1e-4, "quantize_grad dsigma");
+}
