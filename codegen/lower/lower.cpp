@@ -228,13 +228,17 @@ private:
       constrain(im, in.shape, v.shape);
       auto vars = axis_vars(int(in.shape.size()));
       v.f = Func(in.name + "_in");
-      v.f(halide_vars(vars)) = im(halide_args(vars));
+      v.f(halide_vars(vars)) = options.clamp_inputs ? BoundaryConditions::repeat_edge(im)(halide_args(vars))
+                                                    : im(halide_args(vars));
       v.type = in.type;
       in.buffer = im;
       values[arg] = v;
     } else {
       in.type = halide_type(arg.getType());
       Param<> p(in.type, in.name);
+      // Estimates for the autoschedulers (a learning rate, a step count).
+      p.parameter().set_estimate(in.type.is_float() ? Internal::make_const(in.type, 1e-3)
+                                                     : Internal::make_const(in.type, 1000));
       in.scalar = p;
       scalars.insert({arg, p});
     }
@@ -442,7 +446,8 @@ private:
     std::vector<Expr> constrained;
     constrain(im, shape, constrained);
     Func f(in.name + "_in");
-    f(halide_vars(vars)) = im(halide_args(vars));
+    f(halide_vars(vars)) = options.clamp_inputs ? BoundaryConditions::repeat_edge(im)(halide_args(vars))
+                                                : im(halide_args(vars));
     in.buffer = im;
     out.inputs.push_back(std::move(in));
     set(p.result(), {f, extents, Float(32)});

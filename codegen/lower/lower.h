@@ -31,6 +31,11 @@ struct LoweringOptions {
   int edge_window = 24;
   /// The batch size the autoschedulers assume (estimates only).
   int batch_estimate = 64;
+  /// Read input buffers through a clamp to their extents. The
+  /// autoschedulers' tilings shift partial vectors inwards and then read
+  /// before the start of inputs smaller than a vector (a batch of 2, a
+  /// 4-channel scale); hand schedules guard their tails and need no clamp.
+  bool clamp_inputs = false;
 };
 
 /// One argument of the function: a tensor (an input buffer) or a scalar.

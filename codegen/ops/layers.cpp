@@ -14,7 +14,8 @@ namespace cpq::codegen {
 
 using namespace Halide;
 
-int64_t static_extent(const Expr &e, const std::string &what) {
+int64_t static_extent(const Expr &extent, const std::string &what) {
+  const Expr e = Internal::simplify(extent);
   if (const int64_t *v = Internal::as_const_int(e)) return *v;
   if (const uint64_t *v = Internal::as_const_uint(e)) return int64_t(*v);
   throw std::invalid_argument(what + " must have a static size");
@@ -32,7 +33,7 @@ Func padded(const TensorValue &x, const Expr &value) {
   return BoundaryConditions::constant_exterior(x.f, value, bounds);
 }
 
-Expr window_extent(const Expr &in, int k, int s, int p) { return (in + 2 * p - k) / s + 1; }
+Expr window_extent(const Expr &in, int k, int s, int p) { return Internal::simplify((in + 2 * p - k) / s + 1); }
 
 /// Elements per channel of an NC or NCHW tensor (the batch-norm and bias
 /// reductions): an RDom over every axis but 1, and how to read x at it.
@@ -338,20 +339,31 @@ BatchNormGrad batch_norm_grad(const std::string &name, const TensorValue &dy, co
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Per-row statistics of the logits, and the labels checked once: `bad()`
+/// is (first row whose label is outside 0..K-1, 1) or (_, 0), over exactly
+/// the batch, so no over-computed row of a schedule can trip the check.
 struct SoftmaxRows {
-  Func max_logit, sum_exp, label;
-  Expr classes;
+  Func max_logit, sum_exp, label, bad;
+  int classes = 0;
+  Expr rows;
+  /// `value`, or a run-time error naming the first bad row.
+  Expr checked(const Expr &value, const TensorValue &labels) const {
+    return require(bad()[1] == 0, value, "softmax_cross_entropy: the label of row", bad()[0], "is",
+                   labels.f(clamp(bad()[0], 0, rows - 1)), "but the classes are 0 ..", classes - 1);
+  }
 };
 SoftmaxRows softmax_rows(const std::string &name, const TensorValue &logits, const TensorValue &labels) {
   const int K = int(static_extent(logits.dim(1), name + " logits"));
   Var n("n");
-  RDom r(0, K, name + "_classes");
+  RDom r(0, K, name + "_classes"), rows(0, logits.dim(0), name + "_check");
   SoftmaxRows s;
   s.classes = K;
+  s.rows = logits.dim(0);
   s.label = Func(name + "_label");
-  const Expr l = labels.f(n);
-  s.label(n) = require(l >= 0 && l < K, l, "softmax_cross_entropy: the label of row", n, "is", l,
-                       "but the classes are 0 ..", K - 1);
+  s.label(n) = clamp(labels.f(n), 0, K - 1);
+  s.bad = Func(name + "_bad");
+  const Expr l = labels.f(rows);
+  s.bad() = argmax(rows, select(l < 0 || l >= K, 1, 0));
   s.max_logit = Func(name + "_max");
   s.max_logit(n) = maximum(logits.f(r, n));
   s.sum_exp = Func(name + "_sum_exp");
@@ -368,13 +380,12 @@ CrossEntropy softmax_cross_entropy(const std::string &name, const TensorValue &l
   Func best(name + "_best");
   best(n) = argmax(logits.f(rk, n))[0];
   Func row_loss(name + "_row_loss");
-  row_loss(n) = log(s.sum_exp(n)) + cast<double>(s.max_logit(n)) -
-                cast<double>(logits.f(clamp(s.label(n), 0, K - 1), n));
+  row_loss(n) = log(s.sum_exp(n)) + cast<double>(s.max_logit(n)) - cast<double>(logits.f(s.label(n), n));
   RDom rn(0, logits.dim(0), name + "_rows");
   Func loss(name + "_loss"), correct(name + "_correct");
-  loss() = cast<float>(sum(row_loss(rn)) / cast<double>(logits.dim(0)));
-  correct() = sum(select(best(rn) == s.label(rn), 1, 0));
-  return {{loss, {}, Float(32), {s.label, s.max_logit, s.sum_exp, best, row_loss}}, {correct, {}, Int(32)}};
+  loss() = s.checked(cast<float>(sum(row_loss(rn)) / cast<double>(logits.dim(0))), labels);
+  correct() = s.checked(sum(select(best(rn) == s.label(rn), 1, 0)), labels);
+  return {{loss, {}, Float(32), {s.label, s.bad, s.max_logit, s.sum_exp, best, row_loss}}, {correct, {}, Int(32)}};
 }
 
 TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValue &logits,
@@ -383,8 +394,9 @@ TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValu
   Var k("k"), n("n");
   const Expr p = cast<double>(exp(logits.f(k, n) - s.max_logit(n))) / s.sum_exp(n);
   Func f(name);
-  f(k, n) = cast<float>((p - select(k == s.label(n), f64(1.0), f64(0.0))) / cast<double>(logits.dim(0)));
-  return {f, logits.shape, Float(32), {s.label, s.max_logit, s.sum_exp}};
+  f(k, n) = s.checked(cast<float>((p - select(k == s.label(n), f64(1.0), f64(0.0))) / cast<double>(logits.dim(0))),
+                      labels);
+  return {f, logits.shape, Float(32), {s.label, s.bad, s.max_logit, s.sum_exp}};
 }
 
 //===----------------------------------------------------------------------===//

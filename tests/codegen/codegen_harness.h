@@ -20,6 +20,7 @@
 #include <Halide.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -72,8 +73,11 @@ inline bool all_close(const reference::Tensor &got, const reference::Tensor &wan
 class Compiled {
 public:
   /// Lowers function `name` of `mlir` and JIT-compiles it with `schedule`.
-  Compiled(const std::string &mlir, const std::string &name = "f", const std::string &schedule = "hand",
+  Compiled(const std::string &mlir, const std::string &name = "f", const std::string &schedule_in = "",
            const codegen::LoweringOptions &options = {}) {
+    // CPQ_TEST_SCHEDULE runs every default-scheduled case with another schedule.
+    const char *env = std::getenv("CPQ_TEST_SCHEDULE");
+    const std::string schedule = !schedule_in.empty() ? schedule_in : env && *env ? env : "hand";
     mlir::DialectRegistry registry;
     registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();
     context.appendDialectRegistry(registry);
@@ -82,7 +86,9 @@ public:
     if (!module) throw std::invalid_argument("test MLIR does not parse:\n" + mlir);
     auto func = module->lookupSymbol<mlir::FuncOp>(name);
     if (!func) throw std::invalid_argument("no function " + name);
-    auto f = codegen::lower_function(func, options);
+    codegen::LoweringOptions opts = options;
+    opts.clamp_inputs = schedule != "hand";
+    auto f = codegen::lower_function(func, opts);
     if (!f) throw std::invalid_argument("lowering failed:\n" + mlir);
     lowered = std::move(*f);
     pipeline = codegen::compile_jit(lowered, schedule);
