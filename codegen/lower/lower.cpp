@@ -87,6 +87,12 @@ Window2d pool_window(mlir::Operation *op) {
   return w;
 }
 
+/// DropBits on, with independent masks.
+bool independent_masks(mlir::Operation *op) {
+  auto mode = op->getAttrOfType<mlir::StringAttr>("dropbits");
+  return mode && mode.getValue() == "independent" && real_attr(op, "dropbits_p", 0.0) > 0.0;
+}
+
 GridSpec grid_of(mlir::Operation *op) {
   const std::string kind = op->getAttrOfType<mlir::StringAttr>("grid").getValue().str();
   const GridKind k = kind == "signed" ? GridKind::Signed : kind == "unsigned" ? GridKind::Unsigned : GridKind::Symmetric;
@@ -249,7 +255,10 @@ private:
     for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
       mlir::DictionaryAttr attrs = func.getResultAttrDict(i);
       LoweredOutput o;
-      o.name = unique(attr_string(attrs, "cpq.name", "result" + std::to_string(i)));
+      // An output that updates an input (a parameter, optimizer state) is
+      // that input's name with "_out".
+      const std::string base = identifier(attr_string(attrs, "cpq.name", "result" + std::to_string(i)));
+      o.name = unique(used.count(base) ? base + "_out" : base);
       o.role = attr_string(attrs, "cpq.role", "output");
       const TensorValue &v = tensor(ret.getOperand(i));
       o.type = v.type;
@@ -461,7 +470,7 @@ private:
     const GridSpec g = grid_of(op);
     const double p = real_attr(op, "dropbits_p", 0.0);
     if (p == 0.0) return Expr(int(all_levels(g.bits)));
-    const bool independent = op->getAttrOfType<mlir::StringAttr>("dropbits").getValue() == "independent";
+    const bool independent = independent_masks(op);
     Func m(unique("dropbits_mask_" + std::to_string(int_attr(op, "tensor_id", 0))));
     m() = Internal::Call::make(Int(32), "cpq_dropbits_mask",
                                {Expr(int(g.kind)), Expr(g.bits), Expr(p), Expr(independent ? 1 : 0), scalar(seed),
@@ -483,9 +492,7 @@ private:
     Func x3 = view_3d(x, view, v, name);
     Func a(name + "_alpha");
     a(v.c) = tensor(alpha).f(v.c);
-    const bool independent = op->getAttrOfType<mlir::StringAttr>("dropbits") &&
-                             op->getAttrOfType<mlir::StringAttr>("dropbits").getValue() == "independent" &&
-                             real_attr(op, "dropbits_p", 0.0) > 0.0 && keep.defined();
+    const bool independent = independent_masks(op) && keep.defined();
     if (!keep.defined()) keep = int(all_levels(g.bits));
     QuantizeForward fwd = build_quantize_forward(g, v, x3, a, keep,
                                                  independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical);
@@ -511,9 +518,7 @@ private:
     Func a(name + "_alpha"), s(name + "_sigma");
     a(v.c) = tensor(q.alpha()).f(v.c);
     s(v.c) = tensor(q.sigma()).f(v.c);
-    const bool independent = op->getAttrOfType<mlir::StringAttr>("dropbits") &&
-                             op->getAttrOfType<mlir::StringAttr>("dropbits").getValue() == "independent" &&
-                             real_attr(op, "dropbits_p", 0.0) > 0.0;
+    const bool independent = independent_masks(op);
     QuantizeBackward bwd = build_quantize_backward(
         g, v, x3, a, s, mask(op, q.seed(), q.step()), independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical,
         Expr(options.edge_window), dy3, view.inner_extent, view.outer_extent);

@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -74,7 +75,8 @@ class Compiled {
 public:
   /// Lowers function `name` of `mlir` and JIT-compiles it with `schedule`.
   Compiled(const std::string &mlir, const std::string &name = "f", const std::string &schedule_in = "",
-           const codegen::LoweringOptions &options = {}) {
+           const codegen::LoweringOptions &options = {},
+           const Halide::Target &target = Halide::get_jit_target_from_environment()) {
     // CPQ_TEST_SCHEDULE runs every default-scheduled case with another schedule.
     const char *env = std::getenv("CPQ_TEST_SCHEDULE");
     const std::string schedule = !schedule_in.empty() ? schedule_in : env && *env ? env : "hand";
@@ -91,7 +93,7 @@ public:
     auto f = codegen::lower_function(func, opts);
     if (!f) throw std::invalid_argument("lowering failed:\n" + mlir);
     lowered = std::move(*f);
-    pipeline = codegen::compile_jit(lowered, schedule);
+    pipeline = codegen::compile_jit(lowered, schedule, target);
   }
 
   void set(int input, const reference::Tensor &t) {

@@ -1,0 +1,224 @@
+//===- aot.cpp - ahead-of-time compilation of cpq functions -----------------===//
+//
+// This file implements cpq-compile's work: parse, run the pipeline, lower
+// per target inside Halide's multi-target module factory, write the
+// library, header, shared object, manifest and listings atomically.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/aot.h"
+
+#include "cpq/dialect/CpqDialect.h"
+#include "cpq/dialect/Passes.h"
+#include "schedules/network.h"
+
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace cpq::codegen {
+
+namespace {
+
+std::string base_name(const std::string &path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string c_identifier(const std::string &s) {
+  std::string out;
+  for (char ch : s) out.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "f_" + out;
+  return out;
+}
+
+std::string type_name(const Halide::Type &t) {
+  if (t.is_float()) return "float" + std::to_string(t.bits());
+  return (t.is_uint() ? "uint" : "int") + std::to_string(t.bits());
+}
+
+std::string json_string(const std::string &s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    out.push_back(ch);
+  }
+  return out + "\"";
+}
+
+void shape_json(std::ostringstream &os, const std::vector<int64_t> &shape) {
+  os << "[";
+  for (std::size_t k = 0; k < shape.size(); ++k) os << (k ? ", " : "") << (shape[k] < 0 ? "null" : std::to_string(shape[k]));
+  os << "]";
+}
+
+} // namespace
+
+std::string manifest_json(const LoweredFunction &f, const std::string &c_name) {
+  std::ostringstream os;
+  os << "{\n  \"function\": " << json_string(c_name) << ",\n  \"source_function\": " << json_string(f.name)
+     << ",\n  \"layout\": \"buffers are row-major in MLIR axis order: Halide dimension 0 is the last MLIR axis\","
+     << "\n  \"arguments\": [\n";
+  bool first = true;
+  for (const LoweredInput &in : f.inputs) {
+    os << (first ? "" : ",\n") << "    {\"name\": " << json_string(in.name) << ", \"role\": " << json_string(in.role)
+       << ", \"direction\": \"input\", \"kind\": " << (in.buffer ? "\"buffer\"" : "\"scalar\"")
+       << ", \"type\": " << json_string(type_name(in.type)) << ", \"shape\": ";
+    shape_json(os, in.shape);
+    os << "}";
+    first = false;
+  }
+  for (const LoweredOutput &out : f.outputs) {
+    os << (first ? "" : ",\n") << "    {\"name\": " << json_string(out.name) << ", \"role\": " << json_string(out.role)
+       << ", \"direction\": \"output\", \"kind\": \"buffer\", \"type\": " << json_string(type_name(out.type))
+       << ", \"shape\": ";
+    shape_json(os, out.shape);
+    os << "}";
+    first = false;
+  }
+  os << "\n  ],\n  \"externs\": [";
+  for (std::size_t k = 0; k < f.externs.size(); ++k) os << (k ? ", " : "") << json_string(f.externs[k]);
+  os << "]\n}\n";
+  return os.str();
+}
+
+bool compile_aot(const AotOptions &o, std::string &error) {
+  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sources;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sources, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::parseSourceFile<mlir::ModuleOp>(o.input, sources, &context);
+  if (!module) {
+    error = o.input + ": not a valid cpq module (see the errors above)";
+    return false;
+  }
+  if (!o.pipeline.empty()) {
+    dialect::registerPassesAndPipelines();
+    mlir::PassManager pm(&context);
+    std::string message;
+    llvm::raw_string_ostream messages(message);
+    if (mlir::failed(mlir::parsePassPipeline(o.pipeline, pm, messages))) {
+      error = "bad pipeline '" + o.pipeline + "': " + messages.str();
+      return false;
+    }
+    if (mlir::failed(pm.run(*module))) {
+      error = o.input + ": the pipeline '" + o.pipeline + "' failed (see the errors above)";
+      return false;
+    }
+  }
+  mlir::FuncOp func = module->lookupSymbol<mlir::FuncOp>(o.function);
+  if (!func) {
+    error = o.input + ": no function '" + o.function + "'; it has:";
+    for (mlir::FuncOp f : module->getOps<mlir::FuncOp>()) error += " " + f.getName().str();
+    return false;
+  }
+  const std::string name = c_identifier(o.name.empty() ? base_name(o.output) : o.name);
+
+  try {
+    std::vector<Halide::Target> targets;
+    for (const std::string &t : o.targets) {
+      if (t == "host") {
+        targets.push_back(Halide::get_host_target());
+      } else if (Halide::Target::validate_target_string(t)) {
+        targets.emplace_back(t);
+      } else {
+        error = "not a Halide target: '" + t + "'";
+        return false;
+      }
+    }
+    LoweringOptions lowering = o.lowering;
+    lowering.clamp_inputs = lowering.clamp_inputs || o.schedule != "hand";
+    auto first = lower_function(func, lowering);
+    if (!first) {
+      error = o.input + ": function '" + o.function + "' cannot be lowered (see the errors above)";
+      return false;
+    }
+    // One lowering and one schedule, made for the first (most specific)
+    // target, compiled for every target: the Funcs and so the argument names
+    // are the same in all of them and in the manifest.
+    Halide::Pipeline pipeline = first->pipeline();
+    if (o.schedule == "hand")
+      schedules::schedule_by_hand(first->stages, first->output_funcs(), targets[0]);
+    else
+      schedules::autoschedule(pipeline, o.schedule, targets[0]);
+    const std::vector<Halide::Argument> arguments = first->arguments();
+    auto factory = [&](const std::string &fn_name, const Halide::Target &target) {
+      return pipeline.compile_to_module(arguments, fn_name, target);
+    };
+
+    // Everything goes to temporary names first.
+    const std::string tmp = o.output + ".tmp" + std::to_string(::getpid());
+    std::vector<std::pair<std::string, std::string>> written; // temporary, final
+    auto produced = [&](const std::string &suffix) {
+      written.emplace_back(tmp + suffix, o.output + suffix);
+      return tmp + suffix;
+    };
+    std::map<Halide::OutputFileType, std::string> files = {
+        {Halide::OutputFileType::static_library, produced(".a")},
+        {Halide::OutputFileType::c_header, produced(".h")},
+    };
+    if (targets.size() == 1) {
+      factory(name, targets[0]).compile(files);
+    } else {
+      Halide::compile_multitarget(name, files, targets, {}, factory);
+    }
+    if (o.stmt || o.assembly) {
+      std::map<Halide::OutputFileType, std::string> listings;
+      if (o.stmt) listings[Halide::OutputFileType::stmt] = produced(".stmt");
+      if (o.assembly) listings[Halide::OutputFileType::assembly] = produced(".s");
+      factory(name, targets[0]).compile(listings);
+    }
+    {
+      std::ofstream manifest(produced(".json"));
+      manifest << manifest_json(*first, name);
+      if (!manifest) {
+        error = o.output + ".json: cannot write";
+        return false;
+      }
+    }
+    if (o.shared) {
+      std::string command = std::string(CPQ_CXX) + " -shared -o '" + produced(".so") + "' -Wl,--whole-archive '" +
+                            tmp + ".a' -Wl,--no-whole-archive";
+      if (!first->externs.empty()) command += " '" + std::string(CPQ_TRAINING_EXTERNS_LIB) + "'";
+      command += " -lpthread -ldl";
+      if (std::system(command.c_str()) != 0) {
+        error = "linking the shared object failed: " + command;
+        for (auto &[from, to] : written) std::remove(from.c_str());
+        return false;
+      }
+    }
+    for (auto &[from, to] : written) {
+      if (std::rename(from.c_str(), to.c_str()) != 0) {
+        error = to + ": cannot write";
+        return false;
+      }
+    }
+    return true;
+  } catch (const Halide::CompileError &e) {
+    error = "Halide could not compile '" + o.function + "': " + e.what();
+  } catch (const Halide::InternalError &e) {
+    error = "Halide failed inside (schedule " + o.schedule + ") on '" + o.function + "': " + e.what();
+  } catch (const std::exception &e) {
+    error = "compiling '" + o.function + "' failed: " + e.what();
+  }
+  // Nothing half-written is left under the final names or the temporary ones.
+  const std::string tmp = o.output + ".tmp" + std::to_string(::getpid());
+  for (const char *suffix : {".a", ".h", ".so", ".json", ".stmt", ".s"}) std::remove((tmp + suffix).c_str());
+  return false;
+}
+
+} // namespace cpq::codegen

@@ -1,0 +1,45 @@
+//===- aot.h - ahead-of-time compilation of cpq functions ---------*- C++ -*-===//
+//
+// This file declares what cpq-compile and the cpq_add_network() CMake
+// function do: one function of a .mlir module (after an optional cpq-opt
+// pipeline) lowered, scheduled per target and compiled by Halide into a
+// static library and C header with run-time dispatch over the targets, a
+// shared object, a JSON manifest of its arguments, and optionally Halide
+// statement and assembly listings. Files are written under temporary names
+// and renamed when all succeeded.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "codegen/lower/lower.h"
+
+#include <string>
+#include <vector>
+
+namespace cpq::codegen {
+
+struct AotOptions {
+  std::string input;      ///< the .mlir file
+  std::string function;   ///< the function to compile
+  std::string pipeline;   ///< cpq-opt pass pipeline run first ("" for none)
+  std::string output;     ///< output prefix: <output>.a, .h, .so, .json, ...
+  std::string name;       ///< C function name (default: the output's file name)
+  std::vector<std::string> targets = {"host"}; ///< Halide targets, most specific first
+  std::string schedule = "hand"; ///< hand, Adams2019, Li2018 or Mullapudi2016
+  bool shared = true;     ///< also link <output>.so
+  bool stmt = false;      ///< also write <output>.stmt (first target)
+  bool assembly = false;  ///< also write <output>.s (first target)
+  LoweringOptions lowering;
+};
+
+/// Compiles; on failure returns false with `error` set (MLIR diagnostics are
+/// also printed to stderr as they arise).
+bool compile_aot(const AotOptions &options, std::string &error);
+
+/// The JSON manifest of a lowered function: its C name, and each argument
+/// (inputs, then outputs, the order of the generated function's parameters)
+/// with name, role, kind (buffer or scalar), element type and MLIR-order
+/// shape (null for the dynamic batch).
+std::string manifest_json(const LoweredFunction &f, const std::string &c_name);
+
+} // namespace cpq::codegen

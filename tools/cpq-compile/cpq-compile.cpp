@@ -1,0 +1,51 @@
+//===- cpq-compile.cpp - cpq functions to AOT kernels ------------------------===//
+//
+// cpq-compile net.mlir --function train_step [--pipeline ...] -o out/name
+// writes out/name.a, .h (multi-target, run-time dispatch), .so and .json
+// (the arguments), and with --stmt / --asm Halide's listings. Errors of the
+// input or of Halide come back as one message and exit code 1.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/aot.h"
+#include "schedules/network.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> input(cl::Positional, cl::desc("<input .mlir>"), cl::Required);
+static cl::opt<std::string> function("function", cl::desc("Function to compile (train_step, eval_step, inference, ...)"),
+                                     cl::Required);
+static cl::opt<std::string> output("o", cl::desc("Output prefix: <prefix>.a .h .so .json"), cl::Required);
+static cl::opt<std::string> name("name", cl::desc("C function name (default: the output's file name)"));
+static cl::opt<std::string> pipeline("pipeline", cl::desc("cpq-opt pass pipeline to run first, e.g. cpq-train-pipeline"));
+static cl::list<std::string> targets("target", cl::desc("Halide target, most specific first (repeatable; default host)"));
+static cl::opt<std::string> schedule("schedule", cl::desc("hand, Adams2019, Li2018 or Mullapudi2016"), cl::init("hand"));
+static cl::opt<int> batch("batch-estimate", cl::desc("Batch size the autoschedulers optimise for"), cl::init(64));
+static cl::opt<int> window("edge-window", cl::desc("Quantizer backward: edges visited on each side"), cl::init(24));
+static cl::opt<bool> noShared("no-shared", cl::desc("Do not link a shared object"));
+static cl::opt<bool> stmt("stmt", cl::desc("Also write Halide's statement listing (<prefix>.stmt)"));
+static cl::opt<bool> assembly("asm", cl::desc("Also write the assembly (<prefix>.s)"));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "cpq-compile: compiles a function of the cpq dialect to AOT kernels\n");
+  const auto &known = cpq::schedules::autoscheduler_names();
+  if (schedule != "hand" && std::find(known.begin(), known.end(), schedule.getValue()) == known.end()) {
+    llvm::errs() << "cpq-compile: unknown schedule '" << schedule << "' (hand, Adams2019, Li2018, Mullapudi2016)\n";
+    return 1;
+  }
+  cpq::codegen::AotOptions o;
+  o.input = input, o.function = function, o.output = output, o.name = name, o.pipeline = pipeline;
+  if (!targets.empty()) o.targets.assign(targets.begin(), targets.end());
+  o.schedule = schedule, o.shared = !noShared, o.stmt = stmt, o.assembly = assembly;
+  o.lowering.batch_estimate = batch, o.lowering.edge_window = window;
+  std::string error;
+  if (!cpq::codegen::compile_aot(o, error)) {
+    llvm::errs() << "cpq-compile: error: " << error << "\n";
+    return 1;
+  }
+  return 0;
+}
