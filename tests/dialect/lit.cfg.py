@@ -10,7 +10,8 @@ config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cpq_binary_dir, "tests", "dialect")
 config.environment["PATH"] = os.pathsep.join(
-    [os.path.join(config.cpq_binary_dir, "tools", "cpq-opt"), config.llvm_tools_dir, config.environment.get("PATH", "")])
+    [os.path.join(config.cpq_binary_dir, "tools", "cpq-opt"), os.path.join(config.cpq_binary_dir, "tools", "cpq-compile"),
+     config.llvm_tools_dir, config.environment.get("PATH", "")])
 # %examples: the example networks of the source tree.
 config.substitutions.append(
     ("%examples", os.path.join(os.path.dirname(os.path.dirname(config.test_source_root)), "examples", "networks")))

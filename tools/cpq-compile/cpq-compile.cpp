@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "cpq-compile: compiles a function of the cpq dialect to AOT kernels\n");
   const auto &known = cpq::schedules::autoscheduler_names();
   if (schedule != "hand" && std::find(known.begin(), known.end(), schedule.getValue()) == known.end()) {
-    llvm::errs() << "cpq-compile: unknown schedule '" << schedule << "' (hand, Adams2019, Li2018, Mullapudi2016)\n";
+    llvm::errs() << "cpq-compile: error: unknown schedule '" << schedule << "' (hand, Adams2019, Li2018, Mullapudi2016)\n";
     return 1;
   }
   cpq::codegen::AotOptions o;

@@ -1,0 +1,50 @@
+// cpq-compile: a network's train_step to a library, header, shared object and
+// manifest; every kind of bad input is one message and exit code 1.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/tiny --target x86-64-linux-avx2-fma-f16c-sse41 --target x86-64-linux --stmt
+// RUN: test -s %t/tiny.a && test -s %t/tiny.so && test -s %t/tiny.stmt
+// RUN: FileCheck %s --check-prefix=HEADER < %t/tiny.h
+// RUN: FileCheck %s --check-prefix=MANIFEST < %t/tiny.json
+// RUN: nm -D %t/tiny.so | FileCheck %s --check-prefix=SYMBOLS
+// RUN: ls %t | FileCheck %s --check-prefix=NO-TEMPORARIES
+
+// RUN: cpq-compile %s --function nope -o %t/x 2> %t/nofunction.err; test $? -eq 1 && FileCheck %s --check-prefix=NO-FUNCTION < %t/nofunction.err
+// RUN: cpq-compile %s --function tiny -o %t/x --target x86-64-linux-warp9 2> %t/target.err; test $? -eq 1 && FileCheck %s --check-prefix=TARGET < %t/target.err
+// RUN: cpq-compile %s --function tiny -o %t/x --schedule Fast 2> %t/schedule.err; test $? -eq 1 && FileCheck %s --check-prefix=SCHEDULE < %t/schedule.err
+// RUN: cpq-compile %s --function tiny --pipeline=no-such-pass -o %t/x 2> %t/pipeline.err; test $? -eq 1 && FileCheck %s --check-prefix=PIPELINE < %t/pipeline.err
+// RUN: printf 'func @f( {' > %t/broken.mlir
+// RUN: cpq-compile %t/broken.mlir --function f -o %t/x 2> %t/broken.err; test $? -eq 1 && FileCheck %s --check-prefix=BROKEN < %t/broken.err
+// RUN: cpq-compile %t/missing.mlir --function f -o %t/x 2> %t/missing.err; test $? -eq 1 && FileCheck %s --check-prefix=MISSING < %t/missing.err
+// RUN: cpq-compile %s --function tiny -o %t/no/such/dir/x 2> %t/dir.err; test $? -eq 1 && FileCheck %s --check-prefix=DIR < %t/dir.err
+// RUN: ls %t | FileCheck %s --check-prefix=NOTHING-LEFT
+
+func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
+  %w = cpq.param "w" {init = "he_normal"} : tensor<3x5xf32>
+  %b = cpq.param "b" {init = "zeros"} : tensor<3xf32>
+  %y = cpq.dense %x, %w, %b : (tensor<?x5xf32>, tensor<3x5xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// HEADER: int tiny(struct halide_buffer_t *_w_buffer, struct halide_buffer_t *_b_buffer, struct halide_buffer_t *_w_adam_m_buffer
+// HEADER-SAME: int64_t _step, int64_t _seed, float _learning_rate, struct halide_buffer_t *_w_out_buffer
+// HEADER-SAME: struct halide_buffer_t *_loss_buffer, struct halide_buffer_t *_correct_buffer);
+// MANIFEST: "function": "tiny",
+// MANIFEST: {"name": "w", "role": "param", "direction": "input", "kind": "buffer", "type": "float32", "shape": [3, 5]}
+// MANIFEST: {"name": "input", "role": "input", "direction": "input", "kind": "buffer", "type": "float32", "shape": [null, 5]}
+// MANIFEST: {"name": "labels", "role": "labels", "direction": "input", "kind": "buffer", "type": "int32", "shape": [null]}
+// MANIFEST: {"name": "learning_rate", "role": "learning_rate", "direction": "input", "kind": "scalar", "type": "float32", "shape": []}
+// MANIFEST: {"name": "w_out", "role": "param", "direction": "output", "kind": "buffer", "type": "float32", "shape": [3, 5]}
+// MANIFEST: {"name": "loss", "role": "loss", "direction": "output", "kind": "buffer", "type": "float32", "shape": []}
+// SYMBOLS: T tiny
+// SYMBOLS: T tiny_argv
+// SYMBOLS: T tiny_metadata
+// NO-TEMPORARIES-NOT: tmp
+// NO-FUNCTION: cpq-compile: error: {{.*}}cpq-compile.mlir: no function 'nope'; it has: tiny
+// TARGET: cpq-compile: error: not a Halide target: 'x86-64-linux-warp9'
+// SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016)
+// PIPELINE: cpq-compile: error: bad pipeline 'no-such-pass'
+// BROKEN: broken.mlir:1:10: error:
+// BROKEN: cpq-compile: error: {{.*}}broken.mlir: not a valid cpq module
+// MISSING: cpq-compile: error: {{.*}}missing.mlir: not a valid cpq module
+// DIR: cpq-compile: error:
+// NOTHING-LEFT-NOT: tmp
