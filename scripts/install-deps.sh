@@ -26,7 +26,7 @@ packages=(
   python3
 )
 if [ "$peers" -eq 1 ]; then
-  packages+=(python3-torch)
+  packages+=(python3-torch libdnnl-dev)
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
