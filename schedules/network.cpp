@@ -65,6 +65,44 @@ void root_reduction_tiled(Func f, const Target &target) {
   }
 }
 
+/// conv2d and conv2d_grad_input, f(width, height, channel, batch) with an
+/// update over (kw, kh, input channel): a vector of outputs along the width
+/// times 4 channels stays in registers while the whole reduction runs
+/// (each step: one vector load of the input row, scalar weights broadcast);
+/// parallel over channel blocks and batch.
+void convolution_direct(Func f, const Target &target) {
+  const std::vector<Var> a = f.args();
+  const int vec = vector_width(f, target);
+  Var t("t"), wo("wo"), wi("wi"), co("co"), ci("ci");
+  f.compute_root().vectorize(a[0], vec, TailStrategy::GuardWithIf).fuse(a[2], a[3], t).parallel(t);
+  const std::vector<RVar> r = f.rvars(0);
+  f.update()
+      .split(a[0], wo, wi, vec, TailStrategy::GuardWithIf)
+      .split(a[2], co, ci, 4, TailStrategy::GuardWithIf)
+      .reorder({wi, ci, r[0], r[1], r[2], wo, a[1], co, a[3]})
+      .vectorize(wi)
+      .unroll(ci)
+      .fuse(co, a[3], t)
+      .parallel(t);
+}
+
+/// conv2d_grad_filter, f(kw, kh, c, o) with an update over (output width,
+/// output height, batch): the long reduction is factored along the output
+/// width into vector lanes (contiguous loads of dy and x), one output
+/// channel per task, then the lanes are summed.
+void convolution_filter_gradient(Func f, const Target &target) {
+  const std::vector<Var> a = f.args();
+  const int vec = vector_width(f, target);
+  const std::vector<RVar> r = f.rvars(0);
+  Var lane("lane");
+  RVar ro("ro"), ri("ri");
+  Func lanes = f.update().split(r[0], ro, ri, vec, TailStrategy::GuardWithIf).rfactor(ri, lane);
+  lanes.compute_root().vectorize(lane).parallel(a[3]);
+  lanes.update().reorder({lane, ro, r[1], r[2], a[0], a[1], a[2], a[3]}).vectorize(lane).parallel(a[3]);
+  f.compute_root().parallel(a[3]);
+  f.update().parallel(a[3]);
+}
+
 } // namespace
 
 void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
@@ -81,11 +119,13 @@ void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vecto
       schedule_quantize_backward(*s.quantize, target);
       continue;
     }
-    const bool reduction = s.family == "conv2d" || s.family == "conv2d_grad_input" ||
-                           s.family == "conv2d_grad_filter" || s.family == "dense" ||
-                           s.family == "dense_grad_input" || s.family == "dense_grad_weight";
+    const bool reduction = s.family == "dense" || s.family == "dense_grad_input" || s.family == "dense_grad_weight";
     for (Func f : s.funcs) {
-      if (reduction)
+      if (s.family == "conv2d" || s.family == "conv2d_grad_input")
+        convolution_direct(f, target);
+      else if (s.family == "conv2d_grad_filter")
+        convolution_filter_gradient(f, target);
+      else if (reduction)
         root_reduction_tiled(f, target);
       else
         root_vectorized(f, target);
