@@ -1,10 +1,12 @@
 //===- ops.cpp - generated conv2d kernels against oneDNN, and compile times -===//
 //
 // For the convolutions of LeNet-5 and of the VGG-style example (batch 64,
-// NCHW float32), times conv2d forward and both gradients as the code
+// NCHW float32), and LeNet-5's dense layers, times conv2d forward and both
+// gradients (dense and both gradients) as the code
 // generator makes them (one-op functions of the dialect, lowered, scheduled
 // by hand or by Halide's autoschedulers, JIT-compiled for the host, 2
-// threads) against oneDNN's primitives for the same problem (its own blocked
+// threads) against oneDNN's primitives (convolution, inner product) for the
+// same problem (its own blocked
 // layouts, reorders outside the timing), median of repeats, as ratios
 // (x_onednn > 1: the generated kernel is faster). Then the compile time of
 // each example network's train_step with hand schedules (lower + schedule +
@@ -61,6 +63,17 @@ const ConvShape kShapes[] = {
 
 const char *kOps[] = {"conv2d", "conv2d_grad_input", "conv2d_grad_filter"};
 
+struct DenseShape {
+  const char *net, *layer;
+  int n, in, out;
+  std::string text() const {
+    return std::string(net) + "." + layer + " " + std::to_string(n) + "x" + std::to_string(in) + " -> " +
+           std::to_string(out);
+  }
+};
+const DenseShape kDense[] = {{"lenet5", "fc1", 64, 1024, 512}, {"lenet5", "fc2", 64, 512, 10}};
+const char *kDenseOps[] = {"dense", "dense_grad_input", "dense_grad_weight"};
+
 template <class F> double median_ms(int repeats, F &&f) {
   f(); // warm up
   std::vector<double> t;
@@ -94,16 +107,30 @@ std::string one_op(const char *op, const ConvShape &s) {
          "\n}\n";
 }
 
+std::string one_op(const char *op, const DenseShape &s) {
+  const std::string X = tensor({s.n, s.in}), W = tensor({s.out, s.in}), Y = tensor({s.n, s.out});
+  const std::string name = op;
+  if (name == "dense")
+    return "func @f(%x: " + X + ", %w: " + W + ") -> " + Y + " {\n  %y = cpq.dense %x, %w : (" + X + ", " + W +
+           ") -> " + Y + "\n  return %y : " + Y + "\n}\n";
+  if (name == "dense_grad_input")
+    return "func @f(%dy: " + Y + ", %w: " + W + ") -> " + X + " {\n  %d = cpq.dense_grad_input %dy, %w : (" + Y +
+           ", " + W + ") -> " + X + "\n  return %d : " + X + "\n}\n";
+  return "func @f(%dy: " + Y + ", %x: " + X + ") -> " + W + " {\n  %d = cpq.dense_grad_weight %dy, %x : (" + Y + ", " +
+         X + ") -> " + W + "\n  return %d : " + W + "\n}\n";
+}
+
 /// Times the generated kernel of `op` with `schedule`; nullopt when it cannot
 /// be built (the message goes to stderr).
-std::optional<double> time_generated(const char *op, const ConvShape &s, const std::string &schedule, int repeats) {
+template <typename Shape>
+std::optional<double> time_generated(const char *op, const Shape &s, const std::string &schedule, int repeats) {
   mlir::MLIRContext context;
   mlir::DialectRegistry registry;
   registry.insert<cpq::dialect::CpqDialect, mlir::StandardOpsDialect>();
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
   auto module = mlir::parseSourceString<mlir::ModuleOp>(one_op(op, s), &context);
-  auto func = module->lookupSymbol<mlir::FuncOp>("f");
+  mlir::FuncOp func = module->template lookupSymbol<mlir::FuncOp>("f");
   cpq::codegen::LoweringOptions options;
   options.clamp_inputs = schedule != "hand";
   options.batch_estimate = s.n;
@@ -130,6 +157,52 @@ std::optional<double> time_generated(const char *op, const ConvShape &s, const s
 }
 
 #ifdef CPQ_HAVE_ONEDNN
+/// oneDNN's inner product for the same dense problem (its layouts).
+double time_onednn(const char *op, const DenseShape &s, int repeats) {
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  using dt = memory::data_type;
+  engine eng(engine::kind::cpu, 0);
+  stream str(eng);
+  const memory::dims src_d = {s.n, s.in}, wei_d = {s.out, s.in}, dst_d = {s.n, s.out};
+  auto any = [](const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); };
+  inner_product_forward::desc fd(prop_kind::forward_training, any(src_d), any(wei_d), any(dst_d));
+  inner_product_forward::primitive_desc fpd(fd, eng);
+  auto filled = [&](const memory::desc &md) {
+    memory m(md, eng);
+    float *p = static_cast<float *>(m.get_data_handle());
+    for (size_t i = 0; i < md.get_size() / sizeof(float); ++i) p[i] = float((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+    return m;
+  };
+  const std::string name = op;
+  if (name == "dense") {
+    memory src = filled(fpd.src_desc()), wei = filled(fpd.weights_desc()), dst(fpd.dst_desc(), eng);
+    inner_product_forward ip(fpd);
+    return median_ms(repeats, [&] {
+      ip.execute(str, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}});
+      str.wait();
+    });
+  }
+  if (name == "dense_grad_input") {
+    inner_product_backward_data::desc bd(any(src_d), any(wei_d), any(dst_d));
+    inner_product_backward_data::primitive_desc bpd(bd, eng, fpd);
+    memory ddst = filled(bpd.diff_dst_desc()), wei = filled(bpd.weights_desc()), dsrc(bpd.diff_src_desc(), eng);
+    inner_product_backward_data ip(bpd);
+    return median_ms(repeats, [&] {
+      ip.execute(str, {{DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, dsrc}});
+      str.wait();
+    });
+  }
+  inner_product_backward_weights::desc wd(any(src_d), any(wei_d), any(dst_d));
+  inner_product_backward_weights::primitive_desc wpd(wd, eng, fpd);
+  memory src = filled(wpd.src_desc()), ddst = filled(wpd.diff_dst_desc()), dwei(wpd.diff_weights_desc(), eng);
+  inner_product_backward_weights ip(wpd);
+  return median_ms(repeats, [&] {
+    ip.execute(str, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_WEIGHTS, dwei}});
+    str.wait();
+  });
+}
+
 /// oneDNN's time for the same problem, its preferred layouts, reorders
 /// outside the timing.
 double time_onednn(const char *op, const ConvShape &s, int repeats) {
@@ -217,29 +290,31 @@ int main(int argc, char **argv) {
   std::ostringstream rows;
   bool first = true;
   if (!json) std::printf("%-44s %-20s %-14s %10s %10s\n", "shape", "op", "schedule", "ms", "x_onednn");
-  for (const ConvShape &s : kShapes) {
-    for (const char *op : kOps) {
-      double onednn = -1;
+  auto measure = [&](const auto &s, const char *op) {
+    double onednn = -1;
 #ifdef CPQ_HAVE_ONEDNN
-      onednn = time_onednn(op, s, repeats);
+    onednn = time_onednn(op, s, repeats);
 #endif
-      for (const std::string &schedule : schedules) {
-        auto ms = time_generated(op, s, schedule, repeats);
-        const bool ratio = ms && onednn > 0;
-        if (!json) {
-          std::printf("%-44s %-20s %-14s %10s %10s\n", s.text().c_str(), op, schedule.c_str(),
-                      ms ? std::to_string(*ms).substr(0, 8).c_str() : "failed",
-                      ratio ? std::to_string(onednn / *ms).substr(0, 6).c_str() : "-");
-          std::fflush(stdout);
-        }
-        rows << (first ? "" : ",\n") << "    {\"op\": \"" << op << "\", \"shape\": \"" << s.text()
-             << "\", \"schedule\": \"" << schedule << "\", \"ms\": " << (ms ? std::to_string(*ms) : "null")
-             << ", \"x_onednn\": " << (ratio ? std::to_string(onednn / *ms) : "null") << "}";
-        first = false;
+    for (const std::string &schedule : schedules) {
+      auto ms = time_generated(op, s, schedule, repeats);
+      const bool ratio = ms && onednn > 0;
+      if (!json) {
+        std::printf("%-44s %-20s %-14s %10s %10s\n", s.text().c_str(), op, schedule.c_str(),
+                    ms ? std::to_string(*ms).substr(0, 8).c_str() : "failed",
+                    ratio ? std::to_string(onednn / *ms).substr(0, 6).c_str() : "-");
+        std::fflush(stdout);
       }
-      if (!json && onednn > 0) std::printf("%-44s %-20s %-14s %10.3f\n", s.text().c_str(), op, "oneDNN", onednn);
+      rows << (first ? "" : ",\n") << "    {\"op\": \"" << op << "\", \"shape\": \"" << s.text()
+           << "\", \"schedule\": \"" << schedule << "\", \"ms\": " << (ms ? std::to_string(*ms) : "null")
+           << ", \"x_onednn\": " << (ratio ? std::to_string(onednn / *ms) : "null") << "}";
+      first = false;
     }
-  }
+    if (!json && onednn > 0) std::printf("%-44s %-20s %-14s %10.3f\n", s.text().c_str(), op, "oneDNN", onednn);
+  };
+  for (const ConvShape &s : kShapes)
+    for (const char *op : kOps) measure(s, op);
+  for (const DenseShape &s : kDense)
+    for (const char *op : kDenseOps) measure(s, op);
 
   std::ostringstream compile;
   if (compile_times) {

@@ -103,27 +103,6 @@ void convolution_filter_gradient(Func f, const Target &target) {
   f.update().parallel(a[3]);
 }
 
-/// dense, f(o, n) += x(i, n) * w(i, o): both rows are contiguous along i,
-/// so the reduction is factored into vector lanes along i, four outputs
-/// sharing each load of x; parallel over the batch.
-void dense_forward(Func f, const Target &target) {
-  const std::vector<Var> a = f.args();
-  const int vec = vector_width(f, target);
-  const std::vector<RVar> r = f.rvars(0);
-  Var lane("lane"), oo("oo"), oi("oi");
-  RVar ro("ro"), ri("ri");
-  Func lanes = f.update().split(r[0], ro, ri, vec, TailStrategy::GuardWithIf).rfactor(ri, lane);
-  lanes.compute_root().vectorize(lane).parallel(a[1]);
-  lanes.update()
-      .split(a[0], oo, oi, 4, TailStrategy::GuardWithIf)
-      .reorder({lane, oi, ro, oo, a[1]})
-      .vectorize(lane)
-      .unroll(oi)
-      .parallel(a[1]);
-  f.compute_root().vectorize(a[0], vec, TailStrategy::GuardWithIf).parallel(a[1]);
-  f.update().vectorize(a[0], vec, TailStrategy::GuardWithIf).parallel(a[1]);
-}
-
 } // namespace
 
 void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
@@ -140,11 +119,9 @@ void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vecto
       schedule_quantize_backward(*s.quantize, target);
       continue;
     }
-    const bool reduction = s.family == "dense_grad_input" || s.family == "dense_grad_weight";
+    const bool reduction = s.family == "dense" || s.family == "dense_grad_input" || s.family == "dense_grad_weight";
     for (Func f : s.funcs) {
-      if (s.family == "dense")
-        dense_forward(f, target);
-      else if (s.family == "conv2d" || s.family == "conv2d_grad_input")
+      if (s.family == "conv2d" || s.family == "conv2d_grad_input")
         convolution_direct(f, target);
       else if (s.family == "conv2d_grad_filter")
         convolution_filter_gradient(f, target);
