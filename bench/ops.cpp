@@ -157,6 +157,14 @@ std::optional<double> time_generated(const char *op, const Shape &s, const std::
 }
 
 #ifdef CPQ_HAVE_ONEDNN
+/// A oneDNN buffer of `md` holding deterministic values in [-0.5, 0.5).
+dnnl::memory filled(const dnnl::engine &eng, const dnnl::memory::desc &md) {
+  dnnl::memory m(md, eng);
+  float *p = static_cast<float *>(m.get_data_handle());
+  for (size_t i = 0; i < md.get_size() / sizeof(float); ++i) p[i] = float((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+  return m;
+}
+
 /// oneDNN's inner product for the same dense problem (its layouts).
 double time_onednn(const char *op, const DenseShape &s, int repeats) {
   using namespace dnnl;
@@ -168,15 +176,9 @@ double time_onednn(const char *op, const DenseShape &s, int repeats) {
   auto any = [](const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); };
   inner_product_forward::desc fd(prop_kind::forward_training, any(src_d), any(wei_d), any(dst_d));
   inner_product_forward::primitive_desc fpd(fd, eng);
-  auto filled = [&](const memory::desc &md) {
-    memory m(md, eng);
-    float *p = static_cast<float *>(m.get_data_handle());
-    for (size_t i = 0; i < md.get_size() / sizeof(float); ++i) p[i] = float((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
-    return m;
-  };
   const std::string name = op;
   if (name == "dense") {
-    memory src = filled(fpd.src_desc()), wei = filled(fpd.weights_desc()), dst(fpd.dst_desc(), eng);
+    memory src = filled(eng, fpd.src_desc()), wei = filled(eng, fpd.weights_desc()), dst(fpd.dst_desc(), eng);
     inner_product_forward ip(fpd);
     return median_ms(repeats, [&] {
       ip.execute(str, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}});
@@ -186,7 +188,7 @@ double time_onednn(const char *op, const DenseShape &s, int repeats) {
   if (name == "dense_grad_input") {
     inner_product_backward_data::desc bd(any(src_d), any(wei_d), any(dst_d));
     inner_product_backward_data::primitive_desc bpd(bd, eng, fpd);
-    memory ddst = filled(bpd.diff_dst_desc()), wei = filled(bpd.weights_desc()), dsrc(bpd.diff_src_desc(), eng);
+    memory ddst = filled(eng, bpd.diff_dst_desc()), wei = filled(eng, bpd.weights_desc()), dsrc(bpd.diff_src_desc(), eng);
     inner_product_backward_data ip(bpd);
     return median_ms(repeats, [&] {
       ip.execute(str, {{DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, dsrc}});
@@ -195,7 +197,7 @@ double time_onednn(const char *op, const DenseShape &s, int repeats) {
   }
   inner_product_backward_weights::desc wd(any(src_d), any(wei_d), any(dst_d));
   inner_product_backward_weights::primitive_desc wpd(wd, eng, fpd);
-  memory src = filled(wpd.src_desc()), ddst = filled(wpd.diff_dst_desc()), dwei(wpd.diff_weights_desc(), eng);
+  memory src = filled(eng, wpd.src_desc()), ddst = filled(eng, wpd.diff_dst_desc()), dwei(wpd.diff_weights_desc(), eng);
   inner_product_backward_weights ip(wpd);
   return median_ms(repeats, [&] {
     ip.execute(str, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_WEIGHTS, dwei}});
@@ -217,15 +219,9 @@ double time_onednn(const char *op, const ConvShape &s, int repeats) {
   convolution_forward::desc fd(prop_kind::forward_training, algorithm::convolution_direct, any(src_d), any(wei_d),
                                any(dst_d), strides, pad, pad);
   convolution_forward::primitive_desc fpd(fd, eng);
-  auto filled = [&](const memory::desc &md) {
-    memory m(md, eng);
-    float *p = static_cast<float *>(m.get_data_handle());
-    for (size_t i = 0; i < md.get_size() / sizeof(float); ++i) p[i] = float((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
-    return m;
-  };
   const std::string name = op;
   if (name == "conv2d") {
-    memory src = filled(fpd.src_desc()), wei = filled(fpd.weights_desc()), dst(fpd.dst_desc(), eng);
+    memory src = filled(eng, fpd.src_desc()), wei = filled(eng, fpd.weights_desc()), dst(fpd.dst_desc(), eng);
     convolution_forward conv(fpd);
     return median_ms(repeats, [&] {
       conv.execute(str, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}});
@@ -236,7 +232,7 @@ double time_onednn(const char *op, const ConvShape &s, int repeats) {
     convolution_backward_data::desc bd(algorithm::convolution_direct, any(src_d), any(wei_d), any(dst_d), strides, pad,
                                        pad);
     convolution_backward_data::primitive_desc bpd(bd, eng, fpd);
-    memory ddst = filled(bpd.diff_dst_desc()), wei = filled(bpd.weights_desc()), dsrc(bpd.diff_src_desc(), eng);
+    memory ddst = filled(eng, bpd.diff_dst_desc()), wei = filled(eng, bpd.weights_desc()), dsrc(bpd.diff_src_desc(), eng);
     convolution_backward_data conv(bpd);
     return median_ms(repeats, [&] {
       conv.execute(str, {{DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, dsrc}});
@@ -246,7 +242,7 @@ double time_onednn(const char *op, const ConvShape &s, int repeats) {
   convolution_backward_weights::desc wd(algorithm::convolution_direct, any(src_d), any(wei_d), any(dst_d), strides,
                                         pad, pad);
   convolution_backward_weights::primitive_desc wpd(wd, eng, fpd);
-  memory src = filled(wpd.src_desc()), ddst = filled(wpd.diff_dst_desc()), dwei(wpd.diff_weights_desc(), eng);
+  memory src = filled(eng, wpd.src_desc()), ddst = filled(eng, wpd.diff_dst_desc()), dwei(wpd.diff_weights_desc(), eng);
   convolution_backward_weights conv(wpd);
   return median_ms(repeats, [&] {
     conv.execute(str, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_WEIGHTS, dwei}});

@@ -334,6 +334,9 @@ LogicalResult cpq::dialect::verifyParam(ParamOp op) {
   if (init != "constant" && op.value())
     return op.emitOpError("a value is only allowed with init = \"constant\" (got init = \"") << init << "\")";
   if (auto value = op.valueAttr()) {
+    // The passes and the code generator read the values densely.
+    if (!value.isa<DenseElementsAttr>())
+      return op.emitOpError("value must be a dense elements attribute, got ") << value;
     if (value.getType() != type)
       return op.emitOpError("value has type ") << value.getType() << " but the parameter is " << type;
   }

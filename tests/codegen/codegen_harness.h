@@ -10,12 +10,17 @@
 #include "codegen/jit.h"
 #include "codegen/lower/lower.h"
 #include "cpq/dialect/CpqDialect.h"
+#include "cpq/dialect/Passes.h"
 #include "cpq/kernels/layers_reference.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/raw_ostream.h"
 
 #include <Halide.h>
 
@@ -29,6 +34,31 @@
 #include <vector>
 
 namespace cpq::testing {
+
+/// A context with the dialects the tests parse.
+inline void load_dialects(mlir::MLIRContext &context) {
+  mlir::DialectRegistry registry;
+  registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+}
+
+/// `mlir` after the cpq-opt pipeline `pipeline`, printed; throws when either
+/// fails.
+inline std::string run_pipeline(const std::string &mlir, const std::string &pipeline) {
+  dialect::registerPassesAndPipelines();
+  mlir::MLIRContext context;
+  load_dialects(context);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(mlir, &context);
+  if (!module) throw std::invalid_argument("test MLIR does not parse:\n" + mlir);
+  mlir::PassManager pm(&context);
+  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm)) || mlir::failed(pm.run(*module)))
+    throw std::invalid_argument("pipeline " + pipeline + " failed");
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  return os.str();
+}
 
 /// A reference tensor as a Halide buffer (same memory layout, axes reversed).
 inline Halide::Buffer<float> to_buffer(const reference::Tensor &t) {
@@ -80,10 +110,7 @@ public:
     // CPQ_TEST_SCHEDULE runs every default-scheduled case with another schedule.
     const char *env = std::getenv("CPQ_TEST_SCHEDULE");
     const std::string schedule = !schedule_in.empty() ? schedule_in : env && *env ? env : "hand";
-    mlir::DialectRegistry registry;
-    registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();
-    context.appendDialectRegistry(registry);
-    context.loadAllAvailableDialects();
+    load_dialects(context);
     module = mlir::parseSourceString<mlir::ModuleOp>(mlir, &context);
     if (!module) throw std::invalid_argument("test MLIR does not parse:\n" + mlir);
     auto func = module->lookupSymbol<mlir::FuncOp>(name);

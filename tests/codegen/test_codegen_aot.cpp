@@ -11,12 +11,8 @@
 
 #include "codegen_harness.h"
 
-#include "cpq/dialect/Passes.h"
 #include "small_net_eval.h"
 #include "small_net_train.h"
-
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include <fstream>
 #include <sstream>
@@ -30,21 +26,7 @@ std::string expanded_source() {
   std::ifstream in(CPQ_SMALL_NET);
   std::stringstream text;
   text << in.rdbuf();
-  dialect::registerPassesAndPipelines();
-  mlir::MLIRContext context;
-  mlir::DialectRegistry registry;
-  registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(text.str(), &context);
-  BOOST_TEST_REQUIRE(bool(module));
-  mlir::PassManager pm(&context);
-  BOOST_TEST_REQUIRE(mlir::succeeded(mlir::parsePassPipeline("cpq-train-pipeline", pm)));
-  BOOST_TEST_REQUIRE(mlir::succeeded(pm.run(*module)));
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  module->print(os);
-  return os.str();
+  return run_pipeline(text.str(), "cpq-train-pipeline");
 }
 
 /// Runs `c` (JIT) and the AOT entry point `argv_fn` on the same random

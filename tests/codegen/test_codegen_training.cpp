@@ -15,10 +15,6 @@
 
 #include "codegen_harness.h"
 
-#include "cpq/dialect/Passes.h"
-
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 
 using namespace cpq;
 using namespace cpq::testing;
@@ -52,22 +48,8 @@ func @net(%x: tensor<?x2x6x6xf32>) -> tensor<?x3xf32> {
 
 /// The network expanded to train_step (SGD, lr given at run time) as text.
 std::string train_step_source() {
-  static std::string text;
-  if (!text.empty()) return text;
-  dialect::registerPassesAndPipelines();
-  mlir::MLIRContext context;
-  mlir::DialectRegistry registry;
-  registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(kNetwork, &context);
-  BOOST_TEST_REQUIRE(bool(module));
-  mlir::PassManager pm(&context);
-  BOOST_TEST_REQUIRE(mlir::succeeded(mlir::parsePassPipeline("cpq-expand-training{optimizer=sgd momentum=0}", pm)));
-  BOOST_TEST_REQUIRE(mlir::succeeded(pm.run(*module)));
-  llvm::raw_string_ostream os(text);
-  module->print(os);
-  return os.str();
+  static const std::string text = run_pipeline(kNetwork, "cpq-expand-training{optimizer=sgd momentum=0}");
+  return text;
 }
 
 struct Step {

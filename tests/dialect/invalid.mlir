@@ -665,3 +665,11 @@ func @case82(%acc: tensor<?xi32>, %s: tensor<4xf32>) {
   %y = cpq.requantize %acc, %s, %s : (tensor<?xi32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?xf32>
   return
 }
+
+// -----
+
+func @case_sparse() {
+  // expected-error @+1 {{value must be a dense elements attribute}}
+  %w = cpq.param "w" {init = "constant", value = sparse<[[0]], [1.0]> : tensor<3xf32>} : tensor<3xf32>
+  return
+}
