@@ -13,6 +13,7 @@
 // Halide compile for the host, as cpq-compile does).
 //
 // Usage: bench/ops [--json] [--repeats N] [--no-compile-times] [--schedules hand,Li2018,...]
+//                  [--only TEXT]   (only the rows whose shape or op contains TEXT)
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/aot.h"
@@ -264,6 +265,7 @@ int main(int argc, char **argv) {
   bool json = false, compile_times = true;
   int repeats = 9;
   std::vector<std::string> schedules = {"hand", "Li2018", "Adams2019", "Mullapudi2016"};
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--json")) {
       json = true;
@@ -273,8 +275,11 @@ int main(int argc, char **argv) {
       compile_times = false;
     } else if (!std::strcmp(argv[i], "--schedules") && i + 1 < argc) {
       schedules = split(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      only = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--json] [--repeats N] [--no-compile-times] [--schedules hand,Li2018,...]\n",
+      std::fprintf(stderr, "usage: %s [--json] [--repeats N] [--no-compile-times] [--schedules hand,Li2018,...] "
+                           "[--only TEXT]\n",
                    argv[0]);
       return 2;
     }
@@ -287,6 +292,7 @@ int main(int argc, char **argv) {
   bool first = true;
   if (!json) std::printf("%-44s %-20s %-14s %10s %10s\n", "shape", "op", "schedule", "ms", "x_onednn");
   auto measure = [&](const auto &s, const char *op) {
+    if (!only.empty() && (s.text() + " " + op).find(only) == std::string::npos) return;
     double onednn = -1;
 #ifdef CPQ_HAVE_ONEDNN
     onednn = time_onednn(op, s, repeats);

@@ -15,8 +15,10 @@ Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Targ
   else
     schedules::autoschedule(p, schedule, target);
   std::map<std::string, JITExtern> externs;
-  for (const std::string &name : f.externs)
+  for (const std::string &name : f.externs) {
     if (name == "cpq_dropbits_mask") externs.emplace(name, JITExtern(ExternCFunction(&cpq_dropbits_mask)));
+    if (name == "cpq_hard_concrete_gate") externs.emplace(name, JITExtern(ExternCFunction(&cpq_hard_concrete_gate)));
+  }
   p.set_jit_externs(externs);
   p.compile_jit(target);
   return p;

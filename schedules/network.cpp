@@ -45,26 +45,6 @@ void root_vectorized(Func f, const Target &target) {
   }
 }
 
-/// Convolution-like reductions: the output tile (vector of the innermost
-/// axis x rows) stays in registers while the reduction runs.
-void root_reduction_tiled(Func f, const Target &target) {
-  f.compute_root();
-  const std::vector<Var> args = f.args();
-  const int vec = vector_width(f, target);
-  const Var inner = args.front(), outer = args.back();
-  f.vectorize(inner, vec, TailStrategy::GuardWithIf);
-  if (args.size() > 2) {
-    Var fused("fused");
-    f.fuse(args[args.size() - 2], outer, fused).parallel(fused);
-    Stage s = f.update();
-    s.vectorize(inner, vec, TailStrategy::GuardWithIf);
-    s.fuse(args[args.size() - 2], outer, fused).parallel(fused);
-  } else if (args.size() > 1) {
-    f.parallel(outer);
-    f.update().vectorize(inner, vec, TailStrategy::GuardWithIf).parallel(outer);
-  }
-}
-
 /// conv2d and conv2d_grad_input, f(width, height, channel, batch) with an
 /// update over (kw, kh, input channel): a vector of outputs along the width
 /// times 4 channels stays in registers while the whole reduction runs
@@ -103,6 +83,79 @@ void convolution_filter_gradient(Func f, const Target &target) {
   f.update().parallel(a[3]);
 }
 
+/// The register tile along a static extent: the largest divisor of `extent`
+/// not above `most` when it is at least half of it, else `most` (guarded).
+int register_tile(int64_t extent, int most) {
+  if (extent <= most) return int(extent);
+  for (int d = most; d >= most / 2 && d > 0; --d)
+    if (extent % d == 0) return d;
+  return most;
+}
+
+/// A contraction (see contraction.h): the result is tiled into blocks of
+/// one or two vectors along acc's vector axis times a run along its register
+/// axis, as many accumulators as the target has registers to spare (24 of
+/// AVX-512's 32, 12 of AVX2's 16); acc is computed per block with the whole
+/// reduction inside the unrolled block, so the block lives in registers;
+/// blocks and the remaining axes are fused into one parallel loop. Along a
+/// dynamic register axis (the batch) the last block is shifted inwards
+/// (recomputing a few results) when the batch holds a whole block.
+void contraction(Func out, const ContractionLoops &c, const Target &target) {
+  const int vec = std::max(1, target.natural_vector_size(Float(32)));
+  for (Func r : c.relayouts) root_vectorized(r, target);
+  Func acc = c.acc;
+  const std::vector<Var> a = acc.args();
+  const Var V = a[0], T = a[1];
+  const int lanes = c.vector_extent >= 2 * vec ? 2 : 1, VB = lanes * vec;
+  const int budget = target.has_feature(Target::AVX512) ? 24 : 12;
+  const int64_t *static_t = Internal::as_const_int(Internal::simplify(c.register_extent));
+  const int TB = static_t ? register_tile(*static_t, budget / lanes) : budget / lanes;
+
+  std::vector<Var> rest;
+  for (const Var &v : out.args())
+    if (v.name() != V.name() && v.name() != T.name()) rest.push_back(v);
+  const bool vector_inner = out.args()[0].name() == V.name();
+  Var vo("vo"), vi("vi"), to("to"), ti("ti");
+  auto tile = [&](Stage s, TailStrategy tail) {
+    s.split(V, vo, vi, VB, TailStrategy::GuardWithIf).split(T, to, ti, TB, tail);
+    std::vector<VarOrRVar> order;
+    if (vector_inner)
+      order = {vi, ti, to, vo};
+    else
+      order = {ti, vi, to, vo};
+    for (const Var &v : rest) order.push_back(v);
+    s.reorder(order);
+    VarOrRVar outer = vo;
+    for (size_t k = 0; k < rest.size(); ++k) {
+      Var fused("fused" + std::to_string(k));
+      s.fuse(outer, rest[k], fused);
+      outer = fused;
+    }
+    s.parallel(outer);
+    if (vector_inner)
+      s.vectorize(vi, std::min(vec, VB), TailStrategy::GuardWithIf).unroll(ti);
+    else
+      s.vectorize(ti).unroll(vi);
+  };
+  out.compute_root();
+  if (!static_t) tile(out.specialize(c.register_extent >= TB), TailStrategy::ShiftInwards);
+  tile(out, TailStrategy::GuardWithIf);
+
+  acc.compute_at(out, to).vectorize(V, vec, TailStrategy::GuardWithIf);
+  Var avo("avo"), avi("avi"), ato("ato"), ati("ati");
+  std::vector<VarOrRVar> order = {avi, avo, ati};
+  for (const RVar &r : acc.rvars(0)) order.push_back(r);
+  order.push_back(ato);
+  for (size_t k = 2; k < a.size(); ++k) order.push_back(a[k]);
+  acc.update()
+      .split(V, avo, avi, vec, TailStrategy::GuardWithIf)
+      .split(T, ato, ati, TB, TailStrategy::GuardWithIf)
+      .reorder(order)
+      .vectorize(avi)
+      .unroll(avo)
+      .unroll(ati);
+}
+
 } // namespace
 
 void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
@@ -119,14 +172,15 @@ void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vecto
       schedule_quantize_backward(*s.quantize, target);
       continue;
     }
-    const bool reduction = s.family == "dense" || s.family == "dense_grad_input" || s.family == "dense_grad_weight";
+    if (s.contraction) {
+      contraction(s.funcs.at(0), *s.contraction, target);
+      continue;
+    }
     for (Func f : s.funcs) {
       if (s.family == "conv2d" || s.family == "conv2d_grad_input")
         convolution_direct(f, target);
       else if (s.family == "conv2d_grad_filter")
         convolution_filter_gradient(f, target);
-      else if (reduction)
-        root_reduction_tiled(f, target);
       else
         root_vectorized(f, target);
     }

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "schedules/contraction.h"
 #include "schedules/quantize.h"
 
 #include <Halide.h>
@@ -25,11 +26,13 @@ namespace cpq::schedules {
 /// The Funcs one op made: `family` names the op kind ("conv2d",
 /// "conv2d_grad_filter", "quantize_grad", "elementwise", ...), `funcs` its
 /// results, `helpers` the intermediate stages it defined (statistics,
-/// argmax), `quantize` the loops of a quantizer stage.
+/// argmax), `quantize` the loops of a quantizer stage, `contraction` those
+/// of a convolution or dense stage.
 struct ScheduleStage {
   std::string family;
   std::vector<Halide::Func> funcs, helpers;
   std::optional<QuantizeLoops> quantize;
+  std::optional<ContractionLoops> contraction;
 };
 
 /// Hand schedule of every stage and of the pipeline's outputs.

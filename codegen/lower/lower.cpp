@@ -12,6 +12,8 @@
 #include "codegen/ops/quantize.h"
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/kernels/dropbits.h"
+#include "cpq/kernels/gates.h"
+#include "cpq/runtime/training_externs.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -22,6 +24,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -292,7 +295,7 @@ private:
               std::optional<schedules::QuantizeLoops> quantize = std::nullopt) {
     helpers.insert(helpers.end(), pending_helpers.begin(), pending_helpers.end());
     pending_helpers.clear();
-    out.stages.push_back(LoweredStage{family, std::move(funcs), std::move(helpers), std::move(quantize)});
+    out.stages.push_back(LoweredStage{family, std::move(funcs), std::move(helpers), std::move(quantize), std::nullopt});
   }
   void set(mlir::Value v, const TensorValue &t) {
     values[v] = t;
@@ -314,6 +317,7 @@ private:
           TensorValue y = conv2d(name, tensor(c.input()), tensor(c.filter()), b, conv_window(op), int(c.groups()));
           set(c.output(), y);
           record("conv2d", {y.f});
+          out.stages.back().contraction = y.contraction;
           return mlir::success();
         })
         .Case([&](cd::Conv2dGradInputOp c) {
@@ -321,6 +325,7 @@ private:
                                             conv_window(op), int(c.groups()));
           set(c.input_grad(), y);
           record("conv2d_grad_input", {y.f});
+          out.stages.back().contraction = y.contraction;
           return mlir::success();
         })
         .Case([&](cd::Conv2dGradFilterOp c) {
@@ -328,6 +333,7 @@ private:
                                              conv_window(op), int(c.groups()));
           set(c.filter_grad(), y);
           record("conv2d_grad_filter", {y.f});
+          out.stages.back().contraction = y.contraction;
           return mlir::success();
         })
         .Case([&](cd::BiasGradOp c) { return unary(c.bias_grad(), "reduction", bias_grad(name, tensor(c.output_grad()))); })
@@ -410,9 +416,11 @@ private:
           record("optimizer", {u.param.f, u.first_moment.f, u.second_moment.f});
           return mlir::success();
         })
-        .Case([&](cd::QuantizeOp q) { return lower_quantize(op, name, q.input(), q.alpha(), q.gate_logits(), q.output(), Expr()); })
+        .Case([&](cd::QuantizeOp q) {
+          return lower_quantize(op, name, q.input(), q.alpha(), q.gate_logits(), q.output(), {}, {});
+        })
         .Case([&](cd::QuantizeTrainOp q) {
-          return lower_quantize(op, name, q.input(), q.alpha(), q.gate_logits(), q.output(), mask(op, q.seed(), q.step()));
+          return lower_quantize(op, name, q.input(), q.alpha(), q.gate_logits(), q.output(), q.seed(), q.step());
         })
         .Case([&](cd::QuantizeGradOp q) { return lower_quantize_grad(q, name); })
         .Default([&](mlir::Operation *other) {
@@ -423,6 +431,7 @@ private:
   mlir::LogicalResult unary(mlir::Value result, const std::string &family, const TensorValue &t) {
     set(result, t);
     record(family, {t.f});
+    out.stages.back().contraction = t.contraction;
     return mlir::success();
   }
 
@@ -482,9 +491,31 @@ private:
     return m();
   }
 
+  /// The gates z_l and dz_l/dlog_a_l (index l - 2, float64) of a gated
+  /// quantizer: drawn once per call by the kernel core's hard-concrete
+  /// sampler (an extern C function) in training, deterministic otherwise.
+  GateInputs gates_of(mlir::Operation *op, const std::string &name, mlir::Value logits, mlir::Value seed,
+                      mlir::Value step) {
+    Var k("k");
+    const Expr log_a = cast<double>(tensor(logits).f(k));
+    auto draw = [&](int mode) {
+      const Expr s = seed ? scalar(seed) : Expr(int64_t(0)), t = step ? scalar(step) : Expr(int64_t(0));
+      return Internal::Call::make(Float(64), "cpq_hard_concrete_gate",
+                                  {log_a, s, t, Expr(int(int_attr(op, "tensor_id", 0))), k + 2, Expr(mode)},
+                                  Internal::Call::Extern);
+    };
+    GateInputs g{Func(unique(name + "_gate_z")), Func(unique(name + "_gate_dz"))};
+    g.z(k) = draw(seed ? CPQ_GATE_SAMPLED_Z : CPQ_GATE_DETERMINISTIC_Z);
+    g.dz_dlog_a(k) = seed ? draw(CPQ_GATE_SAMPLED_DZ) : Internal::make_const(Float(64), 0.0);
+    if (std::find(out.externs.begin(), out.externs.end(), "cpq_hard_concrete_gate") == out.externs.end())
+      out.externs.push_back("cpq_hard_concrete_gate");
+    record("scalar", {g.z, g.dz_dlog_a});
+    return g;
+  }
+
   mlir::LogicalResult lower_quantize(mlir::Operation *op, const std::string &name, mlir::Value input,
-                                     mlir::Value alpha, mlir::Value gates, mlir::Value result, Expr keep) {
-    if (gates) return op->emitOpError("with learned gates has no Halide lowering yet");
+                                     mlir::Value alpha, mlir::Value gates, mlir::Value result, mlir::Value seed,
+                                     mlir::Value step) {
     const GridSpec g = grid_of(op);
     const TensorValue &x = tensor(input);
     const QuantizerView view = quantizer_view(x, op);
@@ -492,10 +523,16 @@ private:
     Func x3 = view_3d(x, view, v, name);
     Func a(name + "_alpha");
     a(v.c) = tensor(alpha).f(v.c);
-    const bool independent = independent_masks(op) && keep.defined();
-    if (!keep.defined()) keep = int(all_levels(g.bits));
-    QuantizeForward fwd = build_quantize_forward(g, v, x3, a, keep,
-                                                 independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical);
+    QuantizeForward fwd;
+    if (gates) {
+      // The gates replace the DropBits masks (binary gates are hierarchical DropBits).
+      fwd = build_gated_forward(g, v, x3, a, gates_of(op, name, gates, seed, step));
+    } else {
+      Expr keep = seed ? mask(op, seed, step) : Expr();
+      const bool independent = independent_masks(op) && keep.defined();
+      if (!keep.defined()) keep = int(all_levels(g.bits));
+      fwd = build_quantize_forward(g, v, x3, a, keep, independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical);
+    }
     TensorValue y = from_3d(fwd.x_hat, x, view, name);
     set(result, y);
     schedules::QuantizeLoops loops;
@@ -506,9 +543,37 @@ private:
     return mlir::success();
   }
 
+  /// gate_lambda * n * d(expected extra bits)/dlog_a (cpq::expected_extra_bits),
+  /// n the elements of the quantized tensor, float64, index l - 2.
+  Expr regulariser_grad(mlir::Operation *op, const TensorValue &x, mlir::Value logits, const Var &k) {
+    const double lambda = real_attr(op, "gate_lambda", 0.0);
+    if (lambda == 0.0) return Internal::make_const(Float(64), 0.0);
+    const int bits = int(grid_of(op).bits);
+    const cpq::HardConcrete hc;
+    auto f64 = [](double v) { return Internal::make_const(Float(64), v); };
+    const Expr shift = f64(hc.beta * std::log(-hc.gamma / hc.zeta)), one = f64(1.0);
+    std::vector<Expr> p, prefix;
+    Expr run = one;
+    for (int l = 2; l <= bits; ++l) {
+      const Expr z = cast<double>(tensor(logits).f(l - 2)) - shift;
+      p.push_back(one / (one + exp(-z)));
+      run = run * p.back();
+      prefix.push_back(run);
+    }
+    std::vector<Expr> per_level;
+    for (int kk = 2; kk <= bits; ++kk) {
+      Expr tail = prefix[kk - 2];
+      for (int l = kk + 1; l <= bits; ++l) tail = tail + prefix[l - 2];
+      per_level.push_back(tail * (one - p[kk - 2]));
+    }
+    Expr n = cast<double>(x.dim(0));
+    for (int d = 1; d < x.rank(); ++d) n = n * cast<double>(x.dim(d));
+    const Expr grad = per_level.size() == 1 ? per_level[0] : mux(k, per_level);
+    return f64(lambda) * n * grad;
+  }
+
   mlir::LogicalResult lower_quantize_grad(cd::QuantizeGradOp q, const std::string &name) {
     mlir::Operation *op = q.getOperation();
-    if (q.gate_logits()) return op->emitOpError("with learned gates has no Halide lowering yet");
     const GridSpec g = grid_of(op);
     const TensorValue &x = tensor(q.input());
     const QuantizerView view = quantizer_view(x, op);
@@ -518,15 +583,31 @@ private:
     Func a(name + "_alpha"), s(name + "_sigma");
     a(v.c) = tensor(q.alpha()).f(v.c);
     s(v.c) = tensor(q.sigma()).f(v.c);
-    const bool independent = independent_masks(op);
-    QuantizeBackward bwd = build_quantize_backward(
-        g, v, x3, a, s, mask(op, q.seed(), q.step()), independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical,
-        Expr(options.edge_window), dy3, view.inner_extent, view.outer_extent);
+    QuantizeBackward bwd;
+    if (q.gate_logits()) {
+      bwd = build_gated_backward(g, v, x3, a, s, gates_of(op, name, q.gate_logits(), q.seed(), q.step()),
+                                 Expr(options.edge_window), dy3, view.inner_extent, view.outer_extent,
+                                 tensor(q.alpha()).dim(0));
+    } else {
+      const bool independent = independent_masks(op);
+      bwd = build_quantize_backward(g, v, x3, a, s, mask(op, q.seed(), q.step()),
+                                    independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical,
+                                    Expr(options.edge_window), dy3, view.inner_extent, view.outer_extent);
+    }
     TensorValue dx = from_3d(bwd.grad_x, x, view, name);
     Var c("c");
     TensorValue da = define(name + "_dalpha", {c}, cast<float>(bwd.grad_alpha(c)), tensor(q.alpha()).shape);
     TensorValue ds = define(name + "_dsigma", {c}, cast<float>(bwd.grad_sigma(c)), tensor(q.sigma()).shape);
     set(q.input_grad(), dx), set(q.alpha_grad(), da), set(q.sigma_grad(), ds);
+    std::vector<Func> results = {dx.f, da.f, ds.f};
+    if (q.gate_logits()) {
+      Var k("k");
+      TensorValue dg = define(name + "_dlog_a", {k},
+                              cast<float>(bwd.grad_log_a(k) + regulariser_grad(op, x, q.gate_logits(), k)),
+                              tensor(q.gate_logits()).shape);
+      set(q.gate_logits_grad(), dg);
+      results.push_back(dg.f);
+    }
     schedules::QuantizeLoops loops;
     loops.i = v.i, loops.c = v.c, loops.n = v.n;
     loops.tables = bwd.forward.tables;
@@ -538,7 +619,8 @@ private:
     loops.grad_alpha = bwd.grad_alpha;
     loops.grad_sigma = bwd.grad_sigma;
     loops.over_elements = bwd.over_elements;
-    record("quantize_grad", {dx.f, da.f, ds.f}, {}, loops);
+    loops.gate_sums = bwd.gate_sums;
+    record("quantize_grad", results, {}, loops);
     return mlir::success();
   }
 

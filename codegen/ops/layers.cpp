@@ -61,22 +61,59 @@ Expr per_channel(const TensorValue &p, const std::vector<Var> &v) { return p.f(v
 // Convolution and dense
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// x itself when the window never leaves it, else x with zeros outside.
+Func zero_padded(const TensorValue &x, const Window2d &win) {
+  return win.ph == 0 && win.pw == 0 ? x.f : padded(x, 0.0f);
+}
+
+/// The result `name` in the dialect's layout, a copy of the accumulator.
+TensorValue contraction_result(const std::string &name, const std::vector<Var> &args, const Func &acc,
+                               const std::vector<Expr> &acc_args, std::vector<Expr> shape,
+                               std::vector<Func> relayouts, int64_t vector_extent, Expr register_extent) {
+  Func f(name);
+  f(args) = acc(acc_args);
+  TensorValue t{f, std::move(shape), Float(32)};
+  t.contraction = schedules::ContractionLoops{acc, std::move(relayouts), int(vector_extent), std::move(register_extent)};
+  return t;
+}
+
+} // namespace
+
+// The ungrouped convolutions accumulate with the channel axis innermost
+// (acc(o, j, i, n) for the forward pass): a vector of output channels times a
+// run of positions stays in registers while the reduction runs, each step one
+// vector load of the filter (copied channel-innermost) and scalar broadcasts
+// of the input. Grouped ones keep the direct form, vectorized along the width.
+
 TensorValue conv2d(const std::string &name, const TensorValue &x, const TensorValue &w, const TensorValue *bias,
                    Window2d win, int groups) {
   const int64_t O = static_extent(w.dim(0), name + " filter"), Cg = static_extent(w.dim(1), name + " filter");
   win.kh = int(static_extent(w.dim(2), name + " filter")), win.kw = int(static_extent(w.dim(3), name + " filter"));
   const int64_t Og = O / groups;
-  Func xp = padded(x, 0.0f);
+  const std::vector<Expr> shape = {x.dim(0), Expr(int(O)), window_extent(x.dim(2), win.kh, win.sh, win.ph),
+                                   window_extent(x.dim(3), win.kw, win.sw, win.pw)};
   Var j("j"), i("i"), o("o"), n("n");
   RDom r(0, win.kw, 0, win.kh, 0, int(Cg), name + "_r");
-  const Expr channel = groups == 1 ? Expr(r.z) : Expr((o / int(Og)) * int(Cg) + r.z);
+  const Expr init = bias ? Expr(bias->f(o)) : Expr(0.0f);
+  if (groups == 1) {
+    Func xin = zero_padded(x, win);
+    Var kx("kx"), ky("ky"), c("c");
+    Func wt(name + "_filter_oc");
+    wt(o, kx, ky, c) = w.f(kx, ky, c, o);
+    Func acc(name + "_acc");
+    acc(o, j, i, n) = init;
+    acc(o, j, i, n) += xin(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, r.z, n) * wt(o, r.x, r.y, r.z);
+    return contraction_result(name, {j, i, o, n}, acc, {o, j, i, n}, shape, {wt}, O,
+                              Expr(int(static_extent(shape[3], name + " output width"))));
+  }
+  Func xp = padded(x, 0.0f);
+  const Expr channel = (o / int(Og)) * int(Cg) + r.z;
   Func f(name);
-  f(j, i, o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
+  f(j, i, o, n) = init;
   f(j, i, o, n) += xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, channel, n) * w.f(r.x, r.y, r.z, o);
-  return {f,
-          {x.dim(0), Expr(int(O)), window_extent(x.dim(2), win.kh, win.sh, win.ph),
-           window_extent(x.dim(3), win.kw, win.sw, win.pw)},
-          Float(32)};
+  return {f, shape, Float(32)};
 }
 
 TensorValue conv2d_grad_input(const std::string &name, const TensorValue &dy, const TensorValue &x,
@@ -89,13 +126,26 @@ TensorValue conv2d_grad_input(const std::string &name, const TensorValue &dy, co
   RDom r(0, win.kw, 0, win.kh, 0, int(Og), name + "_r");
   // Output position (oy, ox) reads input (oy * s + k - p): invert it.
   const Expr hy = yh + win.ph - r.y, hx = xw + win.pw - r.x;
+  auto strided = [&](Expr term) {
+    return win.sh > 1 || win.sw > 1 ? select(hy % win.sh == 0 && hx % win.sw == 0, term, 0.0f) : term;
+  };
+  // Channel-innermost only where there are channels enough for a vector
+  // (not for a first layer's one or three).
+  if (groups == 1 && Cg >= 8) {
+    Var kx("kx"), ky("ky"), oc("oc");
+    Func wt(name + "_filter_ic");
+    wt(c, kx, ky, oc) = w.f(kx, ky, c, oc);
+    Func acc(name + "_acc");
+    acc(c, xw, yh, n) = 0.0f;
+    acc(c, xw, yh, n) += strided(dyp(hx / win.sw, hy / win.sh, r.z, n) * wt(c, r.x, r.y, r.z));
+    return contraction_result(name, {xw, yh, c, n}, acc, {c, xw, yh, n}, x.shape, {wt}, Cg,
+                              Expr(int(static_extent(x.dim(3), name + " input width"))));
+  }
   const Expr oc = groups == 1 ? Expr(r.z) : Expr((c / int(Cg)) * int(Og) + r.z);
   const Expr cc = groups == 1 ? Expr(c) : Expr(c % int(Cg));
-  Expr term = dyp(hx / win.sw, hy / win.sh, oc, n) * w.f(r.x, r.y, cc, oc);
-  if (win.sh > 1 || win.sw > 1) term = select(hy % win.sh == 0 && hx % win.sw == 0, term, 0.0f);
   Func f(name);
   f(xw, yh, c, n) = 0.0f;
-  f(xw, yh, c, n) += term;
+  f(xw, yh, c, n) += strided(dyp(hx / win.sw, hy / win.sh, oc, n) * w.f(r.x, r.y, cc, oc));
   return {f, x.shape, Float(32)};
 }
 
@@ -104,9 +154,19 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
   const int64_t O = static_extent(w.dim(0), name + " filter"), Cg = static_extent(w.dim(1), name + " filter");
   win.kh = int(static_extent(w.dim(2), name + " filter")), win.kw = int(static_extent(w.dim(3), name + " filter"));
   const int64_t Og = O / groups;
-  Func xp = padded(x, 0.0f);
   Var v("v"), u("u"), c("c"), o("o");
   RDom r(0, dy.dim(3), 0, dy.dim(2), 0, dy.dim(0), name + "_r");
+  if (groups == 1 && O >= 8) {
+    Func xin = zero_padded(x, win);
+    Var j("j"), i("i"), n("n");
+    Func dyt(name + "_grad_oc");
+    dyt(o, j, i, n) = dy.f(j, i, o, n);
+    Func acc(name + "_acc");
+    acc(o, v, u, c) = 0.0f;
+    acc(o, v, u, c) += dyt(o, r.x, r.y, r.z) * xin(r.x * win.sw + v - win.pw, r.y * win.sh + u - win.ph, c, r.z);
+    return contraction_result(name, {v, u, c, o}, acc, {o, v, u, c}, w.shape, {dyt}, O, Expr(win.kw));
+  }
+  Func xp = padded(x, 0.0f);
   const Expr channel = groups == 1 ? Expr(c) : Expr((o / int(Og)) * int(Cg) + c);
   Func f(name);
   f(v, u, c, o) = 0.0f;
@@ -122,33 +182,41 @@ TensorValue bias_grad(const std::string &name, const TensorValue &dy) {
   return {f, {dy.dim(1)}, Float(32)};
 }
 
+// Dense layers accumulate along a contiguous axis: the output features of
+// the forward pass (from the weight copied feature-innermost), the input
+// features of both gradients (already contiguous).
+
 TensorValue dense(const std::string &name, const TensorValue &x, const TensorValue &w, const TensorValue *bias) {
-  const int64_t I = static_extent(w.dim(1), name + " weight");
-  Var o("o"), n("n");
+  const int64_t O = static_extent(w.dim(0), name + " weight"), I = static_extent(w.dim(1), name + " weight");
+  Var o("o"), n("n"), k("k");
   RDom r(0, int(I), name + "_r");
-  Func f(name);
-  f(o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
-  f(o, n) += x.f(r, n) * w.f(r, o);
-  return {f, {x.dim(0), w.dim(0)}, Float(32)};
+  Func wt(name + "_weight_t");
+  wt(o, k) = w.f(k, o);
+  Func acc(name + "_acc");
+  acc(o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
+  acc(o, n) += x.f(r, n) * wt(o, r);
+  return contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), w.dim(0)}, {wt}, O, x.dim(0));
 }
 
 TensorValue dense_grad_input(const std::string &name, const TensorValue &dy, const TensorValue &w) {
-  const int64_t O = static_extent(w.dim(0), name + " weight");
+  const int64_t O = static_extent(w.dim(0), name + " weight"), I = static_extent(w.dim(1), name + " weight");
   Var i("i"), n("n");
   RDom r(0, int(O), name + "_r");
-  Func f(name);
-  f(i, n) = 0.0f;
-  f(i, n) += dy.f(r, n) * w.f(i, r);
-  return {f, {dy.dim(0), w.dim(1)}, Float(32)};
+  Func acc(name + "_acc");
+  acc(i, n) = 0.0f;
+  acc(i, n) += dy.f(r, n) * w.f(i, r);
+  return contraction_result(name, {i, n}, acc, {i, n}, {dy.dim(0), w.dim(1)}, {}, I, dy.dim(0));
 }
 
 TensorValue dense_grad_weight(const std::string &name, const TensorValue &dy, const TensorValue &x) {
+  const int64_t O = static_extent(dy.dim(1), name + " output gradient"),
+                I = static_extent(x.dim(1), name + " input");
   Var i("i"), o("o");
   RDom r(0, x.dim(0), name + "_r");
-  Func f(name);
-  f(i, o) = 0.0f;
-  f(i, o) += dy.f(o, r) * x.f(i, r);
-  return {f, {dy.dim(1), x.dim(1)}, Float(32)};
+  Func acc(name + "_acc");
+  acc(i, o) = 0.0f;
+  acc(i, o) += dy.f(o, r) * x.f(i, r);
+  return contraction_result(name, {i, o}, acc, {i, o}, {dy.dim(1), x.dim(1)}, {}, I, Expr(int(O)));
 }
 
 //===----------------------------------------------------------------------===//

@@ -8,8 +8,11 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "schedules/contraction.h"
+
 #include <Halide.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,9 @@ struct TensorValue {
   /// Stages the builder defined on the way (statistics, argmax): a schedule
   /// must compute them once, not inline them into every element.
   std::vector<Halide::Func> helpers;
+  /// Set by the convolution and dense builders: the accumulator the result
+  /// copies and the operands it reads in a vector-friendly layout.
+  std::optional<schedules::ContractionLoops> contraction;
 
   int rank() const { return static_cast<int>(shape.size()); }
   /// The value at an MLIR-order index.

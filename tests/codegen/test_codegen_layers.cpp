@@ -17,6 +17,7 @@
 #include "codegen_harness.h"
 
 #include "cpq/kernels/dropbits.h"
+#include "cpq/kernels/gates.h"
 #include "cpq/kernels/quantizer_reference.h"
 #include "cpq/runtime/training_externs.h"
 
@@ -52,6 +53,10 @@ std::ostream &operator<<(std::ostream &os, const ConvCase &c) {
 const ConvCase conv_cases[] = {
     {1, 1, 7, 9, 3, 3, 1, 0, 1}, {3, 2, 8, 8, 4, 3, 1, 1, 1}, {2, 3, 11, 6, 5, 5, 2, 2, 1},
     {2, 4, 9, 9, 6, 3, 2, 1, 2}, {1, 6, 5, 7, 6, 1, 1, 0, 6}, {2, 1, 28, 28, 4, 5, 1, 2, 1},
+    // Channels enough for the channel-innermost forms: odd counts (partial
+    // vectors), widths that are not a multiple of the register tile, stride.
+    {2, 9, 7, 10, 17, 3, 1, 1, 1}, {3, 8, 9, 9, 8, 3, 2, 1, 1}, {1, 16, 5, 13, 40, 5, 1, 2, 1},
+    {5, 12, 6, 6, 33, 1, 1, 0, 1},
 };
 
 } // namespace
@@ -94,7 +99,7 @@ BOOST_DATA_TEST_CASE(conv2d_and_both_gradients_match_the_reference, bdata::make(
 }
 
 BOOST_DATA_TEST_CASE(dense_and_its_gradients_match_the_reference,
-                     bdata::make({1, 3, 17}) * bdata::make({1, 7, 33}) * bdata::make({5, 10}), batch, in, out) {
+                     bdata::make({1, 3, 37}) * bdata::make({1, 7, 33}) * bdata::make({5, 10, 40}), batch, in, out) {
   std::mt19937 rng(batch * 100 + in);
   const std::string X = tensor_type({batch, in}), W = tensor_type({out, in}, false), B = tensor_type({out}, false),
                     Y = tensor_type({batch, out});
@@ -337,4 +342,88 @@ BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_mask
   check(o[2], dx, 1e-4, 1e-5, "quantize_grad dx");
   check(o[3], da, 1e-4, 1e-4, "quantize_grad dalpha");
   check(o[4], ds, 1e-4, 1e-4, "quantize_grad dsigma");
+}
+
+namespace {
+struct GatedCase {
+  const char *grid;
+  int bits;
+  bool per_channel;
+  double lambda;
+};
+std::ostream &operator<<(std::ostream &os, const GatedCase &c) {
+  return os << c.grid << " b" << c.bits << (c.per_channel ? " per-channel" : "") << " lambda " << c.lambda;
+}
+const GatedCase gated_cases[] = {
+    {"signed", 3, true, 0.0}, {"unsigned", 4, false, 0.01}, {"signed", 2, false, 0.5}, {"unsigned", 8, true, 0.001},
+};
+} // namespace
+
+BOOST_DATA_TEST_CASE(gated_quantizer_ops_match_the_scalar_reference_with_the_same_gates, bdata::make(gated_cases),
+                     c) {
+  std::mt19937 rng(100 + c.bits);
+  const std::vector<int64_t> xs = {4, 3, 5, 3};
+  const int channels = c.per_channel ? 4 : 1;
+  const std::string X = tensor_type(xs, false), A = tensor_type({channels}, false), G = tensor_type({c.bits - 1}, false);
+  std::ostringstream a;
+  a << "grid = \"" << c.grid << "\", bits = " << c.bits << (c.per_channel ? ", axis = 0" : "")
+    << ", gate_lambda = " << std::showpoint << c.lambda;
+  const std::string t = a.str() + ", tensor_id = 7";
+  const std::string mlir =
+      "func @f(%x: " + X + ", %a: " + A + ", %s: " + A + ", %dy: " + X + ", %g: " + G + ", %seed: i64, %step: i64) -> (" +
+      X + ", " + X + ", " + X + ", " + A + ", " + A + ", " + G + ") {\n" + "  %e = cpq.quantize %x, %a, %s, %g {" +
+      a.str() + "} : (" + X + ", " + A + ", " + A + ", " + G + ") -> " + X + "\n" +
+      "  %q = cpq.quantize_train %x, %a, %s, %seed, %step, %g {" + t + "} : (" + X + ", " + A + ", " + A +
+      ", i64, i64, " + G + ") -> " + X + "\n" +
+      "  %dx, %da, %ds, %dg = cpq.quantize_grad %dy, %x, %a, %s, %seed, %step, %g {" + t + "} : (" + X + ", " + X +
+      ", " + A + ", " + A + ", i64, i64, " + G + ") -> (" + X + ", " + A + ", " + A + ", " + G + ")\n" +
+      "  return %e, %q, %dx, %da, %ds, %dg : " + X + ", " + X + ", " + X + ", " + A + ", " + A + ", " + G + "\n}\n";
+  const Tensor x = random_tensor(xs, rng, -1.5f, 1.5f), dy = random_tensor(xs, rng);
+  Tensor alpha({channels}), sigma({channels}), logits({c.bits - 1});
+  for (int k = 0; k < channels; ++k) alpha.data[k] = 0.2f + 0.05f * float(k), sigma.data[k] = alpha.data[k] * 0.3f;
+  // Logits near 0 so that sampled gates land inside (0, 1), at 0 and at 1.
+  for (int k = 0; k < c.bits - 1; ++k) logits.data[k] = 0.6f - 0.35f * float(k);
+  Compiled f(mlir);
+  f.set(0, x), f.set(1, alpha), f.set(2, sigma), f.set(3, dy), f.set(4, logits);
+  const int64_t seed = 99, step = 12;
+  f.set_scalar(5, seed), f.set_scalar(6, step);
+  auto o = f.run(4);
+
+  const std::string grid = c.grid;
+  const GridSpec g = make_grid(grid == "signed" ? GridKind::Signed : GridKind::Unsigned, c.bits);
+  const reference::GatedGrids gg = reference::make_gated_grids(g);
+  std::vector<double> log_a(logits.data.begin(), logits.data.end());
+  const GateSet eval = deterministic_gates(c.bits, log_a.data()), drawn = draw_gates(c.bits, log_a.data(), seed, step, 7);
+  bool fractional = false;
+  for (int l = 2; l <= c.bits; ++l) {
+    BOOST_TEST(cpq_hard_concrete_gate(log_a[l - 2], seed, step, 7, l, CPQ_GATE_SAMPLED_Z) == drawn.z(l));
+    BOOST_TEST(cpq_hard_concrete_gate(log_a[l - 2], seed, step, 7, l, CPQ_GATE_SAMPLED_DZ) ==
+               drawn.level[l - 2].dz_dlog_a);
+    fractional = fractional || (drawn.z(l) > 0.0 && drawn.z(l) < 1.0);
+  }
+  BOOST_TEST_MESSAGE("sampled gates " << (fractional ? "include" : "exclude") << " fractional values");
+  const int64_t per = x.elements() / channels;
+  Tensor e(xs), q(xs), dx(xs), da({channels}), ds({channels}), dg({c.bits - 1});
+  std::vector<double> sa(std::size_t(channels), 0.0), ss(std::size_t(channels), 0.0), sz(std::size_t(c.bits), 0.0);
+  for (int64_t k = 0; k < x.elements(); ++k) {
+    const int ch = c.per_channel ? int(k / per) : 0;
+    const float al = alpha.data[ch], si = sigma.data[ch];
+    e.data[k] = reference::gated_forward(gg, eval, x.data[k], al);
+    q.data[k] = reference::gated_forward(gg, drawn, x.data[k], al);
+    const auto grad = reference::gated_backward(gg, drawn, x.data[k], al, si, dy.data[k]);
+    dx.data[k] = float(grad.ste.dx);
+    sa[ch] += grad.ste.dalpha, ss[ch] += grad.ste.dsigma;
+    for (int l = 2; l <= c.bits; ++l) sz[l - 2] += grad.dz[l - 2];
+  }
+  std::vector<double> reg(std::size_t(c.bits), 0.0);
+  expected_extra_bits(c.bits, log_a.data(), reg.data());
+  for (int l = 2; l <= c.bits; ++l)
+    dg.data[l - 2] = float(drawn.level[l - 2].dz_dlog_a * sz[l - 2] + c.lambda * double(x.elements()) * reg[l - 2]);
+  for (int ch = 0; ch < channels; ++ch) da.data[ch] = float(sa[ch]), ds.data[ch] = float(ss[ch]);
+  check(o[0], e, 0, 0, "gated quantize (evaluation)");
+  check(o[1], q, 0, 0, "gated quantize_train");
+  check(o[2], dx, 1e-4, 1e-5, "gated quantize_grad dx");
+  check(o[3], da, 1e-4, 1e-4, "gated quantize_grad dalpha");
+  check(o[4], ds, 1e-4, 1e-4, "gated quantize_grad dsigma");
+  check(o[5], dg, 1e-4, 1e-4, "gated quantize_grad dlog_a");
 }

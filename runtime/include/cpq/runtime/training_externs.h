@@ -1,9 +1,10 @@
 //===- training_externs.h - C functions the training kernels call -*- C++ -*-===//
 //
 // This file declares the C functions a generated train_step calls once per
-// call and quantized tensor: the DropBits mask of (seed, step, tensor id),
-// drawn by the kernel core's counter-based generator (cpq/kernels/dropbits.h),
-// so masks are the same in forward and backward, in JIT and AOT, and equal
+// call and quantized tensor: the DropBits mask of (seed, step, tensor id)
+// and the hard-concrete gates of learned bit-widths, drawn by the kernel
+// core's counter-based generator (cpq/kernels/dropbits.h, gates.h), so masks
+// and gates are the same in forward and backward, in JIT and AOT, and equal
 // to the scalar reference's. A program linking AOT training kernels links
 // cpq::training_externs.
 //
@@ -20,4 +21,17 @@ extern "C" {
 /// verifier would have refused.
 int32_t cpq_dropbits_mask(int32_t grid_kind, int32_t bits, double p, int32_t independent, int64_t seed,
                           int64_t step, int32_t tensor_id);
+
+/// What cpq_hard_concrete_gate returns.
+enum {
+  CPQ_GATE_DETERMINISTIC_Z = 0, ///< the evaluation gate (seed, step unused)
+  CPQ_GATE_SAMPLED_Z = 1,       ///< the training gate of (seed, step, tensor id)
+  CPQ_GATE_SAMPLED_DZ = 2,      ///< its derivative in log_a
+};
+
+/// Gate of level `level` (2..8) of one tensor whose logit is `log_a`, with
+/// the default hard-concrete parameters (cpq::HardConcrete). Returns NaN for
+/// a level or mode out of range.
+double cpq_hard_concrete_gate(double log_a, int64_t seed, int64_t step, int32_t tensor_id, int32_t level,
+                              int32_t mode);
 }
