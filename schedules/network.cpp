@@ -92,6 +92,28 @@ int register_tile(int64_t extent, int most) {
   return most;
 }
 
+/// An operand copy: transposing ones move square blocks through registers
+/// (rows of the source loaded as vectors, columns stored as vectors; LLVM
+/// turns the block into shuffles), the others are plain vectorized copies.
+void relayout(const Relayout &r, const Target &target) {
+  Func copy = r.copy;
+  if (r.block == 0) {
+    root_vectorized(copy, target);
+    return;
+  }
+  const std::vector<Var> a = copy.args();
+  Var xo("xo"), yo("yo"), xi("xi"), yi("yi");
+  copy.compute_root()
+      .tile(a[0], a[1], xo, yo, xi, yi, r.block, r.block, TailStrategy::ShiftInwards)
+      .vectorize(xi)
+      .unroll(yi);
+  copy.parallel(a.size() > 2 ? a.back() : Var(yo));
+  Func rows = Func(r.source).in(copy);
+  const std::vector<Var> s = rows.args();
+  rows.compute_at(copy, xo).vectorize(s[0]);
+  for (std::size_t k = 1; k < s.size(); ++k) rows.unroll(s[k]);
+}
+
 /// A contraction (see contraction.h): the result is tiled into blocks of
 /// one or two vectors along acc's vector axis times a run along its register
 /// axis, as many accumulators as the target has registers to spare (24 of
@@ -101,12 +123,21 @@ int register_tile(int64_t extent, int most) {
 /// dynamic register axis (the batch) the last block is shifted inwards
 /// (recomputing a few results) when the batch holds a whole block.
 void contraction(Func out, const ContractionLoops &c, const Target &target) {
-  const int vec = std::max(1, target.natural_vector_size(Float(32)));
-  for (Func r : c.relayouts) root_vectorized(r, target);
+  for (const Relayout &r : c.relayouts) relayout(r, target);
+  // Vectors of the natural width, or half of it when that divides the
+  // extent and the natural one does not (24 = 3 x 8 lanes).
+  int vec = std::max(1, target.natural_vector_size(Float(32)));
+  if (vec >= 16 && c.vector_extent % vec != 0 && c.vector_extent % (vec / 2) == 0) vec /= 2;
+  int lanes = 1; // vectors per block: the most of 3, 2 that divide the extent
+  for (int l : {3, 2})
+    if (c.vector_extent % (l * vec) == 0) {
+      lanes = l;
+      break;
+    }
+  const int VB = lanes * vec;
   Func acc = c.acc;
   const std::vector<Var> a = acc.args();
   const Var V = a[0], T = a[1];
-  const int lanes = c.vector_extent >= 2 * vec ? 2 : 1, VB = lanes * vec;
   const int budget = target.has_feature(Target::AVX512) ? 24 : 12;
   const int64_t *static_t = Internal::as_const_int(Internal::simplify(c.register_extent));
   const int TB = static_t ? register_tile(*static_t, budget / lanes) : budget / lanes;
@@ -115,6 +146,7 @@ void contraction(Func out, const ContractionLoops &c, const Target &target) {
   for (const Var &v : out.args())
     if (v.name() != V.name() && v.name() != T.name()) rest.push_back(v);
   const bool vector_inner = out.args()[0].name() == V.name();
+  const bool batch_outer = !c.result_extents.empty() && !Internal::is_const(Internal::simplify(c.result_extents.back()));
   Var vo("vo"), vi("vi"), to("to"), ti("ti");
   auto tile = [&](Stage s, TailStrategy tail) {
     s.split(V, vo, vi, VB, TailStrategy::GuardWithIf).split(T, to, ti, TB, tail);
@@ -125,13 +157,20 @@ void contraction(Func out, const ContractionLoops &c, const Target &target) {
       order = {ti, vi, to, vo};
     for (const Var &v : rest) order.push_back(v);
     s.reorder(order);
-    VarOrRVar outer = vo;
-    for (size_t k = 0; k < rest.size(); ++k) {
-      Var fused("fused" + std::to_string(k));
-      s.fuse(outer, rest[k], fused);
-      outer = fused;
+    // Parallel over the batch where it is an outer axis (each task a whole
+    // image: rows stay serial, so loops over kernel rows that Halide narrows
+    // per row stay narrowed); else over the blocks and all outer axes.
+    if (!rest.empty() && batch_outer) {
+      s.parallel(rest.back());
+    } else {
+      VarOrRVar outer = vo;
+      for (size_t k = 0; k < rest.size(); ++k) {
+        Var fused("fused" + std::to_string(k));
+        s.fuse(outer, rest[k], fused);
+        outer = fused;
+      }
+      s.parallel(outer);
     }
-    s.parallel(outer);
     if (vector_inner)
       s.vectorize(vi, std::min(vec, VB), TailStrategy::GuardWithIf).unroll(ti);
     else

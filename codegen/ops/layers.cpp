@@ -71,11 +71,14 @@ Func zero_padded(const TensorValue &x, const Window2d &win) {
 /// The result `name` in the dialect's layout, a copy of the accumulator.
 TensorValue contraction_result(const std::string &name, const std::vector<Var> &args, const Func &acc,
                                const std::vector<Expr> &acc_args, std::vector<Expr> shape,
-                               std::vector<Func> relayouts, int64_t vector_extent, Expr register_extent) {
+                               std::vector<schedules::Relayout> relayouts, int64_t vector_extent,
+                               Expr register_extent) {
   Func f(name);
   f(args) = acc(acc_args);
+  std::vector<Expr> extents(shape.rbegin(), shape.rend());
   TensorValue t{f, std::move(shape), Float(32)};
-  t.contraction = schedules::ContractionLoops{acc, std::move(relayouts), int(vector_extent), std::move(register_extent)};
+  t.contraction = schedules::ContractionLoops{acc, std::move(relayouts), int(vector_extent), std::move(register_extent),
+                                              std::move(extents)};
   return t;
 }
 
@@ -97,6 +100,20 @@ TensorValue conv2d(const std::string &name, const TensorValue &x, const TensorVa
   Var j("j"), i("i"), o("o"), n("n");
   RDom r(0, win.kw, 0, win.kh, 0, int(Cg), name + "_r");
   const Expr init = bias ? Expr(bias->f(o)) : Expr(0.0f);
+  const int64_t OW = static_extent(shape[3], name + " output width");
+  if (groups == 1 && Cg * win.kh * win.kw < 64 && OW % 8 == 0) {
+    // A first layer's few terms per output: a transposed store would cost
+    // more than they do, so accumulate along the width (output layout),
+    // where it splits into whole vectors.
+    Func xin = zero_padded(x, win);
+    Func acc(name + "_acc");
+    acc(j, o, i, n) = init;
+    acc(j, o, i, n) += xin(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, r.z, n) * w.f(r.x, r.y, r.z, o);
+    // A padded input is copied once, so the vector loads need no bounds tests.
+    std::vector<schedules::Relayout> copies;
+    if (win.ph || win.pw) copies.push_back({xin, x.f});
+    return contraction_result(name, {j, i, o, n}, acc, {j, o, i, n}, shape, copies, OW, Expr(int(O)));
+  }
   if (groups == 1) {
     Func xin = zero_padded(x, win);
     Var kx("kx"), ky("ky"), c("c");
@@ -105,8 +122,7 @@ TensorValue conv2d(const std::string &name, const TensorValue &x, const TensorVa
     Func acc(name + "_acc");
     acc(o, j, i, n) = init;
     acc(o, j, i, n) += xin(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, r.z, n) * wt(o, r.x, r.y, r.z);
-    return contraction_result(name, {j, i, o, n}, acc, {o, j, i, n}, shape, {wt}, O,
-                              Expr(int(static_extent(shape[3], name + " output width"))));
+    return contraction_result(name, {j, i, o, n}, acc, {o, j, i, n}, shape, {{wt, w.f}}, O, Expr(int(OW)));
   }
   Func xp = padded(x, 0.0f);
   const Expr channel = (o / int(Og)) * int(Cg) + r.z;
@@ -135,10 +151,13 @@ TensorValue conv2d_grad_input(const std::string &name, const TensorValue &dy, co
     Var kx("kx"), ky("ky"), oc("oc");
     Func wt(name + "_filter_ic");
     wt(c, kx, ky, oc) = w.f(kx, ky, c, oc);
+    // Kernel rows that read padding only add zeros: leave them out (Halide
+    // narrows the r.y loop per output row; columns stay in the register tile).
+    r.where(hy >= 0 && hy <= (dy.dim(2) - 1) * win.sh);
     Func acc(name + "_acc");
     acc(c, xw, yh, n) = 0.0f;
     acc(c, xw, yh, n) += strided(dyp(hx / win.sw, hy / win.sh, r.z, n) * wt(c, r.x, r.y, r.z));
-    return contraction_result(name, {xw, yh, c, n}, acc, {c, xw, yh, n}, x.shape, {wt}, Cg,
+    return contraction_result(name, {xw, yh, c, n}, acc, {c, xw, yh, n}, x.shape, {{wt, w.f}}, Cg,
                               Expr(int(static_extent(x.dim(3), name + " input width"))));
   }
   const Expr oc = groups == 1 ? Expr(r.z) : Expr((c / int(Cg)) * int(Og) + r.z);
@@ -164,7 +183,10 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
     Func acc(name + "_acc");
     acc(o, v, u, c) = 0.0f;
     acc(o, v, u, c) += dyt(o, r.x, r.y, r.z) * xin(r.x * win.sw + v - win.pw, r.y * win.sh + u - win.ph, c, r.z);
-    return contraction_result(name, {v, u, c, o}, acc, {o, v, u, c}, w.shape, {dyt}, O, Expr(win.kw));
+    const int64_t OW = static_extent(dy.dim(3), name + " output gradient width");
+    const int block = O >= 8 && OW >= 8 ? 8 : 0; // (o, j) transposed in 8 x 8 blocks
+    return contraction_result(name, {v, u, c, o}, acc, {o, v, u, c}, w.shape, {{dyt, dy.f, block}}, O,
+                              Expr(win.kw));
   }
   Func xp = padded(x, 0.0f);
   const Expr channel = groups == 1 ? Expr(c) : Expr((o / int(Og)) * int(Cg) + c);
@@ -195,7 +217,8 @@ TensorValue dense(const std::string &name, const TensorValue &x, const TensorVal
   Func acc(name + "_acc");
   acc(o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
   acc(o, n) += x.f(r, n) * wt(o, r);
-  return contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), w.dim(0)}, {wt}, O, x.dim(0));
+  const int block = O >= 8 && I >= 8 ? 8 : 0; // transposed in 8 x 8 blocks
+  return contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), w.dim(0)}, {{wt, w.f, block}}, O, x.dim(0));
 }
 
 TensorValue dense_grad_input(const std::string &name, const TensorValue &dy, const TensorValue &w) {
