@@ -128,6 +128,7 @@ void contraction(Func out, const ContractionLoops &c, const Target &target) {
   // extent and the natural one does not (24 = 3 x 8 lanes).
   int vec = std::max(1, target.natural_vector_size(Float(32)));
   if (vec >= 16 && c.vector_extent % vec != 0 && c.vector_extent % (vec / 2) == 0) vec /= 2;
+  while (vec > 4 && c.vector_extent > 0 && c.vector_extent < vec) vec /= 2; // 10 outputs: 8 + 2
   int lanes = 1; // vectors per block: the most of 3, 2 that divide the extent
   for (int l : {3, 2})
     if (c.vector_extent % (l * vec) == 0) {

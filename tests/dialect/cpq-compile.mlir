@@ -8,6 +8,12 @@
 // RUN: nm -D %t/tiny.so | FileCheck %s --check-prefix=SYMBOLS
 // RUN: ls %t | FileCheck %s --check-prefix=NO-TEMPORARIES
 
+// Learned bit-widths: the gates are drawn by an extern the .so carries.
+// RUN: cpq-opt --cpq-quantize-network="weight-bits=3 activation-bits=3 learn-bits=true gate-lambda=1e-4" %s -o %t/gated.mlir
+// RUN: cpq-compile %t/gated.mlir --function train_step --pipeline=cpq-train-pipeline -o %t/gated
+// RUN: FileCheck %s --check-prefix=GATED < %t/gated.json
+// RUN: nm -D %t/gated.so | FileCheck %s --check-prefix=GATED-SYMBOLS
+
 // RUN: cpq-compile %s --function nope -o %t/x 2> %t/nofunction.err; test $? -eq 1 && FileCheck %s --check-prefix=NO-FUNCTION < %t/nofunction.err
 // RUN: cpq-compile %s --function tiny -o %t/x --target x86-64-linux-warp9 2> %t/target.err; test $? -eq 1 && FileCheck %s --check-prefix=TARGET < %t/target.err
 // RUN: cpq-compile %s --function tiny -o %t/x --schedule Fast 2> %t/schedule.err; test $? -eq 1 && FileCheck %s --check-prefix=SCHEDULE < %t/schedule.err
@@ -39,6 +45,9 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // SYMBOLS: T tiny_argv
 // SYMBOLS: T tiny_metadata
 // NO-TEMPORARIES-NOT: tmp
+// GATED: {"name": "w_gates", "role": "param", "direction": "input", "kind": "buffer", "type": "float32", "shape": [2]}
+// GATED: "externs": [{{.*}}"cpq_hard_concrete_gate"
+// GATED-SYMBOLS: T cpq_hard_concrete_gate
 // NO-FUNCTION: cpq-compile: error: {{.*}}cpq-compile.mlir: no function 'nope'; it has: tiny
 // TARGET: cpq-compile: error: not a Halide target: 'x86-64-linux-warp9'
 // SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016)
