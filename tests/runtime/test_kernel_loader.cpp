@@ -1,0 +1,224 @@
+//===- test_kernel_loader.cpp - calling cpq-compile's .so by argument name ---===//
+//
+// tests/codegen/networks/small_net.mlir's train_step, compiled at build time
+// by cpq-compile into loaded_net.so + loaded_net.json, is loaded and called
+// by argument name; on the same inputs it gives bit-identical outputs to the
+// same function linked statically (small_net_train, tests/codegen). Every
+// misuse is a message naming the argument or the file: missing, unknown,
+// wrong type, wrong rank, wrong extent, disagreeing batches, a real value for
+// an integer scalar, a Halide run-time error (a label out of range), missing
+// or broken files, a manifest that does not match the library.
+//
+//===----------------------------------------------------------------------===//
+#define BOOST_TEST_MODULE kernel_loader
+#include <boost/test/unit_test.hpp>
+
+#include "cpq/runtime/kernel.h"
+
+#include "small_net_train.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+using namespace cpq::runtime;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A dense buffer of `arg` with the batch `batch`, owning its bytes.
+struct Owned {
+  std::vector<halide_dimension_t> dims;
+  std::vector<std::uint8_t> bytes;
+  halide_buffer_t b{};
+  Owned(const KernelArgument &arg, int batch) {
+    std::int32_t stride = 1;
+    for (auto it = arg.shape.rbegin(); it != arg.shape.rend(); ++it) {
+      const std::int32_t extent = *it < 0 ? batch : std::int32_t(*it);
+      dims.push_back(halide_dimension_t(0, extent, stride));
+      stride *= extent;
+    }
+    bytes.assign(std::size_t(stride) * arg.type.bytes(), 0);
+    b.host = bytes.data();
+    b.type = arg.type;
+    b.dimensions = int(dims.size());
+    b.dim = dims.data();
+  }
+  Owned(const Owned &) = delete;
+};
+
+struct Call {
+  std::map<std::string, std::unique_ptr<Owned>> owned;
+  std::map<std::string, halide_buffer_t *> buffers;
+  std::map<std::string, Scalar> scalars;
+  std::vector<void *> argv; // in the kernel's order, for the static entry point
+  std::vector<std::int64_t> scalar_storage;
+
+  Call(const Kernel &k, int batch, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> d(0.05f, 0.6f);
+    scalar_storage.resize(k.arguments().size());
+    for (std::size_t i = 0; i < k.arguments().size(); ++i) {
+      const KernelArgument &a = k.arguments()[i];
+      if (!a.buffer) {
+        void *p = &scalar_storage[i];
+        if (a.type.code == halide_type_float) {
+          scalars[a.name] = Scalar::of(0.01);
+          *static_cast<float *>(p) = 0.01f;
+        } else {
+          const std::int64_t v = a.role == "step" ? 3 : 17;
+          scalars[a.name] = Scalar::of_int(v);
+          *static_cast<std::int64_t *>(p) = v;
+        }
+        argv.push_back(p);
+        continue;
+      }
+      auto o = std::make_unique<Owned>(a, batch);
+      if (!a.output) {
+        const std::size_t n = o->bytes.size() / a.type.bytes();
+        if (a.type.code == halide_type_int)
+          for (std::size_t e = 0; e < n; ++e) reinterpret_cast<std::int32_t *>(o->bytes.data())[e] = std::int32_t(rng() % 3);
+        else
+          for (std::size_t e = 0; e < n; ++e) reinterpret_cast<float *>(o->bytes.data())[e] = d(rng);
+      }
+      buffers[a.name] = &o->b;
+      argv.push_back(&o->b);
+      owned[a.name] = std::move(o);
+    }
+  }
+};
+
+std::unique_ptr<Kernel> load_ok() {
+  std::string error;
+  auto k = Kernel::load(CPQ_LOADED_NET, error);
+  BOOST_TEST_REQUIRE(k.get(), error);
+  return k;
+}
+
+fs::path scratch(const std::string &name) {
+  fs::path dir = fs::temp_directory_path() / ("cpq_kernel_loader_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+std::string manifest() {
+  std::ifstream in(std::string(CPQ_LOADED_NET) + ".json");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// A copy of the kernel whose manifest is `json`, under a new prefix.
+std::string variant(const std::string &name, const std::string &json) {
+  const fs::path prefix = scratch(name);
+  fs::copy_file(std::string(CPQ_LOADED_NET) + ".so", prefix.string() + ".so", fs::copy_options::overwrite_existing);
+  std::ofstream(prefix.string() + ".json") << json;
+  return prefix.string();
+}
+
+void load_fails(const std::string &prefix, const std::string &what) {
+  std::string error;
+  BOOST_TEST(!Kernel::load(prefix, error), prefix);
+  BOOST_TEST(error.find(what) != std::string::npos, "'" << error << "' should say '" << what << "'");
+}
+
+void call_fails(const Kernel &k, const Call &c, const std::string &what) {
+  std::string error;
+  BOOST_TEST(!k.call(c.buffers, c.scalars, error));
+  BOOST_TEST(error.find(what) != std::string::npos, "'" << error << "' should say '" << what << "'");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_loaded_kernel_equals_the_statically_linked_one) {
+  auto k = load_ok();
+  BOOST_TEST(k->function() == "loaded_net");
+  BOOST_TEST(int(k->arguments().size()) == small_net_train_metadata()->num_arguments);
+  for (int batch : {1, 5, 64}) {
+    Call loaded(*k, batch, 7), linked(*k, batch, 7);
+    std::string error;
+    BOOST_TEST_REQUIRE(k->call(loaded.buffers, loaded.scalars, error), error);
+    BOOST_TEST_REQUIRE(small_net_train_argv(linked.argv.data()) == 0);
+    int outputs = 0;
+    for (const KernelArgument &a : k->arguments()) {
+      if (!a.output) continue;
+      ++outputs;
+      BOOST_TEST(loaded.owned.at(a.name)->bytes == linked.owned.at(a.name)->bytes, a.name << " at batch " << batch);
+    }
+    BOOST_TEST(outputs > 0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(misuse_names_the_argument) {
+  auto k = load_ok();
+  const KernelArgument *input = k->argument("input");
+  BOOST_TEST_REQUIRE(input);
+  {
+    Call c(*k, 4, 1);
+    c.buffers.erase("input");
+    call_fails(*k, c, "buffer argument 'input' is missing");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.buffers["nope"] = c.buffers.at("input");
+    call_fails(*k, c, "no buffer argument 'nope'");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.scalars.erase("seed");
+    call_fails(*k, c, "scalar argument 'seed' is missing");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.scalars["seed"] = Scalar::of(0.5);
+    call_fails(*k, c, "scalar 'seed' is int64; got a real value");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.owned.at("input")->b.type = halide_type_t(halide_type_int, 32);
+    call_fails(*k, c, "'input' must be float32, got int32");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.owned.at("input")->b.dimensions = 3;
+    call_fails(*k, c, "'input' must have 4 dimensions");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.owned.at("input")->dims[0].extent = 7; // the width, 6
+    call_fails(*k, c, "'input' must be [?, 2, 6, 6]; axis 3 has 7");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.owned.at("labels")->dims[0].extent = 3;
+    call_fails(*k, c, "batch");
+  }
+  {
+    Call c(*k, 4, 1);
+    reinterpret_cast<std::int32_t *>(c.owned.at("labels")->bytes.data())[2] = 9; // 3 classes
+    call_fails(*k, c, "the kernel failed");
+    call_fails(*k, c, "label"); // Halide's own message comes back
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_files_name_the_file) {
+  load_fails(scratch("missing").string(), "missing.json: cannot open");
+  load_fails(variant("broken", "{\"function\": "), "broken.json: invalid JSON manifest");
+  load_fails(variant("notmanifest", "[1, 2]"), "not a cpq-compile manifest");
+  std::string other = manifest();
+  other.replace(other.find("\"loaded_net\""), std::strlen("\"loaded_net\""), "\"other\"");
+  load_fails(variant("other", other), "has no kernel 'other'");
+  std::string retyped = manifest();
+  const std::string input_type = "\"name\": \"input\", \"role\": \"input\", \"direction\": \"input\", \"kind\": \"buffer\", \"type\": \"float32\"";
+  BOOST_TEST_REQUIRE(retyped.find(input_type) != std::string::npos);
+  retyped.replace(retyped.find(input_type), input_type.size(),
+                  "\"name\": \"input\", \"role\": \"input\", \"direction\": \"input\", \"kind\": \"buffer\", \"type\": \"int32\"");
+  load_fails(variant("retyped", retyped), "does not match the manifest");
+  const std::string lonely = variant("noso", manifest());
+  fs::remove(lonely + ".so");
+  load_fails(lonely, "noso.so: cannot load");
+  fs::remove_all(scratch("x").parent_path());
+}
