@@ -24,10 +24,10 @@ struct TensorValue {
   Halide::Type type = Halide::Float(32);
   /// Stages the builder defined on the way (statistics, argmax): a schedule
   /// must compute them once, not inline them into every element.
-  std::vector<Halide::Func> helpers;
+  std::vector<Halide::Func> helpers = {};
   /// Set by the convolution and dense builders: the accumulator the result
   /// copies and the operands it reads in a vector-friendly layout.
-  std::optional<schedules::ContractionLoops> contraction;
+  std::optional<schedules::ContractionLoops> contraction = std::nullopt;
 
   int rank() const { return static_cast<int>(shape.size()); }
   /// The value at an MLIR-order index.

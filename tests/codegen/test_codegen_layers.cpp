@@ -21,6 +21,7 @@
 #include "cpq/kernels/quantizer_reference.h"
 #include "cpq/runtime/training_externs.h"
 
+#include <array>
 #include <sstream>
 
 using namespace cpq;
@@ -275,6 +276,17 @@ BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
   check(o[6], v3, 1e-6, 1e-7, "adam v");
 }
 
+/// The outputs of a quantize / quantize_train / quantize_grad function
+/// against the reference's: forwards bit-exact, gradients within 1e-4.
+template <typename Outputs>
+void check_quantizer(const Outputs &o, const std::array<Tensor, 5> &want, const std::string &prefix) {
+  check(o[0], want[0], 0, 0, prefix + "quantize (evaluation)");
+  check(o[1], want[1], 0, 0, prefix + "quantize_train");
+  check(o[2], want[2], 1e-4, 1e-5, prefix + "quantize_grad dx");
+  check(o[3], want[3], 1e-4, 1e-4, prefix + "quantize_grad dalpha");
+  check(o[4], want[4], 1e-4, 1e-4, prefix + "quantize_grad dsigma");
+}
+
 struct QuantCase {
   const char *grid;
   int bits;
@@ -339,11 +351,7 @@ BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_mask
     sa[ch] += grad.dalpha, ss[ch] += grad.dsigma;
   }
   for (int ch = 0; ch < channels; ++ch) da.data[ch] = float(sa[ch]), ds.data[ch] = float(ss[ch]);
-  check(o[0], e, 0, 0, "quantize (evaluation)");
-  check(o[1], q, 0, 0, "quantize_train");
-  check(o[2], dx, 1e-4, 1e-5, "quantize_grad dx");
-  check(o[3], da, 1e-4, 1e-4, "quantize_grad dalpha");
-  check(o[4], ds, 1e-4, 1e-4, "quantize_grad dsigma");
+  check_quantizer(o, {e, q, dx, da, ds}, "");
 }
 
 namespace {
@@ -422,10 +430,6 @@ BOOST_DATA_TEST_CASE(gated_quantizer_ops_match_the_scalar_reference_with_the_sam
   for (int l = 2; l <= c.bits; ++l)
     dg.data[l - 2] = float(drawn.level[l - 2].dz_dlog_a * sz[l - 2] + c.lambda * double(x.elements()) * reg[l - 2]);
   for (int ch = 0; ch < channels; ++ch) da.data[ch] = float(sa[ch]), ds.data[ch] = float(ss[ch]);
-  check(o[0], e, 0, 0, "gated quantize (evaluation)");
-  check(o[1], q, 0, 0, "gated quantize_train");
-  check(o[2], dx, 1e-4, 1e-5, "gated quantize_grad dx");
-  check(o[3], da, 1e-4, 1e-4, "gated quantize_grad dalpha");
-  check(o[4], ds, 1e-4, 1e-4, "gated quantize_grad dsigma");
+  check_quantizer(o, {e, q, dx, da, ds}, "gated ");
   check(o[5], dg, 1e-4, 1e-4, "gated quantize_grad dlog_a");
 }
