@@ -30,6 +30,13 @@ bool fill_batch(const idx::LabelledImages &data, const std::vector<std::uint32_t
     return false;
   }
   const std::size_t pixels = std::size_t(data.rows * data.cols);
+  if (data.count < 0 || data.rows < 0 || data.cols < 0 || data.images.size() != std::size_t(data.count) * pixels ||
+      data.labels.size() != std::size_t(data.count)) {
+    error = "the data set's images (" + std::to_string(data.images.size()) + " bytes) and labels (" +
+            std::to_string(data.labels.size()) + ") do not match its " + std::to_string(data.count) + " images of " +
+            std::to_string(data.rows) + " x " + std::to_string(data.cols);
+    return false;
+  }
   const float scale = 1.0f / (255.0f * norm.std), shift = norm.mean / norm.std;
   for (std::size_t b = 0; b < n; ++b) {
     const std::uint32_t e = order[first + b];

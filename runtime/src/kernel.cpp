@@ -198,6 +198,10 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
     if (it == buffers.end() || !it->second)
       return error = function_ + ": buffer argument '" + a.name + "' is missing", false;
     const halide_buffer_t *b = it->second;
+    // A buffer without memory would make Halide run a bounds query and
+    // return success without computing anything.
+    if (!b->host)
+      return error = function_ + ": '" + a.name + "' has no host memory (the loader runs kernels on the CPU)", false;
     if (!(b->type == a.type))
       return error = function_ + ": '" + a.name + "' must be " + type_name(a.type) + ", got " + type_name(b->type),
              false;

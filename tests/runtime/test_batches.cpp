@@ -66,4 +66,7 @@ BOOST_AUTO_TEST_CASE(batches_hold_normalised_pixels_and_labels_in_order) {
   const std::vector<std::uint32_t> bad = {0, 9};
   BOOST_TEST(!fill_batch(d, bad, 0, 2, norm, images.data(), labels.data(), error));
   BOOST_TEST(error.find("example 9 is outside the 3") != std::string::npos, error);
+  d.images.pop_back(); // a data set whose sizes disagree is refused, not read past
+  BOOST_TEST(!fill_batch(d, order, 0, 1, norm, images.data(), labels.data(), error));
+  BOOST_TEST(error.find("do not match its 3 images of 2 x 2") != std::string::npos, error);
 }

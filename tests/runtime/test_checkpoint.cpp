@@ -11,12 +11,13 @@
 #define BOOST_TEST_MODULE checkpoint
 #include <boost/test/unit_test.hpp>
 
+#include "scratch.h"
+
 #include "cpq/runtime/checkpoint.h"
 #include "cpq/runtime/safetensors.h"
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 using namespace cpq;
 using namespace cpq::runtime;
@@ -24,11 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string &name) {
-  fs::path dir = fs::temp_directory_path() / ("cpq_checkpoint_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
+fs::path scratch(const std::string &name) { return cpq::testing::scratch_path("checkpoint", name); }
 
 std::unique_ptr<Kernel> kernel() {
   std::string error;

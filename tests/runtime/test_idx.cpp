@@ -11,6 +11,8 @@
 #define BOOST_TEST_MODULE idx
 #include <boost/test/unit_test.hpp>
 
+#include "scratch.h"
+
 #include "cpq/runtime/idx.h"
 
 #include <zlib.h>
@@ -19,7 +21,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 using namespace cpq;
@@ -27,11 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string &name) {
-  fs::path dir = fs::temp_directory_path() / ("cpq_idx_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
+fs::path scratch(const std::string &name) { return cpq::testing::scratch_path("idx", name); }
 
 std::vector<std::uint8_t> idx_bytes(unsigned type, const std::vector<std::uint32_t> &dims,
                                     const std::vector<std::uint8_t> &data) {

@@ -13,6 +13,8 @@
 #define BOOST_TEST_MODULE kernel_loader
 #include <boost/test/unit_test.hpp>
 
+#include "scratch.h"
+
 #include "cpq/runtime/kernel.h"
 
 #include "small_net_train.h"
@@ -22,7 +24,6 @@
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <unistd.h>
 
 using namespace cpq::runtime;
 namespace fs = std::filesystem;
@@ -98,11 +99,7 @@ std::unique_ptr<Kernel> load_ok() {
   return k;
 }
 
-fs::path scratch(const std::string &name) {
-  fs::path dir = fs::temp_directory_path() / ("cpq_kernel_loader_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
+fs::path scratch(const std::string &name) { return cpq::testing::scratch_path("kernel_loader", name); }
 
 std::string manifest() {
   std::ifstream in(std::string(CPQ_LOADED_NET) + ".json");
@@ -190,6 +187,11 @@ BOOST_AUTO_TEST_CASE(misuse_names_the_argument) {
     Call c(*k, 4, 1);
     c.owned.at("input")->dims[0].extent = 7; // the width, 6
     call_fails(*k, c, "'input' must be [?, 2, 6, 6]; axis 3 has 7");
+  }
+  {
+    Call c(*k, 4, 1);
+    c.owned.at("w1_out")->b.host = nullptr; // not a bounds query: an error
+    call_fails(*k, c, "'w1_out' has no host memory");
   }
   {
     Call c(*k, 4, 1);

@@ -8,6 +8,8 @@
 #define BOOST_TEST_MODULE safetensors
 #include <boost/test/unit_test.hpp>
 
+#include "scratch.h"
+
 #include "cpq/runtime/safetensors.h"
 
 #include <cstdio>
@@ -21,11 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string &name) {
-  fs::path dir = fs::temp_directory_path() / ("cpq_safetensors_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
+fs::path scratch(const std::string &name) { return cpq::testing::scratch_path("safetensors", name); }
 
 std::vector<std::uint8_t> bytes_of(const fs::path &p) {
   std::ifstream in(p, std::ios::binary);
