@@ -26,6 +26,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -68,6 +69,11 @@ std::pair<int, int> pair_attr(mlir::Operation *op, llvm::StringRef name, std::pa
 double real_attr(mlir::Operation *op, llvm::StringRef name, double fallback) {
   auto a = op->getAttrOfType<mlir::FloatAttr>(name);
   return a ? a.getValueAsDouble() : fallback;
+}
+
+std::optional<double> optional_real_attr(mlir::Operation *op, llvm::StringRef name) {
+  auto a = op->getAttrOfType<mlir::FloatAttr>(name);
+  return a ? std::optional<double>(a.getValueAsDouble()) : std::nullopt;
 }
 
 int64_t int_attr(mlir::Operation *op, llvm::StringRef name, int64_t fallback) {
@@ -401,7 +407,7 @@ private:
         .Case([&](cd::SgdUpdateOp s) {
           SgdUpdate u = sgd_update(name, tensor(s.param()), tensor(s.grad()), tensor(s.momentum_buffer()),
                                    scalar(s.lr()), real_attr(op, "momentum", 0.9), real_attr(op, "weight_decay", 0.0),
-                                   bool(op->getAttr("nesterov")));
+                                   bool(op->getAttr("nesterov")), optional_real_attr(op, "lower_bound"));
           set(s.new_param(), u.param), set(s.new_momentum_buffer(), u.momentum_buffer);
           record("optimizer", {u.param.f, u.momentum_buffer.f});
           return mlir::success();
@@ -410,7 +416,8 @@ private:
           AdamUpdate u = adam_update(name, tensor(a.param()), tensor(a.grad()), tensor(a.first_moment()),
                                      tensor(a.second_moment()), scalar(a.lr()), scalar(a.step()),
                                      real_attr(op, "beta1", 0.9), real_attr(op, "beta2", 0.999),
-                                     real_attr(op, "epsilon", 1e-8), real_attr(op, "weight_decay", 0.0));
+                                     real_attr(op, "epsilon", 1e-8), real_attr(op, "weight_decay", 0.0),
+                                     optional_real_attr(op, "lower_bound"));
           set(a.new_param(), u.param), set(a.new_first_moment(), u.first_moment),
               set(a.new_second_moment(), u.second_moment);
           record("optimizer", {u.param.f, u.first_moment.f, u.second_moment.f});

@@ -495,20 +495,23 @@ TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValu
 //===----------------------------------------------------------------------===//
 
 SgdUpdate sgd_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
-                     const Expr &lr, double momentum, double weight_decay, bool nesterov) {
+                     const Expr &lr, double momentum, double weight_decay, bool nesterov,
+                     std::optional<double> lower_bound) {
   auto v = axis_vars(p.rank());
   const auto at = halide_args(v);
   const Expr gd = g.f(at) + float(weight_decay) * p.f(at);
   SgdUpdate u;
   u.momentum_buffer = define(name + "_momentum", v, float(momentum) * m.f(at) + gd, p.shape);
   const Expr m1 = u.momentum_buffer.f(at);
-  u.param = define(name, v, p.f(at) - lr * (nesterov ? gd + float(momentum) * m1 : m1), p.shape);
+  Expr next = p.f(at) - lr * (nesterov ? gd + float(momentum) * m1 : m1);
+  if (lower_bound) next = max(next, float(*lower_bound));
+  u.param = define(name, v, next, p.shape);
   return u;
 }
 
 AdamUpdate adam_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
                        const TensorValue &s, const Expr &lr, const Expr &step, double beta1, double beta2,
-                       double epsilon, double weight_decay) {
+                       double epsilon, double weight_decay, std::optional<double> lower_bound) {
   auto v = axis_vars(p.rank());
   const auto at = halide_args(v);
   AdamUpdate u;
@@ -518,8 +521,9 @@ AdamUpdate adam_update(const std::string &name, const TensorValue &p, const Tens
   const Expr t = cast<double>(step + 1);
   const Expr c1 = cast<float>(f64(1.0) - pow(f64(beta1), t)), c2 = cast<float>(f64(1.0) - pow(f64(beta2), t));
   const Expr mhat = u.first_moment.f(at) / c1, vhat = u.second_moment.f(at) / c2;
-  u.param = define(name, v, p.f(at) - lr * mhat / (sqrt(vhat) + float(epsilon)) - lr * float(weight_decay) * p.f(at),
-                   p.shape);
+  Expr next = p.f(at) - lr * mhat / (sqrt(vhat) + float(epsilon)) - lr * float(weight_decay) * p.f(at);
+  if (lower_bound) next = max(next, float(*lower_bound));
+  u.param = define(name, v, next, p.shape);
   return u;
 }
 

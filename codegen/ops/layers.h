@@ -13,6 +13,7 @@
 #include "codegen/ops/tensor.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace cpq::codegen {
@@ -77,17 +78,20 @@ CrossEntropy softmax_cross_entropy(const std::string &name, const TensorValue &l
 TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValue &logits,
                                        const TensorValue &labels);
 
-// Optimizer updates of one parameter tensor.
+// Optimizer updates of one parameter tensor; a lower bound projects the
+// updated value onto [bound, inf).
 struct SgdUpdate {
   TensorValue param, momentum_buffer;
 };
 SgdUpdate sgd_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
-                     const Halide::Expr &lr, double momentum, double weight_decay, bool nesterov);
+                     const Halide::Expr &lr, double momentum, double weight_decay, bool nesterov,
+                     std::optional<double> lower_bound = std::nullopt);
 struct AdamUpdate {
   TensorValue param, first_moment, second_moment;
 };
 AdamUpdate adam_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
                        const TensorValue &v, const Halide::Expr &lr, const Halide::Expr &step, double beta1,
-                       double beta2, double epsilon, double weight_decay);
+                       double beta2, double epsilon, double weight_decay,
+                       std::optional<double> lower_bound = std::nullopt);
 
 } // namespace cpq::codegen

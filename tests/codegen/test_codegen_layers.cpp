@@ -31,13 +31,6 @@ using reference::Tensor;
 
 namespace {
 
-std::string str(const std::vector<int64_t> &v) {
-  std::ostringstream os;
-  os << "[";
-  for (std::size_t k = 0; k < v.size(); ++k) os << (k ? ", " : "") << v[k];
-  return os.str() + "]";
-}
-
 void check(const Tensor &got, const Tensor &want, double rel, double abs, const std::string &what) {
   std::string where;
   BOOST_TEST(all_close(got, want, rel, abs, where), what << ": " << where);
@@ -248,15 +241,20 @@ BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
   const std::string P = tensor_type({3, 4}, false);
   const std::string mlir =
       "func @f(%p: " + P + ", %g: " + P + ", %m: " + P + ", %v: " + P + ", %lr: f32, %t: i64) -> (" + P + ", " + P +
-      ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ") {\n" +
+      ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ") {\n" +
       "  %p1, %m1 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, weight_decay = 0.01} : (" + P + ", " + P + ", " +
       P + ", f32) -> (" + P + ", " + P + ")\n" +
       "  %p2, %m2 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, weight_decay = 0.01, nesterov} : (" + P + ", " +
       P + ", " + P + ", f32) -> (" + P + ", " + P + ")\n" +
       "  %p3, %m3, %v3 = cpq.adam_update %p, %g, %m, %v, %lr, %t {weight_decay = 0.05} : (" + P + ", " + P + ", " + P +
       ", " + P + ", f32, i64) -> (" + P + ", " + P + ", " + P + ")\n" +
-      "  return %p1, %m1, %p2, %m2, %p3, %m3, %v3 : " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " +
-      P + "\n}\n";
+      // Projected steps: about half the elements end below the bound.
+      "  %p4, %m4 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, lower_bound = 0.0} : (" + P + ", " + P + ", " + P +
+      ", f32) -> (" + P + ", " + P + ")\n" +
+      "  %p5, %m5, %v5 = cpq.adam_update %p, %g, %m, %v, %lr, %t {lower_bound = -0.1} : (" + P + ", " + P + ", " + P +
+      ", " + P + ", f32, i64) -> (" + P + ", " + P + ", " + P + ")\n" +
+      "  return %p1, %m1, %p2, %m2, %p3, %m3, %v3, %p4, %p5 : " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " +
+      P + ", " + P + ", " + P + ", " + P + "\n}\n";
   const Tensor p = random_tensor({3, 4}, rng), g = random_tensor({3, 4}, rng), m = random_tensor({3, 4}, rng),
                v = random_tensor({3, 4}, rng, 0.1f, 1.0f);
   Compiled f(mlir);
@@ -264,16 +262,22 @@ BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
   f.set_scalar(4, 0.05f);
   f.set_scalar(5, int64_t(6));
   auto o = f.run(1);
-  Tensor p1 = p, m1 = m, p2 = p, m2 = m, p3 = p, m3 = m, v3 = v;
+  Tensor p1 = p, m1 = m, p2 = p, m2 = m, p3 = p, m3 = m, v3 = v, p4 = p, m4 = m, p5 = p, m5 = m, v5 = v;
   for (std::size_t k = 0; k < p.data.size(); ++k) {
     reference::sgd_update(p1.data[k], g.data[k], m1.data[k], 0.05f, 0.8, 0.01, false);
     reference::sgd_update(p2.data[k], g.data[k], m2.data[k], 0.05f, 0.8, 0.01, true);
     reference::adam_update(p3.data[k], g.data[k], m3.data[k], v3.data[k], 0.05f, 6, 0.9, 0.999, 1e-8, 0.05);
+    reference::sgd_update(p4.data[k], g.data[k], m4.data[k], 0.05f, 0.8, 0.0, false, 0.0);
+    reference::adam_update(p5.data[k], g.data[k], m5.data[k], v5.data[k], 0.05f, 6, 0.9, 0.999, 1e-8, 0.0, -0.1);
   }
+  int bounded = 0;
+  for (std::size_t k = 0; k < p.data.size(); ++k) bounded += p4.data[k] == 0.0f;
+  BOOST_TEST(bounded > 0); // the bound is met, not vacuous
   check(o[0], p1, 1e-6, 1e-7, "sgd param"), check(o[1], m1, 1e-6, 1e-7, "sgd momentum");
   check(o[2], p2, 1e-6, 1e-7, "nesterov param"), check(o[3], m2, 1e-6, 1e-7, "nesterov momentum");
   check(o[4], p3, 1e-5, 1e-7, "adam param"), check(o[5], m3, 1e-6, 1e-7, "adam m");
   check(o[6], v3, 1e-6, 1e-7, "adam v");
+  check(o[7], p4, 1e-6, 1e-7, "bounded sgd param"), check(o[8], p5, 1e-5, 1e-7, "bounded adam param");
 }
 
 /// The outputs of a quantize / quantize_train / quantize_grad function

@@ -2,6 +2,7 @@
 // optimizers, and its errors.
 // RUN: cpq-opt %s -split-input-file --cpq-expand-training -verify-diagnostics | FileCheck %s
 // RUN: cpq-opt %s -split-input-file --cpq-expand-training="optimizer=sgd momentum=0.8 nesterov=true weight-decay=0.01" -verify-diagnostics | FileCheck %s --check-prefix=SGD
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="scale-floor=0" -verify-diagnostics | FileCheck %s --check-prefix=NOFLOOR
 
 // A dense layer on a quantized weight with learned gates: the STE gradient
 // gives dL/dw, dL/dalpha, dL/dsigma and dL/dlog_a.
@@ -24,10 +25,16 @@ func @gated(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
 // CHECK-NOT: cpq.dense_grad_input
 // CHECK: %[[DWQ:.*]] = cpq.dense_grad_weight %[[DY]], %[[X]]
 // CHECK: %[[DW:.*]], %[[DA:.*]], %[[DS:.*]], %[[DG:.*]] = cpq.quantize_grad %[[DWQ]], %[[W]], %[[A]], %[[S]], %[[SEED]], %[[STEP]], %[[G]] {{.*}}tensor_id = 0 : i64}
+// The quantizer's alpha and sigma are kept at or above 1/100 of their
+// initial values (0.5, 0.125); weights and gate logits are not bounded.
 // CHECK: cpq.adam_update %[[W]], %[[DW]], {{.*}}, %[[LR]], %[[STEP]]
-// CHECK: cpq.adam_update %[[A]], %[[DA]]
-// CHECK: cpq.adam_update %[[S]], %[[DS]]
+// CHECK-NOT: lower_bound
+// CHECK-SAME: -> (tensor<3x6xf32>
+// CHECK: cpq.adam_update %[[A]], %[[DA]]{{.*}} lower_bound = 5.000000e-03 : f64
+// CHECK: cpq.adam_update %[[S]], %[[DS]]{{.*}} lower_bound = 1.250000e-03 : f64
 // CHECK: cpq.adam_update %[[G]], %[[DG]]
+// CHECK-NOT: lower_bound
+// CHECK-SAME: -> (tensor<2xf32>
 // CHECK: return {{.*}}, %[[LOSS]], %[[CORRECT]] :
 // CHECK-LABEL: func @eval_step
 // CHECK: cpq.quantize %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {bits = 3
@@ -35,7 +42,10 @@ func @gated(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
 // SGD-LABEL: func @train_step
 // SGD-SAME: {cpq.name = "w.momentum", cpq.role = "state"}
 // SGD: cpq.sgd_update {{.*}} {momentum = 8.000000e-01 : f64, nesterov, weight_decay = 1.000000e-02 : f64} : (tensor<3x6xf32>
-// SGD: cpq.sgd_update {{.*}} {momentum = 8.000000e-01 : f64, nesterov, weight_decay = 0.000000e+00 : f64} : (tensor<1xf32>
+// SGD: cpq.sgd_update {{.*}} {lower_bound = 5.000000e-03 : f64, momentum = 8.000000e-01 : f64, nesterov, weight_decay = 0.000000e+00 : f64} : (tensor<1xf32>
+// NOFLOOR-LABEL: func @train_step
+// NOFLOOR-NOT: lower_bound
+// NOFLOOR-LABEL: func @eval_step
 
 // -----
 

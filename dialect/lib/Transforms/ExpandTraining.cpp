@@ -18,6 +18,9 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace mlir;
 using namespace cpq::dialect;
 
@@ -231,6 +234,7 @@ private:
         continue;
       }
       const double decay = p.op.getType().cast<RankedTensorType>().getRank() >= 2 ? weightDecay.getValue() : 0.0;
+      const Optional<double> bound = scaleBound(p.op);
       if (optimizer == "adam") {
         auto update = b.create<AdamUpdateOp>(
             loc, TypeRange{param.getType(), param.getType(), param.getType()},
@@ -240,6 +244,7 @@ private:
                                      b.getNamedAttr("beta2", b.getF64FloatAttr(beta2)),
                                      b.getNamedAttr("epsilon", b.getF64FloatAttr(epsilon)),
                                      b.getNamedAttr("weight_decay", b.getF64FloatAttr(decay))});
+        if (bound) update->setAttr("lower_bound", b.getF64FloatAttr(*bound));
         outs[p.argument] = update.new_param();
         outs[p.stateArguments[0]] = update.new_first_moment();
         outs[p.stateArguments[1]] = update.new_second_moment();
@@ -247,6 +252,7 @@ private:
         SmallVector<NamedAttribute, 3> attrs = {b.getNamedAttr("momentum", b.getF64FloatAttr(momentum)),
                                                 b.getNamedAttr("weight_decay", b.getF64FloatAttr(decay))};
         if (nesterov) attrs.push_back(b.getNamedAttr("nesterov", b.getUnitAttr()));
+        if (bound) attrs.push_back(b.getNamedAttr("lower_bound", b.getF64FloatAttr(*bound)));
         auto update = b.create<SgdUpdateOp>(loc, TypeRange{param.getType(), param.getType()},
                                             ValueRange{param, grad, entry->getArgument(p.stateArguments[0]), lr}, attrs);
         outs[p.argument] = update.new_param();
@@ -261,6 +267,25 @@ private:
     for (Operation *op : llvm::reverse(ops))
       if (isOpTriviallyDead(op)) op->erase();
     return success();
+  }
+
+  /// The lower bound of a quantizer's alpha or sigma (scale-floor times its
+  /// smallest initial value); none for other parameters.
+  Optional<double> scaleBound(ParamOp op) {
+    if (!(scaleFloor.getValue() > 0)) return llvm::None;
+    bool scale = false;
+    for (OpOperand &use : op.result().getUses())
+      if (isa<QuantizeOp>(use.getOwner()) && (use.getOperandNumber() == 1 || use.getOperandNumber() == 2)) scale = true;
+    if (!scale) return llvm::None;
+    double smallest = 0;
+    if (op.init() == "ones") {
+      smallest = 1.0;
+    } else if (auto dense = op.valueAttr().dyn_cast_or_null<DenseElementsAttr>()) {
+      smallest = HUGE_VAL;
+      for (FloatAttr v : dense.getValues<FloatAttr>()) smallest = std::min(smallest, v.getValueAsDouble());
+    }
+    if (!(smallest > 0) || smallest == HUGE_VAL) return llvm::None;
+    return scaleFloor.getValue() * smallest;
   }
 
   LogicalResult buildEvalStep(ModuleOp module, Network &net) {

@@ -18,6 +18,9 @@ namespace {
 struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<std::string> optimizer{*this, "optimizer", llvm::cl::desc("adam or sgd"), llvm::cl::init("adam")};
   Option<double> weightDecay{*this, "weight-decay", llvm::cl::desc("weight decay on weights"), llvm::cl::init(0.0)};
+  Option<double> scaleFloor{*this, "scale-floor",
+                            llvm::cl::desc("quantizer alpha and sigma stay at or above this fraction of their initial value"),
+                            llvm::cl::init(0.01)};
 };
 
 struct InferencePipelineOptions : public PassPipelineOptions<InferencePipelineOptions> {
@@ -34,7 +37,8 @@ void cpq::dialect::registerPassesAndPipelines() {
       [](OpPassManager &pm, const TrainPipelineOptions &options) {
         pm.addPass(createCanonicalizerPass());
         std::string spec = "cpq-expand-training{optimizer=" + options.optimizer.getValue() +
-                           " weight-decay=" + std::to_string(options.weightDecay.getValue()) + "}";
+                           " weight-decay=" + std::to_string(options.weightDecay.getValue()) +
+                           " scale-floor=" + std::to_string(options.scaleFloor.getValue()) + "}";
         if (failed(parsePassPipeline(spec, pm))) llvm::report_fatal_error("bad cpq-train-pipeline options");
         pm.addPass(createCSEPass());
       });

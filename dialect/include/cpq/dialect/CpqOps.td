@@ -535,7 +535,9 @@ def Cpq_SgdUpdateOp : Cpq_ShapedOp<"sgd_update"> {
   let summary = "SGD with momentum and weight decay";
   let description = [{
     `g' = grad + weight_decay * param`, `m' = momentum * m + g'`,
-    `param' = param - lr * (nesterov ? g' + momentum * m' : m')`.
+    `param' = param - lr * (nesterov ? g' + momentum * m' : m')`, then, with
+    `lower_bound`, `param' = max(param', lower_bound)` (a projected step:
+    --cpq-expand-training keeps quantizer scales alpha and sigma positive).
 
     Example:
 
@@ -547,7 +549,7 @@ def Cpq_SgdUpdateOp : Cpq_ShapedOp<"sgd_update"> {
   let arguments = (ins Cpq_FloatTensor:$param, Cpq_FloatTensor:$grad, Cpq_FloatTensor:$momentum_buffer, F32:$lr,
                        DefaultValuedAttr<F64Attr, "0.9">:$momentum,
                        DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
-                       UnitAttr:$nesterov);
+                       UnitAttr:$nesterov, OptionalAttr<F64Attr>:$lower_bound);
   let results = (outs Cpq_FloatTensor:$new_param, Cpq_FloatTensor:$new_momentum_buffer);
   let assemblyFormat = "$param `,` $grad `,` $momentum_buffer `,` $lr attr-dict `:` functional-type(operands, results)";
 }
@@ -557,7 +559,8 @@ def Cpq_AdamUpdateOp : Cpq_ShapedOp<"adam_update"> {
   let description = [{
     With `t = step + 1`: `m' = beta1 m + (1 - beta1) grad`,
     `v' = beta2 v + (1 - beta2) grad^2`,
-    `param' = param - lr * (m' / (1 - beta1^t)) / (sqrt(v' / (1 - beta2^t)) + epsilon) - lr * weight_decay * param`.
+    `param' = param - lr * (m' / (1 - beta1^t)) / (sqrt(v' / (1 - beta2^t)) + epsilon) - lr * weight_decay * param`,
+    then, with `lower_bound`, `param' = max(param', lower_bound)` (a projected step).
 
     Example:
 
@@ -572,7 +575,8 @@ def Cpq_AdamUpdateOp : Cpq_ShapedOp<"adam_update"> {
                        DefaultValuedAttr<F64Attr, "0.9">:$beta1,
                        DefaultValuedAttr<F64Attr, "0.999">:$beta2,
                        DefaultValuedAttr<F64Attr, "1e-8">:$epsilon,
-                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       OptionalAttr<F64Attr>:$lower_bound);
   let results = (outs Cpq_FloatTensor:$new_param, Cpq_FloatTensor:$new_first_moment,
                       Cpq_FloatTensor:$new_second_moment);
   let assemblyFormat = "$param `,` $grad `,` $first_moment `,` $second_moment `,` $lr `,` $step attr-dict `:` functional-type(operands, results)";

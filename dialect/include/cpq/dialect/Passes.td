@@ -31,6 +31,13 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
     labels, step, seed, learning_rate, loss, correct) and `cpq.name`.
     Weight decay applies to parameters of rank >= 2 (weights), not to biases,
     batch-norm scales or quantizer parameters.
+
+    A quantizer's `alpha` and `sigma` must stay positive, and an optimizer
+    step of size `lr` can take a small one (sigma of a wide layer starts near
+    0.01) below zero in a few steps, after which the quantizer is undefined
+    (NaN). Their updates are therefore projected onto
+    `[scale-floor * initial value, inf)` (the smallest initial value of the
+    tensor; the project's choice, the papers do not say).
   }];
   let constructor = "::cpq::dialect::createExpandTrainingPass()";
   let dependentDialects = ["::cpq::dialect::CpqDialect", "::mlir::StandardOpsDialect"];
@@ -45,6 +52,8 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
     Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam's first-moment decay">,
     Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam's second-moment decay">,
     Option<"epsilon", "epsilon", "double", /*default=*/"1e-8", "Adam's epsilon">,
+    Option<"scaleFloor", "scale-floor", "double", /*default=*/"0.01",
+           "quantizer alpha and sigma are kept at or above this fraction of their initial value (0: no bound)">,
   ];
 }
 
