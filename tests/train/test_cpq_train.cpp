@@ -1,0 +1,213 @@
+//===- test_cpq_train.cpp - cpq-train end to end ----------------------------===//
+//
+// Runs the cpq-train executable on tests/train/tiny_net.mlir and a subset of
+// Fashion-MNIST: a short quantized run learns; a run stopped and resumed
+// ends bit-identical to an uninterrupted one; damaged or missing data and
+// checkpoints, and bad options, each end with exit code 1 and a message
+// naming the file or option, never a crash.
+//
+//===----------------------------------------------------------------------===//
+#define BOOST_TEST_MODULE cpq_train
+#include <boost/test/unit_test.hpp>
+
+#include "../runtime/scratch.h"
+#include "cpq/runtime/idx.h"
+#include "cpq/runtime/safetensors.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int exit_code = -1; // -1: killed by a signal
+  std::string output; // stdout and stderr
+};
+
+/// Runs cpq-train on the tiny network with the shared kernel cache.
+Result train(const std::string &args) {
+  const std::string command = std::string(CPQ_TRAIN_EXE) + " '" + CPQ_TINY_NET + "' --cache '" + CPQ_TRAIN_CACHE +
+                              "' --quiet " + args + " 2>&1";
+  Result r;
+  FILE *pipe = ::popen(command.c_str(), "r");
+  BOOST_TEST_REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  BOOST_TEST_MESSAGE("$ " << command << "\n" << r.output);
+  return r;
+}
+
+fs::path scratch(const std::string &name) { return cpq::testing::scratch_path("cpq_train", name); }
+
+std::string read_text(const fs::path &p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void fails_with(const Result &r, const std::string &expected) {
+  BOOST_TEST(r.exit_code == 1, "exit code " << r.exit_code << "; output:\n" << r.output);
+  BOOST_TEST(r.output.find("cpq-train: error: ") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find(expected) != std::string::npos, "'" << expected << "' not in:\n" << r.output);
+}
+
+/// The log's rows without the timing columns (images/s, seconds).
+std::vector<std::string> log_rows(const fs::path &run) {
+  std::istringstream in(read_text(run / "log.csv"));
+  std::vector<std::string> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    for (int k = 0; k < 2; ++k) line = line.substr(0, line.rfind(','));
+    rows.push_back(line);
+  }
+  return rows;
+}
+
+cpq::safetensors::File read_safetensors(const fs::path &p) {
+  cpq::safetensors::File f;
+  std::string error;
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(p.string(), f, error), error);
+  return f;
+}
+
+/// A copy of Fashion-MNIST's four files in `dir`, with `damage` applied to
+/// one of them.
+void copy_data(const fs::path &dir) {
+  fs::create_directories(dir);
+  for (const char *f : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                        "t10k-labels-idx1-ubyte.gz"})
+    fs::copy_file(fs::path(cpq::idx::kFashionMnistDir) / f, dir / f, fs::copy_options::overwrite_existing);
+}
+
+const std::string kSmall = " --bits W2A2 --dropbits 0.25 --train-limit 300 --test-limit 200 --batch 32 --epochs 2";
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_short_quantized_run_learns) {
+  const fs::path run = scratch("learns");
+  const Result r = train("--bits W2A2 --dropbits 0.25 --epochs 2 --lr 3e-3 --train-limit 1000 --test-limit 1000 -o '" +
+                         run.string() + "'");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  // The summary: accuracy, the quantized tensors with their bits, the size.
+  BOOST_TEST(r.output.find("test accuracy") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("conv1.weight           weight          2") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("act1                   activation      2") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("x smaller") != std::string::npos, r.output);
+  // Every file of the run folder.
+  for (const char *f : {"log.csv", "checkpoint.safetensors", "params.safetensors", "network.mlir", "summary.json"})
+    BOOST_TEST(fs::exists(run / f), f);
+  const auto rows = log_rows(run);
+  BOOST_TEST_REQUIRE(rows.size() == 3u);
+  BOOST_TEST(rows[0] == "epoch,step,lr,train_loss,train_accuracy,test_loss,test_accuracy");
+  // Chance is 10%; two epochs over 1,000 images reach well above it.
+  const std::string summary = read_text(run / "summary.json");
+  const auto at = summary.find("\"test_accuracy\": ");
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  const double accuracy = std::stod(summary.substr(at + 17));
+  BOOST_TEST(accuracy > 0.4, "test accuracy " << accuracy);
+  // The trained parameters under the network's names, for the inference pipeline.
+  const auto params = read_safetensors(run / "params.safetensors");
+  BOOST_TEST(params.find("conv1.weight") != nullptr);
+  BOOST_TEST(params.find("fc.weight.sigma") != nullptr);
+  BOOST_TEST(read_text(run / "network.mlir").find("cpq.quantize") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_run) {
+  const fs::path whole = scratch("whole"), parts = scratch("parts");
+  BOOST_TEST_REQUIRE(train(kSmall + " -o '" + whole.string() + "'").exit_code == 0);
+  // 300 images in batches of 32: 10 steps an epoch, the last of 12 images.
+  // Stop inside epoch 1, then inside epoch 2, then finish.
+  Result r = train(kSmall + " -o '" + parts.string() + "' --stop-after-steps 4");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(r.output.find("stopped after step 4 of 20") != std::string::npos, r.output);
+  r = train(kSmall + " -o '" + parts.string() + "' --resume --stop-after-steps 13");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(r.output.find("stopped after step 13 of 20") != std::string::npos, r.output);
+  r = train(kSmall + " -o '" + parts.string() + "' --resume");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+
+  const auto a = read_safetensors(whole / "checkpoint.safetensors"), b = read_safetensors(parts / "checkpoint.safetensors");
+  BOOST_TEST_REQUIRE(a.tensors.size() == b.tensors.size());
+  for (const auto &t : a.tensors) {
+    const auto *u = b.find(t.name);
+    BOOST_TEST_REQUIRE(u != nullptr, t.name);
+    BOOST_TEST(t.data == u->data, "tensor " << t.name << " differs after resuming");
+  }
+  BOOST_TEST(a.metadata.at("cpq.step") == "20");
+  BOOST_TEST(b.metadata.at("cpq.step") == "20");
+  BOOST_TEST(log_rows(whole) == log_rows(parts), read_text(whole / "log.csv") << "\n" << read_text(parts / "log.csv"));
+  BOOST_TEST(read_text(whole / "params.safetensors") == read_text(parts / "params.safetensors"));
+}
+
+BOOST_AUTO_TEST_CASE(damaged_or_missing_data_is_a_clear_error) {
+  fails_with(train("--data /nonexistent/fmnist -o '" + scratch("nodata").string() + "'"),
+             "/nonexistent/fmnist/train-images-idx3-ubyte.gz");
+  const fs::path data = scratch("data");
+  copy_data(data);
+  // Cut the training images short: the gzip stream ends early.
+  const fs::path images = data / "train-images-idx3-ubyte.gz";
+  fs::resize_file(images, 100000);
+  fails_with(train("--data '" + data.string() + "' -o '" + scratch("cut").string() + "'"), images.string());
+  // Labels that do not fit the images.
+  copy_data(data);
+  fs::copy_file(data / "t10k-labels-idx1-ubyte.gz", data / "train-labels-idx1-ubyte.gz",
+                fs::copy_options::overwrite_existing);
+  fails_with(train("--data '" + data.string() + "' -o '" + scratch("mismatch").string() + "'"), "labels");
+  // Not gzip, not IDX.
+  copy_data(data);
+  {
+    std::ofstream junk(data / "t10k-images-idx3-ubyte.gz", std::ios::binary);
+    junk << "this is not a data set";
+  }
+  fails_with(train("--data '" + data.string() + "' -o '" + scratch("junk").string() + "'"),
+             (data / "t10k-images-idx3-ubyte.gz").string());
+}
+
+BOOST_AUTO_TEST_CASE(damaged_missing_or_foreign_checkpoints_are_clear_errors) {
+  const fs::path run = scratch("ckpt");
+  fails_with(train(kSmall + " -o '" + run.string() + "' --resume"), "no checkpoint to resume from");
+  BOOST_TEST_REQUIRE(train(kSmall + " -o '" + run.string() + "' --stop-after-steps 3").exit_code == 0);
+  // Another configuration (learning rate) must not continue this run.
+  fails_with(train(kSmall + " --lr 0.01 -o '" + run.string() + "' --resume"), "another configuration");
+  // A truncated checkpoint.
+  const fs::path ckpt = run / "checkpoint.safetensors";
+  const auto size = fs::file_size(ckpt);
+  fs::resize_file(ckpt, size / 2);
+  fails_with(train(kSmall + " -o '" + run.string() + "' --resume"), ckpt.string());
+  // A file that is not safetensors at all.
+  {
+    std::ofstream junk(ckpt, std::ios::binary | std::ios::trunc);
+    junk << "\xff\xff\xff\xff\xff\xff\xff\x7f garbage";
+  }
+  fails_with(train(kSmall + " -o '" + run.string() + "' --resume"), ckpt.string());
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_and_networks_are_clear_errors) {
+  const std::string out = " -o '" + scratch("opts").string() + "'";
+  fails_with(train("--bits W9A2" + out), "--bits must be FP32 or WnAm");
+  fails_with(train("--bits 2bit" + out), "--bits must be FP32 or WnAm");
+  fails_with(train("--epochs 0" + out), "--epochs must be at least 1");
+  fails_with(train("--dropbits 1.5 --bits W2A2" + out), "--dropbits must be in [0, 1)");
+  fails_with(train("--dropbits 0.25" + out), "--dropbits and --learn-bits need a quantized network");
+  fails_with(train("--lr-schedule linear" + out), "--lr-schedule must be cosine or constant");
+  const std::string missing = scratch("none.mlir").string();
+  const std::string command = std::string(CPQ_TRAIN_EXE) + " '" + missing + "' --quiet" + out + " 2>&1";
+  FILE *pipe = ::popen(command.c_str(), "r");
+  char buffer[4096];
+  std::string text;
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+  const int status = ::pclose(pipe);
+  BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 1), text);
+  BOOST_TEST(text.find(missing + ": no such file") != std::string::npos, text);
+}
