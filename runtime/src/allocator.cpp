@@ -9,7 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "cpq/runtime/allocator.h"
 
-#include <HalideRuntime.h>
 
 #include <cstdlib>
 #include <map>
@@ -25,7 +24,6 @@ struct Cache {
   std::multimap<std::size_t, void *> free_blocks; // capacity -> base
   std::size_t max_cached = std::size_t(1) << 30;
   AllocatorStats stats;
-  bool installed = false;
 };
 
 Cache &cache() {
@@ -110,28 +108,10 @@ void release_cached_memory() {
   for (auto &[capacity, base] : blocks) std::free(base);
 }
 
-void install_caching_allocator(std::size_t max_cached_bytes) {
+void set_cache_bound(std::size_t max_cached_bytes) {
   Cache &c = cache();
-  {
-    std::lock_guard<std::mutex> lock(c.mutex);
-    c.max_cached = max_cached_bytes;
-    if (c.installed) return;
-    c.installed = true;
-  }
-  halide_set_custom_malloc(caching_malloc);
-  halide_set_custom_free(caching_free);
-}
-
-void uninstall_caching_allocator() {
-  Cache &c = cache();
-  {
-    std::lock_guard<std::mutex> lock(c.mutex);
-    if (!c.installed) return;
-    c.installed = false;
-  }
-  halide_set_custom_malloc(halide_default_malloc);
-  halide_set_custom_free(halide_default_free);
-  release_cached_memory();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  c.max_cached = max_cached_bytes;
 }
 
 AllocatorStats allocator_stats() {

@@ -15,6 +15,7 @@
 
 #include "scratch.h"
 
+#include "cpq/runtime/allocator.h"
 #include "cpq/runtime/kernel.h"
 
 #include "small_net_train.h"
@@ -147,6 +148,22 @@ BOOST_AUTO_TEST_CASE(the_loaded_kernel_equals_the_statically_linked_one) {
     }
     BOOST_TEST(outputs > 0);
   }
+}
+
+BOOST_AUTO_TEST_CASE(loaded_kernels_reuse_their_temporaries) {
+  // At batch 4096 small_net's intermediates are megabytes: the second call
+  // gets its blocks back from the caching allocator the loader installed.
+  auto k = load_ok();
+  Call c(*k, 4096, 3);
+  std::string error;
+  BOOST_TEST_REQUIRE(k->call(c.buffers, c.scalars, error), error);
+  const AllocatorStats first = allocator_stats();
+  BOOST_TEST(first.misses > 0u);
+  BOOST_TEST(first.live_bytes == 0u); // everything given back
+  BOOST_TEST_REQUIRE(k->call(c.buffers, c.scalars, error), error);
+  const AllocatorStats second = allocator_stats();
+  BOOST_TEST(second.hits > first.hits);
+  BOOST_TEST(second.misses == first.misses);
 }
 
 BOOST_AUTO_TEST_CASE(misuse_names_the_argument) {

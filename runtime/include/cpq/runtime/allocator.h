@@ -43,6 +43,8 @@ void install_caching_allocator(std::size_t max_cached_bytes = std::size_t(1) << 
 /// it only while no kernel runs (a block in use would go to the wrong free).
 void uninstall_caching_allocator();
 
+/// Changes the bound on cached free bytes (install_caching_allocator sets it).
+void set_cache_bound(std::size_t max_cached_bytes);
 /// Frees every cached block.
 void release_cached_memory();
 
