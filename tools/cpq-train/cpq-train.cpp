@@ -12,9 +12,8 @@
 // bit-widths, model size, images/s; also as summary.json).
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/aot.h"
-#include "cpq/dialect/CpqDialect.h"
-#include "cpq/dialect/Passes.h"
+#include "network_kernels.h"
+
 #include "cpq/kernels/gates.h"
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/checkpoint.h"
@@ -24,19 +23,9 @@
 #include "cpq/runtime/safetensors.h"
 #include "cpq/runtime/tensor.h"
 
-#include "mlir/Dialect/StandardOps/IR/Ops.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
-
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/raw_ostream.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -71,6 +60,9 @@ static cl::opt<double> lrOpt("lr", cl::desc("peak learning rate"), cl::init(1e-3
 static cl::opt<std::string> scheduleOpt("lr-schedule", cl::desc("cosine (to 0 over the run) or constant"),
                                         cl::init("cosine"), cl::cat(trainOptions));
 static cl::opt<std::string> optimizerOpt("optimizer", cl::desc("adam or sgd"), cl::init("adam"), cl::cat(trainOptions));
+static cl::opt<double> scaleFloorOpt("scale-floor",
+                                     cl::desc("quantizer alpha and sigma stay at or above this fraction of their initial value"),
+                                     cl::init(0.01), cl::cat(trainOptions));
 static cl::opt<double> weightDecayOpt("weight-decay", cl::desc("weight decay (decoupled for Adam)"), cl::init(0.0), cl::cat(trainOptions));
 static cl::opt<unsigned long long> seedOpt("seed", cl::desc("seed of initialisation, shuffling and DropBits"),
                                            cl::init(1), cl::cat(trainOptions));
@@ -114,33 +106,21 @@ std::string read_text(const std::string &path) {
   return s.str();
 }
 
-/// Writes `text` to `path` through a temporary name and a rename.
 void write_atomically(const std::string &path, const std::string &text) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      fail(path + ": cannot write");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    fail(path + ": cannot rename the temporary file into place");
-  }
-}
-
-std::uint64_t fnv1a64(const std::string &text, std::uint64_t h = 14695981039346656037ull) {
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return h;
+  std::string error;
+  if (!cpq::train::write_atomically(path, text, error)) fail(error);
 }
 
 std::string hex(std::uint64_t v) {
   char b[17];
   std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
   return b;
+}
+
+std::uint64_t fnv1a64(const std::string &text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
 }
 
 /// An exact text form of a double (for sums kept across a resume).
@@ -161,181 +141,6 @@ Bits parse_bits(const std::string &s) {
   if (std::sscanf(s.c_str(), "W%dA%d%c", &w, &a, &tail) != 2 || w < 1 || w > 8 || a < 1 || a > 8)
     fail("--bits must be FP32 or WnAm with n, m in 1..8 (e.g. W2A2); got '" + s + "'");
   return {w, a};
-}
-
-/// What the summary says about one quantizer.
-struct QuantizerInfo {
-  std::string tensor, kind;  // name; "weight" or "activation" or "input"
-  int bits = 0;              // the op's (maximum) bits
-  std::int64_t elements = 0; // weights: all; activations: per image
-  std::string gate_param;    // learned bit-widths: the gate logits' parameter
-};
-
-/// The network prepared for training, and what the run needs to know of it.
-struct Prepared {
-  std::string network_text, training_text;
-  std::map<std::string, ParamInit> init;        // by parameter name
-  std::map<std::string, std::string> arg_name;  // train_step argument name -> parameter name
-  std::map<std::string, std::vector<std::int64_t>> param_shape;
-  std::vector<QuantizerInfo> quantizers;
-  std::string network_name;
-};
-
-std::string print(mlir::ModuleOp module) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  module.print(os);
-  return os.str();
-}
-
-Prepared prepare(const std::string &path, Bits bits) {
-  mlir::MLIRContext context;
-  mlir::DialectRegistry registry;
-  registry.insert<cpq::dialect::CpqDialect, mlir::StandardOpsDialect>();
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
-  llvm::SourceMgr sources;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sources, &context);
-  if (!fs::exists(path)) fail(path + ": no such file");
-  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::parseSourceFile<mlir::ModuleOp>(path, sources, &context);
-  if (!module) fail(path + ": not a valid cpq module (see the errors above)");
-  cpq::dialect::registerPassesAndPipelines();
-
-  auto run = [&](const std::string &pipeline) {
-    mlir::PassManager pm(&context);
-    std::string message;
-    llvm::raw_string_ostream messages(message);
-    if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, messages)))
-      fail("bad pipeline '" + pipeline + "': " + messages.str());
-    if (mlir::failed(pm.run(*module))) fail(path + ": '" + pipeline + "' failed (see the errors above)");
-  };
-  if (bits.weights) {
-    std::ostringstream spec;
-    spec << "cpq-quantize-network{weight-bits=" << bits.weights << " activation-bits=" << bits.activations
-         << " input-bits=" << inputBitsOpt << " dropbits-p=" << dropbitsOpt
-         << " learn-bits=" << (learnBitsOpt ? "true" : "false") << " gate-lambda=" << gateLambdaOpt << "}";
-    run(spec.str());
-  } else if (dropbitsOpt != 0.0 || learnBitsOpt) {
-    fail("--dropbits and --learn-bits need a quantized network (--bits WnAm)");
-  }
-  Prepared p;
-  p.network_text = print(*module);
-  std::ostringstream train;
-  train << "cpq-train-pipeline{optimizer=" << optimizerOpt << " weight-decay=" << weightDecayOpt << "}";
-  run(train.str());
-  p.training_text = print(*module);
-
-  mlir::FuncOp step = module->lookupSymbol<mlir::FuncOp>("train_step");
-  if (!step) fail(path + ": the training pipeline made no train_step");
-  for (mlir::FuncOp f : module->getOps<mlir::FuncOp>()) {
-    if (f.getName() == "train_step" || f.getName() == "eval_step") continue;
-    p.network_name = f.getName().str();
-    f.walk([&](cpq::dialect::ParamOp op) {
-      ParamInit init;
-      init.kind = op.init().str();
-      if (auto value = op.valueAttr()) {
-        auto dense = value.dyn_cast<mlir::DenseElementsAttr>();
-        if (!dense) fail(path + ": parameter '" + op.name().str() + "' has a value that is not dense");
-        if (dense.isSplat())
-          init.values.push_back(dense.getSplatValue<float>());
-        else
-          for (float v : dense.getValues<float>()) init.values.push_back(v);
-      }
-      p.init[op.name().str()] = init;
-      auto type = op.getType().cast<mlir::RankedTensorType>();
-      p.param_shape[op.name().str()].assign(type.getShape().begin(), type.getShape().end());
-    });
-    f.walk([&](cpq::dialect::QuantizeOp q) {
-      QuantizerInfo info;
-      info.bits = static_cast<int>(q.bits());
-      auto type = q.input().getType().cast<mlir::RankedTensorType>();
-      info.elements = 1;
-      for (std::int64_t d : type.getShape())
-        if (d >= 0) info.elements *= d;
-      if (auto w = q.input().getDefiningOp<cpq::dialect::ParamOp>()) {
-        info.tensor = w.name().str(), info.kind = "weight";
-      } else {
-        auto alpha = q.alpha().getDefiningOp<cpq::dialect::ParamOp>();
-        std::string n = alpha ? alpha.name().str() : "activation";
-        if (n.size() > 6 && n.substr(n.size() - 6) == ".alpha") n.resize(n.size() - 6);
-        info.tensor = n;
-        info.kind = q.input().isa<mlir::BlockArgument>() ? "input" : "activation";
-      }
-      if (q.gate_logits())
-        if (auto g = q.gate_logits().getDefiningOp<cpq::dialect::ParamOp>()) info.gate_param = g.name().str();
-      p.quantizers.push_back(info);
-    });
-  }
-  for (unsigned i = 0; i < step.getNumArguments(); ++i) {
-    auto role = step.getArgAttrOfType<mlir::StringAttr>(i, "cpq.role");
-    auto name = step.getArgAttrOfType<mlir::StringAttr>(i, "cpq.name");
-    if (role && name && role.getValue() == "param") p.arg_name[name.getValue().str()] = name.getValue().str();
-  }
-  return p;
-}
-
-/// The C identifier cpq-compile gives an argument named `name`.
-std::string c_name(const std::string &name) {
-  std::string s;
-  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "_" + s;
-  return s;
-}
-
-std::string default_cache() {
-  if (const char *x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/cpq";
-  if (const char *h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/cpq";
-  return ".cpq-cache";
-}
-
-/// The identity of this executable: a rebuilt cpq-train compiles afresh.
-std::string self_identity() {
-  struct stat st {};
-  std::string exe = fs::read_symlink("/proc/self/exe").string();
-  if (::stat(exe.c_str(), &st) != 0) return exe;
-  return exe + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
-}
-
-/// train_step and eval_step kernels for `text`, compiled or from the cache.
-std::string kernels_for(const Prepared &p) {
-  const std::string cache = cacheOpt.empty() ? default_cache() : cacheOpt.getValue();
-  const std::string key =
-      hex(fnv1a64(p.training_text + "\n" + targetOpt + "\n" + self_identity() + "\nkernels v1"));
-  const fs::path dir = fs::path(cache) / "kernels" / (p.network_name + "-" + key);
-  if (fs::exists(dir / "train_step.so") && fs::exists(dir / "eval_step.so")) {
-    note("kernels from the cache: " + dir.string());
-    return dir.string();
-  }
-  std::error_code ec;
-  fs::create_directories(dir.parent_path(), ec);
-  const fs::path tmp = dir.string() + ".tmp" + std::to_string(::getpid());
-  fs::remove_all(tmp, ec);
-  if (!fs::create_directories(tmp, ec)) fail(tmp.string() + ": cannot create (" + ec.message() + ")");
-  write_atomically((tmp / "training.mlir").string(), p.training_text);
-  for (const char *fn : {"train_step", "eval_step"}) {
-    const auto t0 = std::chrono::steady_clock::now();
-    note(std::string("compiling ") + fn + " for " + targetOpt + " (once; cached in " + dir.string() + ")");
-    cpq::codegen::AotOptions o;
-    o.input = (tmp / "training.mlir").string();
-    o.function = fn;
-    o.output = (tmp / fn).string();
-    o.targets = {targetOpt};
-    std::string error;
-    if (!cpq::codegen::compile_aot(o, error)) {
-      fs::remove_all(tmp, ec);
-      fail("compiling " + std::string(fn) + ": " + error);
-    }
-    std::ostringstream took;
-    took << std::fixed << std::setprecision(1) << seconds_since(t0);
-    note(std::string("compiled ") + fn + " in " + took.str() + " s");
-  }
-  fs::rename(tmp, dir, ec);
-  if (ec) { // another run put the same kernels there first
-    fs::remove_all(tmp, ec);
-    if (!fs::exists(dir / "train_step.so")) fail(dir.string() + ": cannot move the compiled kernels into place");
-  }
-  return dir.string();
 }
 
 std::unique_ptr<Kernel> load_kernel(const std::string &prefix) {
@@ -407,6 +212,11 @@ private:
   int last_quarter_ = -1;
 };
 
+/// Images enter as byte / 255, in [0, 1]: the quantized networks' 8-bit
+/// unsigned input grid (step 1/255) then holds every pixel exactly, where a
+/// mean/std normalisation would clip the dark and the bright ones.
+constexpr Normalisation kInput{0.0f, 1.0f};
+
 struct Evaluation {
   double loss = 0, accuracy = 0;
 };
@@ -440,8 +250,20 @@ int main(int argc, char **argv) {
   const cpq::idx::LabelledImages train = load_data("train", trainLimitOpt);
   const cpq::idx::LabelledImages test = load_data("t10k", testLimitOpt);
 
-  const Prepared p = prepare(inputFile, bits);
-  const std::string kernels = kernels_for(p);
+  if (!bits.weights && (dropbitsOpt != 0.0 || learnBitsOpt))
+    fail("--dropbits and --learn-bits need a quantized network (--bits WnAm)");
+  cpq::train::NetworkOptions options;
+  options.weight_bits = bits.weights, options.activation_bits = bits.activations;
+  options.input_bits = inputBitsOpt, options.dropbits = dropbitsOpt, options.learn_bits = learnBitsOpt;
+  options.gate_lambda = gateLambdaOpt, options.optimizer = optimizerOpt, options.weight_decay = weightDecayOpt;
+  options.scale_floor = scaleFloorOpt;
+  cpq::train::PreparedNetwork p;
+  std::string error;
+  if (!cpq::train::prepare_network(inputFile, options, p, error)) fail(error);
+  std::string kernels;
+  if (!cpq::train::compiled_kernels(p, cacheOpt.empty() ? cpq::train::default_cache() : cacheOpt.getValue(),
+                                    targetOpt, quietOpt, kernels, error))
+    fail(error);
   auto step_kernel = load_kernel(kernels + "/train_step");
   auto eval_kernel = load_kernel(kernels + "/eval_step");
 
@@ -458,9 +280,7 @@ int main(int argc, char **argv) {
     if (a.buffer) tensors[a.name] = std::make_unique<HostTensor>(a, batchOpt);
   const auto checkpointed = checkpointed_arguments(*step_kernel);
 
-  // Parameter name of each train_step argument (arguments are c identifiers).
-  std::map<std::string, std::string> param_of_arg;
-  for (const auto &[name, unused] : p.arg_name) param_of_arg[c_name(name)] = name;
+  const std::map<std::string, std::string> &param_of_arg = p.param_of_arg;
 
   const std::int64_t steps_per_epoch = (train.count + batchOpt - 1) / batchOpt;
   const std::int64_t total_steps = steps_per_epoch * epochsOpt;
@@ -528,7 +348,7 @@ int main(int argc, char **argv) {
     // The trained parameters under their network names, for
     // cpq-opt --cpq-inference-pipeline=params=... on network.mlir.
     cpq::safetensors::File params;
-    params.metadata["cpq.network"] = p.network_name;
+    params.metadata["cpq.network"] = p.name;
     for (const KernelArgument *a : checkpointed)
       if (a->role == "param") {
         const std::string &name = param_of_arg.at(a->name);
@@ -561,7 +381,7 @@ int main(int argc, char **argv) {
           if (a.buffer && a.role != "param") et[a.name] = std::make_unique<HostTensor>(a, n);
       std::string error;
       if (!fill_batch(test, order, static_cast<std::size_t>(first), static_cast<std::size_t>(n),
-                      kFashionMnistNormalisation, et["input"]->data<float>(), et["labels"]->data<std::int32_t>(),
+                      kInput, et["input"]->data<float>(), et["labels"]->data<std::int32_t>(),
                       error))
         fail(error);
       std::map<std::string, halide_buffer_t *> buffers;
@@ -600,7 +420,7 @@ int main(int argc, char **argv) {
             tensors[a.name] = std::make_unique<HostTensor>(a, n);
       std::string error;
       if (!fill_batch(train, order, static_cast<std::size_t>(first), static_cast<std::size_t>(n),
-                      kFashionMnistNormalisation, tensors["input"]->data<float>(),
+                      kInput, tensors["input"]->data<float>(),
                       tensors["labels"]->data<std::int32_t>(), error))
         fail(error);
       std::map<std::string, halide_buffer_t *> buffers;
@@ -687,7 +507,7 @@ int main(int argc, char **argv) {
     std::int64_t elements;
   };
   std::vector<Row> rows;
-  for (const QuantizerInfo &q : p.quantizers) {
+  for (const cpq::train::QuantizerInfo &q : p.quantizers) {
     int b = q.bits;
     if (!q.gate_param.empty()) {
       const std::vector<float> &g = trained.at(q.gate_param);

@@ -1,0 +1,249 @@
+//===- network_kernels.cpp - a network's training kernels, cached -----------===//
+#include "network_kernels.h"
+
+#include "codegen/aot.h"
+#include "cpq/dialect/CpqDialect.h"
+#include "cpq/dialect/Passes.h"
+
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace cpq::train {
+
+namespace {
+
+std::string print(mlir::ModuleOp module) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  module.print(os);
+  return os.str();
+}
+
+/// The C identifier cpq-compile gives an argument named `name`.
+std::string c_name(const std::string &name) {
+  std::string s;
+  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "_" + s;
+  return s;
+}
+
+std::uint64_t fnv1a64(const std::string &text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+/// The identity of this executable: a rebuilt tool compiles afresh.
+std::string self_identity() {
+  struct stat st {};
+  std::error_code ec;
+  const std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec || ::stat(exe.c_str(), &st) != 0) return exe;
+  return exe + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+} // namespace
+
+bool write_atomically(const std::string &path, const std::string &text, std::string &error) {
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      error = path + ": cannot write";
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    error = path + ": cannot rename the temporary file into place";
+    return false;
+  }
+  return true;
+}
+
+bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedNetwork &p, std::string &error) {
+  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registry.insert<cpq::dialect::CpqDialect, mlir::StandardOpsDialect>();
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sources;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sources, &context);
+  if (!fs::exists(path)) {
+    error = path + ": no such file";
+    return false;
+  }
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::parseSourceFile<mlir::ModuleOp>(path, sources, &context);
+  if (!module) {
+    error = path + ": not a valid cpq module (see the errors above)";
+    return false;
+  }
+  cpq::dialect::registerPassesAndPipelines();
+  auto run = [&](const std::string &pipeline) {
+    mlir::PassManager pm(&context);
+    std::string message;
+    llvm::raw_string_ostream messages(message);
+    if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, messages))) {
+      error = "bad pipeline '" + pipeline + "': " + messages.str();
+      return false;
+    }
+    if (mlir::failed(pm.run(*module))) {
+      error = path + ": '" + pipeline + "' failed (see the errors above)";
+      return false;
+    }
+    return true;
+  };
+  if (o.weight_bits) {
+    std::ostringstream spec;
+    spec << "cpq-quantize-network{weight-bits=" << o.weight_bits << " activation-bits=" << o.activation_bits
+         << " input-bits=" << o.input_bits << " dropbits-p=" << o.dropbits
+         << " learn-bits=" << (o.learn_bits ? "true" : "false") << " gate-lambda=" << o.gate_lambda << "}";
+    if (!run(spec.str())) return false;
+  } else if (o.dropbits != 0.0 || o.learn_bits) {
+    error = "DropBits and learned bit-widths need a quantized network (weight and activation bits)";
+    return false;
+  }
+  p.network_text = print(*module);
+  std::ostringstream train;
+  train << "cpq-train-pipeline{optimizer=" << o.optimizer << " weight-decay=" << o.weight_decay
+        << " scale-floor=" << o.scale_floor << "}";
+  if (!run(train.str())) return false;
+  p.training_text = print(*module);
+
+  mlir::FuncOp step = module->lookupSymbol<mlir::FuncOp>("train_step");
+  if (!step) {
+    error = path + ": the training pipeline made no train_step";
+    return false;
+  }
+  for (mlir::FuncOp f : module->getOps<mlir::FuncOp>()) {
+    if (f.getName() == "train_step" || f.getName() == "eval_step") continue;
+    p.name = f.getName().str();
+    bool ok = true;
+    f.walk([&](cpq::dialect::ParamOp op) {
+      runtime::ParamInit init;
+      init.kind = op.init().str();
+      if (auto value = op.valueAttr()) {
+        auto dense = value.dyn_cast<mlir::DenseElementsAttr>();
+        if (!dense) {
+          error = path + ": parameter '" + op.name().str() + "' has a value that is not dense";
+          ok = false;
+          return;
+        }
+        if (dense.isSplat())
+          init.values.push_back(dense.getSplatValue<float>());
+        else
+          for (float v : dense.getValues<float>()) init.values.push_back(v);
+      }
+      p.init[op.name().str()] = init;
+    });
+    if (!ok) return false;
+    f.walk([&](cpq::dialect::QuantizeOp q) {
+      QuantizerInfo info;
+      info.bits = static_cast<int>(q.bits());
+      auto type = q.input().getType().cast<mlir::RankedTensorType>();
+      info.elements = 1;
+      for (std::int64_t d : type.getShape())
+        if (d >= 0) info.elements *= d;
+      if (auto w = q.input().getDefiningOp<cpq::dialect::ParamOp>()) {
+        info.tensor = w.name().str(), info.kind = "weight";
+      } else {
+        auto alpha = q.alpha().getDefiningOp<cpq::dialect::ParamOp>();
+        std::string n = alpha ? alpha.name().str() : "activation";
+        if (n.size() > 6 && n.substr(n.size() - 6) == ".alpha") n.resize(n.size() - 6);
+        info.tensor = n;
+        info.kind = q.input().isa<mlir::BlockArgument>() ? "input" : "activation";
+      }
+      if (q.gate_logits())
+        if (auto g = q.gate_logits().getDefiningOp<cpq::dialect::ParamOp>()) info.gate_param = g.name().str();
+      p.quantizers.push_back(info);
+    });
+  }
+  for (unsigned i = 0; i < step.getNumArguments(); ++i) {
+    auto role = step.getArgAttrOfType<mlir::StringAttr>(i, "cpq.role");
+    auto name = step.getArgAttrOfType<mlir::StringAttr>(i, "cpq.name");
+    if (role && name && role.getValue() == "param") p.param_of_arg[c_name(name.getValue().str())] = name.getValue().str();
+  }
+  return true;
+}
+
+std::string default_cache() {
+  if (const char *x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/cpq";
+  if (const char *h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/cpq";
+  return ".cpq-cache";
+}
+
+bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target, bool quiet,
+                      std::string &folder, std::string &error) {
+  char key[17];
+  std::snprintf(key, sizeof key, "%016llx",
+                static_cast<unsigned long long>(fnv1a64(p.training_text + "\n" + target + "\n" + self_identity())));
+  const fs::path dir = fs::path(cache) / "kernels" / (p.name + "-" + key);
+  folder = dir.string();
+  if (fs::exists(dir / "train_step.so") && fs::exists(dir / "eval_step.so")) {
+    if (!quiet) std::fprintf(stderr, "cpq-train: kernels from the cache: %s\n", folder.c_str());
+    return true;
+  }
+  std::error_code ec;
+  fs::create_directories(dir.parent_path(), ec);
+  const fs::path tmp = dir.string() + ".tmp" + std::to_string(::getpid());
+  fs::remove_all(tmp, ec);
+  if (!fs::create_directories(tmp, ec)) {
+    error = tmp.string() + ": cannot create (" + ec.message() + ")";
+    return false;
+  }
+  if (!write_atomically((tmp / "training.mlir").string(), p.training_text, error)) return false;
+  for (const char *fn : {"train_step", "eval_step"}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!quiet)
+      std::fprintf(stderr, "cpq-train: compiling %s for %s (once; cached in %s)\n", fn, target.c_str(), folder.c_str());
+    codegen::AotOptions o;
+    o.input = (tmp / "training.mlir").string();
+    o.function = fn;
+    o.output = (tmp / fn).string();
+    o.targets = {target};
+    std::string message;
+    if (!codegen::compile_aot(o, message)) {
+      fs::remove_all(tmp, ec);
+      error = "compiling " + std::string(fn) + ": " + message;
+      return false;
+    }
+    if (!quiet)
+      std::fprintf(stderr, "cpq-train: compiled %s in %.1f s\n", fn,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  fs::rename(tmp, dir, ec);
+  if (ec) { // another process put the same kernels there first
+    fs::remove_all(tmp, ec);
+    if (!fs::exists(dir / "train_step.so")) {
+      error = folder + ": cannot move the compiled kernels into place";
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace cpq::train
