@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""LeNet-5 training steps in PyTorch 1.13, written the way a researcher writes
+them: the float network as nn.Modules, and its CPQ form with a quantizer
+module on every conv/dense weight (signed grid, alpha and sigma per output
+channel) and every ReLU output (unsigned grid, per tensor), plus the fixed
+8-bit input quantizer; the quantizer is the plain multi-class straight-through
+estimator of quantizer_torch.py (all cell probabilities of the logistic-noise
+categorical, the mode as a one-hot). Adam, softmax cross-entropy.
+
+Times training steps on a fixed batch of 28x28 images and prints one JSON
+object: {"img_s": median images per second over the repeats, ...}.
+
+Usage: /usr/bin/python3 train_torch.py --bits W2A2 --batch 64
+           [--threads 2] [--steps 20] [--repeats 5] [--warmup 3]
+"""
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def grid_levels(kind, bits):
+    if kind == "signed":
+        return torch.arange(-(2 ** (bits - 1)), 2 ** (bits - 1), dtype=torch.float32)
+    return torch.arange(0, 2 ** bits, dtype=torch.float32)
+
+
+def cpq_quantize(x, alpha, sigma, t):
+    """x: (C, M); alpha, sigma: (C, 1); t: (K,) levels. Multi-class STE."""
+    g = alpha.unsqueeze(-1) * t                      # (C, 1, K) grid points
+    e = (g[..., 1:] + g[..., :-1]) / 2               # (C, 1, K-1) inner edges
+    s = torch.sigmoid((e - x.unsqueeze(-1)) / sigma.unsqueeze(-1))
+    zeros = torch.zeros(s.shape[:-1] + (1,))
+    ones = torch.ones(s.shape[:-1] + (1,))
+    s = torch.cat([zeros, s, ones], dim=-1)
+    pi = s[..., 1:] - s[..., :-1]                    # (C, M, K) cell probabilities
+    onehot = F.one_hot(pi.argmax(dim=-1), t.numel()).to(x.dtype)
+    return ((onehot + pi - pi.detach()) * g).sum(dim=-1)
+
+
+class Quantizer(nn.Module):
+    def __init__(self, kind, bits, channels, alpha, trainable=True):
+        super().__init__()
+        self.register_buffer("t", grid_levels(kind, bits))
+        a = torch.full((channels, 1), float(alpha))
+        self.alpha = nn.Parameter(a, requires_grad=trainable)
+        self.sigma = nn.Parameter(a / 4, requires_grad=trainable)
+
+    def forward(self, x):
+        if not (x.requires_grad or self.alpha.requires_grad):
+            # Nothing to differentiate: plain round-to-nearest and clip.
+            q = torch.clamp(torch.round(x / self.alpha.view(1, -1)), self.t[0], self.t[-1])
+            return q * self.alpha.view(1, -1)
+        c = self.alpha.shape[0]
+        return cpq_quantize(x.reshape(c, -1), self.alpha, self.sigma, self.t).reshape(x.shape)
+
+
+class QConv(nn.Conv2d):
+    def __init__(self, cin, cout, k, bits):
+        super().__init__(cin, cout, k)
+        nn.init.kaiming_normal_(self.weight, nonlinearity="relu")
+        nn.init.zeros_(self.bias)
+        self.q = Quantizer("signed", bits, cout, 2 * self.weight.std().item() / 2 ** (bits - 1)) if bits else None
+
+    def forward(self, x):
+        w = self.q(self.weight) if self.q else self.weight
+        return F.conv2d(x, w, self.bias)
+
+
+class QLinear(nn.Linear):
+    def __init__(self, cin, cout, bits):
+        super().__init__(cin, cout)
+        nn.init.kaiming_normal_(self.weight, nonlinearity="relu")
+        nn.init.zeros_(self.bias)
+        self.q = Quantizer("signed", bits, cout, 2 * self.weight.std().item() / 2 ** (bits - 1)) if bits else None
+
+    def forward(self, x):
+        w = self.q(self.weight) if self.q else self.weight
+        return F.linear(x, w, self.bias)
+
+
+class LeNet5(nn.Module):
+    """32C5-MP2-64C5-MP2-512FC-10 (examples/networks/lenet5.mlir)."""
+
+    def __init__(self, wbits, abits):
+        super().__init__()
+        self.inq = Quantizer("unsigned", 8, 1, 1 / 255, trainable=False) if wbits else None
+        self.conv1, self.conv2 = QConv(1, 32, 5, wbits), QConv(32, 64, 5, wbits)
+        self.fc1, self.fc2 = QLinear(1024, 512, wbits), QLinear(512, 10, wbits)
+        act = lambda: Quantizer("unsigned", abits, 1, 4 / (2 ** abits - 1)) if abits else nn.Identity()
+        self.act1, self.act2, self.act3 = act(), act(), act()
+
+    def forward(self, x):
+        if self.inq is not None:
+            x = self.inq(x)
+        x = F.max_pool2d(self.act1(F.relu(self.conv1(x))), 2)
+        x = F.max_pool2d(self.act2(F.relu(self.conv2(x))), 2)
+        x = self.act3(F.relu(self.fc1(x.flatten(1))))
+        return self.fc2(x)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--bits", required=True, help="FP32 or WnAm")
+    p.add_argument("--batch", type=int, required=True)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=3)
+    a = p.parse_args()
+    if a.bits == "FP32":
+        wbits = abits = 0
+    else:
+        m = re.fullmatch(r"W([1-8])A([1-8])", a.bits)
+        if not m:
+            sys.exit("train_torch.py: --bits must be FP32 or WnAm")
+        wbits, abits = int(m.group(1)), int(m.group(2))
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    net = LeNet5(wbits, abits)
+    opt = torch.optim.Adam([q for q in net.parameters() if q.requires_grad], lr=1e-3)
+    x = torch.rand(a.batch, 1, 28, 28)
+    y = torch.randint(0, 10, (a.batch,))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(a.warmup):
+        step()
+    rates = []
+    for _ in range(a.repeats):
+        start = time.perf_counter()
+        for _ in range(a.steps):
+            step()
+        rates.append(a.batch * a.steps / (time.perf_counter() - start))
+    print(json.dumps({"bits": a.bits, "batch": a.batch, "threads": a.threads, "steps": a.steps,
+                      "img_s": statistics.median(rates), "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()

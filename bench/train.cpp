@@ -1,0 +1,222 @@
+//===- train.cpp - training images/s against a PyTorch 1.13 peer ------------===//
+//
+// LeNet-5 (examples/networks/lenet5.mlir) training steps in FP32, W4A4 and
+// W2A2 (CPQ's quantizer, no DropBits, Adam), at batch 64 and 256 with 2
+// threads: the generated train_step kernel (compiled by the same code as
+// cpq-train, hand schedules, cached) on real Fashion-MNIST images, against
+// bench/peers/train_torch.py (the same network, quantizers, optimizer, batch
+// and threads in PyTorch, /usr/bin/python3) run in the same process tree.
+// Each figure is the median of --repeats runs of --steps steps after warm-up.
+//
+// Usage: bench/train [--json] [--repeats N] [--steps N] [--batches 64,256]
+//                    [--bits FP32,W4A4,W2A2] [--no-peer] [--cache DIR]
+//
+//===----------------------------------------------------------------------===//
+#include "network_kernels.h"
+
+#include "cpq/runtime/batches.h"
+#include "cpq/runtime/idx.h"
+#include "cpq/runtime/init.h"
+#include "cpq/runtime/kernel.h"
+#include "cpq/runtime/tensor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace cpq::runtime;
+
+namespace {
+
+constexpr int kThreads = 2;
+
+[[noreturn]] void fail(const std::string &message) {
+  std::fprintf(stderr, "bench/train: error: %s\n", message.c_str());
+  std::exit(1);
+}
+
+std::vector<std::string> split(const std::string &s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(item);
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/// Images per second of the PyTorch peer, or a negative value.
+double torch_peer(const std::string &bits, int batch, int steps, int repeats) {
+  const std::string cmd = std::string("/usr/bin/python3 " CPQ_SOURCE_DIR "/bench/peers/train_torch.py --bits ") +
+                          bits + " --batch " + std::to_string(batch) + " --threads " + std::to_string(kThreads) +
+                          " --steps " + std::to_string(steps) + " --repeats " + std::to_string(repeats) +
+                          " 2>/dev/null";
+  FILE *pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return -1;
+  char line[1024] = {};
+  const bool got = std::fgets(line, sizeof line, pipe) != nullptr;
+  const int status = pclose(pipe);
+  if (!got || status != 0) return -1;
+  const char *key = std::strstr(line, "\"img_s\": ");
+  return key ? std::atof(key + 9) : -1;
+}
+
+/// Median images/s of the train_step in `folder` at `batch`.
+double ours(const std::string &folder, const cpq::train::PreparedNetwork &net, const cpq::idx::LabelledImages &data,
+            int batch, int steps, int repeats) {
+  std::string error;
+  auto k = Kernel::load(folder + "/train_step", error);
+  if (!k) fail(error);
+  std::map<std::string, std::unique_ptr<HostTensor>> t;
+  for (const KernelArgument &a : k->arguments())
+    if (a.buffer) t[a.name] = std::make_unique<HostTensor>(a, batch);
+  for (const KernelArgument &a : k->arguments()) {
+    if (a.output || a.role != "param") continue;
+    const std::string &name = net.param_of_arg.at(a.name);
+    std::vector<float> v;
+    if (!initial_value(name, net.init.at(name), a.shape, 1, v, error)) fail(error);
+    t[a.name]->assign_floats(v);
+  }
+  const auto order = epoch_order(static_cast<std::uint32_t>(data.count), 1, 0);
+  if (!fill_batch(data, order, 0, static_cast<std::size_t>(batch), Normalisation{0.0f, 1.0f},
+                  t["input"]->data<float>(), t["labels"]->data<std::int32_t>(), error))
+    fail(error);
+  std::map<std::string, halide_buffer_t *> buffers;
+  std::int64_t step = 0;
+  auto run = [&] {
+    for (auto &[name, h] : t) buffers[name] = h->buffer();
+    const std::map<std::string, Scalar> scalars = {
+        {"step", Scalar::of_int(step)}, {"seed", Scalar::of_int(1)}, {"learning_rate", Scalar::of(1e-3)}};
+    if (!k->call(buffers, scalars, error)) fail("train_step: " + error);
+    for (const KernelArgument &a : k->arguments())
+      if (a.output && a.buffer && (a.role == "param" || a.role == "state"))
+        t.at(a.name.substr(0, a.name.size() - 4))->swap(*t.at(a.name));
+    ++step;
+  };
+  for (int i = 0; i < 3; ++i) run(); // warm-up
+  std::vector<double> rates;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int s = 0; s < steps; ++s) run();
+    rates.push_back(batch * steps / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return median(rates);
+}
+
+struct Row {
+  std::string bits;
+  int batch;
+  double img_s, torch_img_s;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  bool json = false, peer = true;
+  int repeats = 5, steps = 20;
+  std::vector<int> batches = {64, 256};
+  std::vector<std::string> bits = {"FP32", "W4A4", "W2A2"};
+  std::string cache = cpq::train::default_cache();
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) fail(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--json") json = true;
+    else if (a == "--no-peer") peer = false;
+    else if (a == "--repeats") repeats = std::max(1, std::atoi(value().c_str()));
+    else if (a == "--steps") steps = std::max(1, std::atoi(value().c_str()));
+    else if (a == "--cache") cache = value();
+    else if (a == "--bits") bits = split(value());
+    else if (a == "--batches") {
+      batches.clear();
+      for (const std::string &b : split(value())) batches.push_back(std::max(1, std::atoi(b.c_str())));
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--json] [--repeats N] [--steps N] [--batches 64,256] [--bits FP32,W4A4,W2A2] "
+                   "[--no-peer] [--cache DIR]\n",
+                   argv[0]);
+      return a == "--help" ? 0 : 1;
+    }
+  }
+  ::setenv("HL_NUM_THREADS", std::to_string(kThreads).c_str(), 1);
+  cpq::idx::LabelledImages data;
+  std::string error;
+  const std::string dir = cpq::idx::kFashionMnistDir;
+  if (!cpq::idx::read_labelled(dir + "/train-images-idx3-ubyte.gz", dir + "/train-labels-idx1-ubyte.gz", 10, data,
+                               error))
+    fail(error);
+
+  std::vector<Row> rows;
+  std::map<int, double> torch_fp32;
+  for (const std::string &b : bits) {
+    cpq::train::NetworkOptions o;
+    if (b != "FP32" && (std::sscanf(b.c_str(), "W%dA%d", &o.weight_bits, &o.activation_bits) != 2 ||
+                        o.weight_bits < 1 || o.weight_bits > 8 || o.activation_bits < 1 || o.activation_bits > 8))
+      fail("--bits takes FP32 or WnAm, got '" + b + "'");
+    cpq::train::PreparedNetwork net;
+    if (!cpq::train::prepare_network(CPQ_SOURCE_DIR "/examples/networks/lenet5.mlir", o, net, error)) fail(error);
+    std::string folder;
+    if (!cpq::train::compiled_kernels(net, cache, "host", json, folder, error)) fail(error);
+    for (int batch : batches) {
+      if (!json) std::fprintf(stderr, "lenet5 %s batch %d ...\n", b.c_str(), batch);
+      Row r{b, batch, ours(folder, net, data, batch, steps, repeats), -1};
+      if (peer) r.torch_img_s = torch_peer(b, batch, steps, repeats);
+      if (b == "FP32") torch_fp32[batch] = r.torch_img_s;
+      rows.push_back(r);
+    }
+  }
+  for (int batch : batches)
+    if (peer && !torch_fp32.count(batch)) torch_fp32[batch] = torch_peer("FP32", batch, steps, repeats);
+
+  if (json) {
+    std::printf("{\"threads\": %d, \"steps\": %d, \"repeats\": %d, \"rows\": [", kThreads, steps, repeats);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row &r = rows[i];
+      std::printf("%s\n  {\"net\": \"lenet5\", \"bits\": \"%s\", \"batch\": %d, \"img_s\": %.1f, \"torch_img_s\": %.1f, "
+                  "\"x_torch\": %.3f}",
+                  i ? "," : "", r.bits.c_str(), r.batch, r.img_s, r.torch_img_s,
+                  r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1.0);
+    }
+    std::printf("],\n \"torch_fp32_img_s\": {");
+    bool first = true;
+    for (const auto &[batch, v] : torch_fp32) {
+      std::printf("%s\"%d\": %.1f", first ? "" : ", ", batch, v);
+      first = false;
+    }
+    std::printf("}}\n");
+    return 0;
+  }
+  std::printf("LeNet-5 training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps\n", kThreads, repeats,
+              steps);
+  std::printf("%-6s %6s %12s %14s %9s %16s\n", "bits", "batch", "cpq img/s", "PyTorch img/s", "x torch",
+              "x torch FP32");
+  auto cell = [](double v, int width, int decimals) {
+    char b[32];
+    if (v > 0) std::snprintf(b, sizeof b, "%*.*f", width, decimals, v);
+    else std::snprintf(b, sizeof b, "%*s", width, "-");
+    return std::string(b);
+  };
+  for (const Row &r : rows) {
+    const double fp32 = torch_fp32.count(r.batch) ? torch_fp32[r.batch] : -1;
+    std::printf("%-6s %6d %12.0f %s %s %s\n", r.bits.c_str(), r.batch, r.img_s, cell(r.torch_img_s, 14, 0).c_str(),
+                cell(r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1, 9, 2).c_str(),
+                cell(fp32 > 0 ? r.img_s / fp32 : -1, 16, 2).c_str());
+  }
+  if (!peer) std::printf("(no peer: --no-peer)\n");
+  else if (rows.size() && rows[0].torch_img_s < 0)
+    std::printf("(the PyTorch peer did not run: scripts/install-deps.sh --peers installs python3-torch)\n");
+  return 0;
+}
