@@ -27,6 +27,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/quantize_kernels.h"
+#include "peer.h"
 #include "cpq/runtime/allocator.h"
 #include "cpq/kernels/gates.h"
 #include "cpq/kernels/quantizer_reference.h"
@@ -87,15 +88,8 @@ double torch_peer(int bits, GridKind grid, double sigma_ratio) {
   const std::string cmd = std::string("/usr/bin/python3 " CPQ_SOURCE_DIR "/bench/peers/quantizer_torch.py") +
                           " --bits " + std::to_string(bits) + " --grid " + to_string(grid) + " --elements " +
                           std::to_string(elements) + " --threads " + std::to_string(kThreads) +
-                          " --repeats 3 --sigma-ratio " + std::to_string(sigma_ratio) + " 2>/dev/null";
-  FILE *pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return -1;
-  char line[1024] = {};
-  const bool got = std::fgets(line, sizeof line, pipe) != nullptr;
-  const int status = pclose(pipe);
-  if (!got || status != 0) return -1;
-  const char *key = std::strstr(line, "\"melem_s\": ");
-  return key ? std::atof(key + 11) : -1;
+                          " --repeats 3 --sigma-ratio " + std::to_string(sigma_ratio);
+  return cpq::bench::peer_number(cmd, "melem_s");
 }
 
 struct Row {

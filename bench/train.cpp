@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "network_kernels.h"
+#include "peer.h"
 
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/idx.h"
@@ -60,16 +61,8 @@ double median(std::vector<double> v) {
 double torch_peer(const std::string &bits, int batch, int steps, int repeats) {
   const std::string cmd = std::string("/usr/bin/python3 " CPQ_SOURCE_DIR "/bench/peers/train_torch.py --bits ") +
                           bits + " --batch " + std::to_string(batch) + " --threads " + std::to_string(kThreads) +
-                          " --steps " + std::to_string(steps) + " --repeats " + std::to_string(repeats) +
-                          " 2>/dev/null";
-  FILE *pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return -1;
-  char line[1024] = {};
-  const bool got = std::fgets(line, sizeof line, pipe) != nullptr;
-  const int status = pclose(pipe);
-  if (!got || status != 0) return -1;
-  const char *key = std::strstr(line, "\"img_s\": ");
-  return key ? std::atof(key + 9) : -1;
+                          " --steps " + std::to_string(steps) + " --repeats " + std::to_string(repeats);
+  return cpq::bench::peer_number(cmd, "img_s");
 }
 
 /// Median images/s of the train_step in `folder` at `batch`.

@@ -61,12 +61,18 @@ class Quantizer(nn.Module):
         return cpq_quantize(x.reshape(c, -1), self.alpha, self.sigma, self.t).reshape(x.shape)
 
 
+def init_layer(layer, bits):
+    """He-normal weights, zero bias, and the weight quantizer (per output channel)."""
+    nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+    nn.init.zeros_(layer.bias)
+    cout = layer.weight.shape[0]
+    layer.q = Quantizer("signed", bits, cout, 2 * layer.weight.std().item() / 2 ** (bits - 1)) if bits else None
+
+
 class QConv(nn.Conv2d):
     def __init__(self, cin, cout, k, bits):
         super().__init__(cin, cout, k)
-        nn.init.kaiming_normal_(self.weight, nonlinearity="relu")
-        nn.init.zeros_(self.bias)
-        self.q = Quantizer("signed", bits, cout, 2 * self.weight.std().item() / 2 ** (bits - 1)) if bits else None
+        init_layer(self, bits)
 
     def forward(self, x):
         w = self.q(self.weight) if self.q else self.weight
@@ -76,9 +82,7 @@ class QConv(nn.Conv2d):
 class QLinear(nn.Linear):
     def __init__(self, cin, cout, bits):
         super().__init__(cin, cout)
-        nn.init.kaiming_normal_(self.weight, nonlinearity="relu")
-        nn.init.zeros_(self.bias)
-        self.q = Quantizer("signed", bits, cout, 2 * self.weight.std().item() / 2 ** (bits - 1)) if bits else None
+        init_layer(self, bits)
 
     def forward(self, x):
         w = self.q(self.weight) if self.q else self.weight
