@@ -19,8 +19,8 @@ if [ ! -x "$train" ]; then
 fi
 
 "$train" examples/networks/lenet5.mlir --bits W2A2 --dropbits 0.25 --epochs "$epochs" --seed "$seed" \
-  -o runs/lenet5-w2a2-dropbits
-"$train" examples/networks/lenet5.mlir --bits FP32 --epochs "$epochs" --seed "$seed" -o runs/lenet5-fp32
+  -o runs/lenet5-w2a2-dropbits --overwrite
+"$train" examples/networks/lenet5.mlir --bits FP32 --epochs "$epochs" --seed "$seed" -o runs/lenet5-fp32 --overwrite
 
 # One number of a run's summary.json (cpq-train writes one field a line).
 field() { awk -v key="\"$2\":" '$1 == key { gsub(/[",]/, "", $2); print $2 }' "$1/summary.json"; }

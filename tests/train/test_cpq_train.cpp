@@ -177,6 +177,19 @@ BOOST_AUTO_TEST_CASE(damaged_missing_or_foreign_checkpoints_are_clear_errors) {
   const fs::path run = scratch("ckpt");
   fails_with(train(kSmall + " -o '" + run.string() + "' --resume"), "no checkpoint to resume from");
   BOOST_TEST_REQUIRE(train(kSmall + " -o '" + run.string() + "' --stop-after-steps 3").exit_code == 0);
+  // A fresh start would destroy the run: refused unless asked for.
+  fails_with(train(kSmall + " -o '" + run.string() + "'"), "already holds a run");
+  fails_with(train(kSmall + " -o '" + run.string() + "' --resume --overwrite"), "exclude each other");
+  // A position the run cannot have reached.
+  {
+    auto file = read_safetensors(run / "checkpoint.safetensors");
+    const auto kept = file;
+    file.metadata["cpq.step"] = "999";
+    std::string error;
+    BOOST_TEST_REQUIRE(cpq::safetensors::write((run / "checkpoint.safetensors").string(), file, error), error);
+    fails_with(train(kSmall + " -o '" + run.string() + "' --resume"), "impossible position (step 999 of 20");
+    BOOST_TEST_REQUIRE(cpq::safetensors::write((run / "checkpoint.safetensors").string(), kept, error), error);
+  }
   // Another configuration (learning rate) must not continue this run.
   fails_with(train(kSmall + " --lr 0.01 -o '" + run.string() + "' --resume"), "another configuration");
   // A truncated checkpoint.

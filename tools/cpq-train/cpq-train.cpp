@@ -74,6 +74,8 @@ static cl::opt<int> testLimitOpt("test-limit", cl::desc("use only the first N te
 static cl::opt<std::string> outOpt("o", cl::desc("run folder: log.csv, checkpoint, params, summary"),
                                    cl::value_desc("folder"), cl::cat(trainOptions));
 static cl::opt<bool> resumeOpt("resume", cl::desc("continue the run in the -o folder from its checkpoint"), cl::cat(trainOptions));
+static cl::opt<bool> overwriteOpt("overwrite", cl::desc("start afresh in a run folder that already holds a checkpoint"),
+                                  cl::cat(trainOptions));
 static cl::opt<long long> checkpointEveryOpt("checkpoint-every",
                                              cl::desc("also checkpoint every N steps (0: at epoch ends only)"),
                                              cl::init(0), cl::cat(trainOptions));
@@ -245,6 +247,10 @@ int main(int argc, char **argv) {
   const std::string checkpoint_path = out + "/checkpoint.safetensors";
   if (resumeOpt && !fs::exists(checkpoint_path))
     fail(checkpoint_path + ": no checkpoint to resume from (run without --resume to start)");
+  if (resumeOpt && overwriteOpt) fail("--resume and --overwrite exclude each other");
+  if (!resumeOpt && !overwriteOpt && fs::exists(checkpoint_path))
+    fail(checkpoint_path + ": the run folder already holds a run; continue it with --resume, start it afresh with "
+                           "--overwrite, or choose another -o");
 
   // Data first: a missing or damaged file should not wait for a compile.
   const cpq::idx::LabelledImages train = load_data("train", trainLimitOpt);
@@ -310,6 +316,10 @@ int main(int argc, char **argv) {
     } catch (const std::exception &) {
       fail(checkpoint_path + ": its metadata lacks the run's position (cpq.step, cpq.epoch_*)");
     }
+    if (step < 0 || step > total_steps || seen < 0 || correct_sum < 0 || correct_sum > seen ||
+        seen > train.count || !std::isfinite(loss_sum))
+      fail(checkpoint_path + ": its metadata holds an impossible position (step " + std::to_string(step) + " of " +
+           std::to_string(total_steps) + ", " + std::to_string(seen) + " images seen this epoch)");
     for (const KernelArgument *a : checkpointed) tensors[a->name]->assign_floats(state.tensors[a->name]);
     std::istringstream log(read_text(out + "/log.csv"));
     std::string line;
