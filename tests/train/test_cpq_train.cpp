@@ -122,6 +122,22 @@ BOOST_AUTO_TEST_CASE(a_short_quantized_run_learns) {
   BOOST_TEST(read_text(run / "network.mlir").find("cpq.quantize") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(learned_bit_widths_come_from_the_trained_gates) {
+  // A heavy L0 weight on the gates' expected bits closes every gate above
+  // level 1 within 125 steps: the summary reports the learned 1 bit, not the
+  // quantizer's maximum of 4, and sizes the model by it.
+  const fs::path run = scratch("learn_bits");
+  const Result r = train("--bits W4A4 --learn-bits --gate-lambda 1 --epochs 1 --batch 16 --train-limit 2000 "
+                         "--test-limit 200 --lr 0.05 -o '" + run.string() + "'");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(r.output.find("conv1.weight           weight          1") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("fc.weight              weight          1") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("act1                   activation      1") != std::string::npos, r.output);
+  const std::string summary = read_text(run / "summary.json");
+  // 200 + 11,520 one-bit weights, the rest (biases, alpha, sigma) in float32.
+  BOOST_TEST(summary.find("\"bits\": 4") == std::string::npos, summary);
+}
+
 BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_run) {
   const fs::path whole = scratch("whole"), parts = scratch("parts");
   BOOST_TEST_REQUIRE(train(kSmall + " -o '" + whole.string() + "'").exit_code == 0);
