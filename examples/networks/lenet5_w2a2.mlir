@@ -13,8 +13,8 @@ module {
     %7 = cpq.quantize %3, %5, %6 {axis = 0 : i64, bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "signed"} : (tensor<32x1x5x5xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<32x1x5x5xf32>
     %8 = cpq.conv2d %2, %7, %4 : (tensor<?x1x28x28xf32>, tensor<32x1x5x5xf32>, tensor<32xf32>) -> tensor<?x32x24x24xf32>
     %9 = cpq.relu %8 : tensor<?x32x24x24xf32>
-    %10 = cpq.param "act1.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %11 = cpq.param "act1.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %10 = cpq.param "act1.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %11 = cpq.param "act1.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %12 = cpq.quantize %9, %10, %11 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x32x24x24xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x32x24x24xf32>
     %13 = cpq.maxpool2d %12 {kernel = [2, 2]} : (tensor<?x32x24x24xf32>) -> tensor<?x32x12x12xf32>
     %14 = cpq.param "conv2.weight" {init = "he_normal"} : tensor<64x32x5x5xf32>
@@ -24,8 +24,8 @@ module {
     %18 = cpq.quantize %14, %16, %17 {axis = 0 : i64, bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "signed"} : (tensor<64x32x5x5xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<64x32x5x5xf32>
     %19 = cpq.conv2d %13, %18, %15 : (tensor<?x32x12x12xf32>, tensor<64x32x5x5xf32>, tensor<64xf32>) -> tensor<?x64x8x8xf32>
     %20 = cpq.relu %19 : tensor<?x64x8x8xf32>
-    %21 = cpq.param "act2.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %22 = cpq.param "act2.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %21 = cpq.param "act2.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %22 = cpq.param "act2.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %23 = cpq.quantize %20, %21, %22 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x64x8x8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x64x8x8xf32>
     %24 = cpq.maxpool2d %23 {kernel = [2, 2]} : (tensor<?x64x8x8xf32>) -> tensor<?x64x4x4xf32>
     %25 = cpq.flatten %24 : (tensor<?x64x4x4xf32>) -> tensor<?x1024xf32>
@@ -36,8 +36,8 @@ module {
     %30 = cpq.quantize %26, %28, %29 {axis = 0 : i64, bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "signed"} : (tensor<512x1024xf32>, tensor<512xf32>, tensor<512xf32>) -> tensor<512x1024xf32>
     %31 = cpq.dense %25, %30, %27 : (tensor<?x1024xf32>, tensor<512x1024xf32>, tensor<512xf32>) -> tensor<?x512xf32>
     %32 = cpq.relu %31 : tensor<?x512xf32>
-    %33 = cpq.param "act3.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %34 = cpq.param "act3.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %33 = cpq.param "act3.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %34 = cpq.param "act3.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %35 = cpq.quantize %32, %33, %34 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x512xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x512xf32>
     %36 = cpq.param "fc2.weight" {init = "he_normal"} : tensor<10x512xf32>
     %37 = cpq.param "fc2.bias" {init = "zeros"} : tensor<10xf32>

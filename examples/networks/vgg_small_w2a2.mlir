@@ -17,8 +17,8 @@ module {
     %11 = cpq.conv2d %2, %10 {padding = [1, 1]} : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>) -> tensor<?x32x28x28xf32>
     %12 = cpq.batch_norm %11, %4, %5, %6, %7 : (tensor<?x32x28x28xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<?x32x28x28xf32>
     %13 = cpq.relu %12 : tensor<?x32x28x28xf32>
-    %14 = cpq.param "act1.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %15 = cpq.param "act1.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %14 = cpq.param "act1.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %15 = cpq.param "act1.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %16 = cpq.quantize %13, %14, %15 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x32x28x28xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x32x28x28xf32>
     %17 = cpq.param "stage1.conv1.weight" {init = "he_normal"} : tensor<32x32x3x3xf32>
     %18 = cpq.param "stage1.bn1.gamma" {init = "ones"} : tensor<32xf32>
@@ -31,8 +31,8 @@ module {
     %25 = cpq.conv2d %16, %24 {padding = [1, 1]} : (tensor<?x32x28x28xf32>, tensor<32x32x3x3xf32>) -> tensor<?x32x28x28xf32>
     %26 = cpq.batch_norm %25, %18, %19, %20, %21 : (tensor<?x32x28x28xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<?x32x28x28xf32>
     %27 = cpq.relu %26 : tensor<?x32x28x28xf32>
-    %28 = cpq.param "act2.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %29 = cpq.param "act2.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %28 = cpq.param "act2.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %29 = cpq.param "act2.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %30 = cpq.quantize %27, %28, %29 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x32x28x28xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x32x28x28xf32>
     %31 = cpq.param "stage1.conv2.weight" {init = "he_normal"} : tensor<32x32x3x3xf32>
     %32 = cpq.param "stage1.bn2.gamma" {init = "ones"} : tensor<32xf32>
@@ -46,8 +46,8 @@ module {
     %40 = cpq.batch_norm %39, %32, %33, %34, %35 : (tensor<?x32x28x28xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<?x32x28x28xf32>
     %41 = cpq.add %40, %16 : tensor<?x32x28x28xf32>
     %42 = cpq.relu %41 : tensor<?x32x28x28xf32>
-    %43 = cpq.param "act3.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %44 = cpq.param "act3.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %43 = cpq.param "act3.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %44 = cpq.param "act3.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %45 = cpq.quantize %42, %43, %44 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x32x28x28xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x32x28x28xf32>
     %46 = cpq.maxpool2d %45 {kernel = [2, 2]} : (tensor<?x32x28x28xf32>) -> tensor<?x32x14x14xf32>
     %47 = cpq.param "stage2.conv0.weight" {init = "he_normal"} : tensor<64x32x3x3xf32>
@@ -61,8 +61,8 @@ module {
     %55 = cpq.conv2d %46, %54 {padding = [1, 1]} : (tensor<?x32x14x14xf32>, tensor<64x32x3x3xf32>) -> tensor<?x64x14x14xf32>
     %56 = cpq.batch_norm %55, %48, %49, %50, %51 : (tensor<?x64x14x14xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64x14x14xf32>
     %57 = cpq.relu %56 : tensor<?x64x14x14xf32>
-    %58 = cpq.param "act4.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %59 = cpq.param "act4.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %58 = cpq.param "act4.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %59 = cpq.param "act4.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %60 = cpq.quantize %57, %58, %59 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x64x14x14xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x64x14x14xf32>
     %61 = cpq.param "stage2.conv1.weight" {init = "he_normal"} : tensor<64x64x3x3xf32>
     %62 = cpq.param "stage2.bn1.gamma" {init = "ones"} : tensor<64xf32>
@@ -75,8 +75,8 @@ module {
     %69 = cpq.conv2d %60, %68 {padding = [1, 1]} : (tensor<?x64x14x14xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x14x14xf32>
     %70 = cpq.batch_norm %69, %62, %63, %64, %65 : (tensor<?x64x14x14xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64x14x14xf32>
     %71 = cpq.relu %70 : tensor<?x64x14x14xf32>
-    %72 = cpq.param "act5.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %73 = cpq.param "act5.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %72 = cpq.param "act5.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %73 = cpq.param "act5.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %74 = cpq.quantize %71, %72, %73 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x64x14x14xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x64x14x14xf32>
     %75 = cpq.param "stage2.conv2.weight" {init = "he_normal"} : tensor<64x64x3x3xf32>
     %76 = cpq.param "stage2.bn2.gamma" {init = "ones"} : tensor<64xf32>
@@ -90,8 +90,8 @@ module {
     %84 = cpq.batch_norm %83, %76, %77, %78, %79 : (tensor<?x64x14x14xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64x14x14xf32>
     %85 = cpq.add %84, %60 : tensor<?x64x14x14xf32>
     %86 = cpq.relu %85 : tensor<?x64x14x14xf32>
-    %87 = cpq.param "act6.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>} : tensor<1xf32>
-    %88 = cpq.param "act6.sigma" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %87 = cpq.param "act6.alpha" {init = "constant", value = dense<0.333333343> : tensor<1xf32>} : tensor<1xf32>
+    %88 = cpq.param "act6.sigma" {init = "constant", value = dense<0.0833333358> : tensor<1xf32>} : tensor<1xf32>
     %89 = cpq.quantize %86, %87, %88 {bits = 2 : i64, dropbits_p = 2.500000e-01 : f64, grid = "unsigned"} : (tensor<?x64x14x14xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x64x14x14xf32>
     %90 = cpq.maxpool2d %89 {kernel = [2, 2]} : (tensor<?x64x14x14xf32>) -> tensor<?x64x7x7xf32>
     %91 = cpq.avgpool2d %90 {kernel = [7, 7]} : (tensor<?x64x7x7xf32>) -> tensor<?x64x1x1xf32>

@@ -3,6 +3,8 @@
 // RUN: cpq-opt %s --cpq-quantize-network="weight-bits=1 activation-bits=0 input-bits=8 dropbits-p=0.5" | FileCheck %s --check-prefix=W1
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=9" 2>&1 | FileCheck %s --check-prefix=BITS
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=2 dropbits=random" 2>&1 | FileCheck %s --check-prefix=MODE
+// RUN: cpq-opt %s --cpq-quantize-network="weight-bits=2 activation-bits=2 activation-range=4" | FileCheck %s --check-prefix=RANGE
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=2 activation-bits=2 activation-range=0" 2>&1 | FileCheck %s --check-prefix=BADRANGE
 
 // One weight used by two layers gets one quantizer.
 func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
@@ -20,7 +22,9 @@ func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[WQ:.*]] = cpq.quantize {{.*}} {axis = 0 : i64, bits = 3 : i64, dropbits = "independent", dropbits_p = 5.000000e-01 : f64, gate_lambda = 1.000000e-03 : f64, grid = "signed"}
 // CHECK: %[[H:.*]] = cpq.dense %arg0, %[[WQ]]
 // CHECK: %[[R:.*]] = cpq.relu %[[H]]
-// CHECK: cpq.param "act1.alpha" {init = "constant", value = dense<0.266666681> : tensor<1xf32>}
+// The activation grid spans [0, 1] by default: alpha = 1 / 15 at 4 bits.
+// CHECK: cpq.param "act1.alpha" {init = "constant", value = dense<0.0666666701> : tensor<1xf32>}
+// CHECK: cpq.param "act1.sigma" {init = "constant", value = dense<0.0166666675> : tensor<1xf32>}
 // CHECK: %[[RQ:.*]] = cpq.quantize %[[R]], {{.*}} {bits = 4 : i64, dropbits = "independent", dropbits_p = 5.000000e-01 : f64, gate_lambda = 1.000000e-03 : f64, grid = "unsigned"}
 // CHECK: cpq.dense %[[RQ]], %[[WQ]]
 
@@ -34,3 +38,8 @@ func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // BITS: error: cpq-quantize-network: weight-bits must be in 0..8 (0: float32), got 9
 // MODE: error: cpq-quantize-network: dropbits must be hierarchical or independent, got random
+
+// activation-range sets the span of the activation grids: [0, 4] at 2 bits.
+// RANGE-LABEL: func @net
+// RANGE: cpq.param "act1.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>}
+// BADRANGE: activation-range must be a positive number, got 0

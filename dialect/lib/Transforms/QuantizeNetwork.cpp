@@ -44,6 +44,10 @@ public:
       module.emitError("cpq-quantize-network: dropbits must be hierarchical or independent, got ") << dropbits;
       return signalPassFailure();
     }
+    if (!(activationRange > 0.0 && std::isfinite(activationRange))) {
+      module.emitError("cpq-quantize-network: activation-range must be a positive number, got ") << activationRange;
+      return signalPassFailure();
+    }
     if (!(dropbitsP >= 0.0 && dropbitsP < 1.0)) {
       module.emitError("cpq-quantize-network: dropbits-p must be in [0, 1), got ") << dropbitsP;
       return signalPassFailure();
@@ -121,7 +125,7 @@ private:
         Value y = op->getResult(0);
         b.setInsertionPointAfter(op);
         Value q = quantizer(b, op->getLoc(), y, ("act" + Twine(++activation)).str(), "unsigned", activationBits, 1,
-                            4.0 / double((1 << activationBits) - 1), true, true);
+                            activationRange / double((1 << activationBits) - 1), true, true);
         y.replaceAllUsesExcept(q, q.getDefiningOp());
       }
     }

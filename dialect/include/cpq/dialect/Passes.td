@@ -75,7 +75,12 @@ def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
 
     Initial steps: weights `alpha = c_b * sqrt(2 / fan_in)` with `c_b` the
     step of the optimal uniform quantizer of a unit Gaussian (Max 1960) for
-    `b` bits, which matches he_normal; activations `alpha = 4 / (2^b - 1)`;
+    `b` bits, which matches he_normal; activations
+    `alpha = activation-range / (2^b - 1)`, so that the grid spans
+    [0, activation-range]. The default 1 suits a he_normal network on
+    inputs in [0, 1]: its pre-activations have a standard deviation of
+    about 0.64, and the 2-bit grid that quantizes their positive half with
+    the least squared error (Max 1960) spans about [0, 1.1].
     `sigma = alpha / 4` everywhere. Weights already quantized are left
     alone. 0 bits keeps that part in float32.
   }];
@@ -89,6 +94,8 @@ def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
     Option<"dropbits", "dropbits", "std::string", /*default=*/"\"hierarchical\"", "hierarchical or independent">,
     Option<"learnBits", "learn-bits", "bool", /*default=*/"false", "learn each tensor's bit-width with gates">,
     Option<"gateLambda", "gate-lambda", "double", /*default=*/"0.0", "L0 weight of the gates' expected bits">,
+    Option<"activationRange", "activation-range", "double", /*default=*/"1.0",
+           "initial range [0, r] of the activation grids: alpha = r / (2^bits - 1)">,
   ];
 }
 
