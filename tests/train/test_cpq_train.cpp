@@ -229,6 +229,7 @@ BOOST_AUTO_TEST_CASE(bad_options_and_networks_are_clear_errors) {
   fails_with(train("--dropbits 1.5 --bits W2A2" + out), "--dropbits must be in [0, 1)");
   fails_with(train("--dropbits 0.25" + out), "--dropbits and --learn-bits need a quantized network");
   fails_with(train("--lr-schedule linear" + out), "--lr-schedule must be cosine or constant");
+  fails_with(train("--act-range 0" + out), "--act-range must be a positive number");
   const std::string missing = scratch("none.mlir").string();
   const std::string command = std::string(CPQ_TRAIN_EXE) + " '" + missing + "' --quiet" + out + " 2>&1";
   FILE *pipe = ::popen(command.c_str(), "r");

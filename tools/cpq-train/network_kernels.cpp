@@ -24,6 +24,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <limits>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -119,6 +121,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
   };
   if (o.weight_bits) {
     std::ostringstream spec;
+    spec << std::setprecision(std::numeric_limits<double>::max_digits10); // options reach the pass exactly
     spec << "cpq-quantize-network{weight-bits=" << o.weight_bits << " activation-bits=" << o.activation_bits
          << " input-bits=" << o.input_bits << " dropbits-p=" << o.dropbits
          << " learn-bits=" << (o.learn_bits ? "true" : "false") << " gate-lambda=" << o.gate_lambda
@@ -130,6 +133,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
   }
   p.network_text = print(*module);
   std::ostringstream train;
+  train << std::setprecision(std::numeric_limits<double>::max_digits10);
   train << "cpq-train-pipeline{optimizer=" << o.optimizer << " weight-decay=" << o.weight_decay
         << " scale-floor=" << o.scale_floor << "}";
   if (!run(train.str())) return false;
