@@ -2,7 +2,11 @@
 // optimizers, and its errors.
 // RUN: cpq-opt %s -split-input-file --cpq-expand-training -verify-diagnostics | FileCheck %s
 // RUN: cpq-opt %s -split-input-file --cpq-expand-training="optimizer=sgd momentum=0.8 nesterov=true weight-decay=0.01" -verify-diagnostics | FileCheck %s --check-prefix=SGD
-// RUN: cpq-opt %s -split-input-file --cpq-expand-training="scale-floor=0" -verify-diagnostics | FileCheck %s --check-prefix=NOFLOOR
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="scale-floor=0 sigma-floor=0" -verify-diagnostics | FileCheck %s --check-prefix=NOFLOOR
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="sigma-floor=0.5" -verify-diagnostics | FileCheck %s --check-prefix=SIGMA
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="scale-floor=0.75 sigma-floor=0.5" -verify-diagnostics | FileCheck %s --check-prefix=LARGER
+// RUN: not cpq-opt %s --cpq-expand-training="sigma-floor=-1" 2>&1 | FileCheck %s --check-prefix=BADSIGMA
+// RUN: not cpq-opt %s --cpq-expand-training="scale-floor=nan" 2>&1 | FileCheck %s --check-prefix=BADSCALE
 
 // A dense layer on a quantized weight with learned gates: the STE gradient
 // gives dL/dw, dL/dalpha, dL/dsigma and dL/dlog_a.
@@ -25,13 +29,14 @@ func @gated(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
 // CHECK-NOT: cpq.dense_grad_input
 // CHECK: %[[DWQ:.*]] = cpq.dense_grad_weight %[[DY]], %[[X]]
 // CHECK: %[[DW:.*]], %[[DA:.*]], %[[DS:.*]], %[[DG:.*]] = cpq.quantize_grad %[[DWQ]], %[[W]], %[[A]], %[[S]], %[[SEED]], %[[STEP]], %[[G]] {{.*}}tensor_id = 0 : i64}
-// The quantizer's alpha and sigma are kept at or above 1/100 of their
-// initial values (0.5, 0.125); weights and gate logits are not bounded.
+// The quantizer's alpha is kept at or above 1/100 of its initial value (0.5),
+// sigma at or above its initial value (0.125); weights and gate logits are
+// not bounded.
 // CHECK: cpq.adam_update %[[W]], %[[DW]], {{.*}}, %[[LR]], %[[STEP]]
 // CHECK-NOT: lower_bound
 // CHECK-SAME: -> (tensor<3x6xf32>
 // CHECK: cpq.adam_update %[[A]], %[[DA]]{{.*}} lower_bound = 5.000000e-03 : f64
-// CHECK: cpq.adam_update %[[S]], %[[DS]]{{.*}} lower_bound = 1.250000e-03 : f64
+// CHECK: cpq.adam_update %[[S]], %[[DS]]{{.*}} lower_bound = 1.250000e-01 : f64
 // CHECK: cpq.adam_update %[[G]], %[[DG]]
 // CHECK-NOT: lower_bound
 // CHECK-SAME: -> (tensor<2xf32>
@@ -46,6 +51,15 @@ func @gated(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
 // NOFLOOR-LABEL: func @train_step
 // NOFLOOR-NOT: lower_bound
 // NOFLOOR-LABEL: func @eval_step
+// SIGMA-LABEL: func @train_step
+// SIGMA: cpq.adam_update {{.*}} lower_bound = 5.000000e-03 : f64
+// SIGMA: cpq.adam_update {{.*}} lower_bound = 6.250000e-02 : f64
+// The larger of the two fractions bounds sigma.
+// LARGER-LABEL: func @train_step
+// LARGER: cpq.adam_update {{.*}} lower_bound = 3.750000e-01 : f64
+// LARGER: cpq.adam_update {{.*}} lower_bound = 9.375000e-02 : f64
+// BADSIGMA: sigma-floor must be a finite number >= 0, got -1
+// BADSCALE: scale-floor must be a finite number >= 0, got nan
 
 // -----
 

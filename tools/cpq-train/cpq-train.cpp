@@ -63,6 +63,9 @@ static cl::opt<std::string> optimizerOpt("optimizer", cl::desc("adam or sgd"), c
 static cl::opt<double> scaleFloorOpt("scale-floor",
                                      cl::desc("quantizer alpha and sigma stay at or above this fraction of their initial value"),
                                      cl::init(0.01), cl::cat(trainOptions));
+static cl::opt<double> sigmaFloorOpt("sigma-floor",
+                                     cl::desc("quantizer sigma stays at or above this fraction of its initial value"),
+                                     cl::init(1.0), cl::cat(trainOptions));
 static cl::opt<double> actRangeOpt("act-range",
                                    cl::desc("initial range [0, r] of the activation grids (alpha = r / (2^bits - 1))"),
                                    cl::init(1.0), cl::cat(trainOptions));
@@ -240,6 +243,8 @@ int main(int argc, char **argv) {
   if (scheduleOpt != "cosine" && scheduleOpt != "constant") fail("--lr-schedule must be cosine or constant");
   if (dropbitsOpt < 0 || dropbitsOpt >= 1) fail("--dropbits must be in [0, 1)");
   if (!(actRangeOpt > 0) || !std::isfinite(actRangeOpt)) fail("--act-range must be a positive number");
+  if (!(scaleFloorOpt >= 0) || !std::isfinite(scaleFloorOpt)) fail("--scale-floor must be a number >= 0");
+  if (!(sigmaFloorOpt >= 0) || !std::isfinite(sigmaFloorOpt)) fail("--sigma-floor must be a number >= 0");
   if (trainLimitOpt < 0 || testLimitOpt < 0) fail("--train-limit and --test-limit must not be negative");
   const std::string stem = fs::path(inputFile.getValue()).stem().string();
   std::string out = outOpt;
@@ -266,7 +271,7 @@ int main(int argc, char **argv) {
   options.weight_bits = bits.weights, options.activation_bits = bits.activations;
   options.input_bits = inputBitsOpt, options.dropbits = dropbitsOpt, options.learn_bits = learnBitsOpt;
   options.gate_lambda = gateLambdaOpt, options.optimizer = optimizerOpt, options.weight_decay = weightDecayOpt;
-  options.scale_floor = scaleFloorOpt, options.activation_range = actRangeOpt;
+  options.scale_floor = scaleFloorOpt, options.sigma_floor = sigmaFloorOpt, options.activation_range = actRangeOpt;
   cpq::train::PreparedNetwork p;
   std::string error;
   if (!cpq::train::prepare_network(inputFile, options, p, error)) fail(error);

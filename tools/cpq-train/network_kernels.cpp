@@ -135,7 +135,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
   std::ostringstream train;
   train << std::setprecision(std::numeric_limits<double>::max_digits10);
   train << "cpq-train-pipeline{optimizer=" << o.optimizer << " weight-decay=" << o.weight_decay
-        << " scale-floor=" << o.scale_floor << "}";
+        << " scale-floor=" << o.scale_floor << " sigma-floor=" << o.sigma_floor << "}";
   if (!run(train.str())) return false;
   p.training_text = print(*module);
 

@@ -29,6 +29,7 @@ struct NetworkOptions {
   std::string optimizer = "adam";
   double weight_decay = 0.0;
   double scale_floor = 0.01; ///< quantizer alpha/sigma bound, fraction of the initial value
+  double sigma_floor = 1.0;  ///< quantizer sigma bound, fraction of the initial value (the larger bound applies)
   double activation_range = 1.0; ///< initial activation grids span [0, activation_range]
 };
 

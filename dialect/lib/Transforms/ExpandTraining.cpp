@@ -102,6 +102,12 @@ public:
       module.emitError("optimizer must be adam or sgd, got '") << optimizer << "'";
       return signalPassFailure();
     }
+    for (auto [name, value] : {std::pair<const char *, double>{"scale-floor", scaleFloor}, {"sigma-floor", sigmaFloor}}) {
+      if (!(value >= 0.0 && std::isfinite(value))) {
+        module.emitError(name) << " must be a finite number >= 0, got " << value;
+        return signalPassFailure();
+      }
+    }
     for (StringRef name : {"train_step", "eval_step"}) {
       if (module.lookupSymbol(name)) {
         module.emitError("the module already has a function named '") << name << "'";
@@ -269,14 +275,18 @@ private:
     return success();
   }
 
-  /// The lower bound of a quantizer's alpha or sigma (scale-floor times its
-  /// smallest initial value); none for other parameters.
+  /// The lower bound of a quantizer's alpha (scale-floor times its smallest
+  /// initial value) or sigma (the larger of scale-floor and sigma-floor times
+  /// its smallest initial value); none for other parameters.
   Optional<double> scaleBound(ParamOp op) {
-    if (!(scaleFloor.getValue() > 0)) return llvm::None;
-    bool scale = false;
-    for (OpOperand &use : op.result().getUses())
-      if (isa<QuantizeOp>(use.getOwner()) && (use.getOperandNumber() == 1 || use.getOperandNumber() == 2)) scale = true;
-    if (!scale) return llvm::None;
+    double fraction = 0;
+    for (OpOperand &use : op.result().getUses()) {
+      if (!isa<QuantizeOp>(use.getOwner())) continue;
+      if (use.getOperandNumber() == 1) fraction = std::max(fraction, scaleFloor.getValue());
+      if (use.getOperandNumber() == 2)
+        fraction = std::max({fraction, scaleFloor.getValue(), sigmaFloor.getValue()});
+    }
+    if (!(fraction > 0)) return llvm::None;
     double smallest = 0;
     if (op.init() == "ones") {
       smallest = 1.0;
@@ -285,7 +295,7 @@ private:
       for (FloatAttr v : dense.getValues<FloatAttr>()) smallest = std::min(smallest, v.getValueAsDouble());
     }
     if (!(smallest > 0) || smallest == HUGE_VAL) return llvm::None;
-    return scaleFloor.getValue() * smallest;
+    return fraction * smallest;
   }
 
   LogicalResult buildEvalStep(ModuleOp module, Network &net) {

@@ -11,6 +11,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
 using namespace mlir;
 
 namespace {
@@ -21,6 +25,9 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<double> scaleFloor{*this, "scale-floor",
                             llvm::cl::desc("quantizer alpha and sigma stay at or above this fraction of their initial value"),
                             llvm::cl::init(0.01)};
+  Option<double> sigmaFloor{*this, "sigma-floor",
+                            llvm::cl::desc("quantizer sigma stays at or above this fraction of its initial value"),
+                            llvm::cl::init(1.0)};
 };
 
 struct InferencePipelineOptions : public PassPipelineOptions<InferencePipelineOptions> {
@@ -36,10 +43,12 @@ void cpq::dialect::registerPassesAndPipelines() {
       "network -> train_step and eval_step: canonicalize, expand training, common subexpressions",
       [](OpPassManager &pm, const TrainPipelineOptions &options) {
         pm.addPass(createCanonicalizerPass());
-        std::string spec = "cpq-expand-training{optimizer=" + options.optimizer.getValue() +
-                           " weight-decay=" + std::to_string(options.weightDecay.getValue()) +
-                           " scale-floor=" + std::to_string(options.scaleFloor.getValue()) + "}";
-        if (failed(parsePassPipeline(spec, pm))) llvm::report_fatal_error("bad cpq-train-pipeline options");
+        std::ostringstream spec;
+        spec << std::setprecision(std::numeric_limits<double>::max_digits10); // numbers reach the pass exactly
+        spec << "cpq-expand-training{optimizer=" << options.optimizer.getValue()
+             << " weight-decay=" << options.weightDecay.getValue() << " scale-floor=" << options.scaleFloor.getValue()
+             << " sigma-floor=" << options.sigmaFloor.getValue() << "}";
+        if (failed(parsePassPipeline(spec.str(), pm))) llvm::report_fatal_error("bad cpq-train-pipeline options");
         pm.addPass(createCSEPass());
       });
   PassPipelineRegistration<InferencePipelineOptions>(

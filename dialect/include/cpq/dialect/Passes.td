@@ -38,6 +38,15 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
     (NaN). Their updates are therefore projected onto
     `[scale-floor * initial value, inf)` (the smallest initial value of the
     tensor; the project's choice, the papers do not say).
+
+    Sigma has a floor of its own, `sigma-floor` (the bound is the larger of
+    the two fractions). Left free, the sigma of most weight channels shrinks
+    towards zero during training, and the multi-class straight-through
+    estimator then passes gradient only to the few weights that sit within a
+    sigma of a cell edge: a 2-bit LeNet-5 stops learning (underfits) while its
+    float twin still improves. Keeping sigma at or above its initial value
+    (alpha / 4) removes most of that loss (measured in the README); again the
+    project's choice.
   }];
   let constructor = "::cpq::dialect::createExpandTrainingPass()";
   let dependentDialects = ["::cpq::dialect::CpqDialect", "::mlir::StandardOpsDialect"];
@@ -54,6 +63,8 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
     Option<"epsilon", "epsilon", "double", /*default=*/"1e-8", "Adam's epsilon">,
     Option<"scaleFloor", "scale-floor", "double", /*default=*/"0.01",
            "quantizer alpha and sigma are kept at or above this fraction of their initial value (0: no bound)">,
+    Option<"sigmaFloor", "sigma-floor", "double", /*default=*/"1.0",
+           "quantizer sigma is kept at or above this fraction of its initial value (the larger floor applies)">,
   ];
 }
 
