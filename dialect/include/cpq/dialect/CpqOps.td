@@ -690,6 +690,15 @@ def Cpq_RequantizeOp : Cpq_ShapedOp<"requantize"> {
     quantizer's grid (`grid`, `bits`; levels as in `cpq.encode`), without it
     `y` itself in float32 (the logits).
 
+    The arithmetic is fixed so that every kernel gives the same levels, with
+    or without FMA contraction (the project's choice): levels are
+    `clamp(floor(acc * m + c), lo, hi)` (`2 * floor(..) + 1` on symmetric
+    grids) in float64, with `m = scale / next_alpha` rounded to float32,
+    `c = bias / next_alpha` (+ 0.5 off symmetric grids) and `lo` raised to
+    the level of 0 with `relu`; logits are `float(acc * scale + bias)`
+    computed in float64. Both are exact while `|acc| < 2^29`
+    (`kernels/include/cpq/kernels/packed_reference.h`, the scalar reference).
+
     Example:
 
     ```mlir
