@@ -28,7 +28,10 @@ packages=(
   python3
 )
 if [ "$peers" -eq 1 ]; then
-  packages+=(python3-torch libdnnl-dev)
+  # OpenBLAS: the sgemm peer, and PyTorch's BLAS through Debian's
+  # libblas.so.3 alternative (without it PyTorch runs on reference BLAS, far
+  # slower than a researcher's PyTorch).
+  packages+=(python3-torch libdnnl-dev libopenblas-pthread-dev)
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
