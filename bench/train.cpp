@@ -57,12 +57,18 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/// The BLAS library the PyTorch peer ran on, as it reported it.
+std::string peer_blas;
+
 /// Images per second of the PyTorch peer, or a negative value.
 double torch_peer(const std::string &bits, int batch, int steps, int repeats) {
   const std::string cmd = std::string("/usr/bin/python3 " CPQ_SOURCE_DIR "/bench/peers/train_torch.py --bits ") +
                           bits + " --batch " + std::to_string(batch) + " --threads " + std::to_string(kThreads) +
                           " --steps " + std::to_string(steps) + " --repeats " + std::to_string(repeats);
-  return cpq::bench::peer_number(cmd, "img_s");
+  const std::string line = cpq::bench::peer_line(cmd);
+  if (line.empty()) return -1;
+  if (peer_blas.empty()) peer_blas = cpq::bench::json_string(line, "blas");
+  return cpq::bench::json_number(line, "img_s");
 }
 
 /// Median images/s of the train_step in `folder` at `batch`.
@@ -145,6 +151,9 @@ int main(int argc, char **argv) {
     }
   }
   ::setenv("HL_NUM_THREADS", std::to_string(kThreads).c_str(), 1);
+  // The peer at its best: OpenBLAS reads this at load time, and a value
+  // inherited from the environment (seen: Haswell) caps it at AVX2.
+  ::unsetenv("OPENBLAS_CORETYPE");
   cpq::idx::LabelledImages data;
   std::string error;
   const std::string dir = cpq::idx::kFashionMnistDir;
@@ -175,7 +184,8 @@ int main(int argc, char **argv) {
     if (peer && !torch_fp32.count(batch)) torch_fp32[batch] = torch_peer("FP32", batch, steps, repeats);
 
   if (json) {
-    std::printf("{\"threads\": %d, \"steps\": %d, \"repeats\": %d, \"rows\": [", kThreads, steps, repeats);
+    std::printf("{\"threads\": %d, \"steps\": %d, \"repeats\": %d, \"torch_blas\": \"%s\", \"rows\": [", kThreads,
+                steps, repeats, peer_blas.c_str());
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Row &r = rows[i];
       std::printf("%s\n  {\"net\": \"lenet5\", \"bits\": \"%s\", \"batch\": %d, \"img_s\": %.1f, \"torch_img_s\": %.1f, "
@@ -209,7 +219,8 @@ int main(int argc, char **argv) {
                 cell(fp32 > 0 ? r.img_s / fp32 : -1, 16, 2).c_str());
   }
   if (!peer) std::printf("(no peer: --no-peer)\n");
-  else if (rows.size() && rows[0].torch_img_s < 0)
+  else if (!peer_blas.empty()) std::printf("PyTorch's BLAS: %s\n", peer_blas.c_str());
+  if (peer && rows.size() && rows[0].torch_img_s < 0)
     std::printf("(the PyTorch peer did not run: scripts/install-deps.sh --peers installs python3-torch)\n");
   return 0;
 }

@@ -15,6 +15,7 @@ Usage: /usr/bin/python3 train_torch.py --bits W2A2 --batch 64
 """
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -97,7 +98,7 @@ class LeNet5(nn.Module):
         self.inq = Quantizer("unsigned", 8, 1, 1 / 255, trainable=False) if wbits else None
         self.conv1, self.conv2 = QConv(1, 32, 5, wbits), QConv(32, 64, 5, wbits)
         self.fc1, self.fc2 = QLinear(1024, 512, wbits), QLinear(512, 10, wbits)
-        act = lambda: Quantizer("unsigned", abits, 1, 4 / (2 ** abits - 1)) if abits else nn.Identity()
+        act = lambda: Quantizer("unsigned", abits, 1, 1 / (2 ** abits - 1)) if abits else nn.Identity()
         self.act1, self.act2, self.act3 = act(), act(), act()
 
     def forward(self, x):
@@ -107,6 +108,17 @@ class LeNet5(nn.Module):
         x = F.max_pool2d(self.act2(F.relu(self.conv2(x))), 2)
         x = self.act3(F.relu(self.fc1(x.flatten(1))))
         return self.fc2(x)
+
+
+def blas_library():
+    """The BLAS this process has loaded (Debian's libblas.so.3 alternative:
+    OpenBLAS, or the slow reference BLAS)."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            if len(fields) >= 6 and "blas" in os.path.basename(fields[-1]):
+                return os.path.realpath(fields[-1])
+    return "none"
 
 
 def main():
@@ -147,7 +159,7 @@ def main():
             step()
         rates.append(a.batch * a.steps / (time.perf_counter() - start))
     print(json.dumps({"bits": a.bits, "batch": a.batch, "threads": a.threads, "steps": a.steps,
-                      "img_s": statistics.median(rates), "torch": torch.__version__}))
+                      "img_s": statistics.median(rates), "torch": torch.__version__, "blas": blas_library()}))
 
 
 if __name__ == "__main__":
