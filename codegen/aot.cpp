@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/aot.h"
+#include "codegen/target.h"
 
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/dialect/Passes.h"
@@ -132,7 +133,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     std::vector<Halide::Target> targets;
     for (const std::string &t : o.targets) {
       if (t == "host") {
-        targets.push_back(Halide::get_host_target());
+        targets.push_back(host_target());
       } else if (Halide::Target::validate_target_string(t)) {
         targets.emplace_back(t);
       } else {

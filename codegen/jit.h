@@ -8,6 +8,7 @@
 #pragma once
 
 #include "codegen/lower/lower.h"
+#include "codegen/target.h"
 
 #include <Halide.h>
 
@@ -18,7 +19,7 @@ namespace cpq::codegen {
 /// Schedules `f` ("hand", or an autoscheduler name) and returns its pipeline,
 /// JIT-compiled for `target` with the externs it calls.
 Halide::Pipeline compile_jit(LoweredFunction &f, const std::string &schedule = "hand",
-                             const Halide::Target &target = Halide::get_jit_target_from_environment());
+                             const Halide::Target &target = jit_target());
 
 /// The pipeline's outputs as buffers of their shapes, the dynamic batch as
 /// given.

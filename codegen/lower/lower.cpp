@@ -9,10 +9,13 @@
 #include "codegen/lower/lower.h"
 
 #include "codegen/ops/layers.h"
+#include "codegen/ops/packed.h"
 #include "codegen/ops/quantize.h"
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/kernels/dropbits.h"
 #include "cpq/kernels/gates.h"
+#include "cpq/kernels/packed_reference.h"
+#include "cpq/kernels/quantizer_reference.h"
 #include "cpq/runtime/training_externs.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
@@ -430,9 +433,76 @@ private:
           return lower_quantize(op, name, q.input(), q.alpha(), q.gate_logits(), q.output(), q.seed(), q.step());
         })
         .Case([&](cd::QuantizeGradOp q) { return lower_quantize_grad(q, name); })
-        .Default([&](mlir::Operation *other) {
-          return other->emitOpError("has no Halide lowering yet (the packed inference ops come with the packed kernels)");
-        });
+        .Case([&](cd::EncodeOp e) {
+          return unary(e.codes(), "elementwise",
+                       encode(name, tensor(e.input()), tensor(e.alpha()), grid_of(op), element_type(e.codes())));
+        })
+        .Case([&](cd::DecodeOp d) {
+          return unary(d.output(), "elementwise", decode(name, tensor(d.codes()), tensor(d.alpha()), grid_of(op)));
+        })
+        .Case([&](cd::PackOp p) { return lower_pack(p, name); })
+        .Case([&](cd::QDenseOp d) {
+          return unary(d.output(), "dense", qdense(name, tensor(d.input()), tensor(d.packed_weight()), grid_of(op)));
+        })
+        .Case([&](cd::QConv2dOp c) {
+          Window2d win = conv_window(op);
+          std::tie(win.kh, win.kw) = pair_attr(op, "kernel", {1, 1});
+          return unary(c.output(), "conv2d",
+                       qconv2d(name, tensor(c.input()), tensor(c.packed_filter()), grid_of(op), win, int(c.groups())));
+        })
+        .Case([&](cd::RequantizeOp r) {
+          const TensorValue *next = r.next_alpha() ? &tensor(r.next_alpha()) : nullptr;
+          std::optional<GridSpec> grid;
+          if (next) grid = grid_of(op);
+          TensorValue y = requantize(name, tensor(r.input()), tensor(r.scale()), tensor(r.bias()), next,
+                                     bool(op->getAttr("relu")), grid, element_type(r.output()));
+          set(r.output(), y);
+          record("elementwise", {y.f}, y.helpers);
+          return mlir::success();
+        })
+        .Default([&](mlir::Operation *other) { return other->emitOpError("has no Halide lowering"); });
+  }
+
+  static Type element_type(mlir::Value v) {
+    return halide_type(v.getType().cast<mlir::RankedTensorType>().getElementType());
+  }
+
+  /// The float values of a parameter with a bound value (a splat repeated).
+  static std::optional<std::vector<float>> bound_values(mlir::Value v) {
+    auto p = v.getDefiningOp<cd::ParamOp>();
+    if (!p || !p.value()) return std::nullopt;
+    auto dense = p.value()->dyn_cast<mlir::DenseElementsAttr>();
+    if (!dense) return std::nullopt;
+    const std::size_t count = std::size_t(p.getType().cast<mlir::RankedTensorType>().getNumElements());
+    std::vector<float> out;
+    for (float x : dense.getValues<float>()) out.push_back(x);
+    if (dense.isSplat()) out.assign(count, out.at(0));
+    return out;
+  }
+
+  /// cpq.pack of bound values is packed here, once, with the scalar
+  /// reference, and compiled in as constant bytes; of run-time values, by the
+  /// Halide builder.
+  mlir::LogicalResult lower_pack(cd::PackOp p, const std::string &name) {
+    const GridSpec grid = grid_of(p);
+    const auto w = bound_values(p.weight()), alpha = bound_values(p.alpha());
+    if (!w || !alpha) return unary(p.packed(), "elementwise", pack(name, tensor(p.weight()), tensor(p.alpha()), grid));
+    const std::vector<int64_t> shape = shape_of(p.weight().getType());
+    const int64_t O = shape.at(0), K = int64_t(w->size()) / O, row_bytes = reference::packed_row_bytes(K, grid.bits);
+    if (alpha->size() != 1 && int64_t(alpha->size()) != O)
+      return p.emitOpError("alpha must have 1 or ") << O << " values";
+    reference::check_scales("alpha", alpha->data(), alpha->size());
+    std::vector<std::int32_t> levels(w->size());
+    for (std::size_t i = 0; i < w->size(); ++i)
+      levels[i] = reference::quantize_level(grid, (*w)[i], (*alpha)[alpha->size() == 1 ? 0 : i / std::size_t(K)]);
+    const std::vector<std::uint8_t> bytes = reference::pack_weight_levels(grid, levels.data(), O, K);
+    Buffer<uint8_t> buf(int(row_bytes), int(O), unique(name + "_bytes"));
+    std::copy(bytes.begin(), bytes.end(), buf.data());
+    Var b("b"), o("o");
+    Func f(unique(name + "_const"));
+    f(b, o) = buf(b, o);
+    set(p.packed(), {f, {Expr(int(O)), Expr(int(row_bytes))}, UInt(8)});
+    return mlir::success();
   }
 
   mlir::LogicalResult unary(mlir::Value result, const std::string &family, const TensorValue &t) {

@@ -106,7 +106,7 @@ public:
   /// Lowers function `name` of `mlir` and JIT-compiles it with `schedule`.
   Compiled(const std::string &mlir, const std::string &name = "f", const std::string &schedule_in = "",
            const codegen::LoweringOptions &options = {},
-           const Halide::Target &target = Halide::get_jit_target_from_environment()) {
+           const Halide::Target &target = codegen::jit_target()) {
     // CPQ_TEST_SCHEDULE runs every default-scheduled case with another schedule.
     const char *env = std::getenv("CPQ_TEST_SCHEDULE");
     const std::string schedule = !schedule_in.empty() ? schedule_in : env && *env ? env : "hand";

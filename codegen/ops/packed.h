@@ -1,0 +1,56 @@
+//===- packed.h - Halide builders of the packed inference ops -----*- C++ -*-===//
+//
+// This file declares the Halide algorithm of the ops `--cpq-freeze` emits:
+// `cpq.encode`, `cpq.decode`, `cpq.pack`, `cpq.qdense`, `cpq.qconv2d` and
+// `cpq.requantize`, with the formulas of docs/dialect/CpqOps.md and of the
+// scalar reference (cpq/kernels/packed_reference.h), which they match bit
+// for bit. Weights arrive in cpq.pack's row layout (K codes of b bits per
+// output channel, little-endian, rows padded to bytes) and are unpacked to
+// integer levels once per call; the sums are int32 contractions scheduled
+// like the float layers. This is the exact baseline the fast packed layouts
+// (docs/packed-inference-notes.md) are checked against.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "codegen/ops/layers.h"
+#include "cpq/kernels/grid.h"
+
+#include <optional>
+#include <string>
+
+namespace cpq::codegen {
+
+/// cpq.encode: x (float32) to its levels on `grid` with a per-tensor alpha,
+/// in the quantizer's float32 order; `levels` is UInt(8) or Int(8).
+TensorValue encode(const std::string &name, const TensorValue &x, const TensorValue &alpha, GridSpec grid,
+                   Halide::Type levels);
+
+/// cpq.decode: alpha * q (alpha * q / 2 on symmetric grids), float32.
+TensorValue decode(const std::string &name, const TensorValue &q, const TensorValue &alpha, GridSpec grid);
+
+/// cpq.pack: a float weight (output channels first) to O x ceil(K b / 8)
+/// bytes; alpha per tensor or per output channel.
+TensorValue pack(const std::string &name, const TensorValue &w, const TensorValue &alpha, GridSpec grid);
+
+/// The integer level of code k of packed row o (Halide order: packed(byte, o)).
+Halide::Expr packed_level(const Halide::Func &packed, GridSpec grid, const Halide::Expr &k, const Halide::Expr &o,
+                          int64_t row_bytes);
+
+/// cpq.qdense: x (N x K levels) times the packed weight (O rows), int32.
+TensorValue qdense(const std::string &name, const TensorValue &x, const TensorValue &packed, GridSpec grid);
+
+/// cpq.qconv2d: x (NCHW levels) with packed filters of win.kh x win.kw
+/// (rows in (c, kh, kw) order), int32; padding contributes level 0.
+TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorValue &packed, GridSpec grid,
+                    Window2d win, int groups);
+
+/// cpq.requantize: int32 sums (channels on axis 1) to the next quantizer's
+/// levels (`next` set, result type `out`) or to float32 (the logits), in the
+/// contraction-proof float64 form of packed_reference.h. The per-channel
+/// factors are helper stages of the result.
+TensorValue requantize(const std::string &name, const TensorValue &acc, const TensorValue &scale,
+                       const TensorValue &bias, const TensorValue *next_alpha, bool relu, std::optional<GridSpec> next,
+                       Halide::Type out);
+
+} // namespace cpq::codegen

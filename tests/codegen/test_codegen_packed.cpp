@@ -1,0 +1,330 @@
+//===- test_codegen_packed.cpp - packed inference ops against the reference ===//
+//
+// cpq.encode, cpq.decode, cpq.pack, cpq.qdense, cpq.qconv2d and
+// cpq.requantize lowered to Halide, JIT-compiled with the hand schedule and
+// compared bit for bit with the scalar reference (packed_reference.h,
+// quantizer_reference.h): every grid kind, bit-widths 1..8, awkward sizes,
+// batch 1, stride, padding, groups, ties of the rounding, ReLU, saturation;
+// weights packed at run time and packed once at compile time.
+//
+//===----------------------------------------------------------------------===//
+#define BOOST_TEST_MODULE codegen_packed
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "codegen_harness.h"
+
+#include "cpq/kernels/packed_reference.h"
+#include "cpq/kernels/quantizer_reference.h"
+
+#include <array>
+#include <sstream>
+
+namespace cpq {
+inline std::ostream &operator<<(std::ostream &os, GridKind k) { return os << to_string(k); }
+} // namespace cpq
+
+using namespace cpq;
+using namespace cpq::testing;
+namespace bdata = boost::unit_test::data;
+
+namespace {
+
+const GridKind kKinds[] = {GridKind::Signed, GridKind::Unsigned, GridKind::Symmetric};
+
+std::string level_type(GridSpec g) { return g.kind == GridKind::Unsigned ? "ui8" : "si8"; }
+std::string grid_attrs(GridSpec g) {
+  return std::string("grid = \"") + to_string(g.kind) + "\", bits = " + std::to_string(g.bits);
+}
+
+/// A compiled function whose inputs and outputs are buffers of any type.
+struct Run {
+  Compiled compiled;
+  std::vector<Halide::Buffer<>> keep;
+  Run(const std::string &mlir, const std::string &name) : compiled(mlir, name) {}
+  void set(int input, Halide::Buffer<> b) {
+    keep.push_back(b);
+    compiled.lowered.inputs.at(std::size_t(input)).buffer->set(b);
+  }
+  Halide::Realization run(int batch) {
+    Halide::Realization r = codegen::make_outputs(compiled.lowered, batch);
+    compiled.pipeline.realize(r);
+    return r;
+  }
+};
+
+/// A buffer of MLIR-order `shape` holding `data` row-major.
+template <class T> Halide::Buffer<> buffer(const std::vector<int64_t> &shape, const std::vector<T> &data) {
+  std::vector<int> extents(shape.rbegin(), shape.rend());
+  Halide::Buffer<T> b(extents);
+  std::copy(data.begin(), data.end(), b.data());
+  return b;
+}
+template <class T> std::vector<T> values(const Halide::Buffer<> &any) {
+  Halide::Buffer<T> b = any;
+  return std::vector<T>(b.data(), b.data() + b.number_of_elements());
+}
+
+/// Random activation levels (0..2^bits-1).
+std::vector<std::uint8_t> random_levels_u8(int bits, std::size_t n, std::mt19937 &rng) {
+  std::uniform_int_distribution<int> d(0, (1 << bits) - 1);
+  std::vector<std::uint8_t> v(n);
+  for (auto &x : v) x = std::uint8_t(d(rng));
+  return v;
+}
+
+/// Random weight levels of a grid, packed by the reference.
+std::vector<std::uint8_t> random_packed(GridSpec g, int64_t rows, int64_t k, std::mt19937 &rng,
+                                        std::vector<std::int32_t> *levels = nullptr) {
+  std::uniform_int_distribution<int> code(0, g.num_points() - 1);
+  std::vector<std::int32_t> q(std::size_t(rows * k));
+  for (auto &v : q) v = g.level_of_code(code(rng));
+  if (levels) *levels = q;
+  return reference::pack_weight_levels(g, q.data(), rows, k);
+}
+
+} // namespace
+
+BOOST_DATA_TEST_CASE(qdense_is_bit_exact, bdata::make(kKinds) * bdata::xrange(1, 9), kind, bits) {
+  const GridSpec g{kind, bits};
+  std::mt19937 rng(100u * unsigned(bits) + unsigned(kind));
+  // Several layers in one function (one compilation): K and O awkward, one
+  // batch for all (the batch is shared).
+  const std::array<std::array<int64_t, 2>, 4> ko = {{{1, 1}, {7, 5}, {33, 17}, {100, 40}}};
+  const int batch = 1 + bits % 3 * 2; // 1, 3 or 5
+  std::ostringstream mlir;
+  mlir << "func @f(";
+  for (std::size_t l = 0; l < ko.size(); ++l) {
+    const int64_t rb = reference::packed_row_bytes(ko[l][0], bits);
+    mlir << (l ? ", " : "") << "%x" << l << ": tensor<?x" << ko[l][0] << "xui8>, %p" << l << ": tensor<" << ko[l][1]
+         << "x" << rb << "xui8>";
+  }
+  mlir << ") -> (";
+  for (std::size_t l = 0; l < ko.size(); ++l) mlir << (l ? ", " : "") << "tensor<?x" << ko[l][1] << "xi32>";
+  mlir << ") {\n";
+  for (std::size_t l = 0; l < ko.size(); ++l) {
+    const int64_t rb = reference::packed_row_bytes(ko[l][0], bits);
+    mlir << "  %y" << l << " = cpq.qdense %x" << l << ", %p" << l << " {" << grid_attrs(g) << "} : (tensor<?x"
+         << ko[l][0] << "xui8>, tensor<" << ko[l][1] << "x" << rb << "xui8>) -> tensor<?x" << ko[l][1] << "xi32>\n";
+  }
+  mlir << "  return ";
+  for (std::size_t l = 0; l < ko.size(); ++l) mlir << (l ? ", " : "") << "%y" << l;
+  mlir << " : ";
+  for (std::size_t l = 0; l < ko.size(); ++l) mlir << (l ? ", " : "") << "tensor<?x" << ko[l][1] << "xi32>";
+  mlir << "\n}\n";
+  Run f(mlir.str(), "f");
+  std::vector<std::vector<std::uint8_t>> xs, ps;
+  for (std::size_t l = 0; l < ko.size(); ++l) {
+    const auto [k, o] = ko[l];
+    xs.push_back(random_levels_u8(8, std::size_t(batch * k), rng)); // the widest activations
+    ps.push_back(random_packed(g, o, k, rng));
+    f.set(int(2 * l), buffer<std::uint8_t>({batch, k}, xs.back()));
+    f.set(int(2 * l + 1), buffer<std::uint8_t>({o, reference::packed_row_bytes(k, bits)}, ps.back()));
+  }
+  Halide::Realization r = f.run(batch);
+  for (std::size_t l = 0; l < ko.size(); ++l) {
+    const auto [k, o] = ko[l];
+    const auto want = reference::qdense(g, xs[l].data(), ps[l].data(), batch, k, o);
+    BOOST_TEST(values<std::int32_t>(r[l]) == want, "K " << k << " O " << o << " batch " << batch);
+  }
+}
+
+namespace {
+struct QConvCase {
+  int64_t batch, channels, height, width, out, k, stride, pad, groups;
+};
+std::ostream &operator<<(std::ostream &os, const QConvCase &c) {
+  return os << "N" << c.batch << " C" << c.channels << " " << c.height << "x" << c.width << " O" << c.out << " k"
+            << c.k << " s" << c.stride << " p" << c.pad << " g" << c.groups;
+}
+const QConvCase qconv_cases[] = {
+    {1, 1, 7, 9, 3, 3, 1, 0, 1},    {3, 2, 8, 8, 4, 3, 1, 1, 1},     {2, 3, 11, 6, 5, 5, 2, 2, 1},
+    {2, 4, 9, 9, 6, 3, 2, 1, 2},    {1, 6, 5, 7, 6, 1, 1, 0, 6},     {2, 1, 28, 28, 32, 5, 1, 0, 1},
+    {2, 9, 7, 10, 17, 3, 1, 1, 1},  {3, 8, 9, 9, 8, 3, 2, 1, 1},     {1, 32, 12, 12, 64, 5, 1, 0, 1},
+    {5, 12, 6, 6, 33, 1, 1, 0, 1},  {2, 3, 33, 33, 5, 3, 2, 0, 1},
+};
+} // namespace
+
+BOOST_DATA_TEST_CASE(qconv2d_is_bit_exact, bdata::make(qconv_cases) * bdata::make(kKinds) * bdata::make({1, 2, 3, 8}),
+                     c, kind, bits) {
+  const GridSpec g{kind, bits};
+  std::mt19937 rng(unsigned(c.channels * 1000 + c.out * 10 + bits));
+  reference::QConvShape s{c.batch, c.channels, c.height, c.width, c.out, c.k, c.k,
+                          c.stride, c.stride, c.pad, c.pad, c.groups};
+  const int64_t K = s.row_length(), rb = reference::packed_row_bytes(K, bits);
+  std::ostringstream X, P, Y;
+  X << "tensor<?x" << c.channels << "x" << c.height << "x" << c.width << "xui8>";
+  P << "tensor<" << c.out << "x" << rb << "xui8>";
+  Y << "tensor<?x" << c.out << "x" << s.out_h() << "x" << s.out_w() << "xi32>";
+  std::ostringstream mlir;
+  mlir << "func @f(%x: " << X.str() << ", %p: " << P.str() << ") -> " << Y.str() << " {\n  %y = cpq.qconv2d %x, %p {"
+       << grid_attrs(g) << ", kernel = [" << c.k << ", " << c.k << "], stride = [" << c.stride << ", " << c.stride
+       << "], padding = [" << c.pad << ", " << c.pad << "], groups = " << c.groups << "} : (" << X.str() << ", "
+       << P.str() << ") -> " << Y.str() << "\n  return %y : " << Y.str() << "\n}\n";
+  Run f(mlir.str(), "f");
+  const auto x = random_levels_u8(4, std::size_t(c.batch * c.channels * c.height * c.width), rng);
+  const auto p = random_packed(g, c.out, K, rng);
+  f.set(0, buffer<std::uint8_t>({c.batch, c.channels, c.height, c.width}, x));
+  f.set(1, buffer<std::uint8_t>({c.out, rb}, p));
+  Halide::Realization r = f.run(int(c.batch));
+  BOOST_TEST((values<std::int32_t>(r[0]) == reference::qconv2d(g, x.data(), p.data(), s)));
+}
+
+BOOST_DATA_TEST_CASE(requantize_to_levels_is_bit_exact,
+                     bdata::make(kKinds) * bdata::make({1, 2, 3, 4, 8}) * bdata::make({false, true}), kind, bits, relu) {
+  const GridSpec g{kind, bits};
+  if (kind == GridKind::Symmetric && bits == 8) return; // 8-bit symmetric levels do not fit in si8
+  std::mt19937 rng(7u * unsigned(bits) + unsigned(kind) + (relu ? 50u : 0u));
+  const int64_t N = 3, C = 5, H = 4, W = 7;
+  const float alpha = 0.37f;
+  std::vector<float> scale(C), bias(C);
+  std::uniform_real_distribution<float> sd(1e-4f, 2e-2f), bd(-1.0f, 1.0f);
+  for (int64_t c = 0; c < C; ++c) scale[c] = (c == 3 ? -1.0f : 1.0f) * sd(rng), bias[c] = bd(rng);
+  scale[0] = alpha * 0.5f, bias[0] = 0.0f; // half-integer cells: exact ties at odd sums
+  std::uniform_int_distribution<std::int32_t> ad(-3000, 3000);
+  std::vector<std::int32_t> acc(std::size_t(N * C * H * W));
+  for (auto &a : acc) a = ad(rng);
+  acc[1] = reference::kExactAccumulator - 1, acc[2] = -(reference::kExactAccumulator - 1); // saturation
+  const std::string T = level_type(g);
+  std::ostringstream A, Y;
+  A << "tensor<?x" << C << "x" << H << "x" << W << "xi32>";
+  Y << "tensor<?x" << C << "x" << H << "x" << W << "x" << T << ">";
+  const std::string V = "tensor<" + std::to_string(C) + "xf32>";
+  std::ostringstream mlir;
+  mlir << "func @f(%a: " << A.str() << ", %s: " << V << ", %b: " << V << ", %n: tensor<1xf32>) -> " << Y.str()
+       << " {\n  %y = cpq.requantize %a, %s, %b, %n {" << (relu ? "relu, " : "") << grid_attrs(g) << "} : ("
+       << A.str() << ", " << V << ", " << V << ", tensor<1xf32>) -> " << Y.str() << "\n  return %y : " << Y.str()
+       << "\n}\n";
+  Run f(mlir.str(), "f");
+  f.set(0, buffer<std::int32_t>({N, C, H, W}, acc));
+  f.set(1, buffer<float>({C}, scale));
+  f.set(2, buffer<float>({C}, bias));
+  f.set(3, buffer<float>({1}, std::vector<float>{alpha}));
+  Halide::Realization r = f.run(int(N));
+  std::vector<std::int32_t> got;
+  if (T == "ui8")
+    for (auto v : values<std::uint8_t>(r[0])) got.push_back(v);
+  else
+    for (auto v : values<std::int8_t>(r[0])) got.push_back(v);
+  std::size_t mismatches = 0;
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    const int64_t c = int64_t(i) / (H * W) % C;
+    const auto want = reference::RequantizeToLevels::make(scale[c], bias[c], alpha, g, relu)(acc[i]);
+    if (got[i] != want && mismatches++ < 5)
+      BOOST_TEST_MESSAGE("element " << i << " acc " << acc[i] << ": " << got[i] << " vs " << want);
+  }
+  BOOST_TEST(mismatches == 0u);
+}
+
+BOOST_DATA_TEST_CASE(requantize_to_float_is_bit_exact, bdata::make({false, true}), relu) {
+  std::mt19937 rng(relu ? 2 : 1);
+  const int64_t N = 4, C = 10;
+  std::vector<float> scale(C), bias(C);
+  std::uniform_real_distribution<float> sd(-1e-3f, 1e-3f), bd(-1.0f, 1.0f);
+  for (int64_t c = 0; c < C; ++c) scale[c] = sd(rng), bias[c] = bd(rng);
+  std::uniform_int_distribution<std::int32_t> ad(-(1 << 28), 1 << 28);
+  std::vector<std::int32_t> acc(std::size_t(N * C));
+  for (auto &a : acc) a = ad(rng);
+  const std::string A = "tensor<?x10xi32>", V = "tensor<10xf32>", Y = "tensor<?x10xf32>";
+  const std::string mlir = "func @f(%a: " + A + ", %s: " + V + ", %b: " + V + ") -> " + Y +
+                           " {\n  %y = cpq.requantize %a, %s, %b " + (relu ? "{relu} " : "") + ": (" + A + ", " + V +
+                           ", " + V + ") -> " + Y + "\n  return %y : " + Y + "\n}\n";
+  Run f(mlir, "f");
+  f.set(0, buffer<std::int32_t>({N, C}, acc));
+  f.set(1, buffer<float>({C}, scale));
+  f.set(2, buffer<float>({C}, bias));
+  const auto got = values<float>(f.run(int(N))[0]);
+  std::size_t mismatches = 0;
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    const std::size_t c = i % std::size_t(C);
+    mismatches += got[i] != reference::RequantizeToFloat::make(scale[c], bias[c], relu)(acc[i]);
+  }
+  BOOST_TEST(mismatches == 0u);
+}
+
+BOOST_DATA_TEST_CASE(encode_and_decode_are_bit_exact, bdata::make(kKinds) * bdata::make({1, 2, 4, 7, 8}), kind,
+                     bits) {
+  const GridSpec g{kind, bits};
+  if (kind == GridKind::Symmetric && bits == 8) return;
+  std::mt19937 rng(31u * unsigned(bits) + unsigned(kind));
+  const int64_t N = 2, C = 3, H = 5, W = 9;
+  const float alpha = 0.1f;
+  std::vector<float> x(std::size_t(N * C * H * W));
+  std::uniform_real_distribution<float> d(-float(1 << bits) * alpha, float(1 << bits) * alpha);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = i % 4 == 0 ? (float(int(i % 19) - 9) + 0.5f) * alpha : d(rng); // ties and values beyond the grid
+  const std::string T = level_type(g);
+  const std::string X = "tensor<?x3x5x9xf32>", Q = "tensor<?x3x5x9x" + T + ">";
+  const std::string mlir = "func @f(%x: " + X + ", %a: tensor<1xf32>) -> (" + Q + ", " + X +
+                           ") {\n  %q = cpq.encode %x, %a {" + grid_attrs(g) + "} : (" + X + ", tensor<1xf32>) -> " +
+                           Q + "\n  %y = cpq.decode %q, %a {" + grid_attrs(g) + "} : (" + Q + ", tensor<1xf32>) -> " +
+                           X + "\n  return %q, %y : " + Q + ", " + X + "\n}\n";
+  Run f(mlir, "f");
+  f.set(0, buffer<float>({N, C, H, W}, x));
+  f.set(1, buffer<float>({1}, std::vector<float>{alpha}));
+  Halide::Realization r = f.run(int(N));
+  std::vector<int> q;
+  if (T == "ui8")
+    for (auto v : values<std::uint8_t>(r[0])) q.push_back(v);
+  else
+    for (auto v : values<std::int8_t>(r[0])) q.push_back(v);
+  const auto y = values<float>(r[1]);
+  std::size_t mismatches = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const int want = reference::quantize_level(g, x[i], alpha);
+    mismatches += q[i] != want || y[i] != reference::dequantize(g, want, alpha);
+  }
+  BOOST_TEST(mismatches == 0u);
+}
+
+BOOST_DATA_TEST_CASE(pack_at_run_time_and_at_compile_time_is_bit_exact, bdata::make(kKinds) * bdata::xrange(1, 9),
+                     kind, bits) {
+  const GridSpec g{kind, bits};
+  std::mt19937 rng(77u * unsigned(bits) + unsigned(kind));
+  // A conv filter (K = 3 * 3 * 3 = 27, an awkward row) per output channel.
+  const int64_t O = 5, C = 3, KH = 3, KW = 3, K = C * KH * KW, rb = reference::packed_row_bytes(K, bits);
+  std::vector<float> w(static_cast<std::size_t>(O * K)), alpha(static_cast<std::size_t>(O));
+  for (std::size_t o = 0; o < alpha.size(); ++o) alpha[o] = 0.05f * float(o + 1);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  for (auto &v : w) v = d(rng);
+  for (int64_t o = 0; o < O; ++o) w[std::size_t(o * K)] = (float(g.q_min()) + 0.5f) * alpha[std::size_t(o)] * g.t_per_q();
+  std::vector<std::int32_t> levels(w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) levels[i] = reference::quantize_level(g, w[i], alpha[i / std::size_t(K)]);
+  const auto want = reference::pack_weight_levels(g, levels.data(), O, K);
+
+  const std::string Wt = "tensor<5x3x3x3xf32>", A = "tensor<5xf32>",
+                    P = "tensor<5x" + std::to_string(rb) + "xui8>";
+  // Run time: weight and alpha are inputs.
+  const std::string run_time = "func @f(%w: " + Wt + ", %a: " + A + ") -> " + P + " {\n  %p = cpq.pack %w, %a {" +
+                               grid_attrs(g) + "} : (" + Wt + ", " + A + ") -> " + P + "\n  return %p : " + P + "\n}\n";
+  Run f(run_time, "f");
+  f.set(0, buffer<float>({O, C, KH, KW}, w));
+  f.set(1, buffer<float>({O}, alpha));
+  BOOST_TEST(values<std::uint8_t>(f.run(1)[0]) == want);
+
+  // Compile time: bound parameters, packed by the lowering; a qdense over the
+  // flattened rows shows the bytes are the ones the kernels read.
+  auto dense_values = [](const std::vector<float> &v) {
+    std::ostringstream s;
+    s.precision(9);
+    for (std::size_t i = 0; i < v.size(); ++i) s << (i ? ", " : "") << v[i];
+    return s.str();
+  };
+  const std::string Wf = "tensor<5x27xf32>", X = "tensor<?x27xui8>", Y = "tensor<?x5xi32>",
+                    P2 = "tensor<5x" + std::to_string(rb) + "xui8>";
+  // The weight as a bound [O, K] parameter: dense<> needs the shape.
+  std::ostringstream rows;
+  for (int64_t o = 0; o < O; ++o)
+    rows << (o ? ", " : "") << "["
+         << dense_values(std::vector<float>(w.begin() + o * K, w.begin() + (o + 1) * K)) << "]";
+  const std::string module = "func @f(%x: " + X + ") -> " + Y + " {\n  %w = cpq.param \"w\" {init = \"constant\", value = dense<[" +
+                             rows.str() + "]> : " + Wf + "} : " + Wf + "\n  %a = cpq.param \"a\" {init = \"constant\", value = dense<[" +
+                             dense_values(alpha) + "]> : " + A + "} : " + A + "\n  %p = cpq.pack %w, %a {" + grid_attrs(g) +
+                             "} : (" + Wf + ", " + A + ") -> " + P2 + "\n  %y = cpq.qdense %x, %p {" + grid_attrs(g) +
+                             "} : (" + X + ", " + P2 + ") -> " + Y + "\n  return %y : " + Y + "\n}\n";
+  Run h(module, "f");
+  const auto x = random_levels_u8(8, 2 * K, rng);
+  h.set(0, buffer<std::uint8_t>({2, K}, x));
+  BOOST_TEST(values<std::int32_t>(h.run(2)[0]) == reference::qdense(g, x.data(), want.data(), 2, K, O));
+}
