@@ -125,7 +125,10 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
     k->arguments_.push_back(std::move(arg));
   }
 
-  k->handle_ = dlopen(so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // A path without a slash would send dlopen searching the library path:
+  // the kernel is the file named, relative to the working directory.
+  const std::string load_path = so_path.find('/') == std::string::npos ? "./" + so_path : so_path;
+  k->handle_ = dlopen(load_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!k->handle_) {
     const char *why = dlerror();
     return fail(so_path, std::string("cannot load (") + (why ? why : "unknown error") + ")");
