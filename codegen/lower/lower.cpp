@@ -660,16 +660,24 @@ private:
     Func a(name + "_alpha"), s(name + "_sigma");
     a(v.c) = tensor(q.alpha()).f(v.c);
     s(v.c) = tensor(q.sigma()).f(v.c);
+    // The window: fixed by the options; else every edge of a grid of up to
+    // 16 points (exact, and at most 15 steps), and on larger grids a loop
+    // over all edges cut short at what this call's scales need.
+    Func window_stage;
+    Expr window = Expr(options.edge_window), limit;
+    if (options.edge_window <= 0) {
+      window = Expr(g.num_points());
+      if (g.num_points() > 16) limit = automatic_edge_window(g, a, s, tensor(q.alpha()).dim(0), name, window_stage);
+    }
     QuantizeBackward bwd;
     if (q.gate_logits()) {
-      bwd = build_gated_backward(g, v, x3, a, s, gates_of(op, name, q.gate_logits(), q.seed(), q.step()),
-                                 Expr(options.edge_window), dy3, view.inner_extent, view.outer_extent,
-                                 tensor(q.alpha()).dim(0));
+      bwd = build_gated_backward(g, v, x3, a, s, gates_of(op, name, q.gate_logits(), q.seed(), q.step()), window,
+                                 dy3, view.inner_extent, view.outer_extent, tensor(q.alpha()).dim(0), limit);
     } else {
       const bool independent = independent_masks(op);
       bwd = build_quantize_backward(g, v, x3, a, s, mask(op, q.seed(), q.step()),
-                                    independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical,
-                                    Expr(options.edge_window), dy3, view.inner_extent, view.outer_extent);
+                                    independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical, window,
+                                    dy3, view.inner_extent, view.outer_extent, limit);
     }
     TensorValue dx = from_3d(bwd.grad_x, x, view, name);
     Var c("c");
@@ -688,6 +696,7 @@ private:
     schedules::QuantizeLoops loops;
     loops.i = v.i, loops.c = v.c, loops.n = v.n;
     loops.tables = bwd.forward.tables;
+    if (window_stage.defined()) loops.tables.push_back(window_stage);
     loops.element = bwd.element;
     loops.edge_sums = bwd.edge_sums;
     loops.element_helpers = bwd.element_helpers;

@@ -25,10 +25,13 @@ class FuncOp;
 namespace cpq::codegen {
 
 struct LoweringOptions {
-  /// Edges visited on each side of x by the quantizer's backward; enough for
-  /// sigma / alpha up to about (window - 1) / 20 cells. A train_step whose
-  /// sigma grows past it stops with a run-time error naming the tensor.
-  int edge_window = 24;
+  /// Edges visited on each side of x by the quantizer's backward. 0 (the
+  /// default): per call, what the channels' sigma / alpha need (at most the
+  /// grid's points), so no ratio is too large and a 2-bit grid visits at
+  /// most 4. A fixed window suffices for sigma / alpha up to about
+  /// (window - 1) / 20 cells; a call whose scales need more stops with a
+  /// run-time error.
+  int edge_window = 0;
   /// The batch size the autoschedulers assume (estimates only).
   int batch_estimate = 64;
   /// Read input buffers through a clamp to their extents. The

@@ -156,13 +156,15 @@ WindowStart window_start(const std::string &name, const UniformGrid &g, const Te
 /// defined, is a uniform condition under which the sums are taken at all.
 LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
                              const Expr &a, const Expr &sg, const Expr &W, const Expr &active, Func &sums,
-                             Func &origin) {
+                             Func &origin, const Expr &limit = Expr()) {
   const WindowStart ws = window_start(name, g, v, xv, a, sg, origin);
   const Expr &jc = ws.jc, &tau_up = ws.tau_up, &tau_dn = ws.tau_dn, &u_up = ws.u_up, &u_dn = ws.u_dn,
              &delta = ws.delta, &ratio = ws.ratio;
 
   RDom k(0, W, name + "_edge");
-  if (active.defined()) k.where(active);
+  if (active.defined() && limit.defined()) k.where(active && k.x < limit);
+  else if (active.defined()) k.where(active);
+  else if (limit.defined()) k.where(k.x < limit);
   sums = Func(name);
   sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
   auto cur = [&](int m) { return sums(v.i, v.c, v.n)[m]; };
@@ -187,9 +189,11 @@ LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, cons
 /// m - W + 1 .. m below and m + 1 .. m + W above, m the mode's index (its
 /// lower edge is the last edge at or below x). One exp per visited edge.
 LocalSums table_local_sums(const std::string &name, GridSpec grid, const SurvivorTables &t, const TensorVars &v,
-                           const Expr &m, const Expr &xv, const Expr &a, const Expr &sg, const Expr &W, Func &sums) {
+                           const Expr &m, const Expr &xv, const Expr &a, const Expr &sg, const Expr &W, Func &sums,
+                           const Expr &limit = Expr()) {
   const int K = grid.num_points();
   RDom k(0, W, name + "_edge");
+  if (limit.defined()) k.where(k.x < limit);
   Expr j_up = m + 1 + k.x, j_dn = m - k.x;
   Expr count = t.count();
   Expr idx_up = clamp(j_up, 1, K - 1), idx_dn = clamp(j_dn, 1, K - 1);
@@ -340,27 +344,29 @@ QuantizeForward build_gated_forward(GridSpec grid, const TensorVars &v, const Fu
 QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
                                          const Func &sigma, const Expr &keep, DropBitsMode masks,
                                          const Expr &edge_window, const Func &grad_out, const Expr &inner_extent,
-                                         const Expr &outer_extent) {
+                                         const Expr &outer_extent, const Expr &window_limit) {
   QuantizeBackward b;
   b.forward = build_quantize_forward(grid, v, x, alpha, keep, masks);
   Expr xv = x(v.i, v.c, v.n), a = alpha(v.c), sg = sigma(v.c), W = edge_window;
   LocalSums sums;
   Expr window_ok, need;
+  const Expr visited = window_limit.defined() ? window_limit : W;
   Func edge_sums;
   if (masks == DropBitsMode::Hierarchical) {
     const SurvivorGeometry s = hierarchical_survivors(grid, keep);
     Func origin;
     sums = uniform_local_sums("edge_sums", UniformGrid{s.t_first, s.cell_t, s.count}, v, xv, a, sg, W, Expr(),
-                              edge_sums, origin);
+                              edge_sums, origin, window_limit);
     b.element_helpers.push_back(origin);
     need = window_needed(sg, a, s.cell_t);
-    window_ok = W >= min(need, s.count);
+    window_ok = (window_limit.defined() ? window_limit : W) >= min(need, s.count);
   } else {
     // Survivors are at least one level apart: size the window for that.
     const SurvivorTables &t = b.forward.survivors;
-    sums = table_local_sums("edge_sums", grid, t, v, b.forward.mode_index(v.i, v.c, v.n), xv, a, sg, W, edge_sums);
+    sums = table_local_sums("edge_sums", grid, t, v, b.forward.mode_index(v.i, v.c, v.n), xv, a, sg, W, edge_sums,
+                            window_limit);
     need = window_needed(sg, a, Expr(grid.t_per_q()));
-    window_ok = W >= min(need, t.count());
+    window_ok = (window_limit.defined() ? window_limit : W) >= min(need, t.count());
     b.element_helpers.push_back(b.forward.mode_index);
   }
   b.edge_sums = {edge_sums};
@@ -370,7 +376,7 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   Expr t_hat = b.forward.level(v.i, v.c, v.n) * grid.t_per_q();
   b.element = Func("element_grads");
   Expr inv_sg = 1.0f / sg;
-  b.element(v.i, v.c, v.n) = Tuple(require(window_ok, G * sums.w * inv_sg, "cpq quantize backward: edge_window", W,
+  b.element(v.i, v.c, v.n) = Tuple(require(window_ok, G * sums.w * inv_sg, "cpq quantize backward: edge_window", visited,
                                            "is too small for sigma/alpha of channel", v.c, "; need", need),
                                    G * (t_hat - sums.wtau * inv_sg), G * sums.wu * inv_sg);
   add_channel_sums(b, v, 3, inner_extent, outer_extent);
@@ -380,7 +386,7 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
 QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
                                       const Func &sigma, const GateInputs &gates, const Expr &edge_window,
                                       const Func &grad_out, const Expr &inner_extent, const Expr &outer_extent,
-                                      const Expr &channel_extent) {
+                                      const Expr &channel_extent, const Expr &window_limit) {
   check_gated(grid);
   const int bits = grid.bits;
   QuantizeBackward b;
@@ -397,10 +403,12 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
     const SubGrid s = sub_grid(grid, l);
     Expr q_l = uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a);
     x_hat[l - 1] = strict_float(a * q_l);
-    Expr W_l = ((W - 1 + ((1 << s.shift) - 1)) >> s.shift) + 1;
+    auto on_sub_grid = [&](const Expr &w) { return ((w - 1 + ((1 << s.shift) - 1)) >> s.shift) + 1; };
+    Expr W_l = on_sub_grid(W);
     Func f, origin;
-    const LocalSums ls = uniform_local_sums("edge_sums_l" + std::to_string(l), s.uniform, v, xv, a, sg, W_l,
-                                            gc.c[l - 1] != Expr(0.0), f, origin);
+    const LocalSums ls =
+        uniform_local_sums("edge_sums_l" + std::to_string(l), s.uniform, v, xv, a, sg, W_l, gc.c[l - 1] != Expr(0.0),
+                           f, origin, window_limit.defined() ? on_sub_grid(window_limit) : Expr());
     b.edge_sums.push_back(f);
     b.element_helpers.push_back(origin);
     Expr c_l = cast<float>(gc.c[l - 1]);
@@ -410,7 +418,8 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
     dsigma += c_l * (G * ls.wu * inv_sg);
   }
   Expr need = window_needed(sg, a, Expr(grid.t_per_q()));
-  std::vector<Expr> element{require(W >= min(need, grid.num_points()), dx, "cpq quantize backward: edge_window", W,
+  const Expr visited = window_limit.defined() ? window_limit : W;
+  std::vector<Expr> element{require(visited >= min(need, grid.num_points()), dx, "cpq quantize backward: edge_window", visited,
                                     "is too small for sigma/alpha of channel", v.c, "; need", need),
                             dalpha, dsigma};
   // dL/dz_k = G sum_{l>=k} (prod_{j=2..l, j!=k} z_j)(x_hat_l - x_hat_{l-1}).
@@ -438,6 +447,16 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
   b.grad_log_a = Func("grad_log_a");
   b.grad_log_a(k) = b.gate_sums(k) * gates.dz_dlog_a(k);
   return b;
+}
+
+Expr automatic_edge_window(GridSpec grid, const Func &alpha, const Func &sigma, const Expr &channels,
+                           const std::string &name, Func &stage) {
+  RDom c(0, channels, name + "_channel");
+  stage = Func(name + "_edge_window");
+  // The finest cell of the grid (survivors of a DropBits mask are coarser).
+  const Expr cell = Expr(float(grid.q_step()) * grid.t_per_q());
+  stage() = clamp(maximum(window_needed(sigma(c), alpha(c), cell)), 1, grid.num_points());
+  return stage();
 }
 
 } // namespace cpq::codegen

@@ -118,17 +118,28 @@ struct QuantizeBackward {
   std::vector<Halide::Func> edge_sums, element_helpers;
 };
 
+/// The edge window a backward needs in this call: the largest
+/// required_edge_window over the channels' sigma / alpha on the grid's finest
+/// cells, between 1 and the grid's points. `stage` is the scalar Func that
+/// computes it (compute it at root, once per call).
+Halide::Expr automatic_edge_window(GridSpec grid, const Halide::Func &alpha, const Halide::Func &sigma,
+                                   const Halide::Expr &channels, const std::string &name, Halide::Func &stage);
+
 /// Fused backward of section 3 (the fast local form). Visits edge_window
 /// edges on each side of x (edge_window from
 /// cpq::reference::required_edge_window; the pipeline requires it to be large
 /// enough for every channel's sigma / alpha). On uniform survivors one exp per
 /// side per element suffices: along the edges u grows by alpha * cell / sigma,
-/// so exp(-|u|) is a running product.
+/// so exp(-|u|) is a running product. `window_limit`, when defined, stops
+/// the edge loops early (a run-time count, e.g. automatic_edge_window, that
+/// may call Funcs, which the loop extent `edge_window` may not) and is what
+/// the window check compares.
 QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, const Halide::Func &x,
                                          const Halide::Func &alpha, const Halide::Func &sigma,
                                          const Halide::Expr &keep, DropBitsMode masks,
                                          const Halide::Expr &edge_window, const Halide::Func &grad_out,
-                                         const Halide::Expr &inner_extent, const Halide::Expr &outer_extent);
+                                         const Halide::Expr &inner_extent, const Halide::Expr &outer_extent,
+                                         const Halide::Expr &window_limit = Halide::Expr());
 
 /// Backward of the gated residual quantizer: the multi-class STE of each
 /// sub-grid weighted by c_l, and dL/dlog_a_l = dz_l/dlog_a_l * sum over all
@@ -139,6 +150,6 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
                                       const Halide::Func &alpha, const Halide::Func &sigma, const GateInputs &gates,
                                       const Halide::Expr &edge_window, const Halide::Func &grad_out,
                                       const Halide::Expr &inner_extent, const Halide::Expr &outer_extent,
-                                      const Halide::Expr &channel_extent);
+                                      const Halide::Expr &channel_extent, const Halide::Expr &window_limit = Halide::Expr());
 
 } // namespace cpq::codegen

@@ -24,7 +24,9 @@ static cl::opt<std::string> pipeline("pipeline", cl::desc("cpq-opt pass pipeline
 static cl::list<std::string> targets("target", cl::desc("Halide target, most specific first (repeatable; default host)"));
 static cl::opt<std::string> schedule("schedule", cl::desc("hand, Adams2019, Li2018 or Mullapudi2016"), cl::init("hand"));
 static cl::opt<int> batch("batch-estimate", cl::desc("Batch size the autoschedulers optimise for"), cl::init(64));
-static cl::opt<int> window("edge-window", cl::desc("Quantizer backward: edges visited on each side"), cl::init(24));
+static cl::opt<int> window("edge-window",
+                           cl::desc("Quantizer backward: edges visited on each side (0: what each call's sigma/alpha need)"),
+                           cl::init(0));
 static cl::opt<bool> noShared("no-shared", cl::desc("Do not link a shared object"));
 static cl::opt<bool> stmt("stmt", cl::desc("Also write Halide's statement listing (<prefix>.stmt)"));
 static cl::opt<bool> assembly("asm", cl::desc("Also write the assembly (<prefix>.s)"));
@@ -35,6 +37,10 @@ int main(int argc, char **argv) {
   const auto &known = cpq::schedules::autoscheduler_names();
   if (schedule != "hand" && std::find(known.begin(), known.end(), schedule.getValue()) == known.end()) {
     llvm::errs() << "cpq-compile: error: unknown schedule '" << schedule << "' (hand, Adams2019, Li2018, Mullapudi2016)\n";
+    return 1;
+  }
+  if (window < 0) {
+    llvm::errs() << "cpq-compile: error: --edge-window must be 0 (automatic) or a number of edges, got " << window << "\n";
     return 1;
   }
   cpq::codegen::AotOptions o;
