@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <cstdint>
+#include <ostream>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -164,6 +165,16 @@ public:
   std::vector<Halide::Buffer<int32_t>> int_buffers;
   std::vector<int32_t> ints;
 };
+
+/// A convolution test case: NCHW input, O filters of k x k, stride, padding,
+/// groups.
+struct ConvCase {
+  int64_t batch, channels, height, width, out, k, stride, pad, groups;
+};
+inline std::ostream &operator<<(std::ostream &os, const ConvCase &c) {
+  return os << "N" << c.batch << " C" << c.channels << " " << c.height << "x" << c.width << " O" << c.out << " k"
+            << c.k << " s" << c.stride << " p" << c.pad << " g" << c.groups;
+}
 
 /// "tensor<?x3x8x8xf32>" for a shape with a dynamic batch.
 inline std::string tensor_type(const std::vector<int64_t> &shape, bool dynamic_batch = true,

@@ -36,14 +36,6 @@ void check(const Tensor &got, const Tensor &want, double rel, double abs, const 
   BOOST_TEST(all_close(got, want, rel, abs, where), what << ": " << where);
 }
 
-struct ConvCase {
-  int64_t batch, channels, height, width, out, k, stride, pad, groups;
-};
-std::ostream &operator<<(std::ostream &os, const ConvCase &c) {
-  return os << "N" << c.batch << " C" << c.channels << " " << c.height << "x" << c.width << " O" << c.out << " k"
-            << c.k << " s" << c.stride << " p" << c.pad << " g" << c.groups;
-}
-
 const ConvCase conv_cases[] = {
     {1, 1, 7, 9, 3, 3, 1, 0, 1}, {3, 2, 8, 8, 4, 3, 1, 1, 1}, {2, 3, 11, 6, 5, 5, 2, 2, 1},
     {2, 4, 9, 9, 6, 3, 2, 1, 2}, {1, 6, 5, 7, 6, 1, 1, 0, 6}, {2, 1, 28, 28, 4, 5, 1, 2, 1},

@@ -131,14 +131,7 @@ BOOST_DATA_TEST_CASE(qdense_is_bit_exact, bdata::make(kKinds) * bdata::xrange(1,
 }
 
 namespace {
-struct QConvCase {
-  int64_t batch, channels, height, width, out, k, stride, pad, groups;
-};
-std::ostream &operator<<(std::ostream &os, const QConvCase &c) {
-  return os << "N" << c.batch << " C" << c.channels << " " << c.height << "x" << c.width << " O" << c.out << " k"
-            << c.k << " s" << c.stride << " p" << c.pad << " g" << c.groups;
-}
-const QConvCase qconv_cases[] = {
+const ConvCase qconv_cases[] = {
     {1, 1, 7, 9, 3, 3, 1, 0, 1},    {3, 2, 8, 8, 4, 3, 1, 1, 1},     {2, 3, 11, 6, 5, 5, 2, 2, 1},
     {2, 4, 9, 9, 6, 3, 2, 1, 2},    {1, 6, 5, 7, 6, 1, 1, 0, 6},     {2, 1, 28, 28, 32, 5, 1, 0, 1},
     {2, 9, 7, 10, 17, 3, 1, 1, 1},  {3, 8, 9, 9, 8, 3, 2, 1, 1},     {1, 32, 12, 12, 64, 5, 1, 0, 1},
