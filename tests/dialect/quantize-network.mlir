@@ -5,6 +5,9 @@
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=2 dropbits=random" 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: cpq-opt %s --cpq-quantize-network="weight-bits=2 activation-bits=2 activation-range=4" | FileCheck %s --check-prefix=RANGE
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=2 activation-bits=2 activation-range=0" 2>&1 | FileCheck %s --check-prefix=BADRANGE
+// RUN: cpq-opt %s --cpq-quantize-network="weight-bits=1 activation-bits=1 weight-grid=symmetric" | FileCheck %s --check-prefix=SYM
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=1 weight-grid=ternary" 2>&1 | FileCheck %s --check-prefix=BADGRID
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=2 weight-grid=symmetric dropbits-p=0.25" 2>&1 | FileCheck %s --check-prefix=SYMDROP
 
 // One weight used by two layers gets one quantizer.
 func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
@@ -43,3 +46,12 @@ func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // RANGE-LABEL: func @net
 // RANGE: cpq.param "act1.alpha" {init = "constant", value = dense<1.33333337> : tensor<1xf32>}
 // BADRANGE: activation-range must be a positive number, got 0
+
+// Binary weights: the symmetric grid, alpha = Max's 1-bit step 1.596 x
+// sqrt(2 / fan_in) = 1.596 x sqrt(1/2) (levels +-alpha/2 = +-0.798 sigma).
+// SYM-LABEL: func @net
+// SYM: cpq.param "w.alpha" {init = "constant", value = dense<1.128{{[0-9]*}}> : tensor<4xf32>}
+// SYM: cpq.quantize {{.*}} {axis = 0 : i64, bits = 1 : i64, grid = "symmetric"}
+// SYM: cpq.quantize {{.*}} {bits = 1 : i64, grid = "unsigned"}
+// BADGRID: weight-grid must be signed or symmetric, got ternary
+// SYMDROP: DropBits and learned bit-widths need nested sub-grids; the symmetric weight grid has none

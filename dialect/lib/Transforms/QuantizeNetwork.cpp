@@ -48,6 +48,15 @@ public:
       module.emitError("cpq-quantize-network: activation-range must be a positive number, got ") << activationRange;
       return signalPassFailure();
     }
+    if (weightGrid != "signed" && weightGrid != "symmetric") {
+      module.emitError("cpq-quantize-network: weight-grid must be signed or symmetric, got ") << weightGrid;
+      return signalPassFailure();
+    }
+    if (weightGrid == "symmetric" && (dropbitsP > 0.0 || learnBits)) {
+      module.emitError("cpq-quantize-network: DropBits and learned bit-widths need nested sub-grids; the symmetric "
+                       "weight grid has none (use weight-grid=signed)");
+      return signalPassFailure();
+    }
     if (!(dropbitsP >= 0.0 && dropbitsP < 1.0)) {
       module.emitError("cpq-quantize-network: dropbits-p must be in [0, 1), got ") << dropbitsP;
       return signalPassFailure();
@@ -117,7 +126,9 @@ private:
           auto type = p.getType().cast<RankedTensorType>();
           const int64_t fanIn = type.getNumElements() / type.getDimSize(0);
           b.setInsertionPoint(op);
-          q = quantizer(b, op->getLoc(), p, p.name(), "signed", weightBits, type.getDimSize(0),
+          // Max's step is the spacing of both grids: of the levels of the
+          // signed one, of the odd levels (alpha) of the symmetric one.
+          q = quantizer(b, op->getLoc(), p, p.name(), weightGrid, weightBits, type.getDimSize(0),
                         gaussianStep(weightBits) * std::sqrt(2.0 / double(fanIn)), true, true);
         }
         weight.set(q);

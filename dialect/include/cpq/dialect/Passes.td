@@ -94,6 +94,12 @@ def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
     the least squared error (Max 1960) spans about [0, 1.1].
     `sigma = alpha / 4` everywhere. Weights already quantized are left
     alone. 0 bits keeps that part in float32.
+
+    `weight-grid=symmetric` puts the weights on the mid-rise grid (odd
+    levels, `g = alpha * q / 2`, no zero: the binary weights +-alpha/2 at
+    1 bit), whose step is exactly Max's for an even number of levels. Its
+    sub-grids do not nest, so it takes neither DropBits nor learned
+    bit-widths.
   }];
   let constructor = "::cpq::dialect::createQuantizeNetworkPass()";
   let dependentDialects = ["::cpq::dialect::CpqDialect"];
@@ -107,6 +113,8 @@ def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
     Option<"gateLambda", "gate-lambda", "double", /*default=*/"0.0", "L0 weight of the gates' expected bits">,
     Option<"activationRange", "activation-range", "double", /*default=*/"1.0",
            "initial range [0, r] of the activation grids: alpha = r / (2^bits - 1)">,
+    Option<"weightGrid", "weight-grid", "std::string", /*default=*/"\"signed\"",
+           "grid of the weights: signed (mid-tread, with 0) or symmetric (mid-rise, no 0: +-alpha/2 at 1 bit)">,
   ];
 }
 
