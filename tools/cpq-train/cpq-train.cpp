@@ -66,6 +66,9 @@ static cl::opt<double> scaleFloorOpt("scale-floor",
 static cl::opt<double> sigmaFloorOpt("sigma-floor",
                                      cl::desc("quantizer sigma stays at or above this fraction of its initial value"),
                                      cl::init(1.0), cl::cat(trainOptions));
+static cl::opt<std::string> weightGridOpt("weight-grid",
+                                          cl::desc("grid of quantized weights: signed, or symmetric (binary at 1 bit)"),
+                                          cl::init("signed"), cl::cat(trainOptions));
 static cl::opt<double> actRangeOpt("act-range",
                                    cl::desc("initial range [0, r] of the activation grids (alpha = r / (2^bits - 1))"),
                                    cl::init(1.0), cl::cat(trainOptions));
@@ -243,6 +246,9 @@ int main(int argc, char **argv) {
   if (scheduleOpt != "cosine" && scheduleOpt != "constant") fail("--lr-schedule must be cosine or constant");
   if (dropbitsOpt < 0 || dropbitsOpt >= 1) fail("--dropbits must be in [0, 1)");
   if (!(actRangeOpt > 0) || !std::isfinite(actRangeOpt)) fail("--act-range must be a positive number");
+  if (weightGridOpt != "signed" && weightGridOpt != "symmetric") fail("--weight-grid must be signed or symmetric");
+  if (weightGridOpt == "symmetric" && (dropbitsOpt > 0 || learnBitsOpt))
+    fail("--dropbits and --learn-bits need the signed weight grid (the symmetric one has no nested sub-grids)");
   if (!(scaleFloorOpt >= 0) || !std::isfinite(scaleFloorOpt)) fail("--scale-floor must be a number >= 0");
   if (!(sigmaFloorOpt >= 0) || !std::isfinite(sigmaFloorOpt)) fail("--sigma-floor must be a number >= 0");
   if (trainLimitOpt < 0 || testLimitOpt < 0) fail("--train-limit and --test-limit must not be negative");
@@ -272,6 +278,7 @@ int main(int argc, char **argv) {
   options.input_bits = inputBitsOpt, options.dropbits = dropbitsOpt, options.learn_bits = learnBitsOpt;
   options.gate_lambda = gateLambdaOpt, options.optimizer = optimizerOpt, options.weight_decay = weightDecayOpt;
   options.scale_floor = scaleFloorOpt, options.sigma_floor = sigmaFloorOpt, options.activation_range = actRangeOpt;
+  options.weight_grid = weightGridOpt;
   cpq::train::PreparedNetwork p;
   std::string error;
   if (!cpq::train::prepare_network(inputFile, options, p, error)) fail(error);

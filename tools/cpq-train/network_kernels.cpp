@@ -125,7 +125,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
     spec << "cpq-quantize-network{weight-bits=" << o.weight_bits << " activation-bits=" << o.activation_bits
          << " input-bits=" << o.input_bits << " dropbits-p=" << o.dropbits
          << " learn-bits=" << (o.learn_bits ? "true" : "false") << " gate-lambda=" << o.gate_lambda
-         << " activation-range=" << o.activation_range << "}";
+         << " activation-range=" << o.activation_range << " weight-grid=" << o.weight_grid << "}";
     if (!run(spec.str())) return false;
   } else if (o.dropbits != 0.0 || o.learn_bits) {
     error = "DropBits and learned bit-widths need a quantized network (weight and activation bits)";

@@ -31,6 +31,7 @@ struct NetworkOptions {
   double scale_floor = 0.01; ///< quantizer alpha/sigma bound, fraction of the initial value
   double sigma_floor = 1.0;  ///< quantizer sigma bound, fraction of the initial value (the larger bound applies)
   double activation_range = 1.0; ///< initial activation grids span [0, activation_range]
+  std::string weight_grid = "signed"; ///< grid of quantized weights: signed or symmetric
 };
 
 /// What the summary says about one quantizer.
