@@ -359,14 +359,14 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
                               edge_sums, origin, window_limit);
     b.element_helpers.push_back(origin);
     need = window_needed(sg, a, s.cell_t);
-    window_ok = (window_limit.defined() ? window_limit : W) >= min(need, s.count);
+    window_ok = visited >= min(need, s.count);
   } else {
     // Survivors are at least one level apart: size the window for that.
     const SurvivorTables &t = b.forward.survivors;
     sums = table_local_sums("edge_sums", grid, t, v, b.forward.mode_index(v.i, v.c, v.n), xv, a, sg, W, edge_sums,
                             window_limit);
     need = window_needed(sg, a, Expr(grid.t_per_q()));
-    window_ok = (window_limit.defined() ? window_limit : W) >= min(need, t.count());
+    window_ok = visited >= min(need, t.count());
     b.element_helpers.push_back(b.forward.mode_index);
   }
   b.edge_sums = {edge_sums};

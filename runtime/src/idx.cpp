@@ -1,6 +1,8 @@
 //===- idx.cpp - IDX data files (MNIST, Fashion-MNIST) ----------------------===//
 #include "cpq/runtime/idx.h"
 
+#include <sys/stat.h>
+
 #include <zlib.h>
 
 #include <cerrno>
@@ -113,6 +115,12 @@ bool read(const std::string &path, Array &out, std::string &error) {
     return fail("bytes after the " + std::to_string(total) + " elements its header announces");
   }
   return true;
+}
+
+std::string split_file(const std::string &dir, const std::string &stem) {
+  const std::string gz = dir + "/" + stem + ".gz", plain = dir + "/" + stem;
+  struct stat st {};
+  return ::stat(gz.c_str(), &st) == 0 || ::stat(plain.c_str(), &st) != 0 ? gz : plain;
 }
 
 bool read_labelled(const std::string &images_path, const std::string &labels_path, int classes,

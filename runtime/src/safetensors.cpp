@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "cpq/runtime/safetensors.h"
+#include "cpq/runtime/atomic_file.h"
 
 #include "json.h"
 
@@ -204,35 +205,11 @@ bool write(const std::string &path, const File &file, std::string &error) {
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' '); // data starts 8-byte aligned
 
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    error = temporary + ": cannot create: " + std::strerror(errno);
-    return false;
-  }
-  auto put = [&](const void *p, std::size_t n) {
-    const char *c = static_cast<const char *>(p);
-    while (n > 0) {
-      const ssize_t w = ::write(fd, c, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return false;
-      c += w, n -= std::size_t(w);
-    }
-    return true;
-  };
   std::uint8_t length[8];
   for (int k = 0; k < 8; ++k) length[k] = std::uint8_t(std::uint64_t(header.size()) >> (8 * k));
-  bool ok = put(length, 8) && put(header.data(), header.size());
-  for (const Tensor &t : file.tensors) ok = ok && put(t.data.data(), t.data.size());
-  ok = ok && ::fsync(fd) == 0;
-  const int savedErrno = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    error = path + ": cannot write: " + std::strerror(ok ? errno : savedErrno);
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
+  std::vector<std::pair<const void *, std::size_t>> pieces = {{length, 8}, {header.data(), header.size()}};
+  for (const Tensor &t : file.tensors) pieces.emplace_back(t.data.data(), t.data.size());
+  return runtime::write_atomically(path, pieces, error);
 }
 
 } // namespace cpq::safetensors

@@ -10,11 +10,13 @@
 
 #include "scratch.h"
 
+#include "cpq/runtime/atomic_file.h"
 #include "cpq/runtime/safetensors.h"
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -148,4 +150,18 @@ BOOST_AUTO_TEST_CASE(missing_files_and_unwritable_places_are_errors) {
   BOOST_TEST(!safetensors::write(scratch("bad.safetensors").string(), bad, error));
   BOOST_TEST(error.find("does not match its dtype and shape") != std::string::npos, error);
   BOOST_TEST(!fs::exists(scratch("bad.safetensors")));
+}
+
+BOOST_AUTO_TEST_CASE(text_files_are_written_whole_or_not_at_all) {
+  std::string error;
+  const fs::path path = scratch("log.csv");
+  BOOST_TEST(cpq::runtime::write_atomically(path.string(), "a,b\n1,2\n", error), error);
+  BOOST_TEST(cpq::runtime::write_atomically(path.string(), "a,b\n3,4\n", error), error); // replaces
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text == "a,b\n3,4\n");
+  BOOST_TEST(!cpq::runtime::write_atomically("/nonexistent/dir/log.csv", "x", error));
+  BOOST_TEST(error.find("/nonexistent/dir/log.csv: cannot create") != std::string::npos, error);
+  for (const auto &entry : fs::directory_iterator(path.parent_path()))
+    BOOST_TEST(entry.path().string().find(".tmp.") == std::string::npos, entry.path());
 }

@@ -14,6 +14,7 @@
 // index,label,prediction[,other] per image (atomically).
 //
 //===----------------------------------------------------------------------===//
+#include "cpq/runtime/atomic_file.h"
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/idx.h"
 #include "cpq/runtime/kernel.h"
@@ -22,21 +23,16 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 namespace cl = llvm::cl;
-namespace fs = std::filesystem;
 using namespace cpq::runtime;
 
 static cl::OptionCategory runOptions("cpq-run options");
@@ -159,25 +155,15 @@ double run_all(Classifier &c, const cpq::idx::LabelledImages &data, std::vector<
 
 void write_predictions(const std::string &path, const cpq::idx::LabelledImages &data,
                        const std::vector<std::int32_t> &p, const std::vector<std::int32_t> *other) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << "index,label,prediction" << (other ? ",compared" : "") << "\n";
-    for (std::size_t i = 0; i < p.size(); ++i) {
-      out << i << "," << int(data.labels[i]) << "," << p[i];
-      if (other) out << "," << (*other)[i];
-      out << "\n";
-    }
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      fail(path + ": cannot write");
-    }
+  std::ostringstream out;
+  out << "index,label,prediction" << (other ? ",compared" : "") << "\n";
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    out << i << "," << int(data.labels[i]) << "," << p[i];
+    if (other) out << "," << (*other)[i];
+    out << "\n";
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    fail(path + ": cannot rename the temporary file into place");
-  }
+  std::string error;
+  if (!write_atomically(path, out.str(), error)) fail(error);
 }
 
 } // namespace
@@ -194,11 +180,8 @@ int main(int argc, char **argv) {
 
   std::string images = imagesOpt, labels = labelsOpt;
   if (images.empty()) {
-    auto find = [&](const std::string &stem) {
-      const std::string gz = dataOpt + "/" + stem + ".gz";
-      return fs::exists(gz) || !fs::exists(dataOpt + "/" + stem) ? gz : dataOpt + "/" + stem;
-    };
-    images = find(splitOpt + "-images-idx3-ubyte"), labels = find(splitOpt + "-labels-idx1-ubyte");
+    images = cpq::idx::split_file(dataOpt, splitOpt + "-images-idx3-ubyte");
+    labels = cpq::idx::split_file(dataOpt, splitOpt + "-labels-idx1-ubyte");
   }
   cpq::idx::LabelledImages data;
   std::string error;

@@ -15,6 +15,7 @@
 #include "network_kernels.h"
 
 #include "cpq/kernels/gates.h"
+#include "cpq/runtime/atomic_file.h"
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/checkpoint.h"
 #include "cpq/runtime/idx.h"
@@ -119,7 +120,7 @@ std::string read_text(const std::string &path) {
 
 void write_atomically(const std::string &path, const std::string &text) {
   std::string error;
-  if (!cpq::train::write_atomically(path, text, error)) fail(error);
+  if (!cpq::runtime::write_atomically(path, text, error)) fail(error);
 }
 
 std::string hex(std::uint64_t v) {
@@ -162,12 +163,8 @@ std::unique_ptr<Kernel> load_kernel(const std::string &prefix) {
 }
 
 cpq::idx::LabelledImages load_data(const std::string &split, int limit) {
-  const std::string dir = dataOpt;
-  auto find = [&](const std::string &stem) {
-    const std::string gz = dir + "/" + stem + ".gz";
-    return fs::exists(gz) || !fs::exists(dir + "/" + stem) ? gz : dir + "/" + stem;
-  };
-  const std::string images = find(split + "-images-idx3-ubyte"), labels = find(split + "-labels-idx1-ubyte");
+  const std::string images = cpq::idx::split_file(dataOpt, split + "-images-idx3-ubyte"),
+                    labels = cpq::idx::split_file(dataOpt, split + "-labels-idx1-ubyte");
   cpq::idx::LabelledImages d;
   std::string error;
   if (!cpq::idx::read_labelled(images, labels, 10, d, error)) fail(error);

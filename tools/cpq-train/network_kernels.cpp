@@ -1,6 +1,8 @@
 //===- network_kernels.cpp - a network's training kernels, cached -----------===//
 #include "network_kernels.h"
 
+#include "cpq/runtime/atomic_file.h"
+
 #include "codegen/aot.h"
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/dialect/Passes.h"
@@ -66,26 +68,6 @@ std::string self_identity() {
 }
 
 } // namespace
-
-bool write_atomically(const std::string &path, const std::string &text, std::string &error) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      error = path + ": cannot write";
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    error = path + ": cannot rename the temporary file into place";
-    return false;
-  }
-  return true;
-}
 
 bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedNetwork &p, std::string &error) {
   mlir::MLIRContext context;
@@ -220,7 +202,7 @@ bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const 
     error = tmp.string() + ": cannot create (" + ec.message() + ")";
     return false;
   }
-  if (!write_atomically((tmp / "training.mlir").string(), p.training_text, error)) return false;
+  if (!runtime::write_atomically((tmp / "training.mlir").string(), p.training_text, error)) return false;
   for (const char *fn : {"train_step", "eval_step"}) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!quiet)

@@ -64,7 +64,4 @@ std::string default_cache();
 bool compiled_kernels(const PreparedNetwork &network, const std::string &cache, const std::string &target, bool quiet,
                       std::string &folder, std::string &error);
 
-/// Writes `text` to `path` through a temporary name and a rename.
-bool write_atomically(const std::string &path, const std::string &text, std::string &error);
-
 } // namespace cpq::train

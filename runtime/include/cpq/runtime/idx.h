@@ -40,6 +40,11 @@ struct LabelledImages {
 bool read_labelled(const std::string &images_path, const std::string &labels_path, int classes,
                    LabelledImages &out, std::string &error);
 
+/// The file of `stem` (e.g. "t10k-images-idx3-ubyte") in folder `dir`: the
+/// gzip one (`stem`.gz) unless only the plain one exists. A missing file is
+/// reported by whoever reads it, with this name.
+std::string split_file(const std::string &dir, const std::string &stem);
+
 /// Where Debian's dataset-fashion-mnist installs the data set.
 inline const char *kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
