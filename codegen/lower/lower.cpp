@@ -410,7 +410,8 @@ private:
         .Case([&](cd::SgdUpdateOp s) {
           SgdUpdate u = sgd_update(name, tensor(s.param()), tensor(s.grad()), tensor(s.momentum_buffer()),
                                    scalar(s.lr()), real_attr(op, "momentum", 0.9), real_attr(op, "weight_decay", 0.0),
-                                   bool(op->getAttr("nesterov")), optional_real_attr(op, "lower_bound"));
+                                   bool(op->getAttr("nesterov")), optional_real_attr(op, "lower_bound"),
+                                   bool(op->getAttr("relative")));
           set(s.new_param(), u.param), set(s.new_momentum_buffer(), u.momentum_buffer);
           record("optimizer", {u.param.f, u.momentum_buffer.f});
           return mlir::success();
@@ -420,7 +421,7 @@ private:
                                      tensor(a.second_moment()), scalar(a.lr()), scalar(a.step()),
                                      real_attr(op, "beta1", 0.9), real_attr(op, "beta2", 0.999),
                                      real_attr(op, "epsilon", 1e-8), real_attr(op, "weight_decay", 0.0),
-                                     optional_real_attr(op, "lower_bound"));
+                                     optional_real_attr(op, "lower_bound"), bool(op->getAttr("relative")));
           set(a.new_param(), u.param), set(a.new_first_moment(), u.first_moment),
               set(a.new_second_moment(), u.second_moment);
           record("optimizer", {u.param.f, u.first_moment.f, u.second_moment.f});

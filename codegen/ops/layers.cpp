@@ -496,14 +496,15 @@ TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValu
 
 SgdUpdate sgd_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
                      const Expr &lr, double momentum, double weight_decay, bool nesterov,
-                     std::optional<double> lower_bound) {
+                     std::optional<double> lower_bound, bool relative) {
   auto v = axis_vars(p.rank());
   const auto at = halide_args(v);
-  const Expr gd = g.f(at) + float(weight_decay) * p.f(at);
+  const Expr gd = relative ? g.f(at) * p.f(at) : g.f(at) + float(weight_decay) * p.f(at);
   SgdUpdate u;
   u.momentum_buffer = define(name + "_momentum", v, float(momentum) * m.f(at) + gd, p.shape);
   const Expr m1 = u.momentum_buffer.f(at);
-  Expr next = p.f(at) - lr * (nesterov ? gd + float(momentum) * m1 : m1);
+  const Expr step = lr * (nesterov ? gd + float(momentum) * m1 : m1);
+  Expr next = relative ? p.f(at) * exp(-step) : p.f(at) - step;
   if (lower_bound) next = max(next, float(*lower_bound));
   u.param = define(name, v, next, p.shape);
   return u;
@@ -511,17 +512,19 @@ SgdUpdate sgd_update(const std::string &name, const TensorValue &p, const Tensor
 
 AdamUpdate adam_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
                        const TensorValue &s, const Expr &lr, const Expr &step, double beta1, double beta2,
-                       double epsilon, double weight_decay, std::optional<double> lower_bound) {
+                       double epsilon, double weight_decay, std::optional<double> lower_bound, bool relative) {
   auto v = axis_vars(p.rank());
   const auto at = halide_args(v);
+  const Expr grad = relative ? g.f(at) * p.f(at) : g.f(at); // relative: the gradient of log(p)
   AdamUpdate u;
-  u.first_moment = define(name + "_m", v, float(beta1) * m.f(at) + float(1.0 - beta1) * g.f(at), p.shape);
-  u.second_moment =
-      define(name + "_v", v, float(beta2) * s.f(at) + float(1.0 - beta2) * g.f(at) * g.f(at), p.shape);
+  u.first_moment = define(name + "_m", v, float(beta1) * m.f(at) + float(1.0 - beta1) * grad, p.shape);
+  u.second_moment = define(name + "_v", v, float(beta2) * s.f(at) + float(1.0 - beta2) * grad * grad, p.shape);
   const Expr t = cast<double>(step + 1);
   const Expr c1 = cast<float>(f64(1.0) - pow(f64(beta1), t)), c2 = cast<float>(f64(1.0) - pow(f64(beta2), t));
   const Expr mhat = u.first_moment.f(at) / c1, vhat = u.second_moment.f(at) / c2;
-  Expr next = p.f(at) - lr * mhat / (sqrt(vhat) + float(epsilon)) - lr * float(weight_decay) * p.f(at);
+  const Expr direction = mhat / (sqrt(vhat) + float(epsilon));
+  Expr next = relative ? p.f(at) * exp(-lr * direction)
+                       : p.f(at) - lr * direction - lr * float(weight_decay) * p.f(at);
   if (lower_bound) next = max(next, float(*lower_bound));
   u.param = define(name, v, next, p.shape);
   return u;

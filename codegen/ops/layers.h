@@ -79,19 +79,20 @@ TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValu
                                        const TensorValue &labels);
 
 // Optimizer updates of one parameter tensor; a lower bound projects the
-// updated value onto [bound, inf).
+// updated value onto [bound, inf); `relative` steps in log(param) (the
+// gradient times param, a multiplicative update; for positive scales).
 struct SgdUpdate {
   TensorValue param, momentum_buffer;
 };
 SgdUpdate sgd_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
                      const Halide::Expr &lr, double momentum, double weight_decay, bool nesterov,
-                     std::optional<double> lower_bound = std::nullopt);
+                     std::optional<double> lower_bound = std::nullopt, bool relative = false);
 struct AdamUpdate {
   TensorValue param, first_moment, second_moment;
 };
 AdamUpdate adam_update(const std::string &name, const TensorValue &p, const TensorValue &g, const TensorValue &m,
                        const TensorValue &v, const Halide::Expr &lr, const Halide::Expr &step, double beta1,
                        double beta2, double epsilon, double weight_decay,
-                       std::optional<double> lower_bound = std::nullopt);
+                       std::optional<double> lower_bound = std::nullopt, bool relative = false);
 
 } // namespace cpq::codegen

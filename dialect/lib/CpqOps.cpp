@@ -625,6 +625,7 @@ CPQ_INFER(SgdUpdateOp) {
   const double m = c.real("momentum", 0.9), wd = c.real("weight_decay", 0.0);
   if (!(m >= 0.0 && m < 1.0)) return c.fail("momentum must be in [0, 1), got " + Twine(number(m)));
   if (!(wd >= 0.0)) return c.fail("weight_decay must be non-negative, got " + Twine(number(wd)));
+  if (c.attr("relative") && wd != 0.0) return c.fail("relative steps take no weight_decay");
   types.append(2, p);
   return success();
 }
@@ -640,6 +641,7 @@ CPQ_INFER(AdamUpdateOp) {
     return c.fail("beta1 and beta2 must be in [0, 1), got " + Twine(number(b1)) + " and " + Twine(number(b2)));
   if (!(eps > 0.0)) return c.fail("epsilon must be positive, got " + Twine(number(eps)));
   if (!(wd >= 0.0)) return c.fail("weight_decay must be non-negative, got " + Twine(number(wd)));
+  if (c.attr("relative") && wd != 0.0) return c.fail("relative steps take no weight_decay");
   types.append(3, p);
   return success();
 }

@@ -232,8 +232,9 @@ BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
   std::mt19937 rng(5);
   const std::string P = tensor_type({3, 4}, false);
   const std::string mlir =
-      "func @f(%p: " + P + ", %g: " + P + ", %m: " + P + ", %v: " + P + ", %lr: f32, %t: i64) -> (" + P + ", " + P +
-      ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ") {\n" +
+      "func @f(%p: " + P + ", %g: " + P + ", %m: " + P + ", %v: " + P + ", %lr: f32, %t: i64, %a: " + P + ") -> (" +
+      P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P +
+      ", " + P + ", " + P + ", " + P + ") {\n" +
       "  %p1, %m1 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, weight_decay = 0.01} : (" + P + ", " + P + ", " +
       P + ", f32) -> (" + P + ", " + P + ")\n" +
       "  %p2, %m2 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, weight_decay = 0.01, nesterov} : (" + P + ", " +
@@ -245,22 +246,35 @@ BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
       ", f32) -> (" + P + ", " + P + ")\n" +
       "  %p5, %m5, %v5 = cpq.adam_update %p, %g, %m, %v, %lr, %t {lower_bound = -0.1} : (" + P + ", " + P + ", " + P +
       ", " + P + ", f32, i64) -> (" + P + ", " + P + ", " + P + ")\n" +
-      "  return %p1, %m1, %p2, %m2, %p3, %m3, %v3, %p4, %p5 : " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " +
-      P + ", " + P + ", " + P + ", " + P + "\n}\n";
+      // Relative steps (in log(param)) of positive scales.
+      "  %p6, %m6 = cpq.sgd_update %a, %g, %m, %lr {momentum = 0.8, nesterov, relative} : (" + P + ", " + P + ", " + P +
+      ", f32) -> (" + P + ", " + P + ")\n" +
+      "  %p7, %m7, %v7 = cpq.adam_update %a, %g, %m, %v, %lr, %t {relative, lower_bound = 0.3} : (" + P + ", " + P +
+      ", " + P + ", " + P + ", f32, i64) -> (" + P + ", " + P + ", " + P + ")\n" +
+      "  return %p1, %m1, %p2, %m2, %p3, %m3, %v3, %p4, %p5, %p6, %m6, %p7, %m7, %v7 : " + P + ", " + P + ", " + P +
+      ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " + P + ", " +
+      P + "\n}\n";
   const Tensor p = random_tensor({3, 4}, rng), g = random_tensor({3, 4}, rng), m = random_tensor({3, 4}, rng),
-               v = random_tensor({3, 4}, rng, 0.1f, 1.0f);
+               v = random_tensor({3, 4}, rng, 0.1f, 1.0f), a = random_tensor({3, 4}, rng, 0.25f, 2.0f);
   Compiled f(mlir);
   f.set(0, p), f.set(1, g), f.set(2, m), f.set(3, v);
   f.set_scalar(4, 0.05f);
   f.set_scalar(5, int64_t(6));
+  f.set(6, a);
   auto o = f.run(1);
   Tensor p1 = p, m1 = m, p2 = p, m2 = m, p3 = p, m3 = m, v3 = v, p4 = p, m4 = m, p5 = p, m5 = m, v5 = v;
+  Tensor p6 = a, m6 = m, p7 = a, m7 = m, v7 = v;
   for (std::size_t k = 0; k < p.data.size(); ++k) {
     reference::sgd_update(p1.data[k], g.data[k], m1.data[k], 0.05f, 0.8, 0.01, false);
     reference::sgd_update(p2.data[k], g.data[k], m2.data[k], 0.05f, 0.8, 0.01, true);
     reference::adam_update(p3.data[k], g.data[k], m3.data[k], v3.data[k], 0.05f, 6, 0.9, 0.999, 1e-8, 0.05);
     reference::sgd_update(p4.data[k], g.data[k], m4.data[k], 0.05f, 0.8, 0.0, false, 0.0);
     reference::adam_update(p5.data[k], g.data[k], m5.data[k], v5.data[k], 0.05f, 6, 0.9, 0.999, 1e-8, 0.0, -0.1);
+    reference::sgd_update(p6.data[k], g.data[k], m6.data[k], 0.05f, 0.8, 0.0, true, -HUGE_VAL, true);
+    reference::adam_update(p7.data[k], g.data[k], m7.data[k], v7.data[k], 0.05f, 6, 0.9, 0.999, 1e-8, 0.0, 0.3, true);
+    // A relative step keeps the sign and moves by a fraction of the value.
+    BOOST_TEST(p6.data[k] > 0.0f);
+    BOOST_TEST(std::fabs(std::log(double(p7.data[k]) / double(std::max(a.data[k], 0.3f)))) <= 0.06);
   }
   int bounded = 0;
   for (std::size_t k = 0; k < p.data.size(); ++k) bounded += p4.data[k] == 0.0f;
@@ -270,6 +284,9 @@ BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
   check(o[4], p3, 1e-5, 1e-7, "adam param"), check(o[5], m3, 1e-6, 1e-7, "adam m");
   check(o[6], v3, 1e-6, 1e-7, "adam v");
   check(o[7], p4, 1e-6, 1e-7, "bounded sgd param"), check(o[8], p5, 1e-5, 1e-7, "bounded adam param");
+  check(o[9], p6, 1e-5, 1e-7, "relative sgd param"), check(o[10], m6, 1e-6, 1e-7, "relative sgd momentum");
+  check(o[11], p7, 1e-5, 1e-7, "relative adam param"), check(o[12], m7, 1e-6, 1e-7, "relative adam m");
+  check(o[13], v7, 1e-6, 1e-7, "relative adam v");
 }
 
 /// The outputs of a quantize / quantize_train / quantize_grad function

@@ -7,6 +7,9 @@
 // RUN: cpq-opt %s -split-input-file --cpq-expand-training="scale-floor=0.75 sigma-floor=0.5" -verify-diagnostics | FileCheck %s --check-prefix=LARGER
 // RUN: not cpq-opt %s --cpq-expand-training="sigma-floor=-1" 2>&1 | FileCheck %s --check-prefix=BADSIGMA
 // RUN: not cpq-opt %s --cpq-expand-training="scale-floor=nan" 2>&1 | FileCheck %s --check-prefix=BADSCALE
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="scale-step=relative" -verify-diagnostics | FileCheck %s --check-prefix=RELATIVE
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="optimizer=sgd scale-step=relative" -verify-diagnostics | FileCheck %s --check-prefix=RELSGD
+// RUN: not cpq-opt %s --cpq-expand-training="scale-step=log" 2>&1 | FileCheck %s --check-prefix=BADSTEP
 
 // A dense layer on a quantized weight with learned gates: the STE gradient
 // gives dL/dw, dL/dalpha, dL/dsigma and dL/dlog_a.
@@ -60,6 +63,22 @@ func @gated(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
 // LARGER: cpq.adam_update {{.*}} lower_bound = 9.375000e-02 : f64
 // BADSIGMA: sigma-floor must be a finite number >= 0, got -1
 // BADSCALE: scale-floor must be a finite number >= 0, got nan
+// Relative (log-space) steps for the quantizer's alpha and sigma only.
+// RELATIVE-LABEL: func @train_step
+// RELATIVE: cpq.adam_update
+// RELATIVE-NOT: relative
+// RELATIVE-SAME: -> (tensor<3x6xf32>
+// RELATIVE: cpq.adam_update {{.*}}lower_bound = 5.000000e-03 : f64, relative, {{.*}} -> (tensor<1xf32>
+// RELATIVE: cpq.adam_update {{.*}}lower_bound = 1.250000e-01 : f64, relative, {{.*}} -> (tensor<1xf32>
+// RELATIVE: cpq.adam_update
+// RELATIVE-NOT: relative
+// RELATIVE-SAME: -> (tensor<2xf32>
+// RELSGD-LABEL: func @train_step
+// RELSGD: cpq.sgd_update
+// RELSGD-NOT: relative
+// RELSGD-SAME: -> (tensor<3x6xf32>
+// RELSGD: cpq.sgd_update {{.*}}relative{{.*}} -> (tensor<1xf32>
+// BADSTEP: scale-step must be relative or absolute, got 'log'
 
 // -----
 

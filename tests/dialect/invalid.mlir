@@ -668,6 +668,22 @@ func @case82(%acc: tensor<?xi32>, %s: tensor<4xf32>) {
 
 // -----
 
+func @case_relative_sgd(%s: tensor<4xf32>, %lr: f32) {
+  // expected-error @+1 {{relative steps take no weight_decay}}
+  %p:2 = cpq.sgd_update %s, %s, %s, %lr {relative, weight_decay = 0.1} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32) -> (tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func @case_relative_adam(%s: tensor<4xf32>, %lr: f32, %t: i64) {
+  // expected-error @+1 {{relative steps take no weight_decay}}
+  %p:3 = cpq.adam_update %s, %s, %s, %s, %lr, %t {relative, weight_decay = 0.1} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
 func @case_sparse() {
   // expected-error @+1 {{value must be a dense elements attribute}}
   %w = cpq.param "w" {init = "constant", value = sparse<[[0]], [1.0]> : tensor<3xf32>} : tensor<3xf32>

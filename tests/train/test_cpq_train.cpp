@@ -231,6 +231,7 @@ BOOST_AUTO_TEST_CASE(bad_options_and_networks_are_clear_errors) {
   fails_with(train("--lr-schedule linear" + out), "--lr-schedule must be cosine or constant");
   fails_with(train("--act-range 0" + out), "--act-range must be a positive number");
   fails_with(train("--sigma-floor -1" + out), "--sigma-floor must be a number >= 0");
+  fails_with(train("--scale-step log" + out), "--scale-step must be absolute or relative");
   fails_with(train("--bits W1A1 --weight-grid ternary" + out), "--weight-grid must be signed or symmetric");
   fails_with(train("--bits W2A2 --weight-grid symmetric --dropbits 0.25" + out), "need the signed weight grid");
   fails_with(train("--scale-floor nan" + out), "--scale-floor must be a number >= 0");

@@ -67,6 +67,10 @@ static cl::opt<double> scaleFloorOpt("scale-floor",
 static cl::opt<double> sigmaFloorOpt("sigma-floor",
                                      cl::desc("quantizer sigma stays at or above this fraction of its initial value"),
                                      cl::init(1.0), cl::cat(trainOptions));
+static cl::opt<std::string> scaleStepOpt("scale-step",
+                                         cl::desc("optimizer steps of quantizer alpha and sigma: absolute, or relative "
+                                                  "(in log space, a fraction of the scale per step)"),
+                                         cl::init("absolute"), cl::cat(trainOptions));
 static cl::opt<std::string> weightGridOpt("weight-grid",
                                           cl::desc("grid of quantized weights: signed, or symmetric (binary at 1 bit)"),
                                           cl::init("signed"), cl::cat(trainOptions));
@@ -248,6 +252,7 @@ int main(int argc, char **argv) {
     fail("--dropbits and --learn-bits need the signed weight grid (the symmetric one has no nested sub-grids)");
   if (!(scaleFloorOpt >= 0) || !std::isfinite(scaleFloorOpt)) fail("--scale-floor must be a number >= 0");
   if (!(sigmaFloorOpt >= 0) || !std::isfinite(sigmaFloorOpt)) fail("--sigma-floor must be a number >= 0");
+  if (scaleStepOpt != "absolute" && scaleStepOpt != "relative") fail("--scale-step must be absolute or relative");
   if (trainLimitOpt < 0 || testLimitOpt < 0) fail("--train-limit and --test-limit must not be negative");
   const std::string stem = fs::path(inputFile.getValue()).stem().string();
   std::string out = outOpt;
@@ -275,7 +280,7 @@ int main(int argc, char **argv) {
   options.input_bits = inputBitsOpt, options.dropbits = dropbitsOpt, options.learn_bits = learnBitsOpt;
   options.gate_lambda = gateLambdaOpt, options.optimizer = optimizerOpt, options.weight_decay = weightDecayOpt;
   options.scale_floor = scaleFloorOpt, options.sigma_floor = sigmaFloorOpt, options.activation_range = actRangeOpt;
-  options.weight_grid = weightGridOpt;
+  options.weight_grid = weightGridOpt, options.scale_step = scaleStepOpt;
   cpq::train::PreparedNetwork p;
   std::string error;
   if (!cpq::train::prepare_network(inputFile, options, p, error)) fail(error);

@@ -117,7 +117,8 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
   std::ostringstream train;
   train << std::setprecision(std::numeric_limits<double>::max_digits10);
   train << "cpq-train-pipeline{optimizer=" << o.optimizer << " weight-decay=" << o.weight_decay
-        << " scale-floor=" << o.scale_floor << " sigma-floor=" << o.sigma_floor << "}";
+        << " scale-floor=" << o.scale_floor << " sigma-floor=" << o.sigma_floor << " scale-step=" << o.scale_step
+        << "}";
   if (!run(train.str())) return false;
   p.training_text = print(*module);
 

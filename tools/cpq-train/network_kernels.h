@@ -32,6 +32,7 @@ struct NetworkOptions {
   double sigma_floor = 1.0;  ///< quantizer sigma bound, fraction of the initial value (the larger bound applies)
   double activation_range = 1.0; ///< initial activation grids span [0, activation_range]
   std::string weight_grid = "signed"; ///< grid of quantized weights: signed or symmetric
+  std::string scale_step = "absolute"; ///< optimizer steps of quantizer alpha/sigma: absolute or relative (log space)
 };
 
 /// What the summary says about one quantizer.

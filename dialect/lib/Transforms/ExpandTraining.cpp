@@ -108,6 +108,10 @@ public:
         return signalPassFailure();
       }
     }
+    if (scaleStep != "relative" && scaleStep != "absolute") {
+      module.emitError("scale-step must be relative or absolute, got '") << scaleStep << "'";
+      return signalPassFailure();
+    }
     for (StringRef name : {"train_step", "eval_step"}) {
       if (module.lookupSymbol(name)) {
         module.emitError("the module already has a function named '") << name << "'";
@@ -241,6 +245,7 @@ private:
       }
       const double decay = p.op.getType().cast<RankedTensorType>().getRank() >= 2 ? weightDecay.getValue() : 0.0;
       const Optional<double> bound = scaleBound(p.op);
+      const bool relative = scaleStep == "relative" && isQuantizerScale(p.op);
       if (optimizer == "adam") {
         auto update = b.create<AdamUpdateOp>(
             loc, TypeRange{param.getType(), param.getType(), param.getType()},
@@ -251,6 +256,7 @@ private:
                                      b.getNamedAttr("epsilon", b.getF64FloatAttr(epsilon)),
                                      b.getNamedAttr("weight_decay", b.getF64FloatAttr(decay))});
         if (bound) update->setAttr("lower_bound", b.getF64FloatAttr(*bound));
+        if (relative) update->setAttr("relative", b.getUnitAttr());
         outs[p.argument] = update.new_param();
         outs[p.stateArguments[0]] = update.new_first_moment();
         outs[p.stateArguments[1]] = update.new_second_moment();
@@ -259,6 +265,7 @@ private:
                                                 b.getNamedAttr("weight_decay", b.getF64FloatAttr(decay))};
         if (nesterov) attrs.push_back(b.getNamedAttr("nesterov", b.getUnitAttr()));
         if (bound) attrs.push_back(b.getNamedAttr("lower_bound", b.getF64FloatAttr(*bound)));
+        if (relative) attrs.push_back(b.getNamedAttr("relative", b.getUnitAttr()));
         auto update = b.create<SgdUpdateOp>(loc, TypeRange{param.getType(), param.getType()},
                                             ValueRange{param, grad, entry->getArgument(p.stateArguments[0]), lr}, attrs);
         outs[p.argument] = update.new_param();
@@ -273,6 +280,13 @@ private:
     for (Operation *op : llvm::reverse(ops))
       if (isOpTriviallyDead(op)) op->erase();
     return success();
+  }
+
+  /// Whether the parameter is a quantizer's alpha or sigma.
+  static bool isQuantizerScale(ParamOp op) {
+    return llvm::any_of(op.result().getUses(), [](OpOperand &use) {
+      return isa<QuantizeOp>(use.getOwner()) && (use.getOperandNumber() == 1 || use.getOperandNumber() == 2);
+    });
   }
 
   /// The lower bound of a quantizer's alpha (scale-floor times its smallest

@@ -28,6 +28,9 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<double> sigmaFloor{*this, "sigma-floor",
                             llvm::cl::desc("quantizer sigma stays at or above this fraction of its initial value"),
                             llvm::cl::init(1.0)};
+  Option<std::string> scaleStep{*this, "scale-step",
+                                llvm::cl::desc("steps of quantizer alpha and sigma: absolute or relative (log space)"),
+                                llvm::cl::init("absolute")};
 };
 
 struct InferencePipelineOptions : public PassPipelineOptions<InferencePipelineOptions> {
@@ -47,7 +50,8 @@ void cpq::dialect::registerPassesAndPipelines() {
         spec << std::setprecision(std::numeric_limits<double>::max_digits10); // numbers reach the pass exactly
         spec << "cpq-expand-training{optimizer=" << options.optimizer.getValue()
              << " weight-decay=" << options.weightDecay.getValue() << " scale-floor=" << options.scaleFloor.getValue()
-             << " sigma-floor=" << options.sigmaFloor.getValue() << "}";
+             << " sigma-floor=" << options.sigmaFloor.getValue() << " scale-step=" << options.scaleStep.getValue()
+             << "}";
         if (failed(parsePassPipeline(spec.str(), pm))) llvm::report_fatal_error("bad cpq-train-pipeline options");
         pm.addPass(createCSEPass());
       });

@@ -539,6 +539,12 @@ def Cpq_SgdUpdateOp : Cpq_ShapedOp<"sgd_update"> {
     `lower_bound`, `param' = max(param', lower_bound)` (a projected step:
     --cpq-expand-training keeps quantizer scales alpha and sigma positive).
 
+    With `relative`, the step is taken in `log(param)` (for positive scales):
+    `g' = grad * param` (the gradient with respect to `log(param)`) and
+    `param' = param * exp(-lr * (nesterov ? g' + momentum * m' : m'))`, so
+    each step changes the parameter by a fraction of itself; weight decay is
+    then refused.
+
     Example:
 
     ```mlir
@@ -549,7 +555,7 @@ def Cpq_SgdUpdateOp : Cpq_ShapedOp<"sgd_update"> {
   let arguments = (ins Cpq_FloatTensor:$param, Cpq_FloatTensor:$grad, Cpq_FloatTensor:$momentum_buffer, F32:$lr,
                        DefaultValuedAttr<F64Attr, "0.9">:$momentum,
                        DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
-                       UnitAttr:$nesterov, OptionalAttr<F64Attr>:$lower_bound);
+                       UnitAttr:$nesterov, OptionalAttr<F64Attr>:$lower_bound, UnitAttr:$relative);
   let results = (outs Cpq_FloatTensor:$new_param, Cpq_FloatTensor:$new_momentum_buffer);
   let assemblyFormat = "$param `,` $grad `,` $momentum_buffer `,` $lr attr-dict `:` functional-type(operands, results)";
 }
@@ -561,6 +567,13 @@ def Cpq_AdamUpdateOp : Cpq_ShapedOp<"adam_update"> {
     `v' = beta2 v + (1 - beta2) grad^2`,
     `param' = param - lr * (m' / (1 - beta1^t)) / (sqrt(v' / (1 - beta2^t)) + epsilon) - lr * weight_decay * param`,
     then, with `lower_bound`, `param' = max(param', lower_bound)` (a projected step).
+
+    With `relative`, Adam runs on `log(param)` (for positive scales such as a
+    quantizer's alpha and sigma): the moments take `grad * param` (the
+    gradient with respect to `log(param)`) and
+    `param' = param * exp(-lr * m_hat / (sqrt(v_hat) + epsilon))`, so a step
+    changes the parameter by about `lr` of itself whatever its magnitude;
+    weight decay is then refused.
 
     Example:
 
@@ -576,7 +589,7 @@ def Cpq_AdamUpdateOp : Cpq_ShapedOp<"adam_update"> {
                        DefaultValuedAttr<F64Attr, "0.999">:$beta2,
                        DefaultValuedAttr<F64Attr, "1e-8">:$epsilon,
                        DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
-                       OptionalAttr<F64Attr>:$lower_bound);
+                       OptionalAttr<F64Attr>:$lower_bound, UnitAttr:$relative);
   let results = (outs Cpq_FloatTensor:$new_param, Cpq_FloatTensor:$new_first_moment,
                       Cpq_FloatTensor:$new_second_moment);
   let assemblyFormat = "$param `,` $grad `,` $first_moment `,` $second_moment `,` $lr `,` $step attr-dict `:` functional-type(operands, results)";

@@ -47,6 +47,12 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
     float twin still improves. Keeping sigma at or above its initial value
     (alpha / 4) removes most of that loss (measured in the README); again the
     project's choice.
+
+    `scale-step=relative` steps quantizer alpha and sigma in log space (the
+    `relative` form of the optimizer ops): a step changes a scale by about
+    `lr` of itself, whatever its size. With absolute steps the same `lr` moves
+    an 8-bit weight grid's alpha (about 1e-3) by its own size within a few
+    steps while a 2-bit activation grid's alpha (about 0.3) hardly moves.
   }];
   let constructor = "::cpq::dialect::createExpandTrainingPass()";
   let dependentDialects = ["::cpq::dialect::CpqDialect", "::mlir::StandardOpsDialect"];
@@ -65,6 +71,8 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
            "quantizer alpha and sigma are kept at or above this fraction of their initial value (0: no bound)">,
     Option<"sigmaFloor", "sigma-floor", "double", /*default=*/"1.0",
            "quantizer sigma is kept at or above this fraction of its initial value (the larger floor applies)">,
+    Option<"scaleStep", "scale-step", "std::string", /*default=*/"\"absolute\"",
+           "optimizer steps of quantizer alpha and sigma: absolute, or relative (in log space)">,
   ];
 }
 

@@ -405,20 +405,26 @@ inline Tensor softmax_cross_entropy_grad(const Tensor &logits, const std::vector
 
 // A `lower_bound` (absent: -infinity) projects the new value onto
 // [lower_bound, inf): the optimizer's step is clamped, not the gradient.
+// `relative` steps in log(p): the gradient is g * p and the step multiplies
+// p by exp(-step) (no weight decay).
 inline void sgd_update(float &p, float g, float &m, float lr, double momentum, double weight_decay, bool nesterov,
-                       double lower_bound = -HUGE_VAL) {
-  const float gd = g + float(weight_decay) * p;
+                       double lower_bound = -HUGE_VAL, bool relative = false) {
+  const float gd = relative ? g * p : g + float(weight_decay) * p;
   m = float(momentum) * m + gd;
-  p = std::max(p - lr * (nesterov ? gd + float(momentum) * m : m), float(lower_bound));
+  const float step = lr * (nesterov ? gd + float(momentum) * m : m);
+  p = std::max(relative ? p * std::exp(-step) : p - step, float(lower_bound));
 }
 
 inline void adam_update(float &p, float g, float &m, float &v, float lr, std::int64_t step, double beta1, double beta2,
-                        double eps, double weight_decay, double lower_bound = -HUGE_VAL) {
+                        double eps, double weight_decay, double lower_bound = -HUGE_VAL, bool relative = false) {
   const double t = double(step + 1);
+  if (relative) g *= p;
   m = float(beta1) * m + float(1.0 - beta1) * g;
   v = float(beta2) * v + float(1.0 - beta2) * g * g;
   const float mhat = m / float(1.0 - std::pow(beta1, t)), vhat = v / float(1.0 - std::pow(beta2, t));
-  p = std::max(p - lr * mhat / (std::sqrt(vhat) + float(eps)) - lr * float(weight_decay) * p, float(lower_bound));
+  const float direction = mhat / (std::sqrt(vhat) + float(eps));
+  p = std::max(relative ? p * std::exp(-lr * direction) : p - lr * direction - lr * float(weight_decay) * p,
+               float(lower_bound));
 }
 
 } // namespace cpq::reference
