@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/aot.h"
 #include "codegen/target.h"
+#include "cpq/runtime/safetensors.h"
 
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/dialect/Passes.h"
@@ -24,6 +25,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -94,6 +96,29 @@ std::string manifest_json(const LoweredFunction &f, const std::string &c_name) {
   return os.str();
 }
 
+/// The packed model file of a kernel compiled with its parameters as inputs.
+bool write_model(const AotOptions &o, const LoweredFunction &f, const std::string &c_name, std::string &error) {
+  namespace fs = std::filesystem;
+  safetensors::File file;
+  std::error_code ec;
+  const fs::path folder = fs::absolute(fs::path(o.model), ec).parent_path();
+  const fs::path kernel = fs::relative(fs::absolute(fs::path(o.output), ec), folder, ec);
+  file.metadata["cpq.format"] = "packed-model 1";
+  file.metadata["cpq.kernel"] = ec || kernel.empty() ? fs::absolute(fs::path(o.output)).string() : kernel.string();
+  file.metadata["cpq.function"] = c_name;
+  for (const ModelTensor &t : f.model) {
+    file.tensors.push_back({t.name, t.dtype, t.shape, t.bytes});
+    file.metadata["cpq.elements." + t.name] = std::to_string(t.elements);
+    if (!t.layout.empty()) file.metadata["cpq.layout." + t.name] = t.layout;
+  }
+  if (file.tensors.empty()) {
+    error = o.input + ": function '" + o.function +
+            "' has no bound parameters to put in a model file (bind them first: --cpq-inference-pipeline)";
+    return false;
+  }
+  return safetensors::write(o.model, file, error);
+}
+
 bool compile_aot(const AotOptions &o, std::string &error) {
   mlir::MLIRContext context;
   mlir::DialectRegistry registry;
@@ -143,6 +168,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     }
     LoweringOptions lowering = o.lowering;
     lowering.clamp_inputs = lowering.clamp_inputs || o.schedule != "hand";
+    lowering.parameters_as_inputs = lowering.parameters_as_inputs || !o.model.empty();
     auto first = lower_function(func, lowering);
     if (!first) {
       error = o.input + ": function '" + o.function + "' cannot be lowered (see the errors above)";
@@ -208,6 +234,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
         return false;
       }
     }
+    if (!o.model.empty()) return write_model(o, *first, name, error);
     return true;
   } catch (const Halide::CompileError &e) {
     error = "Halide could not compile '" + o.function + "': " + e.what();

@@ -29,6 +29,10 @@ struct AotOptions {
   bool shared = true;     ///< also link <output>.so
   bool stmt = false;      ///< also write <output>.stmt (first target)
   bool assembly = false;  ///< also write <output>.s (first target)
+  /// A packed model file to write (safetensors; "" for none): the kernel then
+  /// takes every bound parameter as an input (packed weights as bytes) and
+  /// the file holds their values, its metadata naming the kernel.
+  std::string model;
   LoweringOptions lowering;
 };
 

@@ -4,12 +4,13 @@
 # integer layers, one requantization per layer), compiles it, compiles the
 # trained network itself with its parameters bound (the fake-quantized float
 # form), and runs both with cpq-run on the test set: accuracy, images/s and
-# how many predictions agree.
+# how many predictions agree. The packed network is a model file (packed
+# weights, scales) beside its kernel; cpq-run --info shows what it holds.
 #
 #   examples/run_packed.sh RUN [cpq-run options...]    (RUN: a cpq-train run folder)
 #
-# Writes RUN/inference.mlir, RUN/packed.{so,a,h,json}, RUN/bound.mlir and
-# RUN/fakequant.{so,a,h,json}. CPQ_BUILD names the build folder (default: build).
+# Writes RUN/inference.mlir, RUN/model.safetensors and its kernel
+# RUN/packed.{so,a,h,json}, RUN/bound.mlir and RUN/fakequant.{so,a,h,json}. CPQ_BUILD names the build folder (default: build).
 set -euo pipefail
 if [ $# -lt 1 ]; then
   echo "usage: examples/run_packed.sh RUN [cpq-run options...]" >&2
@@ -33,7 +34,9 @@ function=$(grep -m1 -o 'func @[A-Za-z0-9_]*' "$run/network.mlir" | cut -c7-)
 
 "$build/tools/cpq-opt/cpq-opt" --cpq-inference-pipeline="params=$run/params.safetensors" "$run/network.mlir" \
   -o "$run/inference.mlir"
-"$build/tools/cpq-compile/cpq-compile" "$run/inference.mlir" --function inference -o "$run/packed" > /dev/null
+"$build/tools/cpq-compile/cpq-compile" "$run/inference.mlir" --function inference -o "$run/packed" \
+  --model "$run/model.safetensors" > /dev/null
 "$build/tools/cpq-opt/cpq-opt" --cpq-bind-params="file=$run/params.safetensors" "$run/network.mlir" -o "$run/bound.mlir"
 "$build/tools/cpq-compile/cpq-compile" "$run/bound.mlir" --function "$function" -o "$run/fakequant" > /dev/null
-"$build/tools/cpq-run/cpq-run" "$run/packed" --compare "$run/fakequant" "$@"
+"$build/tools/cpq-run/cpq-run" "$run/model.safetensors" --info
+"$build/tools/cpq-run/cpq-run" "$run/model.safetensors" --compare "$run/fakequant" "$@"

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -497,6 +498,24 @@ private:
     for (std::size_t i = 0; i < w->size(); ++i)
       levels[i] = reference::quantize_level(grid, (*w)[i], (*alpha)[alpha->size() == 1 ? 0 : i / std::size_t(K)]);
     const std::vector<std::uint8_t> bytes = reference::pack_weight_levels(grid, levels.data(), O, K);
+    if (options.parameters_as_inputs) {
+      // A packed model: the bytes are an input, and go to the model file.
+      auto weight = p.weight().getDefiningOp<cd::ParamOp>();
+      ModelTensor t;
+      t.dtype = "U8";
+      t.shape = {O, row_bytes};
+      t.bytes = bytes;
+      t.elements = int64_t(w->size());
+      std::string dims;
+      for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+      t.layout = std::string(to_string(grid.kind)) + " " + std::to_string(grid.bits) + "-bit weight [" + dims + "]: row o holds its " + std::to_string(K) + " codes (level - " +
+                 std::to_string(grid.q_min()) + ") / " + std::to_string(grid.q_step()) + " of " +
+                 std::to_string(grid.bits) + " bits, code k at bits [k*" + std::to_string(grid.bits) + ", (k+1)*" +
+                 std::to_string(grid.bits) + ") from the least significant bit of byte 0, rows padded to " +
+                 std::to_string(row_bytes) + " bytes";
+      set(p.packed(), model_input(weight.name().str() + ".packed", UInt(8), t));
+      return mlir::success();
+    }
     Buffer<uint8_t> buf(int(row_bytes), int(O), unique(name + "_bytes"));
     std::copy(bytes.begin(), bytes.end(), buf.data());
     Var b("b"), o("o");
@@ -513,11 +532,54 @@ private:
     return mlir::success();
   }
 
+  /// A packed model's input `base` (a kernel argument of role param) whose
+  /// values `t` (name aside) go to the model file.
+  TensorValue model_input(const std::string &base, Type type, ModelTensor t) {
+    LoweredInput in;
+    in.name = t.name = unique(base);
+    in.role = "param";
+    in.type = type;
+    in.shape = t.shape;
+    ImageParam im(type, int(t.shape.size()), in.name);
+    TensorValue v;
+    constrain(im, t.shape, v.shape);
+    auto vars = axis_vars(int(t.shape.size()));
+    v.f = Func(in.name + "_in");
+    v.f(halide_vars(vars)) = options.clamp_inputs ? BoundaryConditions::repeat_edge(im)(halide_args(vars))
+                                                  : im(halide_args(vars));
+    v.type = type;
+    in.buffer = im;
+    out.inputs.push_back(std::move(in));
+    out.model.push_back(std::move(t));
+    return v;
+  }
+
+  /// Whether only cpq.pack ops of bound values read the parameter (which
+  /// they pack at compile time).
+  static bool only_packed(cd::ParamOp p) {
+    return llvm::all_of(p.result().getUsers(), [](mlir::Operation *user) {
+      auto pack = llvm::dyn_cast<cd::PackOp>(user);
+      return pack && bound_values(pack.weight()) && bound_values(pack.alpha());
+    });
+  }
+
   mlir::LogicalResult lower_param(cd::ParamOp p) {
     const std::vector<int64_t> shape = shape_of(p.getType());
     std::vector<Expr> extents;
     for (int64_t d : shape) extents.push_back(int(d));
     auto vars = axis_vars(int(shape.size()));
+    if (p.value() && options.parameters_as_inputs) {
+      if (only_packed(p)) return mlir::success(); // the packed bytes stand for it
+      const std::vector<float> values = *bound_values(p.result());
+      ModelTensor t;
+      t.dtype = "F32";
+      t.shape = shape;
+      t.elements = int64_t(values.size());
+      t.bytes.resize(values.size() * sizeof(float));
+      std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+      set(p.result(), model_input(p.name().str(), Float(32), std::move(t)));
+      return mlir::success();
+    }
     if (auto value = p.value()) {
       // Trained values compiled in as a constant buffer.
       std::vector<int> halide_shape(shape.rbegin(), shape.rend());

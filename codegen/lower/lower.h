@@ -39,6 +39,23 @@ struct LoweringOptions {
   /// before the start of inputs smaller than a vector (a batch of 2, a
   /// 4-channel scale); hand schedules guard their tails and need no clamp.
   bool clamp_inputs = false;
+  /// A packed model's kernel: bound parameters become inputs instead of
+  /// constants compiled in (cpq.pack of bound values an input of packed
+  /// bytes; a parameter only cpq.pack reads is dropped), and their values go
+  /// to LoweredFunction::model, to be written as the model file.
+  bool parameters_as_inputs = false;
+};
+
+/// One tensor of a packed model file: a kernel input's name and the values
+/// it takes (raw little-endian bytes of `dtype`, safetensors' names).
+struct ModelTensor {
+  std::string name, dtype;
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> bytes;
+  /// For packed weights: the logical weight ("signed 2-bit [64, 32, 5, 5]")
+  /// and the bit layout; empty otherwise.
+  std::string layout;
+  int64_t elements = 0; ///< the weight's element count (packed) or the tensor's
 };
 
 /// One argument of the function: a tensor (an input buffer) or a scalar.
@@ -69,6 +86,9 @@ struct LoweredFunction {
   /// Extern C functions the pipeline calls (DropBits masks, gate noise), for
   /// JIT registration.
   std::vector<std::string> externs;
+  /// With LoweringOptions::parameters_as_inputs, the bound values of the
+  /// parameter inputs, in input order.
+  std::vector<ModelTensor> model;
 
   std::vector<Halide::Argument> arguments() const;
   std::vector<Halide::Func> output_funcs() const;

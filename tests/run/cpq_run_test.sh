@@ -32,7 +32,34 @@ ls preds.csv.tmp* > /dev/null 2>&1 && fail "a temporary file was left behind"
 "$run" packed --split train --limit 97 --batch 10 --repeats 1 > train.log 2>&1 || fail "train split failed: $(cat train.log)"
 grep -q "on 97 images" train.log || fail "train split: $(cat train.log)"
 
-# 3. Bad input: one message, exit code 1.
+# 3. The packed model file: the same network with its parameters in a
+# safetensors file (packed weights as bytes) gives the same predictions, and
+# --info shows what it holds against float32.
+"$compile" frozen.mlir --function inference -o model_kernel --model model.safetensors > /dev/null
+"$run" model.safetensors --compare packed --limit 700 --batch 64 --repeats 1 --predictions model.csv > model.log 2>&1 ||
+  fail "cpq-run on the model failed: $(cat model.log)"
+grep -q '^agreement      100.00 % of predictions equal (0 of 700 differ)' model.log || fail "model differs: $(cat model.log)"
+cmp <(cut -d, -f1-3 preds.csv) <(cut -d, -f1-3 model.csv) || fail "the model's predictions differ from the kernel's"
+"$run" model.safetensors --info > info.log 2>&1 || fail "--info failed: $(cat info.log)"
+size=$(stat -c %s model.safetensors)
+grep -Eq "^  file on disk +$size bytes" info.log || fail "--info does not give the file's size $size: $(cat info.log)"
+grep -Eq '^  [a-z0-9_]+_packed +U8 .*signed 2-bit weight' info.log || fail "--info lists no packed weight: $(cat info.log)"
+# The file's size is the packed bytes, the float32 values and the header.
+packed=$(awk '/^  packed weights/ {print $3}' info.log) other=$(awk '/^  other values/ {print $3}' info.log)
+header=$(awk '/^  header/ {print $2}' info.log)
+[ $((packed + other + header)) = "$size" ] || fail "$packed + $other + $header != $size"
+python3 - model.safetensors "$packed" <<'PY' || fail "the model file's packed tensors do not add up"
+import json, struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', b[:8])[0]
+h = json.loads(b[8:8 + n])
+assert h['__metadata__']['cpq.format'] == 'packed-model 1', h['__metadata__']
+packed = sum(v['data_offsets'][1] - v['data_offsets'][0] for k, v in h.items() if k.endswith('_packed'))
+assert all(h[k]['dtype'] == 'U8' for k in h if k.endswith('_packed'))
+assert packed == int(sys.argv[2]), (packed, sys.argv[2])
+PY
+
+# 4. Bad input: one message, exit code 1.
 expect_error() { # expect_error PATTERN ARGS...
   local pattern=$1; shift
   local code=0
@@ -63,4 +90,32 @@ MLIR
 expect_error "not float32 \[batch, 1, 28, 28\] images" small
 "$compile" quantized.mlir --pipeline=cpq-train-pipeline --function eval_step -o evalstep > /dev/null
 expect_error "is not the images" evalstep
+# Bad model files: not a model, a missing kernel, a tensor missing or of the
+# wrong shape, a truncated file, --info on a kernel.
+cp "$src/tests/run/tiny.mlir" plain.txt
+python3 - <<'PY'
+import json, struct
+def write(path, header, data):
+    h = json.dumps(header).encode()
+    open(path, 'wb').write(struct.pack('<Q', len(h)) + h + data)
+b = open('model.safetensors', 'rb').read()
+n = struct.unpack('<Q', b[:8])[0]
+h = json.loads(b[8:8 + n]); data = b[8 + n:]
+meta = dict(h['__metadata__'])
+write('plain.safetensors', {'x': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]}}, b'\0' * 4)
+write('nokernel.safetensors', dict(h, __metadata__=dict(meta, **{'cpq.kernel': 'no_such_kernel'})), data)
+name = next(k for k in h if k.endswith('_packed'))
+less = {k: v for k, v in h.items() if k != name}
+write('missing.safetensors', less, data)
+bad = json.loads(json.dumps(h)); bad[name]['shape'] = [bad[name]['shape'][0] * bad[name]['shape'][1], 1]
+write('shape.safetensors', bad, data)
+open('cut.safetensors', 'wb').write(b[:len(b) - 100])
+PY
+expect_error "plain.safetensors: not a cpq packed model" plain.safetensors
+expect_error "nokernel.safetensors: its kernel: .*no_such_kernel" nokernel.safetensors
+expect_error "missing.safetensors: has no tensor '.*_packed'" missing.safetensors
+expect_error "shape.safetensors: tensor '.*_packed' is U8 \[.*, 1\], its kernel .* takes uint8" shape.safetensors
+expect_error "cut.safetensors" cut.safetensors
+expect_error "cut.safetensors" cut.safetensors --info
+expect_error "--info reads a packed model file" packed --info
 echo "cpq_run_test: all cases passed"

@@ -2,7 +2,9 @@
 //
 // cpq-compile net.mlir --function train_step [--pipeline ...] -o out/name
 // writes out/name.a, .h (multi-target, run-time dispatch), .so and .json
-// (the arguments), and with --stmt / --asm Halide's listings. Errors of the
+// (the arguments), with --stmt / --asm Halide's listings, and with --model
+// a packed model file (the kernel then takes the parameters as inputs, the
+// file holds them, packed weights as bytes). Errors of the
 // input or of Halide come back as one message and exit code 1.
 //
 //===----------------------------------------------------------------------===//
@@ -30,6 +32,9 @@ static cl::opt<int> window("edge-window",
 static cl::opt<bool> noShared("no-shared", cl::desc("Do not link a shared object"));
 static cl::opt<bool> stmt("stmt", cl::desc("Also write Halide's statement listing (<prefix>.stmt)"));
 static cl::opt<bool> assembly("asm", cl::desc("Also write the assembly (<prefix>.s)"));
+static cl::opt<std::string> model("model",
+                                  cl::desc("Also write a packed model file (safetensors): bound parameters become the "
+                                           "kernel's inputs, their values (packed weights as bytes) go to the file"));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -46,7 +51,7 @@ int main(int argc, char **argv) {
   cpq::codegen::AotOptions o;
   o.input = input, o.function = function, o.output = output, o.name = name, o.pipeline = pipeline;
   if (!targets.empty()) o.targets.assign(targets.begin(), targets.end());
-  o.schedule = schedule, o.shared = !noShared, o.stmt = stmt, o.assembly = assembly;
+  o.schedule = schedule, o.shared = !noShared, o.stmt = stmt, o.assembly = assembly, o.model = model;
   o.lowering.batch_estimate = batch, o.lowering.edge_window = window;
   std::string error;
   if (!cpq::codegen::compile_aot(o, error)) {

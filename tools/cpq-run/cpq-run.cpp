@@ -13,11 +13,17 @@
 // packed network with the network it was trained as); --predictions writes
 // index,label,prediction[,other] per image (atomically).
 //
+// Instead of a kernel prefix, a packed model file (MODEL.safetensors, from
+// `cpq-compile --model`) runs the kernel its metadata names with the file's
+// parameters; `cpq-run MODEL.safetensors --info` prints what the file holds
+// and its size against float32.
+//
 //===----------------------------------------------------------------------===//
 #include "cpq/runtime/atomic_file.h"
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/idx.h"
 #include "cpq/runtime/kernel.h"
+#include "cpq/runtime/model.h"
 #include "cpq/runtime/tensor.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -27,6 +33,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -36,10 +43,14 @@ namespace cl = llvm::cl;
 using namespace cpq::runtime;
 
 static cl::OptionCategory runOptions("cpq-run options");
-static cl::opt<std::string> kernelOpt(cl::Positional, cl::desc("<kernel prefix (PREFIX.so, PREFIX.json)>"), cl::Required,
-                                      cl::cat(runOptions));
-static cl::opt<std::string> compareOpt("compare", cl::desc("a second kernel prefix to compare predictions with"),
+static cl::opt<std::string> kernelOpt(cl::Positional,
+                                      cl::desc("<kernel prefix (PREFIX.so, PREFIX.json) or packed model (.safetensors)>"),
+                                      cl::Required, cl::cat(runOptions));
+static cl::opt<std::string> compareOpt("compare",
+                                       cl::desc("a second kernel prefix or model to compare predictions with"),
                                        cl::init(""), cl::cat(runOptions));
+static cl::opt<bool> infoOpt("info", cl::desc("print what a packed model file holds and its size against float32"),
+                             cl::init(false), cl::cat(runOptions));
 static cl::opt<std::string> dataOpt("data", cl::desc("folder of <split>-images/-labels IDX files (gzip or plain)"),
                                     cl::init(cpq::idx::kFashionMnistDir), cl::cat(runOptions));
 static cl::opt<std::string> splitOpt("split", cl::desc("t10k (the test set) or train"), cl::init("t10k"),
@@ -61,16 +72,26 @@ namespace {
   std::exit(1);
 }
 
-/// A loaded kernel with its image input and logits output checked.
+/// A loaded kernel (or packed model) with its image input and logits output
+/// checked.
 struct Classifier {
-  std::unique_ptr<Kernel> kernel;
+  std::unique_ptr<Model> model;   // a packed model, or
+  std::unique_ptr<Kernel> owned;  // a kernel with its parameters compiled in
+  const Kernel *kernel = nullptr;
   std::string input, logits;
   std::int64_t classes = 0;
 
   Classifier(const std::string &prefix, std::int64_t rows, std::int64_t cols) {
     std::string error;
-    kernel = Kernel::load(prefix, error);
-    if (!kernel) fail(error);
+    if (is_model_file(prefix)) {
+      model = Model::load(prefix, error);
+      if (!model) fail(error);
+      kernel = &model->kernel();
+    } else {
+      owned = Kernel::load(prefix, error);
+      if (!owned) fail(error);
+      kernel = owned.get();
+    }
     // The images: the one input of role input; the logits: the output of
     // role logits, or the only output (a network function's result).
     std::vector<std::string> outputs;
@@ -79,6 +100,8 @@ struct Classifier {
       if (a.output) {
         outputs.push_back(a.name);
         if (a.role == "logits") logits = a.name;
+      } else if (model && a.role == "param") {
+        continue; // the model file's
       } else if (a.role == "input" && input.empty()) {
         input = a.name;
       } else {
@@ -113,7 +136,8 @@ struct Classifier {
     HostTensor scores(kernel->argument(logits)->type, {n, classes});
     std::string error;
     const auto start = std::chrono::steady_clock::now();
-    if (!kernel->call({{input, images.buffer()}, {logits, scores.buffer()}}, {}, error)) fail(error);
+    const std::map<std::string, halide_buffer_t *> data = {{input, images.buffer()}, {logits, scores.buffer()}};
+    if (!(model ? model->call(data, error) : kernel->call(data, {}, error))) fail(error);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const float *s = scores.data<float>();
     for (std::int64_t i = 0; i < n; ++i)
@@ -166,6 +190,47 @@ void write_predictions(const std::string &path, const cpq::idx::LabelledImages &
   if (!write_atomically(path, out.str(), error)) fail(error);
 }
 
+/// cpq-run MODEL --info: the tensors of a packed model file, its size on
+/// disk and the size of the same tensors in float32.
+void print_info(const std::string &path) {
+  if (!is_model_file(path)) fail(path + ": --info reads a packed model file (.safetensors, cpq-compile --model)");
+  std::string error;
+  std::unique_ptr<Model> m = Model::load(path, error);
+  if (!m) fail(error);
+  auto shape_text = [](const std::vector<std::int64_t> &s) {
+    std::string t = "[";
+    for (std::size_t k = 0; k < s.size(); ++k) t += (k ? ", " : "") + std::to_string(s[k]);
+    return t + "]";
+  };
+  std::printf("%s: packed model of kernel %s (function %s)\n", path.c_str(), m->kernel_prefix().c_str(),
+              m->kernel().function().c_str());
+  std::printf("  %-34s %-5s %-12s %10s  %s\n", "tensor", "dtype", "shape", "bytes", "holds");
+  std::int64_t packed = 0, weights = 0, floats = 0, float_values = 0, fp32 = 0;
+  for (const ModelTensorInfo &t : m->tensors()) {
+    std::string holds =
+        t.layout.empty() ? std::to_string(t.elements) + (t.elements == 1 ? " value" : " values") : t.layout;
+    if (!t.layout.empty()) {
+      const std::size_t colon = holds.find(':');
+      holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights)";
+      packed += t.bytes, weights += t.elements;
+    } else {
+      floats += t.bytes, float_values += t.elements;
+    }
+    fp32 += 4 * t.elements;
+    std::printf("  %-34s %-5s %-12s %10lld  %s\n", t.name.c_str(), t.dtype.c_str(), shape_text(t.shape).c_str(),
+                (long long)t.bytes, holds.c_str());
+  }
+  const double kib = 1024.0;
+  std::printf("  packed weights   %10lld bytes  (%lld weights, %.3f bits each with row padding)\n", (long long)packed,
+              (long long)weights, weights ? 8.0 * double(packed) / double(weights) : 0.0);
+  std::printf("  other values     %10lld bytes  (%lld: requantization scales and biases, quantizer steps)\n",
+              (long long)floats, (long long)float_values);
+  std::printf("  header           %10lld bytes  (JSON: names, shapes, layouts)\n", (long long)m->header_bytes());
+  std::printf("  file on disk     %10lld bytes = %.1f KiB\n", (long long)m->file_bytes(), double(m->file_bytes()) / kib);
+  std::printf("  as float32       %10lld bytes = %.1f KiB (every weight and value in 4 bytes): %.1fx larger\n",
+              (long long)fp32, double(fp32) / kib, m->file_bytes() ? double(fp32) / double(m->file_bytes()) : 0.0);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -177,6 +242,10 @@ int main(int argc, char **argv) {
   if (repeatsOpt < 1) fail("--repeats must be at least 1");
   if (splitOpt != "t10k" && splitOpt != "train") fail("--split must be t10k or train");
   if (imagesOpt.empty() != labelsOpt.empty()) fail("--images and --labels go together");
+  if (infoOpt) {
+    print_info(kernelOpt);
+    return 0;
+  }
 
   std::string images = imagesOpt, labels = labelsOpt;
   if (images.empty()) {
