@@ -1,0 +1,134 @@
+//===- qgemm_avx512vnni.cpp - qgemm with AVX-512 VNNI (vpdpbusd) ------------===//
+//
+// The only code compiled with -mavx512vnni (kernels/CMakeLists.txt). Each
+// 64-byte unit of the panel layout is loaded once per register tile, split
+// into its 8 / cbits code groups by a 16-bit shift and a byte mask, and fed
+// to vpdpbusd against a broadcast of four activation bytes. Tiles: 6 rows x
+// 2 panels (12 accumulators) for products of several rows; 1 row x 4
+// panels (four independent dependency chains) for matrix-vector products,
+// which stream the weights once.
+//
+//===----------------------------------------------------------------------===//
+#include "cpq/kernels/qgemm.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace cpq::qgemm_detail {
+namespace {
+
+template <int MR, int NR, int CB>
+inline void block_step(__m512i (&acc)[MR][NR], const std::uint8_t *const (&wb)[NR],
+                       const std::uint8_t *const (&ak)[MR]) {
+  constexpr int G = 8 / CB;
+  const __m512i mask = _mm512_set1_epi8(char((1 << CB) - 1));
+  __m512i wv[NR];
+  for (int j = 0; j < NR; ++j) wv[j] = _mm512_loadu_si512(wb[j]);
+#pragma GCC unroll 8
+  for (int g = 0; g < G; ++g) {
+    __m512i u[NR];
+    for (int j = 0; j < NR; ++j) {
+      if constexpr (CB == 8)
+        u[j] = wv[j];
+      else
+        u[j] = _mm512_and_si512(g == 0 ? wv[j] : _mm512_srli_epi16(wv[j], unsigned(CB * g)), mask);
+    }
+    for (int r = 0; r < MR; ++r) {
+      std::int32_t four;
+      std::memcpy(&four, ak[r] + 4 * g, 4);
+      const __m512i x = _mm512_set1_epi32(four);
+      for (int j = 0; j < NR; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], x, u[j]);
+    }
+  }
+}
+
+/// Rows [r0, r0 + MR) times panels [p, p + NR).
+template <int MR, int NR, int CB>
+void tile(const PanelWeights &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t p,
+          const std::int32_t *sums, std::int32_t *c, std::int64_t ldc) {
+  constexpr int KB = 32 / CB;
+  __m512i acc[MR][NR];
+  for (auto &row : acc)
+    for (auto &v : row) v = _mm512_setzero_si512();
+  const std::uint8_t *wp[NR];
+  for (int j = 0; j < NR; ++j) wp[j] = w.panel(p + j);
+  const std::uint8_t *ar[MR];
+  for (int r = 0; r < MR; ++r) ar[r] = a + (r0 + r) * lda;
+  const std::int64_t full = w.k / KB;
+  for (std::int64_t b = 0; b < full; ++b) {
+    const std::uint8_t *wb[NR], *ak[MR];
+    for (int j = 0; j < NR; ++j) wb[j] = wp[j] + b * 64;
+    for (int r = 0; r < MR; ++r) ak[r] = ar[r] + b * KB;
+    block_step<MR, NR, CB>(acc, wb, ak);
+  }
+  if (full < w.blocks) { // the last, partial block: A's tail zero-padded, never read past k
+    alignas(64) std::uint8_t tail[MR][32] = {};
+    const std::int64_t rest = w.k - full * KB;
+    const std::uint8_t *wb[NR], *ak[MR];
+    for (int r = 0; r < MR; ++r) std::memcpy(tail[r], ar[r] + full * KB, std::size_t(rest)), ak[r] = tail[r];
+    for (int j = 0; j < NR; ++j) wb[j] = wp[j] + full * 64;
+    block_step<MR, NR, CB>(acc, wb, ak);
+  }
+  const __m512i step = _mm512_set1_epi32(w.grid.q_step());
+  for (int r = 0; r < MR; ++r) {
+    const __m512i offset = _mm512_set1_epi32(w.levels ? 0 : w.grid.q_min() * sums[r0 + r]);
+    for (int j = 0; j < NR; ++j) {
+      __m512i v = acc[r][j];
+      if (!w.levels) v = _mm512_add_epi32(_mm512_mullo_epi32(v, step), offset);
+      const std::int64_t n0 = 16 * (p + j), valid = std::min<std::int64_t>(16, w.n - n0);
+      const __mmask16 keep = valid >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1u);
+      _mm512_mask_storeu_epi32(c + (r0 + r) * ldc + n0, keep, v);
+    }
+  }
+}
+
+template <int NR, int CB>
+void rows_tail(const PanelWeights &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t rows,
+               std::int64_t p, const std::int32_t *sums, std::int32_t *c, std::int64_t ldc) {
+  switch (rows) {
+  case 1: return tile<1, NR, CB>(w, a, lda, r0, p, sums, c, ldc);
+  case 2: return tile<2, NR, CB>(w, a, lda, r0, p, sums, c, ldc);
+  case 3: return tile<3, NR, CB>(w, a, lda, r0, p, sums, c, ldc);
+  case 4: return tile<4, NR, CB>(w, a, lda, r0, p, sums, c, ldc);
+  case 5: return tile<5, NR, CB>(w, a, lda, r0, p, sums, c, ldc);
+  default: return;
+  }
+}
+
+template <int CB>
+void run(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda, const std::int32_t *sums,
+         std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
+  if (m <= 2) { // matrix-vector: stream the weights, four panels per pass
+    for (std::int64_t r = 0; r < m; ++r) {
+      std::int64_t p = p0;
+      for (; p + 4 <= p1; p += 4) tile<1, 4, CB>(w, a, lda, r, p, sums, c, ldc);
+      for (; p < p1; ++p) tile<1, 1, CB>(w, a, lda, r, p, sums, c, ldc);
+    }
+    return;
+  }
+  for (std::int64_t p = p0; p < p1; p += 2) { // two panels stay in cache while the rows pass
+    const bool pair = p + 2 <= p1;
+    std::int64_t r = 0;
+    for (; r + 6 <= m; r += 6)
+      pair ? tile<6, 2, CB>(w, a, lda, r, p, sums, c, ldc) : tile<6, 1, CB>(w, a, lda, r, p, sums, c, ldc);
+    if (r < m)
+      pair ? rows_tail<2, CB>(w, a, lda, r, m - r, p, sums, c, ldc)
+           : rows_tail<1, CB>(w, a, lda, r, m - r, p, sums, c, ldc);
+  }
+}
+
+} // namespace
+
+void gemm_avx512vnni(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+                     const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
+  switch (w.cbits) {
+  case 1: return run<1>(w, a, m, lda, sums, c, ldc, p0, p1);
+  case 2: return run<2>(w, a, m, lda, sums, c, ldc, p0, p1);
+  case 4: return run<4>(w, a, m, lda, sums, c, ldc, p0, p1);
+  default: return run<8>(w, a, m, lda, sums, c, ldc, p0, p1);
+  }
+}
+
+} // namespace cpq::qgemm_detail
