@@ -165,6 +165,47 @@ BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_run) {
   BOOST_TEST(read_text(whole / "params.safetensors") == read_text(parts / "params.safetensors"));
 }
 
+BOOST_AUTO_TEST_CASE(init_from_starts_at_a_trained_networks_parameters) {
+  // A float run, then a W2A2 run started from its parameters: after one step
+  // of a vanishing learning rate its weights are the float run's, bit for
+  // bit, and the quantizer parameters (not in the file) their initial values.
+  const fs::path fp = scratch("init_fp32"), q = scratch("init_w2a2");
+  BOOST_TEST_REQUIRE(train("--train-limit 300 --test-limit 100 --batch 32 --epochs 1 -o '" + fp.string() + "'")
+                         .exit_code == 0);
+  const Result r = train("--bits W2A2 --train-limit 300 --test-limit 100 --batch 32 --epochs 1 --lr 1e-30 "
+                         "--stop-after-steps 1 --init-from '" + (fp / "params.safetensors").string() + "' -o '" +
+                         q.string() + "'");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  const auto a = read_safetensors(fp / "params.safetensors"), b = read_safetensors(q / "params.safetensors");
+  int same = 0;
+  for (const auto &t : a.tensors) {
+    const auto *u = b.find(t.name);
+    BOOST_TEST_REQUIRE(u != nullptr, t.name);
+    BOOST_TEST(t.data == u->data, t.name << " is not the float run's");
+    ++same;
+  }
+  BOOST_TEST(same >= 4);
+  BOOST_TEST_REQUIRE(b.find("conv1.weight.alpha") != nullptr);
+  const std::vector<float> alpha = b.find("conv1.weight.alpha")->as_f32(); // its initial value in every channel
+  BOOST_TEST(alpha.size() == 8u);
+  for (float v : alpha) BOOST_TEST((v > 0.0f && v == alpha[0]));
+  // Refusals: a missing file, a file of none of the parameters, one of
+  // another shape.
+  fails_with(train("--bits W2A2 --init-from /nonexistent/p.safetensors -o '" + scratch("init_missing").string() + "'"),
+             "/nonexistent/p.safetensors");
+  const fs::path none = scratch("init_none.safetensors"), shape = scratch("init_shape.safetensors");
+  std::string error;
+  cpq::safetensors::File f;
+  f.tensors.push_back(cpq::safetensors::make_f32("unrelated", {2}, {1.0f, 2.0f}));
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(none.string(), f, error), error);
+  fails_with(train("--bits W2A2 --init-from '" + none.string() + "' -o '" + scratch("init_n").string() + "'"),
+             "holds none of the network's parameters");
+  f.tensors = {cpq::safetensors::make_f32("conv1.bias", {3}, {1.0f, 2.0f, 3.0f})};
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(shape.string(), f, error), error);
+  fails_with(train("--bits W2A2 --init-from '" + shape.string() + "' -o '" + scratch("init_s").string() + "'"),
+             "'conv1.bias' is F32 of another shape");
+}
+
 BOOST_AUTO_TEST_CASE(damaged_or_missing_data_is_a_clear_error) {
   fails_with(train("--data /nonexistent/fmnist -o '" + scratch("nodata").string() + "'"),
              "/nonexistent/fmnist/train-images-idx3-ubyte.gz");

@@ -96,6 +96,10 @@ static cl::opt<long long> checkpointEveryOpt("checkpoint-every",
 static cl::opt<long long> stopAfterOpt("stop-after-steps", cl::desc("stop (with a checkpoint) after N steps of the run"),
                                        cl::init(0), cl::cat(trainOptions));
 static cl::opt<std::string> cacheOpt("cache", cl::desc("kernel cache folder (default $XDG_CACHE_HOME/cpq or ~/.cache/cpq)"), cl::cat(trainOptions));
+static cl::opt<std::string> initFromOpt("init-from",
+                                        cl::desc("start from the parameters of this safetensors file (e.g. a float "
+                                                 "run's params.safetensors) where names match"),
+                                        cl::init(""), cl::cat(trainOptions));
 static cl::opt<std::string> targetOpt("target", cl::desc("Halide target of the kernels"), cl::init("host"), cl::cat(trainOptions));
 static cl::opt<bool> quietOpt("quiet", cl::desc("no progress output"), cl::cat(trainOptions));
 
@@ -187,6 +191,7 @@ std::string configuration(const std::string &key_text) {
     << " learn-bits=" << learnBitsOpt << " gate-lambda=" << gateLambdaOpt << " epochs=" << epochsOpt
     << " batch=" << batchOpt << " lr=" << lrOpt << " lr-schedule=" << scheduleOpt << " seed=" << seedOpt
     << " train-limit=" << trainLimitOpt << " data=" << dataOpt;
+  if (!initFromOpt.empty()) s << " init-from=" << initFromOpt;
   return s.str();
 }
 
@@ -359,6 +364,23 @@ int main(int argc, char **argv) {
           fail(inputFile + ": " + error);
         tensors[a->name]->assign_floats(values);
       } // optimizer state starts at zero
+    }
+    if (!initFromOpt.empty()) { // parameters of the same name from a file (fine-tuning a trained network)
+      cpq::safetensors::File from;
+      std::string error;
+      if (!cpq::safetensors::read(initFromOpt, from, error)) fail(error);
+      int loaded = 0;
+      for (const KernelArgument *a : checkpointed) {
+        if (a->role != "param") continue;
+        const cpq::safetensors::Tensor *t = from.find(param_of_arg.at(a->name));
+        if (!t) continue;
+        if (t->dtype != "F32" || t->shape != a->shape)
+          fail(initFromOpt + ": '" + t->name + "' is " + t->dtype + " of another shape than the network's parameter");
+        tensors[a->name]->assign_floats(t->as_f32());
+        ++loaded;
+      }
+      if (loaded == 0) fail(initFromOpt + ": holds none of the network's parameters");
+      note("started from " + std::to_string(loaded) + " parameters of " + initFromOpt);
     }
   }
 

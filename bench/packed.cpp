@@ -1,0 +1,309 @@
+//===- packed.cpp - packed integer products against DRAM and BLAS peers ------===//
+//
+// Measures cpq's packed integer matrix products (cpq/kernels/qgemm.h) on
+// this machine and prints them against limits and peers measured in the
+// same run (medians of --repeats timed runs after a warm-up):
+//
+//   gemv  y = W x, W 4096 x 4096 of 1, 2, 4 and 8 bits (panel layout), x
+//         4096 unsigned 8-bit activations, over a set of distinct weight
+//         matrices of more than 128 MiB visited in turn, so every product
+//         reads its weights from DRAM: time against the roofline
+//         bytes / (DRAM read bandwidth measured here, same threads).
+//   gemm  C = A W^T, M = 256, K = N = 4096, A unsigned 8-bit: W2A8 and W4A8,
+//         and W1A1 (1-bit weights times 0/1 activations, on the same vpdpbusd
+//         kernel: no popcount kernel yet), in integer operations per second
+//         (2 M N K) against OpenBLAS sgemm and oneDNN's int8 matmul (u8 x s8
+//         -> s32, weights reordered once into its own layout) of the same
+//         shape, when they are installed (scripts/install-deps.sh --peers).
+//
+// Every qgemm result is checked against the portable implementation once
+// before timing. Threads: --threads (default 2), OpenMP for cpq's panels,
+// OpenBLAS's own threads, oneDNN's OpenMP. OPENBLAS_CORETYPE (which the
+// inherited environment sets to Haswell, i.e. AVX2 only) is removed by
+// re-running this program without it, and the core OpenBLAS chose printed.
+//
+// Usage: bench/packed [--json] [--repeats N] [--threads T] [--skip-gemm]
+//
+//===----------------------------------------------------------------------===//
+#include "cpq/kernels/qgemm.h"
+
+#include <omp.h>
+
+#ifdef CPQ_HAVE_OPENBLAS
+#include <cblas.h>
+#endif
+#ifdef CPQ_HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl.hpp>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using namespace cpq;
+
+namespace {
+
+int repeats = 7, threads = 2;
+
+double median_seconds(int n, const std::function<void()> &f) {
+  f(); // warm-up
+  std::vector<double> t;
+  for (int r = 0; r < n; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+/// DRAM read bandwidth (bytes/s): `threads` threads summing 1 GiB.
+double dram_read_bandwidth() {
+  const std::size_t words = (std::size_t(1) << 30) / sizeof(std::uint64_t);
+  std::vector<std::uint64_t> data(words);
+  for (std::size_t i = 0; i < words; ++i) data[i] = i * 0x9E3779B97F4A7C15ull;
+  volatile std::uint64_t sink = 0;
+  const double s = median_seconds(repeats, [&] {
+    std::uint64_t total = 0;
+#pragma omp parallel for num_threads(threads) reduction(^ : total) schedule(static)
+    for (std::size_t i = 0; i < words; i += 8) {
+      std::uint64_t x = 0;
+      for (int j = 0; j < 8; ++j) x ^= data[i + std::size_t(j)];
+      total ^= x;
+    }
+    sink = sink ^ total;
+  });
+  return double(words * sizeof(std::uint64_t)) / s;
+}
+
+/// qgemm over all panels, split between the threads.
+void parallel_qgemm(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, const std::int32_t *sums,
+                    std::int32_t *c) {
+#pragma omp parallel num_threads(threads)
+  {
+    const std::int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
+    const std::int64_t p0 = w.panels * t / n, p1 = w.panels * (t + 1) / n;
+    qgemm_u8(w, a, m, w.k, sums, c, w.n, p0, p1);
+  }
+}
+
+/// Random weights of `bits` bits in the panel layout (random codes: every
+/// byte of the layout is a valid code or level).
+PanelWeights random_panels(int bits, std::int64_t n, std::int64_t k, std::mt19937_64 &rng) {
+  const std::vector<std::int32_t> zeros(std::size_t(16 * 4), 0);
+  PanelWeights w = to_panels(GridSpec{GridKind::Signed, bits}, zeros.data(), 16, 4); // the fields, then resized
+  w.n = n, w.k = k, w.panels = (n + 15) / 16, w.blocks = (k + w.kb() - 1) / w.kb();
+  w.bytes.resize(std::size_t(w.panels * w.blocks * 64));
+  for (std::size_t i = 0; i < w.bytes.size(); i += 8) {
+    const std::uint64_t r = rng();
+    std::memcpy(w.bytes.data() + i, &r, std::min<std::size_t>(8, w.bytes.size() - i));
+  }
+  return w;
+}
+
+bool same_as_portable(const PanelWeights &w, const std::vector<std::uint8_t> &a, std::int64_t m,
+                      const std::vector<std::int32_t> &sums, const std::vector<std::int32_t> &c) {
+  std::vector<std::int32_t> want(c.size());
+  qgemm_u8_with(QgemmIsa::Portable, w, a.data(), m, w.k, sums.data(), want.data(), w.n, 0, w.panels);
+  return want == c;
+}
+
+struct GemvRow {
+  int bits;
+  double seconds, bytes, bandwidth;
+  double gb_s() const { return bytes / seconds / 1e9; }
+  double fraction() const { return (bytes / bandwidth) / seconds; }
+};
+
+GemvRow gemv(int bits, double bandwidth, bool &exact) {
+  const std::int64_t n = 4096, k = 4096;
+  std::mt19937_64 rng(bits);
+  std::vector<PanelWeights> set;
+  std::size_t total = 0;
+  while (total <= (std::size_t(160) << 20)) {
+    set.push_back(random_panels(bits, n, k, rng));
+    total += set.back().bytes.size();
+  }
+  std::vector<std::uint8_t> x(static_cast<std::size_t>(k));
+  for (auto &v : x) v = std::uint8_t(rng());
+  std::vector<std::int32_t> sums(1), y(static_cast<std::size_t>(n));
+  row_sums_u8(x.data(), 1, k, k, sums.data());
+  parallel_qgemm(set[0], x.data(), 1, sums.data(), y.data());
+  exact = exact && same_as_portable(set[0], x, 1, sums, y);
+  const double pass = median_seconds(repeats, [&] {
+    for (const PanelWeights &w : set) parallel_qgemm(w, x.data(), 1, sums.data(), y.data());
+  });
+  const double bytes = double(set[0].bytes.size() + x.size() + y.size() * sizeof(std::int32_t));
+  return {bits, pass / double(set.size()), bytes, bandwidth};
+}
+
+struct GemmRow {
+  std::string config;
+  double seconds = 0, openblas = -1, onednn = -1; // seconds; -1: not measured
+  double gops() const { return 2.0 * 256 * 4096 * 4096 / seconds / 1e9; }
+};
+
+double time_qgemm(int bits, bool binary_activations, bool &exact) {
+  const std::int64_t m = 256, n = 4096, k = 4096;
+  std::mt19937_64 rng(100 + bits);
+  const PanelWeights w = random_panels(bits, n, k, rng);
+  std::vector<std::uint8_t> a(static_cast<std::size_t>(m * k));
+  for (auto &v : a) v = binary_activations ? std::uint8_t(rng() & 1) : std::uint8_t(rng());
+  std::vector<std::int32_t> sums(static_cast<std::size_t>(m)), c(std::size_t(m * n));
+  row_sums_u8(a.data(), m, k, k, sums.data());
+  parallel_qgemm(w, a.data(), m, sums.data(), c.data());
+  exact = exact && same_as_portable(w, a, m, sums, c);
+  return median_seconds(repeats, [&] { parallel_qgemm(w, a.data(), m, sums.data(), c.data()); });
+}
+
+#ifdef CPQ_HAVE_OPENBLAS
+double time_openblas() {
+  const int m = 256, n = 4096, k = 4096;
+  std::vector<float> a(std::size_t(m) * k), w(std::size_t(n) * k), c(std::size_t(m) * n);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (auto &v : a) v = u(rng);
+  for (auto &v : w) v = u(rng);
+  openblas_set_num_threads(threads);
+  return median_seconds(repeats, [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a.data(), k, w.data(), k, 0.0f, c.data(), n);
+  });
+}
+#endif
+
+#ifdef CPQ_HAVE_ONEDNN
+std::string onednn_impl;
+double time_onednn_int8() {
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  using dt = memory::data_type;
+  const memory::dim m = 256, n = 4096, k = 4096;
+  engine eng(engine::kind::cpu, 0);
+  stream str(eng);
+  const memory::desc a_md({m, k}, dt::u8, tag::ab), w_plain({k, n}, dt::s8, tag::ba), w_any({k, n}, dt::s8, tag::any),
+      c_md({m, n}, dt::s32, tag::ab);
+  matmul::primitive_desc pd(matmul::desc(a_md, w_any, c_md), eng);
+  onednn_impl = pd.impl_info_str();
+  memory a(a_md, eng), w_src(w_plain, eng), w(pd.weights_desc(), eng), c(c_md, eng);
+  std::mt19937 rng(4);
+  auto *ap = static_cast<std::uint8_t *>(a.get_data_handle());
+  for (memory::dim i = 0; i < m * k; ++i) ap[i] = std::uint8_t(rng());
+  auto *wp = static_cast<std::int8_t *>(w_src.get_data_handle());
+  for (memory::dim i = 0; i < n * k; ++i) wp[i] = std::int8_t(rng());
+  reorder(w_src, w).execute(str, w_src, w); // once, outside the timing
+  str.wait();
+  matmul mm(pd);
+  return median_seconds(repeats, [&] {
+    mm.execute(str, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, c}});
+    str.wait();
+  });
+}
+#endif
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (std::getenv("OPENBLAS_CORETYPE")) { // read when OpenBLAS loads: run again without it
+    unsetenv("OPENBLAS_CORETYPE");
+    execv("/proc/self/exe", argv);
+  }
+  bool json = false, gemm = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--json") {
+      json = true;
+    } else if (a == "--skip-gemm") {
+      gemm = false;
+    } else if ((a == "--repeats" || a == "--threads") && i + 1 < argc) {
+      (a == "--repeats" ? repeats : threads) = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: bench/packed [--json] [--repeats N] [--threads T] [--skip-gemm]\n");
+      return 2;
+    }
+  }
+  if (repeats < 1 || threads < 1) {
+    std::fprintf(stderr, "packed: --repeats and --threads must be at least 1\n");
+    return 2;
+  }
+  omp_set_num_threads(threads);
+  bool exact = true;
+  const double bandwidth = dram_read_bandwidth();
+  std::vector<GemvRow> gemv_rows;
+  for (int bits : {1, 2, 4, 8}) gemv_rows.push_back(gemv(bits, bandwidth, exact));
+  std::vector<GemmRow> gemm_rows;
+  std::string corename = "not installed";
+  if (gemm) {
+    double openblas = -1, onednn = -1;
+#ifdef CPQ_HAVE_OPENBLAS
+    openblas = time_openblas();
+    corename = openblas_get_corename();
+#endif
+#ifdef CPQ_HAVE_ONEDNN
+    onednn = time_onednn_int8();
+#endif
+    for (auto [config, bits, binary] : {std::tuple<const char *, int, bool>{"W2A8", 2, false}, {"W4A8", 4, false},
+                                        {"W1A1", 1, true}}) {
+      GemmRow r;
+      r.config = config;
+      r.seconds = time_qgemm(bits, binary, exact);
+      r.openblas = openblas, r.onednn = onednn;
+      gemm_rows.push_back(r);
+    }
+  }
+  auto ratio = [](double peer, double ours) { return peer > 0 ? peer / ours : -1.0; };
+  if (json) {
+    std::printf("{\"isa\": \"%s\", \"threads\": %d, \"dram_gb_s\": %.2f, \"exact\": %s, \"gemv\": [",
+                qgemm_isa_name(qgemm_best_isa()), threads, bandwidth / 1e9, exact ? "true" : "false");
+    for (std::size_t i = 0; i < gemv_rows.size(); ++i)
+      std::printf("%s{\"bits\": %d, \"gb_s\": %.2f, \"fraction_of_roofline\": %.3f, \"us\": %.1f}", i ? ", " : "",
+                  gemv_rows[i].bits, gemv_rows[i].gb_s(), gemv_rows[i].fraction(), gemv_rows[i].seconds * 1e6);
+    std::printf("], \"gemm\": [");
+    for (std::size_t i = 0; i < gemm_rows.size(); ++i) {
+      const GemmRow &r = gemm_rows[i];
+      std::printf("%s{\"config\": \"%s\", \"gops\": %.1f, \"x_openblas\": %.2f, \"x_onednn_int8\": %.2f}", i ? ", " : "",
+                  r.config.c_str(), r.gops(), ratio(r.openblas, r.seconds), ratio(r.onednn, r.seconds));
+    }
+    std::printf("], \"lenet5\": []}\n");
+    return exact ? 0 : 1;
+  }
+  std::printf("packed integer products, %s, %d threads, medians of %d runs\n", qgemm_isa_name(qgemm_best_isa()),
+              threads, repeats);
+  std::printf("DRAM read bandwidth (1 GiB, %d threads): %.2f GB/s\n\n", threads, bandwidth / 1e9);
+  std::printf("GEMV 4096 x 4096, weights rotating through > 128 MiB (from DRAM)\n");
+  std::printf("  %4s  %10s  %10s  %12s  %9s\n", "bits", "us", "GB/s", "roofline us", "fraction");
+  for (const GemvRow &r : gemv_rows)
+    std::printf("  %4d  %10.1f  %10.2f  %12.1f  %9.3f\n", r.bits, r.seconds * 1e6, r.gb_s(),
+                r.bytes / r.bandwidth * 1e6, r.fraction());
+  if (gemm) {
+    std::printf("\nGEMM M=256, K=N=4096 (OpenBLAS core: %s)\n", corename.c_str());
+#ifdef CPQ_HAVE_ONEDNN
+    std::printf("  oneDNN int8 matmul: %s\n", onednn_impl.c_str());
+#endif
+    std::printf("  %-6s  %9s  %9s  %12s  %12s\n", "config", "ms", "Gop/s", "x OpenBLAS", "x oneDNN int8");
+    for (const GemmRow &r : gemm_rows) {
+      std::printf("  %-6s  %9.2f  %9.1f", r.config.c_str(), r.seconds * 1e3, r.gops());
+      for (double peer : {r.openblas, r.onednn})
+        peer > 0 ? std::printf("  %12.2f", peer / r.seconds) : std::printf("  %12s", "-");
+      std::printf("\n");
+    }
+    if (gemm_rows.size() && gemm_rows[0].openblas > 0)
+      std::printf("  OpenBLAS sgemm %.2f ms (%.1f GFLOP/s)", gemm_rows[0].openblas * 1e3,
+                  2.0 * 256 * 4096 * 4096 / gemm_rows[0].openblas / 1e9);
+    if (gemm_rows.size() && gemm_rows[0].onednn > 0)
+      std::printf("; oneDNN u8 x s8 %.2f ms (%.1f Gop/s)", gemm_rows[0].onednn * 1e3,
+                  2.0 * 256 * 4096 * 4096 / gemm_rows[0].onednn / 1e9);
+    std::printf("\n  W1A1 runs on the vpdpbusd kernel (1-bit weights, 0/1 activations): no popcount kernel yet\n");
+  }
+  std::printf("\nLeNet-5 W2A2 against PyTorch FP32: not measured yet (the network's layers do not call qgemm yet)\n");
+  std::printf("every result equal to the portable implementation: %s\n", exact ? "yes" : "NO");
+  return exact ? 0 : 1;
+}
