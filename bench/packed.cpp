@@ -9,12 +9,13 @@
 //         matrices of more than 128 MiB visited in turn, so every product
 //         reads its weights from DRAM: time against the roofline
 //         bytes / (DRAM read bandwidth measured here, same threads).
-//   gemm  C = A W^T, M = 256, K = N = 4096, A unsigned 8-bit: W2A8 and W4A8,
-//         and W1A1 (1-bit weights times 0/1 activations, on the same vpdpbusd
-//         kernel: no popcount kernel yet), in integer operations per second
-//         (2 M N K) against OpenBLAS sgemm and oneDNN's int8 matmul (u8 x s8
-//         -> s32, weights reordered once into its own layout) of the same
-//         shape, when they are installed (scripts/install-deps.sh --peers).
+//   gemm  C = A W^T, M = 256, K = N = 4096, A unsigned 8-bit: W2A8 and W4A8
+//         (cpq/kernels/qgemm.h), and W1A1, +-1 weights times 0/1 activations
+//         by AND and popcount (cpq/kernels/bgemm.h), in integer operations
+//         per second (2 M N K) against OpenBLAS sgemm and oneDNN's int8
+//         matmul (u8 x s8 -> s32, weights reordered once into its own layout)
+//         of the same shape, when they are installed
+//         (scripts/install-deps.sh --peers).
 //
 // Every qgemm result is checked against the portable implementation once
 // before timing. Threads: --threads (default 2), OpenMP for cpq's panels,
@@ -25,6 +26,7 @@
 // Usage: bench/packed [--json] [--repeats N] [--threads T] [--skip-gemm]
 //
 //===----------------------------------------------------------------------===//
+#include "cpq/kernels/bgemm.h"
 #include "cpq/kernels/qgemm.h"
 
 #include <omp.h>
@@ -165,6 +167,38 @@ double time_qgemm(int bits, bool binary_activations, bool &exact) {
   return median_seconds(repeats, [&] { parallel_qgemm(w, a.data(), m, sums.data(), c.data()); });
 }
 
+/// W1A1: symmetric 1-bit weights (+-1) times unsigned 1-bit activations,
+/// C = 2 popcount(a AND w) - popcount(a); checked against the plain sum on a
+/// corner of the product.
+double time_w1a1(bool &exact) {
+  const std::int64_t m = 256, n = 4096, k = 4096;
+  std::mt19937_64 rng(7);
+  std::vector<std::uint8_t> av(static_cast<std::size_t>(m * k)), wv(static_cast<std::size_t>(n * k));
+  for (auto &v : av) v = std::uint8_t(rng() & 1);
+  for (auto &v : wv) v = std::uint8_t(rng() & 1);
+  const BitRows a = to_bit_rows(av.data(), m, k, k), w = to_bit_rows(wv.data(), n, k, k);
+  std::vector<std::int32_t> counts(static_cast<std::size_t>(m)), c(static_cast<std::size_t>(m * n));
+  auto product = [&] {
+    bit_row_counts(a, counts.data());
+#pragma omp parallel num_threads(threads)
+    {
+      const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+      const std::int64_t n0 = n * t / nt, n1 = n * (t + 1) / nt;
+      bgemm_and_popcount(a, w, c.data(), n, n0, n1);
+      for (std::int64_t r = 0; r < m; ++r)
+        for (std::int64_t o = n0; o < n1; ++o) c[std::size_t(r * n + o)] = 2 * c[std::size_t(r * n + o)] - counts[std::size_t(r)];
+    }
+  };
+  product();
+  for (std::int64_t r = 0; r < 8; ++r)
+    for (std::int64_t o = 0; o < 64; ++o) {
+      std::int32_t want = 0;
+      for (std::int64_t i = 0; i < k; ++i) want += av[std::size_t(r * k + i)] * (wv[std::size_t(o * k + i)] ? 1 : -1);
+      exact = exact && c[std::size_t(r * n + o)] == want;
+    }
+  return median_seconds(repeats, product);
+}
+
 #ifdef CPQ_HAVE_OPENBLAS
 double time_openblas() {
   const int m = 256, n = 4096, k = 4096;
@@ -250,11 +284,10 @@ int main(int argc, char **argv) {
 #ifdef CPQ_HAVE_ONEDNN
     onednn = time_onednn_int8();
 #endif
-    for (auto [config, bits, binary] : {std::tuple<const char *, int, bool>{"W2A8", 2, false}, {"W4A8", 4, false},
-                                        {"W1A1", 1, true}}) {
+    for (auto [config, bits] : {std::pair<const char *, int>{"W2A8", 2}, {"W4A8", 4}, {"W1A1", 1}}) {
       GemmRow r;
       r.config = config;
-      r.seconds = time_qgemm(bits, binary, exact);
+      r.seconds = bits == 1 ? time_w1a1(exact) : time_qgemm(bits, false, exact);
       r.openblas = openblas, r.onednn = onednn;
       gemm_rows.push_back(r);
     }
@@ -301,7 +334,8 @@ int main(int argc, char **argv) {
     if (gemm_rows.size() && gemm_rows[0].onednn > 0)
       std::printf("; oneDNN u8 x s8 %.2f ms (%.1f Gop/s)", gemm_rows[0].onednn * 1e3,
                   2.0 * 256 * 4096 * 4096 / gemm_rows[0].onednn / 1e9);
-    std::printf("\n  W1A1 runs on the vpdpbusd kernel (1-bit weights, 0/1 activations): no popcount kernel yet\n");
+    std::printf("\n  W2A8/W4A8: %s; W1A1: %s (the output's 2 P - popcount(a) included)\n",
+                qgemm_isa_name(qgemm_best_isa()), bgemm_isa_name(bgemm_best_isa()));
   }
   std::printf("\nLeNet-5 W2A2 against PyTorch FP32: not measured yet (the network's layers do not call qgemm yet)\n");
   std::printf("every result equal to the portable implementation: %s\n", exact ? "yes" : "NO");

@@ -1,0 +1,75 @@
+//===- bgemm.cpp - bit rows, portable binary GEMM and dispatch --------------===//
+#include "cpq/kernels/bgemm.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace cpq {
+
+BitRows to_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld) {
+  if (rows < 1 || k < 1 || ld < k) throw std::invalid_argument("bit rows need rows >= 1, k >= 1 and ld >= k");
+  BitRows b;
+  b.rows = rows, b.k = k, b.words = (k + 511) / 512 * 8;
+  b.bits.assign(std::size_t(rows * b.words), 0);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t i = 0; i < k; ++i)
+      if (values[r * ld + i]) b.bits[std::size_t(r * b.words + i / 64)] |= std::uint64_t(1) << (i % 64);
+  return b;
+}
+
+void bit_row_counts(const BitRows &a, std::int32_t *counts) {
+  for (std::int64_t r = 0; r < a.rows; ++r) {
+    std::int32_t s = 0;
+    for (std::int64_t i = 0; i < a.words; ++i) s += __builtin_popcountll(a.row(r)[i]);
+    counts[r] = s;
+  }
+}
+
+namespace {
+
+void and_popcount_portable(const BitRows &a, const BitRows &w, std::int32_t *c, std::int64_t ldc, std::int64_t n0,
+                           std::int64_t n1) {
+  for (std::int64_t r = 0; r < a.rows; ++r)
+    for (std::int64_t n = n0; n < n1; ++n) {
+      std::int32_t s = 0;
+      for (std::int64_t i = 0; i < a.words; ++i) s += __builtin_popcountll(a.row(r)[i] & w.row(n)[i]);
+      c[r * ldc + n] = s;
+    }
+}
+
+} // namespace
+
+bool bgemm_supported(BgemmIsa isa) {
+  if (isa == BgemmIsa::Portable) return true;
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+}
+
+BgemmIsa bgemm_best_isa() {
+  static const BgemmIsa best =
+      bgemm_supported(BgemmIsa::Avx512Vpopcntdq) ? BgemmIsa::Avx512Vpopcntdq : BgemmIsa::Portable;
+  return best;
+}
+
+const char *bgemm_isa_name(BgemmIsa isa) {
+  return isa == BgemmIsa::Portable ? "portable (64-bit popcount)" : "avx512-vpopcntdq";
+}
+
+void bgemm_and_popcount_with(BgemmIsa isa, const BitRows &a, const BitRows &w, std::int32_t *c, std::int64_t ldc,
+                             std::int64_t n0, std::int64_t n1) {
+  if (!bgemm_supported(isa)) throw std::invalid_argument(std::string("bgemm: this CPU has no ") + bgemm_isa_name(isa));
+  if (a.k != w.k || a.words != w.words)
+    throw std::invalid_argument("bgemm: activations of " + std::to_string(a.k) + " bits against weights of " +
+                                std::to_string(w.k));
+  if (n0 < 0 || n1 > w.rows || n0 > n1 || ldc < w.rows)
+    throw std::invalid_argument("bgemm: bad weight range [" + std::to_string(n0) + ", " + std::to_string(n1) +
+                                ") of " + std::to_string(w.rows) + " or ldc " + std::to_string(ldc));
+  if (isa == BgemmIsa::Portable) return and_popcount_portable(a, w, c, ldc, n0, n1);
+  bgemm_detail::and_popcount_avx512(a, w, c, ldc, n0, n1);
+}
+
+void bgemm_and_popcount(const BitRows &a, const BitRows &w, std::int32_t *c, std::int64_t ldc, std::int64_t n0,
+                        std::int64_t n1) {
+  bgemm_and_popcount_with(bgemm_best_isa(), a, w, c, ldc, n0, n1);
+}
+
+} // namespace cpq
