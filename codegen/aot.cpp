@@ -23,6 +23,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -169,6 +170,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     LoweringOptions lowering = o.lowering;
     lowering.clamp_inputs = lowering.clamp_inputs || o.schedule != "hand";
     lowering.parameters_as_inputs = lowering.parameters_as_inputs || !o.model.empty();
+    if (o.schedule != "hand") lowering.packed_products = "halide"; // the autoschedulers schedule no extern stages
     auto first = lower_function(func, lowering);
     if (!first) {
       error = o.input + ": function '" + o.function + "' cannot be lowered (see the errors above)";
@@ -220,7 +222,12 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     if (o.shared) {
       std::string command = std::string(CPQ_CXX) + " -shared -o '" + produced(".so") + "' -Wl,--whole-archive '" +
                             tmp + ".a' -Wl,--no-whole-archive";
-      if (!first->externs.empty()) command += " '" + std::string(CPQ_TRAINING_EXTERNS_LIB) + "'";
+      const auto uses = [&](const char *e) {
+        return std::find(first->externs.begin(), first->externs.end(), e) != first->externs.end();
+      };
+      if (uses("cpq_qgemm_u8")) command += " " + std::string(CPQ_PACKED_EXTERNS_LIBS);
+      if (uses("cpq_dropbits_mask") || uses("cpq_hard_concrete_gate"))
+        command += " '" + std::string(CPQ_TRAINING_EXTERNS_LIB) + "'";
       command += " -lpthread -ldl";
       if (std::system(command.c_str()) != 0) {
         error = "linking the shared object failed: " + command;

@@ -1,6 +1,7 @@
 //===- jit.cpp - JIT-compiling lowered cpq functions ------------------------===//
 #include "codegen/jit.h"
 
+#include "cpq/runtime/packed_externs.h"
 #include "cpq/runtime/training_externs.h"
 #include "schedules/network.h"
 
@@ -18,6 +19,7 @@ Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Targ
   for (const std::string &name : f.externs) {
     if (name == "cpq_dropbits_mask") externs.emplace(name, JITExtern(ExternCFunction(&cpq_dropbits_mask)));
     if (name == "cpq_hard_concrete_gate") externs.emplace(name, JITExtern(ExternCFunction(&cpq_hard_concrete_gate)));
+    if (name == "cpq_qgemm_u8") externs.emplace(name, JITExtern(ExternCFunction(&cpq_qgemm_u8)));
   }
   p.set_jit_externs(externs);
   p.compile_jit(target);

@@ -40,4 +40,19 @@ struct ContractionLoops {
   std::vector<Halide::Expr> result_extents;
 };
 
+/// An extern stage computing out(o, row) (cpq_qgemm_u8): computed at root,
+/// its rows split into chunks (and its outputs into two halves when they
+/// are whole panels) that run in parallel, one extern call each.
+struct ExternGemmLoops {
+  Halide::Func f;
+  Halide::Var o, row;
+  Halide::Expr rows; ///< the row extent (the batch, or batch x output pixels)
+  int outputs = 0;
+  /// A convolution's im2col copy im2col(k, row), k = (c kh + ky) kw + kx,
+  /// row = (n oh + i) ow + j; kw = 0 for none.
+  Halide::Func im2col;
+  Halide::Var col_k, col_row;
+  int kw = 0, kh = 0, ow = 0, oh = 0, k = 0;
+};
+
 } // namespace cpq::schedules

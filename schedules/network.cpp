@@ -196,6 +196,40 @@ void contraction(Func out, const ContractionLoops &c, const Target &target) {
       .unroll(ati);
 }
 
+/// An extern product: chunks of rows (a whole number of 6-row register
+/// tiles), and two halves of the outputs when both are whole panels, in
+/// parallel. Shifting the last chunk inwards recomputes a few rows rather
+/// than handing the extern a region past the buffer; a chunk no longer than
+/// the rows keeps that possible for a batch of one.
+void extern_gemm(const ExternGemmLoops &e) {
+  Func f = e.f;
+  f.compute_root();
+  Var oo("oo"), oi("oi"), ro("ro"), ri("ri"), task("task");
+  f.split(e.row, ro, ri, min(e.rows, 96), TailStrategy::ShiftInwards);
+  if (e.outputs % 32 == 0 && e.outputs >= 64) {
+    f.split(e.o, oo, oi, e.outputs / 2, TailStrategy::ShiftInwards).reorder(oi, ri, oo, ro).fuse(oo, ro, task).parallel(task);
+  } else {
+    f.parallel(ro);
+  }
+  if (e.kw > 0) {
+    // The copy's loops split so that the index arithmetic of its definition
+    // (divisions by kw, kh, ow, oh) simplifies away: per output pixel, the
+    // window's rows are copied as runs of kw bytes.
+    Func col = e.im2col;
+    Var kc("kc"), kx("kx"), c("c"), ky("ky"), rr("rr"), j("j"), n("n"), i("i");
+    col.compute_root()
+        .bound(e.col_k, 0, e.k) // known mins: the index arithmetic simplifies
+        .bound(e.col_row, 0, e.rows)
+        .split(e.col_k, kc, kx, e.kw, TailStrategy::GuardWithIf)
+        .split(kc, c, ky, e.kh, TailStrategy::GuardWithIf)
+        .split(e.col_row, rr, j, e.ow, TailStrategy::GuardWithIf)
+        .split(rr, n, i, e.oh, TailStrategy::GuardWithIf)
+        .reorder(kx, ky, c, j, i, n)
+        .unroll(kx)
+        .parallel(n);
+  }
+}
+
 } // namespace
 
 void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
@@ -214,6 +248,10 @@ void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vecto
     }
     if (s.contraction) {
       contraction(s.funcs.at(0), *s.contraction, target);
+      continue;
+    }
+    if (s.extern_gemm) {
+      extern_gemm(*s.extern_gemm);
       continue;
     }
     for (Func f : s.funcs) {

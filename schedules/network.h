@@ -33,6 +33,7 @@ struct ScheduleStage {
   std::vector<Halide::Func> funcs, helpers;
   std::optional<QuantizeLoops> quantize;
   std::optional<ContractionLoops> contraction;
+  std::optional<ExternGemmLoops> extern_gemm = std::nullopt;
 };
 
 /// Hand schedule of every stage and of the pipeline's outputs.

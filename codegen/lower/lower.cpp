@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -444,11 +445,15 @@ private:
         })
         .Case([&](cd::PackOp p) { return lower_pack(p, name); })
         .Case([&](cd::QDenseOp d) {
+          if (const PanelWeights *w = panels_for(d.packed_weight(), d.input()))
+            return uses_qgemm(), unary(d.output(), "dense", qgemm_dense(name, tensor(d.input()), *w));
           return unary(d.output(), "dense", qdense(name, tensor(d.input()), tensor(d.packed_weight()), grid_of(op)));
         })
         .Case([&](cd::QConv2dOp c) {
           Window2d win = conv_window(op);
           std::tie(win.kh, win.kw) = pair_attr(op, "kernel", {1, 1});
+          if (const PanelWeights *w = c.groups() == 1 ? panels_for(c.packed_filter(), c.input()) : nullptr)
+            return uses_qgemm(), unary(c.output(), "conv2d", qgemm_conv2d(name, tensor(c.input()), *w, win));
           return unary(c.output(), "conv2d",
                        qconv2d(name, tensor(c.input()), tensor(c.packed_filter()), grid_of(op), win, int(c.groups())));
         })
@@ -498,6 +503,9 @@ private:
     for (std::size_t i = 0; i < w->size(); ++i)
       levels[i] = reference::quantize_level(grid, (*w)[i], (*alpha)[alpha->size() == 1 ? 0 : i / std::size_t(K)]);
     const std::vector<std::uint8_t> bytes = reference::pack_weight_levels(grid, levels.data(), O, K);
+    if (!options.parameters_as_inputs && options.packed_products == "qgemm" &&
+        !(grid.bits == 8 && grid.kind != GridKind::Signed))
+      panel_weights[p.packed()] = std::make_shared<PanelWeights>(to_panels(grid, levels.data(), O, K));
     if (options.parameters_as_inputs) {
       // A packed model: the bytes are an input, and go to the model file.
       auto weight = p.weight().getDefiningOp<cd::ParamOp>();
@@ -529,7 +537,22 @@ private:
     set(result, t);
     record(family, {t.f});
     out.stages.back().contraction = t.contraction;
+    out.stages.back().extern_gemm = t.extern_gemm;
     return mlir::success();
+  }
+
+  /// The panel layout of a packed weight compiled in, when the integer
+  /// product may use the extern qgemm on `input` (uint8 activations).
+  const PanelWeights *panels_for(mlir::Value packed, mlir::Value input) {
+    if (options.packed_products != "qgemm") return nullptr;
+    auto it = panel_weights.find(packed);
+    if (it == panel_weights.end()) return nullptr;
+    if (tensor(input).type != UInt(8)) return nullptr;
+    return it->second.get();
+  }
+  void uses_qgemm() {
+    if (std::find(out.externs.begin(), out.externs.end(), "cpq_qgemm_u8") == out.externs.end())
+      out.externs.push_back("cpq_qgemm_u8");
   }
 
   /// A packed model's input `base` (a kernel argument of role param) whose
@@ -778,6 +801,7 @@ private:
   LoweredFunction out;
   llvm::DenseMap<mlir::Value, TensorValue> values;
   llvm::DenseMap<mlir::Value, Param<>> scalars;
+  llvm::DenseMap<mlir::Value, std::shared_ptr<PanelWeights>> panel_weights; ///< packed weights compiled in, for qgemm
   std::set<std::string> used;
   std::vector<Func> pending_helpers;
   Expr batch;

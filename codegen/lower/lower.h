@@ -44,6 +44,11 @@ struct LoweringOptions {
   /// bytes; a parameter only cpq.pack reads is dropped), and their values go
   /// to LoweredFunction::model, to be written as the model file.
   bool parameters_as_inputs = false;
+  /// Integer products of packed layers whose weights are compiled in:
+  /// "qgemm" (the hand-written extern stage cpq_qgemm_u8 on the panel
+  /// layout, for uint8 activations) or "halide" (int32 contractions on
+  /// unpacked levels, the plain form; also what other layers get).
+  std::string packed_products = "qgemm";
 };
 
 /// One tensor of a packed model file: a kernel input's name and the values

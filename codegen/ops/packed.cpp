@@ -204,6 +204,67 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
   return t;
 }
 
+namespace {
+
+/// The extern stage name(o, row) = cpq_qgemm_u8(rows(k, row), weights).
+TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &row_extent, const PanelWeights &w) {
+  Buffer<uint8_t> panels(int(w.bytes.size()), name + "_panels");
+  std::copy(w.bytes.begin(), w.bytes.end(), panels.data());
+  Var o("o"), row("row");
+  Func f(name);
+  const int kind = w.grid.kind == GridKind::Symmetric ? 2 : w.grid.kind == GridKind::Unsigned ? 1 : 0;
+  f.define_extern("cpq_qgemm_u8",
+                  {rows, panels, Expr(kind), Expr(w.grid.bits), Expr(int(w.n)), Expr(int(w.k))}, Int(32), {o, row});
+  TensorValue t{f, {row_extent, Expr(int(w.n))}, Int(32)};
+  t.helpers.push_back(rows);
+  schedules::ExternGemmLoops loops;
+  loops.f = f, loops.o = o, loops.row = row, loops.rows = row_extent, loops.outputs = int(w.n);
+  t.extern_gemm = loops;
+  return t;
+}
+
+} // namespace
+
+TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelWeights &w) {
+  if (x.type != UInt(8)) throw std::invalid_argument(name + ": the integer product takes uint8 activations");
+  if (static_extent(x.dim(1), name + " input") != w.k)
+    throw std::invalid_argument(name + ": input features differ from the weights'");
+  Var k("k"), n("n");
+  Func rows(name + "_rows");
+  rows(k, n) = x.f(k, n);
+  return extern_gemm(name, rows, x.dim(0), w);
+}
+
+TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelWeights &w, Window2d win) {
+  if (x.type != UInt(8)) throw std::invalid_argument(name + ": the integer product takes uint8 activations");
+  const int64_t C = static_extent(x.dim(1), name + " input");
+  if (C * win.kh * win.kw != w.k) throw std::invalid_argument(name + ": input channels differ from the filters'");
+  auto out_extent = [](const Expr &in, int kk, int s, int p) { return Internal::simplify((in + 2 * p - kk) / s + 1); };
+  const Expr OHe = out_extent(x.dim(2), win.kh, win.sh, win.ph), OWe = out_extent(x.dim(3), win.kw, win.sw, win.pw);
+  const int64_t OH = static_extent(OHe, name + " output height"), OW = static_extent(OWe, name + " output width");
+  if (OH < 1 || OW < 1) throw std::invalid_argument(name + ": the window is larger than the padded input");
+  Region bounds;
+  for (int a = x.rank() - 1; a >= 0; --a) bounds.push_back(Range(0, x.dim(a)));
+  Func xin = win.ph || win.pw ? BoundaryConditions::constant_exterior(x.f, cast(x.type, 0), bounds) : x.f;
+  Var kk("kk"), r("r");
+  const Expr j = r % int(OW), i = (r / int(OW)) % int(OH), image = r / int(OW * OH);
+  const Expr fx = kk % win.kw, fy = (kk / win.kw) % win.kh, ch = kk / (win.kw * win.kh);
+  Func col(name + "_im2col");
+  col(kk, r) = xin(j * win.sw + fx - win.pw, i * win.sh + fy - win.ph, ch, image);
+  TensorValue g = extern_gemm(name + "_gemm", col, x.dim(0) * int(OH * OW), w);
+  // The convolution's NCHW view of the rows.
+  Var jx("j"), iy("i"), o("o"), n("n");
+  Func f(name);
+  f(jx, iy, o, n) = g.f(o, (n * int(OH) + iy) * int(OW) + jx);
+  TensorValue t{f, {x.dim(0), Expr(int(w.n)), Expr(int(OH)), Expr(int(OW))}, Int(32)};
+  t.extern_gemm = g.extern_gemm; // the copy is scheduled with the product, not as a helper
+  t.extern_gemm->im2col = col, t.extern_gemm->col_k = kk, t.extern_gemm->col_row = r;
+  t.extern_gemm->kw = win.kw, t.extern_gemm->kh = win.kh, t.extern_gemm->ow = int(OW), t.extern_gemm->oh = int(OH);
+  t.extern_gemm->k = int(w.k);
+  if (win.ph || win.pw) t.helpers.push_back(xin);
+  return t;
+}
+
 TensorValue requantize(const std::string &name, const TensorValue &acc, const TensorValue &scale,
                        const TensorValue &bias, const TensorValue *next_alpha, bool relu, std::optional<GridSpec> next,
                        Type out) {

@@ -7,14 +7,18 @@
 // for bit. Weights arrive in cpq.pack's row layout (K codes of b bits per
 // output channel, little-endian, rows padded to bytes) and are unpacked to
 // integer levels once per call; the sums are int32 contractions scheduled
-// like the float layers. This is the exact baseline the fast packed layouts
-// (docs/packed-inference-notes.md) are checked against.
+// like the float layers. That is the exact baseline; the fast form
+// (qgemm_dense, qgemm_conv2d) takes weights the code generator put in the
+// panel layout at compile time (cpq/kernels/qgemm.h) and calls the
+// hand-written integer product cpq_qgemm_u8 as an extern stage, convolutions
+// through an im2col copy of their unsigned 8-bit input.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "codegen/ops/layers.h"
 #include "cpq/kernels/grid.h"
+#include "cpq/kernels/qgemm.h"
 
 #include <optional>
 #include <string>
@@ -44,6 +48,16 @@ TensorValue qdense(const std::string &name, const TensorValue &x, const TensorVa
 /// (rows in (c, kh, kw) order), int32; padding contributes level 0.
 TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorValue &packed, GridSpec grid,
                     Window2d win, int groups);
+
+/// cpq.qdense by the extern stage cpq_qgemm_u8: x (N x K, uint8) times
+/// weights in the panel layout, compiled in. Row r of the extern's output is
+/// image r.
+TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelWeights &w);
+
+/// cpq.qconv2d (one group) the same way: an im2col copy of x (rows: image,
+/// output row, output column; columns: channel, kernel row, kernel column,
+/// the packed rows' order) times the weights; padding contributes level 0.
+TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelWeights &w, Window2d win);
 
 /// cpq.requantize: int32 sums (channels on axis 1) to the next quantizer's
 /// levels (`next` set, result type `out`) or to float32 (the logits), in the

@@ -28,6 +28,8 @@ struct TensorValue {
   /// Set by the convolution and dense builders: the accumulator the result
   /// copies and the operands it reads in a vector-friendly layout.
   std::optional<schedules::ContractionLoops> contraction = std::nullopt;
+  /// Set by the packed builders that call cpq_qgemm_u8.
+  std::optional<schedules::ExternGemmLoops> extern_gemm = std::nullopt;
 
   int rank() const { return static_cast<int>(shape.size()); }
   /// The value at an MLIR-order index.

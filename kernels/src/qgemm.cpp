@@ -18,6 +18,13 @@ int panel_bits(int bits) {
   return bits == 1 ? 1 : bits == 2 ? 2 : bits <= 4 ? 4 : 8;
 }
 
+PanelView PanelView::of(GridSpec grid, std::int64_t n, std::int64_t k, const std::uint8_t *bytes) {
+  PanelView v;
+  v.grid = grid, v.cbits = panel_bits(grid.bits), v.levels = grid.bits == 8;
+  v.n = n, v.k = k, v.panels = (n + 15) / 16, v.blocks = (k + v.kb() - 1) / v.kb(), v.bytes = bytes;
+  return v;
+}
+
 PanelWeights to_panels(GridSpec grid, const std::int32_t *levels, std::int64_t n, std::int64_t k) {
   if (n < 1 || k < 1) throw std::invalid_argument("qgemm: weights need n >= 1 outputs and k >= 1 values");
   PanelWeights w;
@@ -25,8 +32,8 @@ PanelWeights to_panels(GridSpec grid, const std::int32_t *levels, std::int64_t n
   w.cbits = panel_bits(grid.bits);
   w.levels = grid.bits == 8;
   if (w.levels && grid.kind != GridKind::Signed)
-    throw std::invalid_argument("qgemm: 8-bit weights must be on the signed grid (levels of " + grid.name() +
-                                " do not fit int8)");
+    throw std::invalid_argument("qgemm: 8-bit weights must be on the signed grid (levels or codes of " +
+                                grid.name() + " do not fit int8)");
   w.n = n, w.k = k;
   w.panels = (n + 15) / 16;
   w.blocks = (k + w.kb() - 1) / w.kb();
@@ -67,7 +74,7 @@ void row_sums_u8(const std::uint8_t *a, std::int64_t m, std::int64_t k, std::int
 
 namespace qgemm_detail {
 
-void gemm_portable(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void gemm_portable(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
                    const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
   const int kb = w.kb();
   const unsigned mask = (1u << w.cbits) - 1u;
@@ -105,7 +112,7 @@ bool cpu_has(QgemmIsa isa) {
   return false;
 }
 
-void check_call(const PanelWeights &w, std::int64_t m, std::int64_t lda, std::int64_t ldc, std::int64_t p0,
+void check_call(const PanelView &w, std::int64_t m, std::int64_t lda, std::int64_t ldc, std::int64_t p0,
                 std::int64_t p1) {
   if (m < 0 || lda < w.k || ldc < w.n || p0 < 0 || p1 > w.panels || p0 > p1)
     throw std::invalid_argument("qgemm: bad call (m " + std::to_string(m) + ", lda " + std::to_string(lda) +
@@ -137,7 +144,7 @@ const char *qgemm_isa_name(QgemmIsa isa) {
   return "?";
 }
 
-void qgemm_u8_with(QgemmIsa isa, const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void qgemm_u8_with(QgemmIsa isa, const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
                    const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
   if (!cpu_has(isa)) throw std::invalid_argument(std::string("qgemm: this CPU has no ") + qgemm_isa_name(isa));
   check_call(w, m, lda, ldc, p0, p1);
@@ -152,7 +159,7 @@ void qgemm_u8_with(QgemmIsa isa, const PanelWeights &w, const std::uint8_t *a, s
   }
 }
 
-void qgemm_u8(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void qgemm_u8(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
               const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
   qgemm_u8_with(qgemm_best_isa(), w, a, m, lda, sums, c, ldc, p0, p1);
 }

@@ -49,7 +49,7 @@ inline void block_step(__m256i (&acc)[MR][2 * NR], const std::uint8_t *const (&w
 }
 
 template <int MR, int NR, int CB>
-void tile(const PanelWeights &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t p,
+void tile(const PanelView &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t p,
           const std::int32_t *sums, std::int32_t *c, std::int64_t ldc) {
   constexpr int KB = 32 / CB;
   __m256i acc[MR][2 * NR];
@@ -93,7 +93,7 @@ void tile(const PanelWeights &w, const std::uint8_t *a, std::int64_t lda, std::i
 }
 
 template <int NR, int CB>
-void rows_tail(const PanelWeights &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t rows,
+void rows_tail(const PanelView &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t rows,
                std::int64_t p, const std::int32_t *sums, std::int32_t *c, std::int64_t ldc) {
   switch (rows) {
   case 1: return tile<1, NR, CB>(w, a, lda, r0, p, sums, c, ldc);
@@ -104,7 +104,7 @@ void rows_tail(const PanelWeights &w, const std::uint8_t *a, std::int64_t lda, s
 }
 
 template <int CB>
-void run(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda, const std::int32_t *sums,
+void run(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda, const std::int32_t *sums,
          std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
   if (m <= 2) {
     for (std::int64_t r = 0; r < m; ++r) {
@@ -123,7 +123,7 @@ void run(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int6
 
 } // namespace
 
-void gemm_avx2(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void gemm_avx2(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
                const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
   if (w.levels || w.grid.bits > 6) return gemm_portable(w, a, m, lda, sums, c, ldc, p0, p1); // vpmaddubsw would saturate
   switch (w.cbits) {

@@ -5,7 +5,8 @@
 // compared bit for bit with the scalar reference (packed_reference.h,
 // quantizer_reference.h): every grid kind, bit-widths 1..8, awkward sizes,
 // batch 1, stride, padding, groups, ties of the rounding, ReLU, saturation;
-// weights packed at run time and packed once at compile time.
+// weights packed at run time and packed once at compile time (the latter
+// through the extern qgemm on the panel layout).
 //
 //===----------------------------------------------------------------------===//
 #define BOOST_TEST_MODULE codegen_packed
@@ -19,6 +20,7 @@
 #include "cpq/kernels/quantizer_reference.h"
 
 #include <array>
+#include <cstring>
 #include <sstream>
 
 namespace cpq {
@@ -160,6 +162,87 @@ BOOST_DATA_TEST_CASE(qconv2d_is_bit_exact, bdata::make(qconv_cases) * bdata::mak
   const auto p = random_packed(g, c.out, K, rng);
   f.set(0, buffer<std::uint8_t>({c.batch, c.channels, c.height, c.width}, x));
   f.set(1, buffer<std::uint8_t>({c.out, rb}, p));
+  Halide::Realization r = f.run(int(c.batch));
+  BOOST_TEST((values<std::int32_t>(r[0]) == reference::qconv2d(g, x.data(), p.data(), s)));
+}
+
+namespace {
+
+/// A bound weight of `shape` holding `levels`, as MLIR lines defining %p.
+std::string bound_weight(GridSpec g, const std::vector<int64_t> &shape, const std::vector<std::int32_t> &levels,
+                         const std::string &packed) {
+  std::ostringstream T;
+  T << "tensor<";
+  for (int64_t d : shape) T << d << "x";
+  T << "f32>";
+  // dense<"0x..."> of the float32 values' little-endian bytes, any shape.
+  std::string hex = "0x";
+  for (std::int32_t q : levels) {
+    const float v = float(q);
+    unsigned char b[4];
+    std::memcpy(b, &v, 4);
+    for (unsigned char byte : b) hex += "0123456789ABCDEF"[byte >> 4], hex += "0123456789ABCDEF"[byte & 15];
+  }
+  const std::string A = "tensor<1xf32>", alpha = g.kind == GridKind::Symmetric ? "2.0" : "1.0";
+  std::ostringstream m;
+  m << "  %w = cpq.param \"w\" {init = \"constant\", value = dense<\"" << hex << "\"> : " << T.str() << "} : "
+    << T.str() << "\n";
+  m << "  %a = cpq.param \"a\" {init = \"constant\", value = dense<" << alpha << "> : " << A << "} : " << A << "\n";
+  m << "  %p = cpq.pack %w, %a {" << grid_attrs(g) << "} : (" << T.str() << ", " << A << ") -> " << packed << "\n";
+  return m.str();
+}
+
+} // namespace
+
+// The same products with the weights compiled in: the lowering puts them in
+// the panel layout and calls the extern qgemm (cpq/kernels/qgemm.h); rows
+// beyond one parallel chunk (96) and outputs split in halves included.
+BOOST_DATA_TEST_CASE(qdense_with_weights_compiled_in_is_bit_exact, bdata::make(kKinds) * bdata::xrange(1, 9), kind,
+                     bits) {
+  const GridSpec g{kind, bits};
+  std::mt19937 rng(300u * unsigned(bits) + unsigned(kind));
+  for (auto [batch, k, o] : {std::array<int64_t, 3>{1, 33, 17}, {5, 100, 64}, {200, 37, 96}, {3, 1, 1}}) {
+    std::vector<std::int32_t> levels;
+    const auto p = random_packed(g, o, k, rng, &levels);
+    const int64_t rb = reference::packed_row_bytes(k, bits);
+    const std::string X = "tensor<?x" + std::to_string(k) + "xui8>", Y = "tensor<?x" + std::to_string(o) + "xi32>",
+                      P = "tensor<" + std::to_string(o) + "x" + std::to_string(rb) + "xui8>";
+    const std::string mlir = "func @f(%x: " + X + ") -> " + Y + " {\n" + bound_weight(g, {o, k}, levels, P) +
+                             "  %y = cpq.qdense %x, %p {" + grid_attrs(g) + "} : (" + X + ", " + P + ") -> " + Y +
+                             "\n  return %y : " + Y + "\n}\n";
+    Run f(mlir, "f");
+    BOOST_TEST_REQUIRE(f.compiled.lowered.externs.size() == (bits == 8 && kind != GridKind::Signed ? 0u : 1u));
+    const auto x = random_levels_u8(8, std::size_t(batch * k), rng);
+    f.set(0, buffer<std::uint8_t>({batch, k}, x));
+    BOOST_TEST(values<std::int32_t>(f.run(int(batch))[0]) == reference::qdense(g, x.data(), p.data(), batch, k, o),
+               "batch " << batch << " K " << k << " O " << o);
+  }
+}
+
+BOOST_DATA_TEST_CASE(qconv2d_with_weights_compiled_in_is_bit_exact,
+                     bdata::make(qconv_cases) * bdata::make(kKinds) * bdata::make({1, 3, 8}), c, kind, bits) {
+  if (c.groups != 1) return; // grouped convolutions keep the Halide contraction
+  const GridSpec g{kind, bits};
+  std::mt19937 rng(unsigned(c.channels * 1000 + c.out * 10 + bits + 7));
+  reference::QConvShape s{c.batch, c.channels, c.height, c.width, c.out, c.k, c.k,
+                          c.stride, c.stride, c.pad, c.pad, c.groups};
+  const int64_t K = s.row_length(), rb = reference::packed_row_bytes(K, bits);
+  std::vector<std::int32_t> levels;
+  const auto p = random_packed(g, c.out, K, rng, &levels);
+  std::ostringstream X, P, Y;
+  X << "tensor<?x" << c.channels << "x" << c.height << "x" << c.width << "xui8>";
+  P << "tensor<" << c.out << "x" << rb << "xui8>";
+  Y << "tensor<?x" << c.out << "x" << s.out_h() << "x" << s.out_w() << "xi32>";
+  std::ostringstream mlir;
+  mlir << "func @f(%x: " << X.str() << ") -> " << Y.str() << " {\n"
+       << bound_weight(g, {c.out, c.channels, c.k, c.k}, levels, P.str()) << "  %y = cpq.qconv2d %x, %p {"
+       << grid_attrs(g) << ", kernel = [" << c.k << ", " << c.k << "], stride = [" << c.stride << ", " << c.stride
+       << "], padding = [" << c.pad << ", " << c.pad << "]} : (" << X.str() << ", " << P.str() << ") -> " << Y.str()
+       << "\n  return %y : " << Y.str() << "\n}\n";
+  Run f(mlir.str(), "f");
+  BOOST_TEST_REQUIRE(f.compiled.lowered.externs.size() == (bits == 8 && kind != GridKind::Signed ? 0u : 1u));
+  const auto x = random_levels_u8(8, std::size_t(c.batch * c.channels * c.height * c.width), rng);
+  f.set(0, buffer<std::uint8_t>({c.batch, c.channels, c.height, c.width}, x));
   Halide::Realization r = f.run(int(c.batch));
   BOOST_TEST((values<std::int32_t>(r[0]) == reference::qconv2d(g, x.data(), p.data(), s)));
 }

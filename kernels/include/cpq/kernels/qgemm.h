@@ -52,6 +52,23 @@
 
 namespace cpq {
 
+/// Weights in the panel layout, not owned (as a kernel's buffer holds them).
+struct PanelView {
+  GridSpec grid{GridKind::Signed, 2};
+  int cbits = 2;
+  bool levels = false;
+  std::int64_t n = 0, k = 0, panels = 0, blocks = 0;
+  const std::uint8_t *bytes = nullptr; ///< panels * blocks * 64
+
+  int kb() const { return 32 / cbits; }
+  int groups() const { return 8 / cbits; }
+  std::size_t bytes_per_panel() const { return std::size_t(blocks) * 64; }
+  const std::uint8_t *panel(std::int64_t p) const { return bytes + std::size_t(p) * bytes_per_panel(); }
+  /// The view of n x k weights of `grid` in the panel layout at `bytes`.
+  static PanelView of(GridSpec grid, std::int64_t n, std::int64_t k, const std::uint8_t *bytes);
+  std::size_t size() const { return std::size_t(panels * blocks * 64); }
+};
+
 /// Weights in the panel layout.
 struct PanelWeights {
   GridSpec grid{GridKind::Signed, 2};
@@ -65,6 +82,8 @@ struct PanelWeights {
   int groups() const { return 8 / cbits; }    ///< codes per byte
   std::size_t bytes_per_panel() const { return std::size_t(blocks) * 64; }
   const std::uint8_t *panel(std::int64_t p) const { return bytes.data() + std::size_t(p) * bytes_per_panel(); }
+  PanelView view() const { return {grid, cbits, levels, n, k, panels, blocks, bytes.data()}; }
+  operator PanelView() const { return view(); }
 };
 
 /// The stored bits of a grid of `bits` bits: 1, 2, 4 or 8.
@@ -72,7 +91,7 @@ int panel_bits(int bits);
 
 /// Weights of integer levels `levels[n * k + i]` (on `grid`) in the panel
 /// layout. Throws std::invalid_argument for a level off the grid or an 8-bit
-/// symmetric grid (levels up to 255 fit neither int8 nor 7-bit codes).
+/// symmetric or unsigned grid (their levels and codes up to 255 do not fit int8).
 PanelWeights to_panels(GridSpec grid, const std::int32_t *levels, std::int64_t n, std::int64_t k);
 
 /// The same from cpq.pack's row layout (n rows of ceil(k * bits / 8) bytes).
@@ -86,12 +105,12 @@ enum class QgemmIsa { Portable, Avx2, Avx512Vnni };
 /// C[m, n] for rows [0, m) and panels [panel_begin, panel_end) (so threads
 /// can share one product); `sums` are row_sums_u8 of A (ignored when the
 /// weights store levels). C has row stride ldc >= n.
-void qgemm_u8(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void qgemm_u8(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
               const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t panel_begin,
               std::int64_t panel_end);
 /// The same with a given implementation (tests); throws std::invalid_argument
 /// if this CPU lacks it.
-void qgemm_u8_with(QgemmIsa isa, const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void qgemm_u8_with(QgemmIsa isa, const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
                    const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t panel_begin,
                    std::int64_t panel_end);
 
@@ -102,11 +121,11 @@ const char *qgemm_isa_name(QgemmIsa isa);
 
 namespace qgemm_detail {
 // One implementation per translation unit (compiled with its ISA's flags).
-void gemm_portable(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void gemm_portable(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
                    const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1);
-void gemm_avx2(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void gemm_avx2(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
                const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1);
-void gemm_avx512vnni(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
+void gemm_avx512vnni(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda,
                      const std::int32_t *sums, std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1);
 } // namespace qgemm_detail
 
