@@ -17,17 +17,31 @@
 //         of the same shape, when they are installed
 //         (scripts/install-deps.sh --peers).
 //
+//   lenet5  LeNet-5 W2A2 packed inference (examples/networks/lenet5.mlir
+//         quantized, its initial parameters bound, frozen with
+//         cpq-inference-pipeline and compiled here, weights compiled in) in
+//         images/s at batch 1 and 256, against PyTorch 1.13's float32
+//         inference of the same network (bench/peers/infer_torch.py,
+//         /usr/bin/python3, same threads); --skip-lenet5 leaves it out.
+//
 // Every qgemm result is checked against the portable implementation once
 // before timing. Threads: --threads (default 2), OpenMP for cpq's panels,
 // OpenBLAS's own threads, oneDNN's OpenMP. OPENBLAS_CORETYPE (which the
 // inherited environment sets to Haswell, i.e. AVX2 only) is removed by
 // re-running this program without it, and the core OpenBLAS chose printed.
 //
-// Usage: bench/packed [--json] [--repeats N] [--threads T] [--skip-gemm]
+// Usage: bench/packed [--json] [--repeats N] [--threads T] [--skip-gemm] [--skip-lenet5]
 //
 //===----------------------------------------------------------------------===//
 #include "cpq/kernels/bgemm.h"
 #include "cpq/kernels/qgemm.h"
+#include "cpq/runtime/init.h"
+#include "cpq/runtime/kernel.h"
+#include "cpq/runtime/safetensors.h"
+#include "cpq/runtime/tensor.h"
+#include "codegen/aot.h"
+#include "network_kernels.h"
+#include "peer.h"
 
 #include <omp.h>
 
@@ -43,6 +57,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 #include <functional>
 #include <optional>
 #include <random>
@@ -243,6 +260,59 @@ double time_onednn_int8() {
 }
 #endif
 
+/// The LeNet-5 W2A2 packed inference kernel, compiled into `folder`.
+std::unique_ptr<cpq::runtime::Kernel> lenet5_w2a2_kernel(const std::string &folder, std::string &error) {
+  cpq::train::NetworkOptions o;
+  o.weight_bits = 2, o.activation_bits = 2;
+  cpq::train::PreparedNetwork net;
+  if (!cpq::train::prepare_network(CPQ_SOURCE_DIR "/examples/networks/lenet5.mlir", o, net, error)) return nullptr;
+  cpq::safetensors::File params;
+  for (const auto &[name, init] : net.init) {
+    std::vector<float> values;
+    if (!cpq::runtime::initial_value(name, init, net.shapes.at(name), 1, values, error)) return nullptr;
+    params.tensors.push_back(cpq::safetensors::make_f32(name, net.shapes.at(name), values));
+  }
+  const std::string network = folder + "/lenet5_w2a2.mlir", weights = folder + "/lenet5_w2a2.safetensors";
+  if (!cpq::safetensors::write(weights, params, error)) return nullptr;
+  {
+    std::ofstream out(network);
+    out << net.network_text;
+    if (!out) {
+      error = network + ": cannot write";
+      return nullptr;
+    }
+  }
+  cpq::codegen::AotOptions a;
+  a.input = network, a.function = "inference", a.output = folder + "/lenet5_w2a2_packed";
+  a.pipeline = "cpq-inference-pipeline{params=" + weights + "}";
+  if (!cpq::codegen::compile_aot(a, error)) return nullptr;
+  return cpq::runtime::Kernel::load(a.output, error);
+}
+
+struct LenetRow {
+  int batch;
+  double img_s, torch_img_s;
+};
+
+double lenet5_img_s(const cpq::runtime::Kernel &k, int batch) {
+  using cpq::runtime::HostTensor;
+  HostTensor images(halide_type_t(halide_type_float, 32), {batch, 1, 28, 28}), logits(halide_type_t(halide_type_float, 32), {batch, 10});
+  std::mt19937 rng(5);
+  for (std::size_t i = 0; i < images.count(); ++i) images.data<float>()[i] = float(rng() % 256) / 255.0f;
+  std::string input, output;
+  for (const auto &a : k.arguments()) (a.output ? output : input) = a.name;
+  const int calls = std::max(1, 2048 / batch);
+  const double s = median_seconds(repeats, [&] {
+    std::string error;
+    for (int c = 0; c < calls; ++c)
+      if (!k.call({{input, images.buffer()}, {output, logits.buffer()}}, {}, error)) {
+        std::fprintf(stderr, "packed: %s\n", error.c_str());
+        std::exit(1);
+      }
+  });
+  return double(batch) * calls / s;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -250,17 +320,19 @@ int main(int argc, char **argv) {
     unsetenv("OPENBLAS_CORETYPE");
     execv("/proc/self/exe", argv);
   }
-  bool json = false, gemm = true;
+  bool json = false, gemm = true, lenet = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--json") {
       json = true;
     } else if (a == "--skip-gemm") {
       gemm = false;
+    } else if (a == "--skip-lenet5") {
+      lenet = false;
     } else if ((a == "--repeats" || a == "--threads") && i + 1 < argc) {
       (a == "--repeats" ? repeats : threads) = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: bench/packed [--json] [--repeats N] [--threads T] [--skip-gemm]\n");
+      std::fprintf(stderr, "usage: bench/packed [--json] [--repeats N] [--threads T] [--skip-gemm] [--skip-lenet5]\n");
       return 2;
     }
   }
@@ -292,6 +364,27 @@ int main(int argc, char **argv) {
       gemm_rows.push_back(r);
     }
   }
+  std::vector<LenetRow> lenet_rows;
+  std::string lenet_error;
+  if (lenet) {
+    char folder[] = "/tmp/cpq-bench-packed-XXXXXX";
+    if (!mkdtemp(folder)) {
+      std::fprintf(stderr, "packed: cannot make a temporary folder\n");
+      return 1;
+    }
+    setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
+    std::unique_ptr<cpq::runtime::Kernel> k = lenet5_w2a2_kernel(folder, lenet_error);
+    if (k) {
+      for (int batch : {1, 256}) {
+        const std::string cmd = "OMP_WAIT_POLICY=passive /usr/bin/python3 " CPQ_SOURCE_DIR
+                                "/bench/peers/infer_torch.py --threads " + std::to_string(threads) + " --batch " +
+                                std::to_string(batch) + " --calls " + std::to_string(std::max(1, 2048 / batch)) +
+                                " --repeats " + std::to_string(repeats);
+        lenet_rows.push_back({batch, lenet5_img_s(*k, batch), cpq::bench::peer_number(cmd, "img_s")});
+      }
+    }
+    std::filesystem::remove_all(folder);
+  }
   auto ratio = [](double peer, double ours) { return peer > 0 ? peer / ours : -1.0; };
   if (json) {
     std::printf("{\"isa\": \"%s\", \"threads\": %d, \"dram_gb_s\": %.2f, \"exact\": %s, \"gemv\": [",
@@ -305,7 +398,12 @@ int main(int argc, char **argv) {
       std::printf("%s{\"config\": \"%s\", \"gops\": %.1f, \"x_openblas\": %.2f, \"x_onednn_int8\": %.2f}", i ? ", " : "",
                   r.config.c_str(), r.gops(), ratio(r.openblas, r.seconds), ratio(r.onednn, r.seconds));
     }
-    std::printf("], \"lenet5\": []}\n");
+    std::printf("], \"lenet5\": [");
+    for (std::size_t i = 0; i < lenet_rows.size(); ++i)
+      std::printf("%s{\"batch\": %d, \"img_s\": %.1f, \"torch_fp32_img_s\": %.1f, \"x_torch_fp32\": %.2f}",
+                  i ? ", " : "", lenet_rows[i].batch, lenet_rows[i].img_s, lenet_rows[i].torch_img_s,
+                  lenet_rows[i].torch_img_s > 0 ? lenet_rows[i].img_s / lenet_rows[i].torch_img_s : -1.0);
+    std::printf("]}\n");
     return exact ? 0 : 1;
   }
   std::printf("packed integer products, %s, %d threads, medians of %d runs\n", qgemm_isa_name(qgemm_best_isa()),
@@ -337,7 +435,16 @@ int main(int argc, char **argv) {
     std::printf("\n  W2A8/W4A8: %s; W1A1: %s (the output's 2 P - popcount(a) included)\n",
                 qgemm_isa_name(qgemm_best_isa()), bgemm_isa_name(bgemm_best_isa()));
   }
-  std::printf("\nLeNet-5 W2A2 against PyTorch FP32: not measured yet (the network's layers do not call qgemm yet)\n");
+  if (lenet) {
+    std::printf("\nLeNet-5 W2A2 packed inference against PyTorch %s float32 inference\n",
+                lenet_rows.empty() ? "" : "1.13");
+    if (lenet_rows.empty()) std::printf("  not measured: %s\n", lenet_error.c_str());
+    for (const LenetRow &r : lenet_rows) {
+      std::printf("  batch %3d  %10.0f images/s", r.batch, r.img_s);
+      r.torch_img_s > 0 ? std::printf("  PyTorch %8.0f images/s  %.2fx\n", r.torch_img_s, r.img_s / r.torch_img_s)
+                        : std::printf("  PyTorch: not available\n");
+    }
+  }
   std::printf("every result equal to the portable implementation: %s\n", exact ? "yes" : "NO");
   return exact ? 0 : 1;
 }

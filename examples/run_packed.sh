@@ -4,13 +4,17 @@
 # integer layers, one requantization per layer), compiles it, compiles the
 # trained network itself with its parameters bound (the fake-quantized float
 # form), and runs both with cpq-run on the test set: accuracy, images/s and
-# how many predictions agree. The packed network is a model file (packed
-# weights, scales) beside its kernel; cpq-run --info shows what it holds.
+# how many predictions agree. The packed network is compiled twice: with its
+# weights compiled in (RUN/packed: the fast integer products) and as a model
+# file of packed weights and scales beside a kernel that takes them
+# (RUN/model.safetensors, RUN/model_kernel), which cpq-run --info describes
+# and which must predict what RUN/packed predicts.
 #
 #   examples/run_packed.sh RUN [cpq-run options...]    (RUN: a cpq-train run folder)
 #
-# Writes RUN/inference.mlir, RUN/model.safetensors and its kernel
-# RUN/packed.{so,a,h,json}, RUN/bound.mlir and RUN/fakequant.{so,a,h,json}. CPQ_BUILD names the build folder (default: build).
+# Writes RUN/inference.mlir, RUN/packed.{so,a,h,json}, RUN/model.safetensors
+# and RUN/model_kernel.{so,a,h,json}, RUN/bound.mlir and
+# RUN/fakequant.{so,a,h,json}. CPQ_BUILD names the build folder (default: build).
 set -euo pipefail
 if [ $# -lt 1 ]; then
   echo "usage: examples/run_packed.sh RUN [cpq-run options...]" >&2
@@ -34,9 +38,12 @@ function=$(grep -m1 -o 'func @[A-Za-z0-9_]*' "$run/network.mlir" | cut -c7-)
 
 "$build/tools/cpq-opt/cpq-opt" --cpq-inference-pipeline="params=$run/params.safetensors" "$run/network.mlir" \
   -o "$run/inference.mlir"
-"$build/tools/cpq-compile/cpq-compile" "$run/inference.mlir" --function inference -o "$run/packed" \
+"$build/tools/cpq-compile/cpq-compile" "$run/inference.mlir" --function inference -o "$run/packed" > /dev/null
+"$build/tools/cpq-compile/cpq-compile" "$run/inference.mlir" --function inference -o "$run/model_kernel" \
   --model "$run/model.safetensors" > /dev/null
 "$build/tools/cpq-opt/cpq-opt" --cpq-bind-params="file=$run/params.safetensors" "$run/network.mlir" -o "$run/bound.mlir"
 "$build/tools/cpq-compile/cpq-compile" "$run/bound.mlir" --function "$function" -o "$run/fakequant" > /dev/null
 "$build/tools/cpq-run/cpq-run" "$run/model.safetensors" --info
-"$build/tools/cpq-run/cpq-run" "$run/model.safetensors" --compare "$run/fakequant" "$@"
+echo "model file against the weights compiled in:"
+"$build/tools/cpq-run/cpq-run" "$run/model.safetensors" --compare "$run/packed" --repeats 1 | tail -1
+"$build/tools/cpq-run/cpq-run" "$run/packed" --compare "$run/fakequant" "$@"

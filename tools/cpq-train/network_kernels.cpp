@@ -147,6 +147,8 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
           for (float v : dense.getValues<float>()) init.values.push_back(v);
       }
       p.init[op.name().str()] = init;
+      auto shape = op.getType().cast<mlir::RankedTensorType>().getShape();
+      p.shapes[op.name().str()] = std::vector<std::int64_t>(shape.begin(), shape.end());
     });
     if (!ok) return false;
     f.walk([&](cpq::dialect::QuantizeOp q) {

@@ -47,6 +47,7 @@ struct PreparedNetwork {
   std::string name;                              ///< the network function
   std::string network_text, training_text;       ///< after quantizing; after the training pipeline
   std::map<std::string, runtime::ParamInit> init; ///< by parameter name
+  std::map<std::string, std::vector<std::int64_t>> shapes; ///< by parameter name
   std::map<std::string, std::string> param_of_arg; ///< train_step argument (C identifier) -> parameter name
   std::vector<QuantizerInfo> quantizers;
 };
