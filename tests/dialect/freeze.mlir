@@ -38,6 +38,55 @@ func @net(%x: tensor<?x2x4x4xf32>) -> tensor<?x3x2x2xf32> {
 
 // -----
 
+// A max pooling after a requantized layer: with positive scales the int32
+// sums are pooled, then requantized (the same levels, a quarter of the work).
+func @pooled(%x: tensor<?x1x4x4xf32>) -> tensor<?x2x1x1xf32> {
+  %ax = cpq.param "ax" {init = "constant", value = dense<0.5> : tensor<1xf32>} : tensor<1xf32>
+  %xq = cpq.quantize %x, %ax, %ax {grid = "unsigned", bits = 4} : (tensor<?x1x4x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x1x4x4xf32>
+  %w = cpq.param "w" {init = "constant", value = dense<0.1> : tensor<2x1x3x3xf32>} : tensor<2x1x3x3xf32>
+  %aw = cpq.param "aw" {init = "constant", value = dense<0.25> : tensor<2xf32>} : tensor<2xf32>
+  %wq = cpq.quantize %w, %aw, %aw {grid = "signed", bits = 2, axis = 0} : (tensor<2x1x3x3xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x1x3x3xf32>
+  %c = cpq.conv2d %xq, %wq : (tensor<?x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x2x2xf32>
+  %r = cpq.relu %c : tensor<?x2x2x2xf32>
+  %an = cpq.param "an" {init = "constant", value = dense<0.125> : tensor<1xf32>} : tensor<1xf32>
+  %rq = cpq.quantize %r, %an, %an {grid = "unsigned", bits = 2} : (tensor<?x2x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x2x2x2xf32>
+  %p = cpq.maxpool2d %rq {kernel = [2, 2]} : (tensor<?x2x2x2xf32>) -> tensor<?x2x1x1xf32>
+  return %p : tensor<?x2x1x1xf32>
+}
+// CHECK-LABEL: func @inference
+// CHECK: %[[ACC:.*]] = cpq.qconv2d
+// CHECK: %[[POOL:.*]] = cpq.maxpool2d %[[ACC]] {kernel = [2, 2]} : (tensor<?x2x2x2xi32>) -> tensor<?x2x1x1xi32>
+// CHECK: cpq.requantize %[[POOL]], {{.*}} : (tensor<?x2x1x1xi32>, tensor<2xf32>, tensor<2xf32>, tensor<1xf32>) -> tensor<?x2x1x1xui8>
+
+// -----
+
+// A negative scale (a batch norm's negative gamma) keeps the pooling on the
+// levels: requantization is not monotone there.
+func @pooled_negative(%x: tensor<?x1x4x4xf32>) -> tensor<?x2x1x1xf32> {
+  %ax = cpq.param "ax" {init = "constant", value = dense<0.5> : tensor<1xf32>} : tensor<1xf32>
+  %xq = cpq.quantize %x, %ax, %ax {grid = "unsigned", bits = 4} : (tensor<?x1x4x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x1x4x4xf32>
+  %w = cpq.param "w" {init = "constant", value = dense<0.1> : tensor<2x1x3x3xf32>} : tensor<2x1x3x3xf32>
+  %aw = cpq.param "aw" {init = "constant", value = dense<0.25> : tensor<2xf32>} : tensor<2xf32>
+  %wq = cpq.quantize %w, %aw, %aw {grid = "signed", bits = 2, axis = 0} : (tensor<2x1x3x3xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x1x3x3xf32>
+  %c = cpq.conv2d %xq, %wq : (tensor<?x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x2x2xf32>
+  %g = cpq.param "g" {init = "constant", value = dense<[1.0, -1.0]> : tensor<2xf32>} : tensor<2xf32>
+  %be = cpq.param "be" {init = "constant", value = dense<0.0> : tensor<2xf32>} : tensor<2xf32>
+  %m = cpq.param "m" {init = "constant", value = dense<0.0> : tensor<2xf32>, trainable = false} : tensor<2xf32>
+  %v = cpq.param "v" {init = "constant", value = dense<1.0> : tensor<2xf32>, trainable = false} : tensor<2xf32>
+  %n = cpq.batch_norm %c, %g, %be, %m, %v : (tensor<?x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2x2x2xf32>
+  %r = cpq.relu %n : tensor<?x2x2x2xf32>
+  %an = cpq.param "an" {init = "constant", value = dense<0.125> : tensor<1xf32>} : tensor<1xf32>
+  %rq = cpq.quantize %r, %an, %an {grid = "unsigned", bits = 2} : (tensor<?x2x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x2x2x2xf32>
+  %p = cpq.maxpool2d %rq {kernel = [2, 2]} : (tensor<?x2x2x2xf32>) -> tensor<?x2x1x1xf32>
+  return %p : tensor<?x2x1x1xf32>
+}
+// CHECK-LABEL: func @inference
+// CHECK: %[[ACC:.*]] = cpq.qconv2d
+// CHECK: %[[Y:.*]] = cpq.requantize %[[ACC]], {{.*}} -> tensor<?x2x2x2xui8>
+// CHECK: cpq.maxpool2d %[[Y]] {kernel = [2, 2]} : (tensor<?x2x2x2xui8>) -> tensor<?x2x1x1xui8>
+
+// -----
+
 // A float convolution followed by batch norm: the norm goes into the weights.
 func @float_net(%x: tensor<?x1x3x3xf32>) -> tensor<?x2x1x1xf32> {
   %w = cpq.param "w" {init = "constant", value = dense<1.0> : tensor<2x1x3x3xf32>} : tensor<2x1x3x3xf32>

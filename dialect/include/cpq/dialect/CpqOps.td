@@ -27,6 +27,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def Cpq_FloatTensor : RankedTensorOf<[F32]>;
 def Cpq_CodeTensor : RankedTensorOf<[UI8, SI8]>;
 def Cpq_FloatOrCodeTensor : RankedTensorOf<[F32, UI8, SI8]>;
+def Cpq_PoolableTensor : RankedTensorOf<[F32, UI8, SI8, I32]>;
 def Cpq_AccTensor : RankedTensorOf<[I32]>;
 def Cpq_PackedTensor : RankedTensorOf<[UI8]>;
 def Cpq_LabelTensor : RankedTensorOf<[I32]>;
@@ -152,7 +153,11 @@ def Cpq_MaxPool2dOp : Cpq_LayerOp<"maxpool2d"> {
     Window `kernel`, `stride` (default: the kernel) and zero-based `padding`
     (padded positions never win). Integer codes are accepted because the
     quantizer is monotone: pooling codes equals quantizing the pooled values,
-    which is what inference after `--cpq-freeze` relies on.
+    which is what inference after `--cpq-freeze` relies on. So are int32
+    sums: `--cpq-freeze` pools a layer's sums before requantizing them when
+    every channel's scale is positive (requantization is then monotone, so
+    the result is the same, with a quarter of the requantizations for a 2x2
+    window).
 
     Example:
 
@@ -160,8 +165,8 @@ def Cpq_MaxPool2dOp : Cpq_LayerOp<"maxpool2d"> {
     %y = cpq.maxpool2d %x {kernel = [2, 2]} : (tensor<?x32x28x28xf32>) -> tensor<?x32x14x14xf32>
     ```
   }];
-  let arguments = !con((ins Cpq_FloatOrCodeTensor:$input), Cpq_PoolAttrs);
-  let results = (outs Cpq_FloatOrCodeTensor:$output);
+  let arguments = !con((ins Cpq_PoolableTensor:$input), Cpq_PoolAttrs);
+  let results = (outs Cpq_PoolableTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
