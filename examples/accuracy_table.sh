@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The accuracy table of the README: LeNet-5 on Fashion-MNIST, trained with
 # cpq-train in float32 and with CPQ at W4A4, W3A3 and W2A2, each with
-# DropBits on and off, over several seeds; then mean, spread and time per run.
+# DropBits on and off, and W4A4 and W2A2 fine-tuned from the float32 run of
+# the same seed (--init-from its parameters, --lr 3e-4, the same epochs),
+# over several seeds; then mean, spread and time per run.
 #
 #   examples/accuracy_table.sh [epochs] [seeds]    (defaults: 8 epochs, seeds "1 2 3")
 #
@@ -35,7 +37,8 @@ done
 if [ -z "${seeds// /}" ]; then echo "accuracy_table.sh: no seeds given" >&2; exit 1; fi
 if [ ! -f "$net" ]; then echo "accuracy_table.sh: $net: no such network file" >&2; exit 1; fi
 
-# name | cpq-train options
+# name | cpq-train options (@FP32@: the float32 run of the same seed, which
+# must have finished first)
 configs=(
   "fp32|--bits FP32"
   "w4a4|--bits W4A4"
@@ -44,6 +47,8 @@ configs=(
   "w3a3-dropbits|--bits W3A3 --dropbits 0.25"
   "w2a2|--bits W2A2"
   "w2a2-dropbits|--bits W2A2 --dropbits 0.25"
+  "w4a4-from-fp32|--bits W4A4 --lr 3e-4 --init-from @FP32@/params.safetensors"
+  "w2a2-from-fp32|--bits W2A2 --lr 3e-4 --init-from @FP32@/params.safetensors"
 )
 
 mkdir -p "$dir"
@@ -52,6 +57,13 @@ for seed in $seeds; do
     name=${config%%|*}
     options=${config#*|}
     run="$dir/$name-seed$seed"
+    if [[ $options == *@FP32@* ]]; then
+      if [ ! -f "$dir/fp32-seed$seed/summary.json" ]; then
+        echo "== $run: waits for $dir/fp32-seed$seed to finish"
+        continue
+      fi
+      options=${options//@FP32@/$dir/fp32-seed$seed}
+    fi
     if [ -f "$run/summary.json" ] && grep -q "\"epochs\": $epochs," "$run/summary.json"; then
       echo "== $run: done"
       continue
@@ -70,7 +82,8 @@ python3 - "$dir" "$net" "$epochs" "$extra" $seeds <<'EOF'
 import json, statistics, sys, os, csv
 folder, net, epochs, extra, seeds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 labels = [("fp32", "FP32"), ("w4a4", "W4A4"), ("w4a4-dropbits", "W4A4 + DropBits"), ("w3a3", "W3A3"),
-          ("w3a3-dropbits", "W3A3 + DropBits"), ("w2a2", "W2A2"), ("w2a2-dropbits", "W2A2 + DropBits")]
+          ("w3a3-dropbits", "W3A3 + DropBits"), ("w2a2", "W2A2"), ("w2a2-dropbits", "W2A2 + DropBits"),
+          ("w4a4-from-fp32", "W4A4 from FP32"), ("w2a2-from-fp32", "W2A2 from FP32")]
 unfinished = [f"{folder}/{name}-seed{s}" for name, _ in labels for s in seeds
               if not os.path.isfile(f"{folder}/{name}-seed{s}/summary.json")]
 if unfinished:
