@@ -445,14 +445,14 @@ private:
         })
         .Case([&](cd::PackOp p) { return lower_pack(p, name); })
         .Case([&](cd::QDenseOp d) {
-          if (const PanelWeights *w = panels_for(d.packed_weight(), d.input()))
+          if (const PanelSource *w = panels_for(d.packed_weight(), d.input()))
             return uses_qgemm(), unary(d.output(), "dense", qgemm_dense(name, tensor(d.input()), *w));
           return unary(d.output(), "dense", qdense(name, tensor(d.input()), tensor(d.packed_weight()), grid_of(op)));
         })
         .Case([&](cd::QConv2dOp c) {
           Window2d win = conv_window(op);
           std::tie(win.kh, win.kw) = pair_attr(op, "kernel", {1, 1});
-          if (const PanelWeights *w = c.groups() == 1 ? panels_for(c.packed_filter(), c.input()) : nullptr)
+          if (const PanelSource *w = c.groups() == 1 ? panels_for(c.packed_filter(), c.input()) : nullptr)
             return uses_qgemm(), unary(c.output(), "conv2d", qgemm_conv2d(name, tensor(c.input()), *w, win));
           return unary(c.output(), "conv2d",
                        qconv2d(name, tensor(c.input()), tensor(c.packed_filter()), grid_of(op), win, int(c.groups())));
@@ -503,9 +503,34 @@ private:
     for (std::size_t i = 0; i < w->size(); ++i)
       levels[i] = reference::quantize_level(grid, (*w)[i], (*alpha)[alpha->size() == 1 ? 0 : i / std::size_t(K)]);
     const std::vector<std::uint8_t> bytes = reference::pack_weight_levels(grid, levels.data(), O, K);
-    if (!options.parameters_as_inputs && options.packed_products == "qgemm" &&
-        !(grid.bits == 8 && grid.kind != GridKind::Signed))
-      panel_weights[p.packed()] = std::make_shared<PanelWeights>(to_panels(grid, levels.data(), O, K));
+    const bool qgemm = qgemm_can_take(p, grid);
+    if (qgemm && !options.parameters_as_inputs) { // compiled in, in the panel layout
+      const PanelWeights pw = to_panels(grid, levels.data(), O, K);
+      Buffer<uint8_t> bytes_in(int(pw.bytes.size()), unique(name + "_panels"));
+      std::copy(pw.bytes.begin(), pw.bytes.end(), bytes_in.data());
+      panel_sources[p.packed()] = std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in});
+    }
+    if (qgemm && options.parameters_as_inputs && (grid.bits == 1 || grid.bits == 2 || grid.bits == 4 || grid.bits == 8)) {
+      // A packed model whose grids are stored at their own width in the panel
+      // layout: the file holds the panels (the packed bytes and some padding
+      // to 16 outputs and whole blocks), the extern reads them as they are.
+      auto weight = p.weight().getDefiningOp<cd::ParamOp>();
+      const PanelWeights pw = to_panels(grid, levels.data(), O, K);
+      ModelTensor t;
+      t.dtype = "U8";
+      t.shape = {int64_t(pw.bytes.size())};
+      t.bytes = pw.bytes;
+      t.elements = int64_t(w->size());
+      std::string dims;
+      for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+      t.layout = std::string(to_string(grid.kind)) + " " + std::to_string(grid.bits) + "-bit weight [" + dims +
+                 "]: panel layout of cpq/kernels/qgemm.h (" + std::to_string(pw.panels) + " panels of 16 outputs x " +
+                 std::to_string(pw.blocks) + " blocks of " + std::to_string(pw.kb()) + " values, 64 bytes each)";
+      set(p.packed(), model_input(weight.name().str() + ".panels", UInt(8), t));
+      panel_sources[p.packed()] = std::make_shared<PanelSource>(
+          PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer});
+      return mlir::success();
+    }
     if (options.parameters_as_inputs) {
       // A packed model: the bytes are an input, and go to the model file.
       auto weight = p.weight().getDefiningOp<cd::ParamOp>();
@@ -543,12 +568,27 @@ private:
 
   /// The panel layout of a packed weight compiled in, when the integer
   /// product may use the extern qgemm on `input` (uint8 activations).
-  const PanelWeights *panels_for(mlir::Value packed, mlir::Value input) {
+  const PanelSource *panels_for(mlir::Value packed, mlir::Value input) {
     if (options.packed_products != "qgemm") return nullptr;
-    auto it = panel_weights.find(packed);
-    if (it == panel_weights.end()) return nullptr;
+    auto it = panel_sources.find(packed);
+    if (it == panel_sources.end()) return nullptr;
     if (tensor(input).type != UInt(8)) return nullptr;
     return it->second.get();
+  }
+
+  /// Whether the extern product can take this packed weight: a grid whose
+  /// panel layout exists, read only by qdense / one-group qconv2d on
+  /// unsigned 8-bit levels.
+  bool qgemm_can_take(cd::PackOp p, GridSpec grid) const {
+    if (options.packed_products != "qgemm" || (grid.bits == 8 && grid.kind != GridKind::Signed)) return false;
+    return llvm::all_of(p.packed().getUsers(), [&](mlir::Operation *user) {
+      mlir::Value input;
+      if (auto d = llvm::dyn_cast<cd::QDenseOp>(user)) input = d.input();
+      if (auto c = llvm::dyn_cast<cd::QConv2dOp>(user)) input = c.groups() == 1 ? c.input() : mlir::Value();
+      if (!input || user->getOperand(1) != p.packed()) return false;
+      auto t = input.getType().cast<mlir::RankedTensorType>().getElementType().dyn_cast<mlir::IntegerType>();
+      return t && t.isUnsigned() && t.getWidth() == 8;
+    });
   }
   void uses_qgemm() {
     if (std::find(out.externs.begin(), out.externs.end(), "cpq_qgemm_u8") == out.externs.end())
@@ -801,7 +841,7 @@ private:
   LoweredFunction out;
   llvm::DenseMap<mlir::Value, TensorValue> values;
   llvm::DenseMap<mlir::Value, Param<>> scalars;
-  llvm::DenseMap<mlir::Value, std::shared_ptr<PanelWeights>> panel_weights; ///< packed weights compiled in, for qgemm
+  llvm::DenseMap<mlir::Value, std::shared_ptr<PanelSource>> panel_sources; ///< packed weights for the extern qgemm
   std::set<std::string> used;
   std::vector<Func> pending_helpers;
   Expr batch;

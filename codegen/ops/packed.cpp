@@ -207,14 +207,14 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
 namespace {
 
 /// The extern stage name(o, row) = cpq_qgemm_u8(rows(k, row), weights).
-TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &row_extent, const PanelWeights &w) {
-  Buffer<uint8_t> panels(int(w.bytes.size()), name + "_panels");
-  std::copy(w.bytes.begin(), w.bytes.end(), panels.data());
+TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &row_extent, const PanelSource &source) {
+  const PanelView &w = source.layout;
   Var o("o"), row("row");
   Func f(name);
   const int kind = w.grid.kind == GridKind::Symmetric ? 2 : w.grid.kind == GridKind::Unsigned ? 1 : 0;
   f.define_extern("cpq_qgemm_u8",
-                  {rows, panels, Expr(kind), Expr(w.grid.bits), Expr(int(w.n)), Expr(int(w.k))}, Int(32), {o, row});
+                  {rows, source.bytes, Expr(kind), Expr(w.grid.bits), Expr(int(w.n)), Expr(int(w.k))}, Int(32),
+                  {o, row});
   TensorValue t{f, {row_extent, Expr(int(w.n))}, Int(32)};
   t.helpers.push_back(rows);
   schedules::ExternGemmLoops loops;
@@ -225,17 +225,19 @@ TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &r
 
 } // namespace
 
-TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelWeights &w) {
+TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelSource &source) {
+  const PanelView &w = source.layout;
   if (x.type != UInt(8)) throw std::invalid_argument(name + ": the integer product takes uint8 activations");
   if (static_extent(x.dim(1), name + " input") != w.k)
     throw std::invalid_argument(name + ": input features differ from the weights'");
   Var k("k"), n("n");
   Func rows(name + "_rows");
   rows(k, n) = x.f(k, n);
-  return extern_gemm(name, rows, x.dim(0), w);
+  return extern_gemm(name, rows, x.dim(0), source);
 }
 
-TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelWeights &w, Window2d win) {
+TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelSource &source, Window2d win) {
+  const PanelView &w = source.layout;
   if (x.type != UInt(8)) throw std::invalid_argument(name + ": the integer product takes uint8 activations");
   const int64_t C = static_extent(x.dim(1), name + " input");
   if (C * win.kh * win.kw != w.k) throw std::invalid_argument(name + ": input channels differ from the filters'");
@@ -251,7 +253,7 @@ TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const Pa
   const Expr fx = kk % win.kw, fy = (kk / win.kw) % win.kh, ch = kk / (win.kw * win.kh);
   Func col(name + "_im2col");
   col(kk, r) = xin(j * win.sw + fx - win.pw, i * win.sh + fy - win.ph, ch, image);
-  TensorValue g = extern_gemm(name + "_gemm", col, x.dim(0) * int(OH * OW), w);
+  TensorValue g = extern_gemm(name + "_gemm", col, x.dim(0) * int(OH * OW), source);
   // The convolution's NCHW view of the rows.
   Var jx("j"), iy("i"), o("o"), n("n");
   Func f(name);

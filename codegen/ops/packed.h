@@ -49,15 +49,21 @@ TensorValue qdense(const std::string &name, const TensorValue &x, const TensorVa
 TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorValue &packed, GridSpec grid,
                     Window2d win, int groups);
 
+/// Weights in the panel layout for the extern product: their grid and shape
+/// (`layout`, bytes not used) and the bytes, compiled in or a kernel input.
+struct PanelSource {
+  PanelView layout;
+  Halide::ExternFuncArgument bytes;
+};
+
 /// cpq.qdense by the extern stage cpq_qgemm_u8: x (N x K, uint8) times
-/// weights in the panel layout, compiled in. Row r of the extern's output is
-/// image r.
-TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelWeights &w);
+/// weights in the panel layout. Row r of the extern's output is image r.
+TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelSource &w);
 
 /// cpq.qconv2d (one group) the same way: an im2col copy of x (rows: image,
 /// output row, output column; columns: channel, kernel row, kernel column,
 /// the packed rows' order) times the weights; padding contributes level 0.
-TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelWeights &w, Window2d win);
+TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelSource &w, Window2d win);
 
 /// cpq.requantize: int32 sums (channels on axis 1) to the next quantizer's
 /// levels (`next` set, result type `out`) or to float32 (the logits), in the

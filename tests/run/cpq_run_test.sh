@@ -43,7 +43,8 @@ cmp <(cut -d, -f1-3 preds.csv) <(cut -d, -f1-3 model.csv) || fail "the model's p
 "$run" model.safetensors --info > info.log 2>&1 || fail "--info failed: $(cat info.log)"
 size=$(stat -c %s model.safetensors)
 grep -Eq "^  file on disk +$size bytes" info.log || fail "--info does not give the file's size $size: $(cat info.log)"
-grep -Eq '^  [a-z0-9_]+_packed +U8 .*signed 2-bit weight' info.log || fail "--info lists no packed weight: $(cat info.log)"
+grep -Eq '^  [a-z0-9_]+_panels +U8 .*signed 2-bit weight .*panel layout' info.log ||
+  fail "--info lists no packed weight in the panel layout: $(cat info.log)"
 # The file's size is the packed bytes, the float32 values and the header.
 packed=$(awk '/^  packed weights/ {print $3}' info.log) other=$(awk '/^  other values/ {print $3}' info.log)
 header=$(awk '/^  header/ {print $2}' info.log)
@@ -54,10 +55,26 @@ b = open(sys.argv[1], 'rb').read()
 n = struct.unpack('<Q', b[:8])[0]
 h = json.loads(b[8:8 + n])
 assert h['__metadata__']['cpq.format'] == 'packed-model 1', h['__metadata__']
-packed = sum(v['data_offsets'][1] - v['data_offsets'][0] for k, v in h.items() if k.endswith('_packed'))
-assert all(h[k]['dtype'] == 'U8' for k in h if k.endswith('_packed'))
+weights = [k for k in h if k.endswith('_packed') or k.endswith('_panels')]
+assert weights, h.keys()
+packed = sum(h[k]['data_offsets'][1] - h[k]['data_offsets'][0] for k in weights)
+assert all(h[k]['dtype'] == 'U8' for k in weights)
 assert packed == int(sys.argv[2]), (packed, sys.argv[2])
 PY
+
+# 3-bit weights have no panel layout of their own width: the model file
+# keeps cpq.pack's rows and the kernel its plain integer contractions; the
+# predictions are still the fake-quantized network's.
+"$opt" --cpq-quantize-network="weight-bits=3 activation-bits=3" "$src/tests/run/tiny.mlir" -o quantized3.mlir
+"$opt" --cpq-freeze quantized3.mlir -o frozen3.mlir
+"$compile" frozen3.mlir --function inference -o model3_kernel --model model3.safetensors > /dev/null
+"$compile" quantized3.mlir --function tiny -o fakequant3 > /dev/null
+"$run" model3.safetensors --info > info3.log 2>&1 || fail "--info of the 3-bit model failed: $(cat info3.log)"
+grep -Eq '^  [a-z0-9_]+_packed +U8 .*signed 3-bit weight .*rows of cpq.pack' info3.log ||
+  fail "the 3-bit model does not hold cpq.pack rows: $(cat info3.log)"
+"$run" model3.safetensors --compare fakequant3 --limit 300 --batch 50 --repeats 1 > model3.log 2>&1 ||
+  fail "the 3-bit model failed: $(cat model3.log)"
+grep -q '(0 of 300 differ)' model3.log || fail "the 3-bit model differs: $(cat model3.log)"
 
 # 4. Bad input: one message, exit code 1.
 expect_error() { # expect_error PATTERN ARGS...
@@ -104,17 +121,17 @@ h = json.loads(b[8:8 + n]); data = b[8 + n:]
 meta = dict(h['__metadata__'])
 write('plain.safetensors', {'x': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]}}, b'\0' * 4)
 write('nokernel.safetensors', dict(h, __metadata__=dict(meta, **{'cpq.kernel': 'no_such_kernel'})), data)
-name = next(k for k in h if k.endswith('_packed'))
+name = next(k for k in h if k.endswith('_panels'))
 less = {k: v for k, v in h.items() if k != name}
 write('missing.safetensors', less, data)
-bad = json.loads(json.dumps(h)); bad[name]['shape'] = [bad[name]['shape'][0] * bad[name]['shape'][1], 1]
+bad = json.loads(json.dumps(h)); bad[name]['shape'] = [bad[name]['shape'][0], 1]
 write('shape.safetensors', bad, data)
 open('cut.safetensors', 'wb').write(b[:len(b) - 100])
 PY
 expect_error "plain.safetensors: not a cpq packed model" plain.safetensors
 expect_error "nokernel.safetensors: its kernel: .*no_such_kernel" nokernel.safetensors
-expect_error "missing.safetensors: has no tensor '.*_packed'" missing.safetensors
-expect_error "shape.safetensors: tensor '.*_packed' is U8 \[.*, 1\], its kernel .* takes uint8" shape.safetensors
+expect_error "missing.safetensors: has no tensor '.*_panels'" missing.safetensors
+expect_error "shape.safetensors: tensor '.*_panels' is U8 \[.*, 1\], its kernel .* takes uint8" shape.safetensors
 expect_error "cut.safetensors" cut.safetensors
 expect_error "cut.safetensors" cut.safetensors --info
 expect_error "--info reads a packed model file" packed --info

@@ -211,7 +211,9 @@ void print_info(const std::string &path) {
         t.layout.empty() ? std::to_string(t.elements) + (t.elements == 1 ? " value" : " values") : t.layout;
     if (!t.layout.empty()) {
       const std::size_t colon = holds.find(':');
-      holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights)";
+      const bool panels = holds.find("panel layout") != std::string::npos;
+      holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights, " +
+              (panels ? "panel layout" : "rows of cpq.pack") + ")";
       packed += t.bytes, weights += t.elements;
     } else {
       floats += t.bytes, float_values += t.elements;
@@ -221,7 +223,7 @@ void print_info(const std::string &path) {
                 (long long)t.bytes, holds.c_str());
   }
   const double kib = 1024.0;
-  std::printf("  packed weights   %10lld bytes  (%lld weights, %.3f bits each with row padding)\n", (long long)packed,
+  std::printf("  packed weights   %10lld bytes  (%lld weights, %.3f bits each with padding)\n", (long long)packed,
               (long long)weights, weights ? 8.0 * double(packed) / double(weights) : 0.0);
   std::printf("  other values     %10lld bytes  (%lld: requantization scales and biases, quantizer steps)\n",
               (long long)floats, (long long)float_values);
