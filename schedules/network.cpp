@@ -254,6 +254,24 @@ void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vecto
       extern_gemm(*s.extern_gemm);
       continue;
     }
+    if (s.channels_last) {
+      // Reads (output, row) sums: channels innermost in the loops and the
+      // storage, so loads and stores are contiguous; consumers index the
+      // result as NCHW all the same.
+      for (Func f : s.funcs) {
+        const std::vector<Var> a = f.args();
+        if (a.size() != 4) {
+          root_vectorized(f, target);
+          continue;
+        }
+        f.compute_root()
+            .reorder_storage(a[2], a[0], a[1], a[3])
+            .reorder(a[2], a[0], a[1], a[3])
+            .vectorize(a[2], 16, TailStrategy::GuardWithIf)
+            .parallel(a[3]);
+      }
+      continue;
+    }
     for (Func f : s.funcs) {
       if (s.family == "conv2d" || s.family == "conv2d_grad_input")
         convolution_direct(f, target);

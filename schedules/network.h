@@ -34,6 +34,8 @@ struct ScheduleStage {
   std::optional<QuantizeLoops> quantize;
   std::optional<ContractionLoops> contraction;
   std::optional<ExternGemmLoops> extern_gemm = std::nullopt;
+  /// NCHW results computed and stored channels innermost (see TensorValue).
+  bool channels_last = false;
 };
 
 /// Hand schedule of every stage and of the pipeline's outputs.

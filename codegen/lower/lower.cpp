@@ -364,7 +364,11 @@ private:
           return unary(r.input_grad(), "elementwise", relu_grad(name, tensor(r.output_grad()), tensor(r.input())));
         })
         .Case([&](cd::AddOp a) { return unary(a.output(), "elementwise", add(name, tensor(a.lhs()), tensor(a.rhs()))); })
-        .Case([&](cd::MaxPool2dOp p) { return unary(p.output(), "pool", maxpool2d(name, tensor(p.input()), pool_window(op))); })
+        .Case([&](cd::MaxPool2dOp p) {
+          TensorValue y = maxpool2d(name, tensor(p.input()), pool_window(op));
+          y.channels_last = tensor(p.input()).channels_last;
+          return unary(p.output(), "pool", y);
+        })
         .Case([&](cd::MaxPool2dGradOp p) {
           return unary(p.input_grad(), "pool_grad",
                        maxpool2d_grad(name, tensor(p.output_grad()), tensor(p.input()), pool_window(op)));
@@ -463,8 +467,10 @@ private:
           if (next) grid = grid_of(op);
           TensorValue y = requantize(name, tensor(r.input()), tensor(r.scale()), tensor(r.bias()), next,
                                      bool(op->getAttr("relu")), grid, element_type(r.output()));
+          y.channels_last = tensor(r.input()).channels_last && y.rank() == 4;
           set(r.output(), y);
           record("elementwise", {y.f}, y.helpers);
+          out.stages.back().channels_last = y.channels_last;
           return mlir::success();
         })
         .Default([&](mlir::Operation *other) { return other->emitOpError("has no Halide lowering"); });
@@ -563,6 +569,7 @@ private:
     record(family, {t.f});
     out.stages.back().contraction = t.contraction;
     out.stages.back().extern_gemm = t.extern_gemm;
+    out.stages.back().channels_last = t.channels_last && !t.extern_gemm && t.rank() == 4;
     return mlir::success();
   }
 

@@ -259,6 +259,7 @@ TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const Pa
   Func f(name);
   f(jx, iy, o, n) = g.f(o, (n * int(OH) + iy) * int(OW) + jx);
   TensorValue t{f, {x.dim(0), Expr(int(w.n)), Expr(int(OH)), Expr(int(OW))}, Int(32)};
+  t.channels_last = true;
   t.extern_gemm = g.extern_gemm; // the copy is scheduled with the product, not as a helper
   t.extern_gemm->im2col = col, t.extern_gemm->col_k = kk, t.extern_gemm->col_row = r;
   t.extern_gemm->kw = win.kw, t.extern_gemm->kh = win.kh, t.extern_gemm->ow = int(OW), t.extern_gemm->oh = int(OH);

@@ -30,6 +30,9 @@ struct TensorValue {
   std::optional<schedules::ContractionLoops> contraction = std::nullopt;
   /// Set by the packed builders that call cpq_qgemm_u8.
   std::optional<schedules::ExternGemmLoops> extern_gemm = std::nullopt;
+  /// An NCHW value best computed and stored with its channels innermost: it
+  /// reads the extern product's (output, row) layout, or such a value.
+  bool channels_last = false;
 
   int rank() const { return static_cast<int>(shape.size()); }
   /// The value at an MLIR-order index.
