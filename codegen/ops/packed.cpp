@@ -71,7 +71,12 @@ TensorValue encode(const std::string &name, const TensorValue &x, const TensorVa
   if (static_extent(alpha.dim(0), name + " alpha") != 1)
     throw std::invalid_argument(name + ": encode takes a per-tensor alpha");
   auto v = axis_vars(x.rank());
-  return define(name, v, cast(levels, level_of(grid, x.f(halide_args(v)), alpha.f(0))), x.shape);
+  // alpha comes from training (its floors keep it positive) or from a model
+  // file: a run-time error rather than garbage levels for anything else.
+  const Expr a = alpha.f(0);
+  const Expr q = cast(levels, level_of(grid, x.f(halide_args(v)), a));
+  return define(name, v, require(a > 0.0f && is_finite(a), q, "cpq.encode: alpha must be positive and finite, got", a),
+                x.shape);
 }
 
 TensorValue decode(const std::string &name, const TensorValue &q, const TensorValue &alpha, GridSpec grid) {
@@ -294,7 +299,8 @@ TensorValue requantize(const std::string &name, const TensorValue &acc, const Te
   const Expr alpha = cast<double>(next_alpha->f(0));
   // m = scale / alpha rounded to float32; c = bias / alpha (+ 1/2).
   Func m(name + "_multiplier"), offset(name + "_offset");
-  m(c) = cast<double>(cast<float>(cast<double>(s) / alpha));
+  m(c) = require(alpha > f64(0.0) && is_finite(alpha), cast<double>(cast<float>(cast<double>(s) / alpha)),
+                 "cpq.requantize: the next quantizer's alpha must be positive and finite, got", alpha);
   offset(c) = cast<double>(b) / alpha + f64(symmetric ? 0.0 : 0.5);
   const Expr t = floor(a * m(ch) + offset(ch));
   const Expr lvl = symmetric ? f64(2.0) * t + f64(1.0) : t;

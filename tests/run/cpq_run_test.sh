@@ -126,6 +126,9 @@ less = {k: v for k, v in h.items() if k != name}
 write('missing.safetensors', less, data)
 bad = json.loads(json.dumps(h)); bad[name]['shape'] = [bad[name]['shape'][0], 1]
 write('shape.safetensors', bad, data)
+# A quantizer step that is not positive (act1's alpha -1): the kernel stops.
+at = h['act1_alpha']['data_offsets'][0]
+write('alpha.safetensors', h, data[:at] + struct.pack('<f', -1.0) + data[at + 4:])
 open('cut.safetensors', 'wb').write(b[:len(b) - 100])
 PY
 expect_error "plain.safetensors: not a cpq packed model" plain.safetensors
@@ -133,6 +136,7 @@ expect_error "nokernel.safetensors: its kernel: .*no_such_kernel" nokernel.safet
 expect_error "missing.safetensors: has no tensor '.*_panels'" missing.safetensors
 expect_error "shape.safetensors: tensor '.*_panels' is U8 \[.*, 1\], its kernel .* takes uint8" shape.safetensors
 expect_error "cut.safetensors" cut.safetensors
+expect_error "the next quantizer's alpha must be positive and finite, got -1" alpha.safetensors --limit 10
 expect_error "cut.safetensors" cut.safetensors --info
 expect_error "--info reads a packed model file" packed --info
 echo "cpq_run_test: all cases passed"
