@@ -243,16 +243,7 @@ private:
     if (auto t = arg.getType().dyn_cast<mlir::RankedTensorType>()) {
       in.type = halide_type(t.getElementType());
       in.shape = shape_of(t);
-      ImageParam im(in.type, int(in.shape.size()), in.name);
-      TensorValue v;
-      constrain(im, in.shape, v.shape);
-      auto vars = axis_vars(int(in.shape.size()));
-      v.f = Func(in.name + "_in");
-      v.f(halide_vars(vars)) = options.clamp_inputs ? BoundaryConditions::repeat_edge(im)(halide_args(vars))
-                                                    : im(halide_args(vars));
-      v.type = in.type;
-      in.buffer = im;
-      values[arg] = v;
+      values[arg] = input_buffer(in);
     } else {
       in.type = halide_type(arg.getType());
       Param<> p(in.type, in.name);
@@ -597,10 +588,7 @@ private:
       return t && t.isUnsigned() && t.getWidth() == 8;
     });
   }
-  void uses_qgemm() {
-    if (std::find(out.externs.begin(), out.externs.end(), "cpq_qgemm_u8") == out.externs.end())
-      out.externs.push_back("cpq_qgemm_u8");
-  }
+  void uses_qgemm() { need_extern("cpq_qgemm_u8"); }
 
   /// A packed model's input `base` (a kernel argument of role param) whose
   /// values `t` (name aside) go to the model file.
@@ -610,18 +598,30 @@ private:
     in.role = "param";
     in.type = type;
     in.shape = t.shape;
-    ImageParam im(type, int(t.shape.size()), in.name);
-    TensorValue v;
-    constrain(im, t.shape, v.shape);
-    auto vars = axis_vars(int(t.shape.size()));
-    v.f = Func(in.name + "_in");
-    v.f(halide_vars(vars)) = options.clamp_inputs ? BoundaryConditions::repeat_edge(im)(halide_args(vars))
-                                                  : im(halide_args(vars));
-    v.type = type;
-    in.buffer = im;
+    TensorValue v = input_buffer(in);
     out.inputs.push_back(std::move(in));
     out.model.push_back(std::move(t));
     return v;
+  }
+
+  /// The ImageParam of input `in` (name, type and shape set; its extents
+  /// constrained) and the value that reads it.
+  TensorValue input_buffer(LoweredInput &in) {
+    ImageParam im(in.type, int(in.shape.size()), in.name);
+    TensorValue v;
+    constrain(im, in.shape, v.shape);
+    auto vars = axis_vars(int(in.shape.size()));
+    v.f = Func(in.name + "_in");
+    v.f(halide_vars(vars)) = options.clamp_inputs ? BoundaryConditions::repeat_edge(im)(halide_args(vars))
+                                                  : im(halide_args(vars));
+    v.type = in.type;
+    in.buffer = im;
+    return v;
+  }
+
+  /// Records an extern C function the pipeline calls (once).
+  void need_extern(const std::string &name) {
+    if (std::find(out.externs.begin(), out.externs.end(), name) == out.externs.end()) out.externs.push_back(name);
   }
 
   /// Whether only cpq.pack ops of bound values read the parameter (which
@@ -670,15 +670,9 @@ private:
     in.role = "param";
     in.type = Float(32);
     in.shape = shape;
-    ImageParam im(Float(32), int(shape.size()), in.name);
-    std::vector<Expr> constrained;
-    constrain(im, shape, constrained);
-    Func f(in.name + "_in");
-    f(halide_vars(vars)) = options.clamp_inputs ? BoundaryConditions::repeat_edge(im)(halide_args(vars))
-                                                : im(halide_args(vars));
-    in.buffer = im;
+    TensorValue v = input_buffer(in);
     out.inputs.push_back(std::move(in));
-    set(p.result(), {f, extents, Float(32)});
+    set(p.result(), v);
     return mlir::success();
   }
 
@@ -695,8 +689,7 @@ private:
                                {Expr(int(g.kind)), Expr(g.bits), Expr(p), Expr(independent ? 1 : 0), scalar(seed),
                                 scalar(step), Expr(int(int_attr(op, "tensor_id", 0)))},
                                Internal::Call::Extern);
-    if (std::find(out.externs.begin(), out.externs.end(), "cpq_dropbits_mask") == out.externs.end())
-      out.externs.push_back("cpq_dropbits_mask");
+    need_extern("cpq_dropbits_mask");
     record("scalar", {m});
     return m();
   }
@@ -717,8 +710,7 @@ private:
     GateInputs g{Func(unique(name + "_gate_z")), Func(unique(name + "_gate_dz"))};
     g.z(k) = draw(seed ? CPQ_GATE_SAMPLED_Z : CPQ_GATE_DETERMINISTIC_Z);
     g.dz_dlog_a(k) = seed ? draw(CPQ_GATE_SAMPLED_DZ) : Internal::make_const(Float(64), 0.0);
-    if (std::find(out.externs.begin(), out.externs.end(), "cpq_hard_concrete_gate") == out.externs.end())
-      out.externs.push_back("cpq_hard_concrete_gate");
+    need_extern("cpq_hard_concrete_gate");
     record("scalar", {g.z, g.dz_dlog_a});
     return g;
   }
