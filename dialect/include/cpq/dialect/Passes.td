@@ -173,7 +173,10 @@ def Freeze : Pass<"cpq-freeze", "mlir::ModuleOp"> {
     quantized weight becomes `cpq.pack` + `cpq.qconv2d` / `cpq.qdense` and
     one `cpq.requantize` that applies `alpha_x * alpha_w`, the bias, a
     following batch norm (folded), a following ReLU and the next quantizer;
-    maxpool2d and flatten run on levels; other layers run in float on
+    maxpool2d and flatten run on levels (a max pooling right after such a
+    layer pools its int32 sums before the requantization instead, when every
+    channel's scale is positive: the same levels, fewer requantizations);
+    other layers run in float on
     `cpq.decode`d levels, with a batch norm after a float convolution folded
     into its weights. Computed scales, biases and folded weights are new
     bound parameters.
