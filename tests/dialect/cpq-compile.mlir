@@ -17,6 +17,7 @@
 // RUN: cpq-compile %s --function nope -o %t/x 2> %t/nofunction.err; test $? -eq 1 && FileCheck %s --check-prefix=NO-FUNCTION < %t/nofunction.err
 // RUN: cpq-compile %s --function tiny -o %t/x --target x86-64-linux-warp9 2> %t/target.err; test $? -eq 1 && FileCheck %s --check-prefix=TARGET < %t/target.err
 // RUN: cpq-compile %s --function tiny -o %t/x --schedule Fast 2> %t/schedule.err; test $? -eq 1 && FileCheck %s --check-prefix=SCHEDULE < %t/schedule.err
+// RUN: cpq-compile %s --function tiny -o %t/x --packed-products vnni 2> %t/products.err; test $? -eq 1 && FileCheck %s --check-prefix=PRODUCTS < %t/products.err
 // RUN: cpq-compile %s --function tiny --pipeline=no-such-pass -o %t/x 2> %t/pipeline.err; test $? -eq 1 && FileCheck %s --check-prefix=PIPELINE < %t/pipeline.err
 // RUN: printf 'func @f( {' > %t/broken.mlir
 // RUN: cpq-compile %t/broken.mlir --function f -o %t/x 2> %t/broken.err; test $? -eq 1 && FileCheck %s --check-prefix=BROKEN < %t/broken.err
@@ -51,6 +52,7 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // NO-FUNCTION: cpq-compile: error: {{.*}}cpq-compile.mlir: no function 'nope'; it has: tiny
 // TARGET: cpq-compile: error: not a Halide target: 'x86-64-linux-warp9'
 // SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016)
+// PRODUCTS: cpq-compile: error: --packed-products must be qgemm or halide, got 'vnni'
 // PIPELINE: cpq-compile: error: bad pipeline 'no-such-pass'
 // BROKEN: broken.mlir:1:10: error:
 // BROKEN: cpq-compile: error: {{.*}}broken.mlir: not a valid cpq module

@@ -28,6 +28,17 @@ grep -q '^agreement      100.00 % of predictions equal (0 of 700 differ)' run.lo
 awk -F, 'NR > 1 && $3 != $4 { exit 1 }' preds.csv || fail "the CSV shows differing predictions"
 ls preds.csv.tmp* > /dev/null 2>&1 && fail "a temporary file was left behind"
 
+# The same network on the plain int32 contractions (--packed-products
+# halide) predicts what the hand-written products predict.
+"$compile" frozen.mlir --function inference -o plain --packed-products halide > /dev/null
+"$run" plain --compare packed --limit 700 --batch 64 --repeats 1 > plain.log 2>&1 || fail "plain kernel failed: $(cat plain.log)"
+grep -q '(0 of 700 differ)' plain.log || fail "the plain contractions differ: $(cat plain.log)"
+python3 - packed.json plain.json <<'PY' || fail "only the qgemm kernel should call cpq_qgemm_u8"
+import json, sys
+assert 'cpq_qgemm_u8' in json.load(open(sys.argv[1]))['externs']
+assert 'cpq_qgemm_u8' not in json.load(open(sys.argv[2]))['externs']
+PY
+
 # 2. A batch that does not divide the images, and the training images.
 "$run" packed --split train --limit 97 --batch 10 --repeats 1 > train.log 2>&1 || fail "train split failed: $(cat train.log)"
 grep -q "on 97 images" train.log || fail "train split: $(cat train.log)"

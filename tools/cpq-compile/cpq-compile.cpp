@@ -29,6 +29,10 @@ static cl::opt<int> batch("batch-estimate", cl::desc("Batch size the autoschedul
 static cl::opt<int> window("edge-window",
                            cl::desc("Quantizer backward: edges visited on each side (0: what each call's sigma/alpha need)"),
                            cl::init(0));
+static cl::opt<std::string> products("packed-products",
+                                     cl::desc("Integer products of packed layers: qgemm (the hand-written extern "
+                                              "kernel, default) or halide (plain int32 contractions)"),
+                                     cl::init("qgemm"));
 static cl::opt<bool> noShared("no-shared", cl::desc("Do not link a shared object"));
 static cl::opt<bool> stmt("stmt", cl::desc("Also write Halide's statement listing (<prefix>.stmt)"));
 static cl::opt<bool> assembly("asm", cl::desc("Also write the assembly (<prefix>.s)"));
@@ -44,6 +48,10 @@ int main(int argc, char **argv) {
     llvm::errs() << "cpq-compile: error: unknown schedule '" << schedule << "' (hand, Adams2019, Li2018, Mullapudi2016)\n";
     return 1;
   }
+  if (products != "qgemm" && products != "halide") {
+    llvm::errs() << "cpq-compile: error: --packed-products must be qgemm or halide, got '" << products << "'\n";
+    return 1;
+  }
   if (window < 0) {
     llvm::errs() << "cpq-compile: error: --edge-window must be 0 (automatic) or a number of edges, got " << window << "\n";
     return 1;
@@ -52,7 +60,7 @@ int main(int argc, char **argv) {
   o.input = input, o.function = function, o.output = output, o.name = name, o.pipeline = pipeline;
   if (!targets.empty()) o.targets.assign(targets.begin(), targets.end());
   o.schedule = schedule, o.shared = !noShared, o.stmt = stmt, o.assembly = assembly, o.model = model;
-  o.lowering.batch_estimate = batch, o.lowering.edge_window = window;
+  o.lowering.batch_estimate = batch, o.lowering.edge_window = window, o.lowering.packed_products = products;
   std::string error;
   if (!cpq::codegen::compile_aot(o, error)) {
     llvm::errs() << "cpq-compile: error: " << error << "\n";
