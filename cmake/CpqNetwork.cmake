@@ -5,7 +5,9 @@
 # cpq-train-pipeline) ahead of time at build time with cpq-compile, and makes
 # the static library target <name>: link it and include "<name>.h" to call
 # <name>(...) on halide_buffer_t arguments (<name>.json lists them). The
-# kernels are rebuilt when the .mlir file or cpq-compile changes. TARGETS
+# kernels are rebuilt when the .mlir file or cpq-compile changes; the C
+# functions they may call (training externs, the packed layers' integer
+# product) come with the target. TARGETS
 # default to CPQ_HALIDE_TARGETS (run-time dispatch, most specific first).
 function(cpq_add_network name)
   cmake_parse_arguments(ARG "" "MLIR;FUNCTION;PIPELINE;SCHEDULE" "TARGETS" ${ARGN})
@@ -39,6 +41,6 @@ function(cpq_add_network name)
   add_library(${name} STATIC IMPORTED GLOBAL)
   set_target_properties(${name} PROPERTIES IMPORTED_LOCATION "${prefix}.a")
   target_include_directories(${name} INTERFACE "${CMAKE_CURRENT_BINARY_DIR}")
-  target_link_libraries(${name} INTERFACE cpq::training_externs Threads::Threads ${CMAKE_DL_LIBS})
+  target_link_libraries(${name} INTERFACE cpq::training_externs cpq::packed_externs Threads::Threads ${CMAKE_DL_LIBS})
   add_dependencies(${name} ${name}_generate)
 endfunction()

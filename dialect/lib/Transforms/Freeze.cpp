@@ -23,6 +23,8 @@
 //===----------------------------------------------------------------------===//
 #include "PassDetail.h"
 
+#include "cpq/kernels/packed_reference.h"
+
 #include "mlir/IR/BlockAndValueMapping.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -179,6 +181,19 @@ private:
     const int64_t channels = shapeOf(weight.input())[0];
     Value packed = b.create<PackOp>(loc, ValueRange{asFloat(weight.input()), asFloat(weight.alpha())},
                                     gridAttrs(weight));
+    // The integer layer is exact only while its int32 sums stay within the
+    // requantization's exact range (packed_reference.h): refuse rather than
+    // give levels that may differ from the trained network's.
+    {
+      const int64_t k = weight.input().getType().cast<RankedTensorType>().getNumElements() / channels;
+      const auto kx = cpq::parse_grid_kind(in.quantizer.grid().str()), kw = cpq::parse_grid_kind(weight.grid().str());
+      if (!kx || !kw) return op->emitOpError("has a quantizer of an unknown grid");
+      const cpq::GridSpec gx{*kx, int(in.quantizer.bits())}, gw{*kw, int(weight.bits())};
+      if (!cpq::reference::accumulator_is_exact(k, gx, gw))
+        return op->emitOpError("sums ") << k << " products of " << gx.name() << " activations and " << gw.name()
+                                        << " weights, which can exceed the 2^29 up to which integer inference is exact; "
+                                           "use fewer bits or a shorter reduction";
+    }
     SmallVector<NamedAttribute, 8> attrs = gridAttrs(weight);
     Value acc;
     if (auto conv = dyn_cast<Conv2dOp>(op)) {
