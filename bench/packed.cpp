@@ -118,10 +118,7 @@ void parallel_qgemm(const PanelWeights &w, const std::uint8_t *a, std::int64_t m
 /// Random weights of `bits` bits in the panel layout (random codes: every
 /// byte of the layout is a valid code or level).
 PanelWeights random_panels(int bits, std::int64_t n, std::int64_t k, std::mt19937_64 &rng) {
-  const std::vector<std::int32_t> zeros(std::size_t(16 * 4), 0);
-  PanelWeights w = to_panels(GridSpec{GridKind::Signed, bits}, zeros.data(), 16, 4); // the fields, then resized
-  w.n = n, w.k = k, w.panels = (n + 15) / 16, w.blocks = (k + w.kb() - 1) / w.kb();
-  w.bytes.resize(std::size_t(w.panels * w.blocks * 64));
+  PanelWeights w = PanelWeights::zeros(GridSpec{GridKind::Signed, bits}, n, k);
   for (std::size_t i = 0; i < w.bytes.size(); i += 8) {
     const std::uint64_t r = rng();
     std::memcpy(w.bytes.data() + i, &r, std::min<std::size_t>(8, w.bytes.size() - i));

@@ -518,10 +518,7 @@ private:
       t.shape = {int64_t(pw.bytes.size())};
       t.bytes = pw.bytes;
       t.elements = int64_t(w->size());
-      std::string dims;
-      for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
-      t.layout = std::string(to_string(grid.kind)) + " " + std::to_string(grid.bits) + "-bit weight [" + dims +
-                 "]: panel layout of cpq/kernels/qgemm.h (" + std::to_string(pw.panels) + " panels of 16 outputs x " +
+      t.layout = weight_description(grid, shape) + ": panel layout of cpq/kernels/qgemm.h (" + std::to_string(pw.panels) + " panels of 16 outputs x " +
                  std::to_string(pw.blocks) + " blocks of " + std::to_string(pw.kb()) + " values, 64 bytes each)";
       set(p.packed(), model_input(weight.name().str() + ".panels", UInt(8), t));
       panel_sources[p.packed()] = std::make_shared<PanelSource>(
@@ -536,9 +533,7 @@ private:
       t.shape = {O, row_bytes};
       t.bytes = bytes;
       t.elements = int64_t(w->size());
-      std::string dims;
-      for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
-      t.layout = std::string(to_string(grid.kind)) + " " + std::to_string(grid.bits) + "-bit weight [" + dims + "]: row o holds its " + std::to_string(K) + " codes (level - " +
+      t.layout = weight_description(grid, shape) + ": row o holds its " + std::to_string(K) + " codes (level - " +
                  std::to_string(grid.q_min()) + ") / " + std::to_string(grid.q_step()) + " of " +
                  std::to_string(grid.bits) + " bits, code k at bits [k*" + std::to_string(grid.bits) + ", (k+1)*" +
                  std::to_string(grid.bits) + ") from the least significant bit of byte 0, rows padded to " +
@@ -572,6 +567,13 @@ private:
     if (it == panel_sources.end()) return nullptr;
     if (tensor(input).type != UInt(8)) return nullptr;
     return it->second.get();
+  }
+
+  /// "signed 2-bit weight [64, 32, 5, 5]": the start of a model tensor's layout.
+  static std::string weight_description(GridSpec grid, const std::vector<int64_t> &shape) {
+    std::string dims;
+    for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+    return std::string(to_string(grid.kind)) + " " + std::to_string(grid.bits) + "-bit weight [" + dims + "]";
   }
 
   /// Whether the extern product can take this packed weight: a grid whose

@@ -25,19 +25,21 @@ PanelView PanelView::of(GridSpec grid, std::int64_t n, std::int64_t k, const std
   return v;
 }
 
+PanelWeights PanelWeights::zeros(GridSpec grid, std::int64_t n, std::int64_t k) {
+  const PanelView layout = PanelView::of(grid, n, k, nullptr);
+  PanelWeights w;
+  w.grid = grid, w.cbits = layout.cbits, w.levels = layout.levels;
+  w.n = n, w.k = k, w.panels = layout.panels, w.blocks = layout.blocks;
+  w.bytes.assign(layout.size(), 0);
+  return w;
+}
+
 PanelWeights to_panels(GridSpec grid, const std::int32_t *levels, std::int64_t n, std::int64_t k) {
   if (n < 1 || k < 1) throw std::invalid_argument("qgemm: weights need n >= 1 outputs and k >= 1 values");
-  PanelWeights w;
-  w.grid = grid;
-  w.cbits = panel_bits(grid.bits);
-  w.levels = grid.bits == 8;
-  if (w.levels && grid.kind != GridKind::Signed)
+  if (grid.bits == 8 && grid.kind != GridKind::Signed)
     throw std::invalid_argument("qgemm: 8-bit weights must be on the signed grid (levels or codes of " +
                                 grid.name() + " do not fit int8)");
-  w.n = n, w.k = k;
-  w.panels = (n + 15) / 16;
-  w.blocks = (k + w.kb() - 1) / w.kb();
-  w.bytes.assign(std::size_t(w.panels * w.blocks * 64), 0);
+  PanelWeights w = PanelWeights::zeros(grid, n, k);
   const int kb = w.kb();
   for (std::int64_t o = 0; o < n; ++o) {
     for (std::int64_t i = 0; i < k; ++i) {

@@ -15,12 +15,6 @@ std::int64_t elements(const KernelArgument &a) {
   return n;
 }
 
-std::string shape_text(const std::vector<std::int64_t> &shape) {
-  std::string s = "[";
-  for (std::size_t k = 0; k < shape.size(); ++k) s += (k ? ", " : "") + std::to_string(shape[k]);
-  return s + "]";
-}
-
 } // namespace
 
 std::vector<const KernelArgument *> checkpointed_arguments(const Kernel &kernel) {

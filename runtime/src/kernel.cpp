@@ -37,13 +37,13 @@ std::string base_name(const char *name) {
   return n;
 }
 
-std::string shape_text(const std::vector<std::int64_t> &shape) {
+} // namespace
+
+std::string shape_text(const std::vector<std::int64_t> &shape, const std::string &dynamic) {
   std::string s = "[";
-  for (std::size_t k = 0; k < shape.size(); ++k) s += (k ? ", " : "") + (shape[k] < 0 ? "?" : std::to_string(shape[k]));
+  for (std::size_t k = 0; k < shape.size(); ++k) s += (k ? ", " : "") + (shape[k] < 0 ? dynamic : std::to_string(shape[k]));
   return s + "]";
 }
-
-} // namespace
 
 bool parse_type(const std::string &name, halide_type_t &out) {
   struct Entry {

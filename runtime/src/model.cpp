@@ -10,12 +10,6 @@ namespace cpq::runtime {
 
 namespace {
 
-std::string shape_text(const std::vector<std::int64_t> &s) {
-  std::string t = "[";
-  for (std::size_t k = 0; k < s.size(); ++k) t += (k ? ", " : "") + (s[k] < 0 ? std::string("?") : std::to_string(s[k]));
-  return t + "]";
-}
-
 /// safetensors' name of a kernel argument's element type ("" if none).
 std::string dtype_of(const halide_type_t &t) {
   if (t.code == halide_type_float && t.bits == 32) return "F32";

@@ -116,18 +116,12 @@ struct Classifier {
     const KernelArgument &in = *kernel->argument(input), &out = *kernel->argument(logits);
     if (in.type.code != halide_type_float || in.type.bits != 32 || in.shape.size() != 4 || in.shape[1] != 1 ||
         in.shape[2] != rows || in.shape[3] != cols)
-      fail(prefix + ": its input is " + type_name(in.type) + " of shape " + shape_text(in.shape) +
+      fail(prefix + ": its input is " + type_name(in.type) + " of shape " + shape_text(in.shape, "batch") +
            ", not float32 [batch, 1, " + std::to_string(rows) + ", " + std::to_string(cols) + "] images");
     if (out.type.code != halide_type_float || out.type.bits != 32 || out.shape.size() != 2 || out.shape[1] < 1)
-      fail(prefix + ": its logits are " + type_name(out.type) + " of shape " + shape_text(out.shape) +
+      fail(prefix + ": its logits are " + type_name(out.type) + " of shape " + shape_text(out.shape, "batch") +
            ", not float32 [batch, classes]");
     classes = out.shape[1];
-  }
-
-  static std::string shape_text(const std::vector<std::int64_t> &s) {
-    std::string t = "[";
-    for (std::size_t k = 0; k < s.size(); ++k) t += (k ? ", " : "") + (s[k] < 0 ? std::string("batch") : std::to_string(s[k]));
-    return t + "]";
   }
 
   /// Predictions of images [first, first + n) into `out`; the seconds the
@@ -197,11 +191,6 @@ void print_info(const std::string &path) {
   std::string error;
   std::unique_ptr<Model> m = Model::load(path, error);
   if (!m) fail(error);
-  auto shape_text = [](const std::vector<std::int64_t> &s) {
-    std::string t = "[";
-    for (std::size_t k = 0; k < s.size(); ++k) t += (k ? ", " : "") + std::to_string(s[k]);
-    return t + "]";
-  };
   std::printf("%s: packed model of kernel %s (function %s)\n", path.c_str(), m->kernel_prefix().c_str(),
               m->kernel().function().c_str());
   std::printf("  %-34s %-5s %-12s %10s  %s\n", "tensor", "dtype", "shape", "bytes", "holds");

@@ -83,6 +83,8 @@ struct PanelWeights {
   std::size_t bytes_per_panel() const { return std::size_t(blocks) * 64; }
   const std::uint8_t *panel(std::int64_t p) const { return bytes.data() + std::size_t(p) * bytes_per_panel(); }
   PanelView view() const { return {grid, cbits, levels, n, k, panels, blocks, bytes.data()}; }
+  /// n x k weights of `grid` in the panel layout, every byte 0.
+  static PanelWeights zeros(GridSpec grid, std::int64_t n, std::int64_t k);
   operator PanelView() const { return view(); }
 };
 

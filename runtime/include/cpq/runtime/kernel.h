@@ -72,5 +72,7 @@ private:
 /// "int64", "uint8", ...); false for another name.
 bool parse_type(const std::string &name, halide_type_t &out);
 std::string type_name(const halide_type_t &t);
+/// "[2, 3]" for an MLIR-order shape; `dynamic` stands for -1 (the batch).
+std::string shape_text(const std::vector<std::int64_t> &shape, const std::string &dynamic = "?");
 
 } // namespace cpq::runtime
