@@ -6,7 +6,9 @@
 // to vpdpbusd against a broadcast of four activation bytes. Tiles: 6 rows x
 // 2 panels (12 accumulators) for products of several rows; 1 row x 4
 // panels (four independent dependency chains) for matrix-vector products,
-// which stream the weights once.
+// which stream the weights once; for 1- and 2-bit weights there, 1 row x 1
+// panel with one accumulator per code group, masked in place (split_step:
+// 1-bit GEMV from DRAM 32 vs 24 GB/s in a test program of this layout).
 //
 //===----------------------------------------------------------------------===//
 #include "cpq/kernels/qgemm.h"
@@ -44,14 +46,50 @@ inline void block_step(__m512i (&acc)[MR][NR], const std::uint8_t *const (&wb)[N
   }
 }
 
-/// Rows [r0, r0 + MR) times panels [p, p + NR).
-template <int MR, int NR, int CB>
-void tile(const PanelView &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t p,
-          const std::int32_t *sums, std::int32_t *c, std::int64_t ldc) {
+/// A matrix-vector step of 1- and 2-bit weights with one panel: each code
+/// group but the top one is masked in place (no shift) and multiplied into
+/// its own accumulator, which thus holds 2^(cbits g) times its sum (undone
+/// by `combine_split`); the top group of 2-bit codes is shifted down as in
+/// block_step. The top bit of 1-bit codes, 128 as a signed byte, is -128:
+/// its sum is subtracted. One operation less per group than block_step,
+/// and one weight stream per thread, which DRAM serves better.
+template <int CB>
+inline void split_step(__m512i (&part)[8 / CB], const std::uint8_t *wb, const std::uint8_t *ak) {
+  constexpr int G = 8 / CB;
+  const __m512i wv = _mm512_loadu_si512(wb);
+#pragma GCC unroll 8
+  for (int g = 0; g < G; ++g) {
+    const __m512i u = CB == 1 || g + 1 < G
+                          ? _mm512_and_si512(wv, _mm512_set1_epi8(char(((1 << CB) - 1) << (CB * g))))
+                          : _mm512_and_si512(_mm512_srli_epi16(wv, unsigned(CB * g)), _mm512_set1_epi8((1 << CB) - 1));
+    std::int32_t four;
+    std::memcpy(&four, ak + 4 * g, 4);
+    part[g] = _mm512_dpbusd_epi32(part[g], _mm512_set1_epi32(four), u);
+  }
+}
+
+template <int CB>
+inline __m512i combine_split(const __m512i (&part)[8 / CB]) {
+  constexpr int G = 8 / CB;
+  __m512i v = part[0];
+  for (int g = 1; g < G; ++g) {
+    if (CB == 1 && g == G - 1)
+      v = _mm512_sub_epi32(v, _mm512_srai_epi32(part[g], 7));
+    else if (g + 1 < G)
+      v = _mm512_add_epi32(v, _mm512_srai_epi32(part[g], unsigned(CB * g)));
+    else
+      v = _mm512_add_epi32(v, part[g]);
+  }
+  return v;
+}
+
+/// Calls step(wb, ak) for each block of the reduction: wb[j] the block's
+/// unit of panel p + j, ak[r] row r0 + r's activations from its first k (the
+/// last, partial block's zero-padded in a copy: A is never read past k).
+template <int MR, int NR, int CB, class Step>
+inline void for_each_block(const PanelView &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0,
+                           std::int64_t p, Step &&step) {
   constexpr int KB = 32 / CB;
-  __m512i acc[MR][NR];
-  for (auto &row : acc)
-    for (auto &v : row) v = _mm512_setzero_si512();
   const std::uint8_t *wp[NR];
   for (int j = 0; j < NR; ++j) wp[j] = w.panel(p + j);
   const std::uint8_t *ar[MR];
@@ -61,15 +99,39 @@ void tile(const PanelView &w, const std::uint8_t *a, std::int64_t lda, std::int6
     const std::uint8_t *wb[NR], *ak[MR];
     for (int j = 0; j < NR; ++j) wb[j] = wp[j] + b * 64;
     for (int r = 0; r < MR; ++r) ak[r] = ar[r] + b * KB;
-    block_step<MR, NR, CB>(acc, wb, ak);
+    step(wb, ak);
   }
-  if (full < w.blocks) { // the last, partial block: A's tail zero-padded, never read past k
+  if (full < w.blocks) {
     alignas(64) std::uint8_t tail[MR][32] = {};
     const std::int64_t rest = w.k - full * KB;
     const std::uint8_t *wb[NR], *ak[MR];
     for (int r = 0; r < MR; ++r) std::memcpy(tail[r], ar[r] + full * KB, std::size_t(rest)), ak[r] = tail[r];
     for (int j = 0; j < NR; ++j) wb[j] = wp[j] + full * 64;
-    block_step<MR, NR, CB>(acc, wb, ak);
+    step(wb, ak);
+  }
+}
+
+/// Rows [r0, r0 + MR) times panels [p, p + NR); SPLIT (one row, one panel,
+/// 1- or 2-bit weights): by split_step.
+template <int MR, int NR, int CB, bool SPLIT = false>
+void tile(const PanelView &w, const std::uint8_t *a, std::int64_t lda, std::int64_t r0, std::int64_t p,
+          const std::int32_t *sums, std::int32_t *c, std::int64_t ldc) {
+  __m512i acc[MR][NR];
+  if constexpr (SPLIT) {
+    static_assert(MR == 1 && NR == 1 && CB <= 2, "split steps take one row, one panel, 1- or 2-bit weights");
+    __m512i part[8 / CB];
+    for (auto &v : part) v = _mm512_setzero_si512();
+    for_each_block<1, 1, CB>(w, a, lda, r0, p, [&](const std::uint8_t *const(&wb)[1], const std::uint8_t *const(&ak)[1]) {
+      split_step<CB>(part, wb[0], ak[0]);
+    });
+    acc[0][0] = combine_split<CB>(part);
+  } else {
+    for (auto &row : acc)
+      for (auto &v : row) v = _mm512_setzero_si512();
+    for_each_block<MR, NR, CB>(w, a, lda, r0, p,
+                               [&](const std::uint8_t *const(&wb)[NR], const std::uint8_t *const(&ak)[MR]) {
+                                 block_step<MR, NR, CB>(acc, wb, ak);
+                               });
   }
   const __m512i step = _mm512_set1_epi32(w.grid.q_step());
   for (int r = 0; r < MR; ++r) {
@@ -100,9 +162,11 @@ void rows_tail(const PanelView &w, const std::uint8_t *a, std::int64_t lda, std:
 template <int CB>
 void run(const PanelView &w, const std::uint8_t *a, std::int64_t m, std::int64_t lda, const std::int32_t *sums,
          std::int32_t *c, std::int64_t ldc, std::int64_t p0, std::int64_t p1) {
-  if (m <= 2) { // matrix-vector: stream the weights, four panels per pass
+  if (m <= 2) { // matrix-vector: stream the weights, four panels per pass (1, 2 bits: one, split)
     for (std::int64_t r = 0; r < m; ++r) {
       std::int64_t p = p0;
+      if constexpr (CB <= 2)
+        for (; p < p1; ++p) tile<1, 1, CB, true>(w, a, lda, r, p, sums, c, ldc);
       for (; p + 4 <= p1; p += 4) tile<1, 4, CB>(w, a, lda, r, p, sums, c, ldc);
       for (; p < p1; ++p) tile<1, 1, CB>(w, a, lda, r, p, sums, c, ldc);
     }

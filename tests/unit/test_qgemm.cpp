@@ -54,9 +54,10 @@ std::vector<std::int32_t> plain(const std::vector<std::uint8_t> &a, std::int64_t
 }
 
 /// Runs every implementation on one case and compares; `p0`/`p1` a panel
-/// sub-range (-1: all).
+/// sub-range (-1: all); `extreme` -1 / +1: every activation 255 and every
+/// level q_min / q_max.
 void check_case(GridSpec g, std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t lda_extra,
-                std::int64_t ldc_extra, unsigned seed, bool extreme = false, std::int64_t p0 = 0,
+                std::int64_t ldc_extra, unsigned seed, int extreme = 0, std::int64_t p0 = 0,
                 std::int64_t p1 = -1) {
   std::mt19937 rng(seed);
   std::vector<std::int32_t> levels = random_levels(g, n * k, rng);
@@ -64,7 +65,7 @@ void check_case(GridSpec g, std::int64_t m, std::int64_t n, std::int64_t k, std:
   std::vector<std::uint8_t> a(static_cast<std::size_t>(m * lda));
   for (auto &v : a) v = extreme ? 255 : std::uint8_t(rng());
   if (extreme)
-    for (auto &l : levels) l = g.q_min();
+    for (auto &l : levels) l = extreme < 0 ? g.q_min() : g.q_max();
   const PanelWeights w = to_panels(g, levels.data(), n, k);
   if (p1 < 0) p1 = w.panels;
   std::vector<std::int32_t> sums(static_cast<std::size_t>(m));
@@ -115,19 +116,24 @@ BOOST_AUTO_TEST_CASE(row_strides_and_panel_ranges) {
     const GridSpec g{GridKind::Signed, bits};
     check_case(g, 5, 40, 70, 9, 3, seed++);
     check_case(g, 1, 70, 70, 1, 5, seed++);
-    check_case(g, 8, 80, 45, 0, 0, seed++, false, 1, 4); // panels 1..3 of 5; the rest untouched
-    check_case(g, 1, 80, 45, 0, 0, seed++, false, 2, 5);
-    check_case(g, 3, 80, 45, 0, 0, seed++, false, 2, 2); // empty range
+    check_case(g, 8, 80, 45, 0, 0, seed++, 0, 1, 4); // panels 1..3 of 5; the rest untouched
+    check_case(g, 1, 80, 45, 0, 0, seed++, 0, 2, 5);
+    check_case(g, 3, 80, 45, 0, 0, seed++, 0, 2, 2); // empty range
   }
 }
 
 BOOST_AUTO_TEST_CASE(extreme_values_stay_exact) {
-  // Every activation 255 and every level q_min: the largest sums there are.
+  // Every activation 255 and every level q_min or q_max: the largest sums
+  // there are, and every code bit set (q_max), the top bit of the
+  // matrix-vector products' split accumulators included (m = 1, 2).
   unsigned seed = 200;
-  for (int bits = 1; bits <= 8; ++bits) {
-    check_case(GridSpec{GridKind::Signed, bits}, 3, 20, 4099, 0, 0, seed++, true);
-    if (bits < 8) check_case(GridSpec{GridKind::Symmetric, bits}, 1, 20, 4099, 0, 0, seed++, true);
-  }
+  for (int bits = 1; bits <= 8; ++bits)
+    for (int extreme : {-1, 1}) {
+      check_case(GridSpec{GridKind::Signed, bits}, 3, 20, 4099, 0, 0, seed++, extreme);
+      check_case(GridSpec{GridKind::Signed, bits}, 2, 40, 4099, 0, 0, seed++, extreme);
+      if (bits < 8) check_case(GridSpec{GridKind::Symmetric, bits}, 1, 20, 4099, 0, 0, seed++, extreme);
+      if (bits < 8) check_case(GridSpec{GridKind::Unsigned, bits}, 1, 33, 4099, 0, 0, seed++, extreme);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(panels_from_packed_rows_equal_panels_from_levels) {
