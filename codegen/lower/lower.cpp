@@ -12,6 +12,7 @@
 #include "codegen/ops/packed.h"
 #include "codegen/ops/quantize.h"
 #include "cpq/dialect/CpqDialect.h"
+#include "cpq/kernels/bgemm.h"
 #include "cpq/kernels/dropbits.h"
 #include "cpq/kernels/gates.h"
 #include "cpq/kernels/packed_reference.h"
@@ -441,14 +442,14 @@ private:
         .Case([&](cd::PackOp p) { return lower_pack(p, name); })
         .Case([&](cd::QDenseOp d) {
           if (const PanelSource *w = panels_for(d.packed_weight(), d.input()))
-            return uses_qgemm(), unary(d.output(), "dense", qgemm_dense(name, tensor(d.input()), *w));
+            return uses_extern_product(*w), unary(d.output(), "dense", qgemm_dense(name, tensor(d.input()), *w));
           return unary(d.output(), "dense", qdense(name, tensor(d.input()), tensor(d.packed_weight()), grid_of(op)));
         })
         .Case([&](cd::QConv2dOp c) {
           Window2d win = conv_window(op);
           std::tie(win.kh, win.kw) = pair_attr(op, "kernel", {1, 1});
           if (const PanelSource *w = c.groups() == 1 ? panels_for(c.packed_filter(), c.input()) : nullptr)
-            return uses_qgemm(), unary(c.output(), "conv2d", qgemm_conv2d(name, tensor(c.input()), *w, win));
+            return uses_extern_product(*w), unary(c.output(), "conv2d", qgemm_conv2d(name, tensor(c.input()), *w, win));
           return unary(c.output(), "conv2d",
                        qconv2d(name, tensor(c.input()), tensor(c.packed_filter()), grid_of(op), win, int(c.groups())));
         })
@@ -501,7 +502,32 @@ private:
       levels[i] = reference::quantize_level(grid, (*w)[i], (*alpha)[alpha->size() == 1 ? 0 : i / std::size_t(K)]);
     const std::vector<std::uint8_t> bytes = reference::pack_weight_levels(grid, levels.data(), O, K);
     const bool qgemm = qgemm_can_take(p, grid);
-    if (qgemm && !options.parameters_as_inputs) { // compiled in, in the panel layout
+    if (binary_products(p, grid)) { // bit rows for AND and popcount, compiled in or a model tensor
+      std::vector<std::uint8_t> codes(levels.size());
+      for (std::size_t i = 0; i < levels.size(); ++i) codes[i] = std::uint8_t(levels[i] != grid.q_min());
+      const BitRows rows = to_bit_rows(codes.data(), O, K, K);
+      std::vector<std::uint8_t> row_bytes_le(rows.bits.size() * 8);
+      for (std::size_t i = 0; i < rows.bits.size(); ++i)
+        for (int b = 0; b < 8; ++b) row_bytes_le[8 * i + std::size_t(b)] = std::uint8_t(rows.bits[i] >> (8 * b));
+      if (options.parameters_as_inputs) {
+        auto weight = p.weight().getDefiningOp<cd::ParamOp>();
+        ModelTensor t;
+        t.dtype = "U8";
+        t.shape = {int64_t(row_bytes_le.size())};
+        t.bytes = row_bytes_le;
+        t.elements = int64_t(w->size());
+        t.layout = weight_description(grid, shape) + ": bit rows of cpq/kernels/bgemm.h (" + std::to_string(O) +
+                   " rows of " + std::to_string(rows.words) + " little-endian 64-bit words, bit k of a row the code of weight k)";
+        set(p.packed(), model_input(weight.name().str() + ".bits", UInt(8), t));
+        panel_sources[p.packed()] = std::make_shared<PanelSource>(
+            PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer, true});
+        return mlir::success();
+      }
+      Buffer<uint8_t> bytes_in(int(row_bytes_le.size()), unique(name + "_bits"));
+      std::copy(row_bytes_le.begin(), row_bytes_le.end(), bytes_in.data());
+      panel_sources[p.packed()] =
+          std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in, true});
+    } else if (qgemm && !options.parameters_as_inputs) { // compiled in, in the panel layout
       const PanelWeights pw = to_panels(grid, levels.data(), O, K);
       Buffer<uint8_t> bytes_in(int(pw.bytes.size()), unique(name + "_panels"));
       std::copy(pw.bytes.begin(), pw.bytes.end(), bytes_in.data());
@@ -590,7 +616,36 @@ private:
       return t && t.isUnsigned() && t.getWidth() == 8;
     });
   }
-  void uses_qgemm() { need_extern("cpq_qgemm_u8"); }
+  void uses_extern_product(const PanelSource &w) { need_extern(w.binary ? "cpq_bgemm_u1" : "cpq_qgemm_u8"); }
+
+  /// Whether `v` holds codes 0/1 only: made by an encode or requantize to a
+  /// 1-bit unsigned grid, through max-pools and flattens (which keep the
+  /// set of values).
+  static bool holds_binary_codes(mlir::Value v) {
+    for (;;) {
+      mlir::Operation *op = v.getDefiningOp();
+      if (!op) return false;
+      if (auto p = llvm::dyn_cast<cd::MaxPool2dOp>(op)) {
+        v = p.input();
+        continue;
+      }
+      if (auto f = llvm::dyn_cast<cd::FlattenOp>(op)) {
+        v = f.input();
+        continue;
+      }
+      const bool quantizes = llvm::isa<cd::EncodeOp>(op) || (llvm::isa<cd::RequantizeOp>(op) && op->getAttr("grid"));
+      if (!quantizes) return false;
+      const GridSpec g = grid_of(op);
+      return g.kind == GridKind::Unsigned && g.bits == 1;
+    }
+  }
+
+  /// Whether every product reading 1-bit weights `p` gets codes 0/1: then
+  /// AND and popcount on bit rows (cpq_bgemm_u1) replace qgemm.
+  bool binary_products(cd::PackOp p, GridSpec grid) const {
+    if (grid.bits != 1 || !qgemm_can_take(p, grid)) return false;
+    return llvm::all_of(p.packed().getUsers(), [](mlir::Operation *user) { return holds_binary_codes(user->getOperand(0)); });
+  }
 
   /// A packed model's input `base` (a kernel argument of role param) whose
   /// values `t` (name aside) go to the model file.

@@ -211,13 +211,13 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
 
 namespace {
 
-/// The extern stage name(o, row) = cpq_qgemm_u8(rows(k, row), weights).
+/// The extern stage name(o, row) = cpq_qgemm_u8 or cpq_bgemm_u1(rows(k, row), weights).
 TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &row_extent, const PanelSource &source) {
   const PanelView &w = source.layout;
   Var o("o"), row("row");
   Func f(name);
   const int kind = w.grid.kind == GridKind::Symmetric ? 2 : w.grid.kind == GridKind::Unsigned ? 1 : 0;
-  f.define_extern("cpq_qgemm_u8",
+  f.define_extern(source.binary ? "cpq_bgemm_u1" : "cpq_qgemm_u8",
                   {rows, source.bytes, Expr(kind), Expr(w.grid.bits), Expr(int(w.n)), Expr(int(w.k))}, Int(32),
                   {o, row});
   TensorValue t{f, {row_extent, Expr(int(w.n))}, Int(32)};

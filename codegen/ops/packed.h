@@ -11,7 +11,8 @@
 // (qgemm_dense, qgemm_conv2d) takes weights the code generator put in the
 // panel layout at compile time (cpq/kernels/qgemm.h) and calls the
 // hand-written integer product cpq_qgemm_u8 as an extern stage, convolutions
-// through an im2col copy of their unsigned 8-bit input.
+// through an im2col copy of their unsigned 8-bit input; binary layers (1-bit
+// weights, inputs of a 1-bit unsigned grid) call cpq_bgemm_u1 instead.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -51,9 +52,12 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
 
 /// Weights in the panel layout for the extern product: their grid and shape
 /// (`layout`, bytes not used) and the bytes, compiled in or a kernel input.
+/// `binary`: 1-bit weights as bit rows (cpq/kernels/bgemm.h) for inputs
+/// known to hold codes 0/1, multiplied by cpq_bgemm_u1 (AND and popcount).
 struct PanelSource {
   PanelView layout;
   Halide::ExternFuncArgument bytes;
+  bool binary = false;
 };
 
 /// cpq.qdense by the extern stage cpq_qgemm_u8: x (N x K, uint8) times

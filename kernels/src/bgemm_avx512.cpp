@@ -14,7 +14,7 @@ namespace cpq::bgemm_detail {
 namespace {
 
 template <int MR, int NR>
-void tile(const BitRows &a, const BitRows &w, std::int64_t r0, std::int64_t n0, std::int32_t *c, std::int64_t ldc) {
+void tile(const BitRowsView &a, const BitRowsView &w, std::int64_t r0, std::int64_t n0, std::int32_t *c, std::int64_t ldc) {
   __m512i acc[MR][NR];
   for (auto &row : acc)
     for (auto &v : row) v = _mm512_setzero_si512();
@@ -35,7 +35,7 @@ void tile(const BitRows &a, const BitRows &w, std::int64_t r0, std::int64_t n0, 
 }
 
 template <int NR>
-void rows(const BitRows &a, const BitRows &w, std::int64_t n0, std::int32_t *c, std::int64_t ldc) {
+void rows(const BitRowsView &a, const BitRowsView &w, std::int64_t n0, std::int32_t *c, std::int64_t ldc) {
   std::int64_t r = 0;
   for (; r + 4 <= a.rows; r += 4) tile<4, NR>(a, w, r, n0, c, ldc);
   for (; r < a.rows; ++r) tile<1, NR>(a, w, r, n0, c, ldc);
@@ -43,7 +43,7 @@ void rows(const BitRows &a, const BitRows &w, std::int64_t n0, std::int32_t *c, 
 
 } // namespace
 
-void and_popcount_avx512(const BitRows &a, const BitRows &w, std::int32_t *c, std::int64_t ldc, std::int64_t n0,
+void and_popcount_avx512(const BitRowsView &a, const BitRowsView &w, std::int32_t *c, std::int64_t ldc, std::int64_t n0,
                          std::int64_t n1) {
   std::int64_t n = n0;
   for (; n + 4 <= n1; n += 4) rows<4>(a, w, n, c, ldc);

@@ -68,6 +68,30 @@ BOOST_AUTO_TEST_CASE(and_popcount_equals_the_plain_sum) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(pack_bit_rows_equals_to_bit_rows) {
+  // Every byte value (any nonzero byte is a 1), row strides beyond k, k
+  // ending inside a byte group of eight, a word and a 512-bit block.
+  unsigned seed = 50;
+  for (auto [m, k, extra] : std::vector<std::tuple<int, int, int>>{
+           {1, 1, 0}, {2, 7, 3}, {3, 9, 0}, {4, 63, 5}, {2, 64, 0}, {5, 65, 1}, {3, 511, 7}, {2, 512, 0}, {2, 1000, 9}})
+    for (double p : {0.5, 0.03}) {
+      std::mt19937 rng(seed++);
+      const int ld = k + extra;
+      auto v = random_bits(m * ld, p, rng);
+      const BitRows want = to_bit_rows(v.data(), m, k, ld);
+      std::vector<std::uint64_t> got(static_cast<std::size_t>(m * bit_row_words(k)), 0x5555555555555555ull);
+      pack_bit_rows(v.data(), m, k, ld, got.data());
+      BOOST_TEST(want.words == bit_row_words(k));
+      BOOST_TEST(got == want.bits, "m=" << m << " k=" << k << " ld=" << ld << " p=" << p);
+    }
+  std::vector<std::uint8_t> all(256);
+  for (int i = 0; i < 256; ++i) all[std::size_t(i)] = std::uint8_t(i);
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(bit_row_words(256)));
+  pack_bit_rows(all.data(), 1, 256, 256, bits.data());
+  BOOST_TEST(bits[0] == ~std::uint64_t(1)); // byte 0 is the only zero
+  BOOST_TEST(bits[1] == ~std::uint64_t(0));
+}
+
 BOOST_AUTO_TEST_CASE(products_of_the_one_bit_grids) {
   std::mt19937 rng(9);
   const int m = 6, n = 11, k = 777;

@@ -27,34 +27,51 @@
 
 namespace cpq {
 
+/// Words per bit row of k bits: whole 512-bit blocks.
+inline std::int64_t bit_row_words(std::int64_t k) { return (k + 511) / 512 * 8; }
+
+/// Bit rows, not owned (as a kernel's buffer holds them).
+struct BitRowsView {
+  std::int64_t rows = 0, k = 0, words = 0; ///< words per row: bit_row_words(k)
+  const std::uint64_t *bits = nullptr;      ///< rows * words
+  const std::uint64_t *row(std::int64_t r) const { return bits + r * words; }
+};
+
 struct BitRows {
-  std::int64_t rows = 0, k = 0, words = 0; ///< words per row: a multiple of 8
+  std::int64_t rows = 0, k = 0, words = 0; ///< words per row: bit_row_words(k)
   std::vector<std::uint64_t> bits;          ///< rows * words
   const std::uint64_t *row(std::int64_t r) const { return bits.data() + r * words; }
+  operator BitRowsView() const { return {rows, k, words, bits.data()}; }
 };
 
 /// Bit rows of a rows x k matrix of 0/1 values (any nonzero byte is 1),
 /// row stride ld. Throws std::invalid_argument for rows or k < 1.
 BitRows to_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld);
 
+/// The same into `bits` (rows * bit_row_words(k) words, written whole,
+/// padding zero), eight values per step: the extern stage's packing of
+/// activation codes.
+void pack_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
+                   std::uint64_t *bits);
+
 /// popcount of each row.
-void bit_row_counts(const BitRows &a, std::int32_t *counts);
+void bit_row_counts(const BitRowsView &a, std::int32_t *counts);
 
 enum class BgemmIsa { Portable, Avx512Vpopcntdq };
 
 /// P[m, n] for all rows of `a` and weight rows [n0, n1), into c (row
 /// stride ldc). Throws std::invalid_argument on different k or a bad range.
-void bgemm_and_popcount(const BitRows &a, const BitRows &w, std::int32_t *c, std::int64_t ldc, std::int64_t n0,
-                        std::int64_t n1);
-void bgemm_and_popcount_with(BgemmIsa isa, const BitRows &a, const BitRows &w, std::int32_t *c, std::int64_t ldc,
-                             std::int64_t n0, std::int64_t n1);
+void bgemm_and_popcount(const BitRowsView &a, const BitRowsView &w, std::int32_t *c, std::int64_t ldc,
+                        std::int64_t n0, std::int64_t n1);
+void bgemm_and_popcount_with(BgemmIsa isa, const BitRowsView &a, const BitRowsView &w, std::int32_t *c,
+                             std::int64_t ldc, std::int64_t n0, std::int64_t n1);
 BgemmIsa bgemm_best_isa();
 bool bgemm_supported(BgemmIsa isa);
 const char *bgemm_isa_name(BgemmIsa isa);
 
 namespace bgemm_detail {
-void and_popcount_avx512(const BitRows &a, const BitRows &w, std::int32_t *c, std::int64_t ldc, std::int64_t n0,
-                         std::int64_t n1);
+void and_popcount_avx512(const BitRowsView &a, const BitRowsView &w, std::int32_t *c, std::int64_t ldc,
+                         std::int64_t n0, std::int64_t n1);
 }
 
 } // namespace cpq

@@ -1,8 +1,10 @@
 //===- packed_externs.h - C functions the packed inference kernels call -*- C++ -*-===//
 //
-// This file declares the extern stage a generated packed qdense / qconv2d
+// This file declares the extern stages a generated packed qdense / qconv2d
 // calls for its integer product: cpq::qgemm_u8 (cpq/kernels/qgemm.h) on
-// weights the code generator put in the panel layout at compile time. A
+// weights the code generator put in the panel layout at compile time, and
+// for 1-bit weights on 1-bit unsigned activations (codes 0/1) AND and
+// popcount on bit rows (cpq/kernels/bgemm.h). A
 // program linking AOT packed kernels links cpq::packed_externs;
 // cpq-compile's shared objects include it.
 //
@@ -24,4 +26,13 @@ extern "C" {
 /// Returns 0, or -1 for buffers it cannot take.
 int cpq_qgemm_u8(halide_buffer_t *x, halide_buffer_t *panels, int32_t grid_kind, int32_t bits, int32_t n, int32_t k,
                  halide_buffer_t *out);
+
+/// The same for activation codes 0/1 (any nonzero byte counts as 1) and
+/// 1-bit weights held as bit rows (`bits`: n rows of bit_row_words(k)
+/// 64-bit words, bit i of a row the code of weight k = i, as bytes):
+/// out = q_step * popcount(x AND w) + q_min * popcount(x), the activations
+/// packed into bit rows first. `bits` (the grid's width) must be 1; the
+/// region of o is free.
+int cpq_bgemm_u1(halide_buffer_t *x, halide_buffer_t *bits, int32_t grid_kind, int32_t bit_width, int32_t n,
+                 int32_t k, halide_buffer_t *out);
 }
