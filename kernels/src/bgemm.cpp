@@ -31,6 +31,7 @@ inline std::uint64_t nonzero_bytes(std::uint64_t x) {
 
 void pack_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
                    std::uint64_t *bits) {
+  if (bgemm_best_isa() == BgemmIsa::Avx512Vpopcntdq) return bgemm_detail::pack_bit_rows_avx512(values, rows, k, ld, bits);
   const std::int64_t words = bit_row_words(k);
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::uint8_t *v = values + r * ld;
@@ -75,7 +76,8 @@ void and_popcount_portable(const BitRowsView &a, const BitRowsView &w, std::int3
 
 bool bgemm_supported(BgemmIsa isa) {
   if (isa == BgemmIsa::Portable) return true;
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vpopcntdq");
 }
 
 BgemmIsa bgemm_best_isa() {

@@ -30,8 +30,26 @@ void tile(const BitRowsView &a, const BitRowsView &w, std::int64_t r0, std::int6
         acc[r][j] = _mm512_add_epi64(acc[r][j], _mm512_popcnt_epi64(_mm512_and_si512(av, wv[j])));
     }
   }
-  for (int r = 0; r < MR; ++r)
-    for (int j = 0; j < NR; ++j) c[(r0 + r) * ldc + n0 + j] = std::int32_t(_mm512_reduce_add_epi64(acc[r][j]));
+  if constexpr (NR == 4) { // a row's four sums at once: pairwise adds of interleaved lanes
+    for (int r = 0; r < MR; ++r) {
+      const __m512i s01 = _mm512_add_epi64(_mm512_unpacklo_epi64(acc[r][0], acc[r][1]),
+                                           _mm512_unpackhi_epi64(acc[r][0], acc[r][1]));
+      const __m512i s23 = _mm512_add_epi64(_mm512_unpacklo_epi64(acc[r][2], acc[r][3]),
+                                           _mm512_unpackhi_epi64(acc[r][2], acc[r][3]));
+      // lanes of s01: (0, 1) per 128-bit quarter; of s23: (2, 3).
+      const __m512i q = _mm512_add_epi64(_mm512_shuffle_i64x2(s01, s23, 0x88), _mm512_shuffle_i64x2(s01, s23, 0xDD));
+      // q's quarters: s01 q0+q1, s01 q2+q3, s23 q0+q1, s23 q2+q3.
+      const __m512i h = _mm512_add_epi64(q, _mm512_shuffle_i64x2(q, q, 0xB1)); // quarter 0: (0, 1), quarter 2: (2, 3)
+      alignas(64) std::int64_t lanes[8];
+      _mm512_store_si512(lanes, h);
+      std::int32_t *out = c + (r0 + r) * ldc + n0;
+      out[0] = std::int32_t(lanes[0]), out[1] = std::int32_t(lanes[1]);
+      out[2] = std::int32_t(lanes[4]), out[3] = std::int32_t(lanes[5]);
+    }
+  } else {
+    for (int r = 0; r < MR; ++r)
+      for (int j = 0; j < NR; ++j) c[(r0 + r) * ldc + n0 + j] = std::int32_t(_mm512_reduce_add_epi64(acc[r][j]));
+  }
 }
 
 template <int NR>
@@ -42,6 +60,26 @@ void rows(const BitRowsView &a, const BitRowsView &w, std::int64_t n0, std::int3
 }
 
 } // namespace
+
+void pack_bit_rows_avx512(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
+                          std::uint64_t *bits) {
+  const std::int64_t words = bit_row_words(k);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::uint8_t *v = values + r * ld;
+    std::uint64_t *out = bits + r * words;
+    std::int64_t w = 0;
+    for (; 64 * (w + 1) <= k; ++w) {
+      const __m512i x = _mm512_loadu_si512(v + 64 * w);
+      out[w] = _mm512_test_epi8_mask(x, x);
+    }
+    if (64 * w < k) { // the last values, read under a mask
+      const __mmask64 m = ~std::uint64_t(0) >> (64 - (k - 64 * w));
+      const __m512i x = _mm512_maskz_loadu_epi8(m, v + 64 * w);
+      out[w++] = _mm512_test_epi8_mask(x, x);
+    }
+    for (; w < words; ++w) out[w] = 0;
+  }
+}
 
 void and_popcount_avx512(const BitRowsView &a, const BitRowsView &w, std::int32_t *c, std::int64_t ldc, std::int64_t n0,
                          std::int64_t n1) {

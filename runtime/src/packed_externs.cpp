@@ -87,11 +87,17 @@ extern "C" int cpq_bgemm_u1(halide_buffer_t *x, halide_buffer_t *bits, int32_t g
     const cpq::BitRowsView wv{n, k, words, reinterpret_cast<const std::uint64_t *>(bits->host)};
     std::vector<std::int32_t> counts(static_cast<std::size_t>(rows));
     cpq::bit_row_counts(av, counts.data());
-    const std::int64_t ldc = out->dim[1].stride;
-    cpq::bgemm_and_popcount(av, wv, c, ldc, o0, o1);
+    // The popcounts go to a buffer of this call, and `out` gets only final
+    // values: the row chunks of the schedule may overlap (ShiftInwards), and
+    // two calls writing the same rows must not read each other's partial
+    // results.
+    const std::int64_t width = o1 - o0, ldc = out->dim[1].stride;
+    std::vector<std::int32_t> p(static_cast<std::size_t>(rows * width));
+    cpq::bgemm_and_popcount(av, wv, p.data() - o0, width, o0, o1);
     const std::int32_t step = grid.q_step(), lo = grid.q_min();
     for (std::int64_t r = 0; r < rows; ++r)
-      for (std::int64_t o = o0; o < o1; ++o) c[r * ldc + o] = step * c[r * ldc + o] + lo * counts[std::size_t(r)];
+      for (std::int64_t o = o0; o < o1; ++o)
+        c[r * ldc + o] = step * p[std::size_t(r * width + o - o0)] + lo * counts[std::size_t(r)];
   } catch (...) {
     return -1;
   }

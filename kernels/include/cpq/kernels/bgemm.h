@@ -49,8 +49,8 @@ struct BitRows {
 BitRows to_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld);
 
 /// The same into `bits` (rows * bit_row_words(k) words, written whole,
-/// padding zero), eight values per step: the extern stage's packing of
-/// activation codes.
+/// padding zero): the extern stage's packing of activation codes, 64 values
+/// per vptestmb with AVX-512, eight per step otherwise.
 void pack_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
                    std::uint64_t *bits);
 
@@ -72,6 +72,8 @@ const char *bgemm_isa_name(BgemmIsa isa);
 namespace bgemm_detail {
 void and_popcount_avx512(const BitRowsView &a, const BitRowsView &w, std::int32_t *c, std::int64_t ldc,
                          std::int64_t n0, std::int64_t n1);
+void pack_bit_rows_avx512(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
+                          std::uint64_t *bits);
 }
 
 } // namespace cpq
