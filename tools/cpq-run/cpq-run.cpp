@@ -200,9 +200,10 @@ void print_info(const std::string &path) {
         t.layout.empty() ? std::to_string(t.elements) + (t.elements == 1 ? " value" : " values") : t.layout;
     if (!t.layout.empty()) {
       const std::size_t colon = holds.find(':');
-      const bool panels = holds.find("panel layout") != std::string::npos;
+      const bool panels = holds.find("panel layout") != std::string::npos,
+                 bit_rows = holds.find("bit rows") != std::string::npos;
       holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights, " +
-              (panels ? "panel layout" : "rows of cpq.pack") + ")";
+              (panels ? "panel layout" : bit_rows ? "bit rows" : "rows of cpq.pack") + ")";
       packed += t.bytes, weights += t.elements;
     } else {
       floats += t.bytes, float_values += t.elements;
