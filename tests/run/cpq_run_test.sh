@@ -87,6 +87,29 @@ grep -Eq '^  [a-z0-9_]+_packed +U8 .*signed 3-bit weight .*rows of cpq.pack' inf
   fail "the 3-bit model failed: $(cat model3.log)"
 grep -q '(0 of 300 differ)' model3.log || fail "the 3-bit model differs: $(cat model3.log)"
 
+# A binary layer: W1A1 with +-1 weights; the dense layer reads codes of the
+# 1-bit activation grid, so it runs on AND and popcount (cpq_bgemm_u1, bit
+# rows in the model file) and the convolution (8-bit image codes) on qgemm;
+# both kernels predict what the fake-quantized network predicts.
+"$opt" --cpq-quantize-network="weight-bits=1 activation-bits=1 weight-grid=symmetric" "$src/tests/run/tiny.mlir" \
+  -o quantized1.mlir
+"$opt" --cpq-freeze quantized1.mlir -o frozen1.mlir
+"$compile" frozen1.mlir --function inference -o packed1 > /dev/null
+"$compile" frozen1.mlir --function inference -o model1_kernel --model model1.safetensors > /dev/null
+"$compile" quantized1.mlir --function tiny -o fakequant1 > /dev/null
+python3 - packed1.json model1_kernel.json <<'PY' || fail "the W1A1 kernels should call cpq_bgemm_u1 and cpq_qgemm_u8"
+import json, sys
+for f in sys.argv[1:]:
+    assert sorted(json.load(open(f))['externs']) == ['cpq_bgemm_u1', 'cpq_qgemm_u8'], f
+PY
+"$run" model1.safetensors --info > info1.log 2>&1 || fail "--info of the W1A1 model failed: $(cat info1.log)"
+grep -Eq '^  fc_weight_bits +U8 .*symmetric 1-bit weight \[10, 144\] \(1440 weights, bit rows\)' info1.log ||
+  fail "the W1A1 model does not hold the dense layer's bit rows: $(cat info1.log)"
+for k in packed1 model1.safetensors; do
+  "$run" "$k" --compare fakequant1 --limit 300 --batch 50 --repeats 1 > w1a1.log 2>&1 || fail "W1A1 $k failed: $(cat w1a1.log)"
+  grep -q '(0 of 300 differ)' w1a1.log || fail "W1A1 $k differs: $(cat w1a1.log)"
+done
+
 # 4. Bad input: one message, exit code 1.
 expect_error() { # expect_error PATTERN ARGS...
   local pattern=$1; shift

@@ -3,8 +3,9 @@
 // This file declares `Model`: a packed model file (safetensors, written by
 // `cpq-compile --model`) opened together with the kernel its metadata names.
 // The file holds every parameter input of that kernel (packed weights as
-// bytes in cpq.pack's layout, requantization scales, biases and the
-// quantizers' alphas as float32), each checked against the kernel's
+// bytes: in qgemm's panel layout, as bit rows for binary layers, or in
+// cpq.pack's rows; requantization scales, biases and the quantizers' alphas
+// as float32), each checked against the kernel's
 // manifest when the model is loaded; a call binds them and takes only the
 // data (the images and the logits). Metadata keys:
 //   cpq.format     "packed-model 1"
