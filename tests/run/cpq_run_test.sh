@@ -105,6 +105,14 @@ PY
 "$run" model1.safetensors --info > info1.log 2>&1 || fail "--info of the W1A1 model failed: $(cat info1.log)"
 grep -Eq '^  fc_weight_bits +U8 .*symmetric 1-bit weight \[10, 144\] \(1440 weights, bit rows\)' info1.log ||
   fail "the W1A1 model does not hold the dense layer's bit rows: $(cat info1.log)"
+# The C API on both model files: the same outputs as the kernels with the
+# weights compiled in, and its refusals.
+for m in "model.safetensors packed" "model1.safetensors packed1"; do
+  set -- $m
+  "$build/tests/runtime/c_model_client" "$1" "$2" frozen.mlir > c_model.log 2>&1 ||
+    fail "the C API on $1: $(cat c_model.log)"
+  grep -q '^equal logits' c_model.log || fail "the C API on $1 compared no logits: $(cat c_model.log)"
+done
 for k in packed1 model1.safetensors; do
   "$run" "$k" --compare fakequant1 --limit 300 --batch 50 --repeats 1 > w1a1.log 2>&1 || fail "W1A1 $k failed: $(cat w1a1.log)"
   grep -q '(0 of 300 differ)' w1a1.log || fail "W1A1 $k differs: $(cat w1a1.log)"

@@ -2,7 +2,8 @@
  *
  * For programs in other languages (and C): load a kernel cpq-compile made
  * (PREFIX.so + PREFIX.json), list its arguments, and call it with buffers and
- * scalars named as its manifest names them. Every check of the C++ loader
+ * scalars named as its manifest names them; or load a packed model file and
+ * call it with its data buffers (cpq_model_*, below). Every check of the C++ loader
  * (cpq/runtime/kernel.h) applies: a failing function returns a non-zero
  * status (or NULL) and writes a message naming the file or argument into
  * `error` (truncated to `error_size` bytes, always terminated).
@@ -65,6 +66,35 @@ int cpq_kernel_argument(const cpq_kernel *kernel, int index, cpq_argument *out);
 int cpq_kernel_call(const cpq_kernel *kernel, int buffer_count, const char *const *buffer_names,
                     halide_buffer_t *const *buffers, int scalar_count, const char *const *scalar_names,
                     const cpq_scalar *scalars, char *error, size_t error_size);
+
+/* Packed models: a model file `cpq-compile --model` wrote (.safetensors)
+ * opened with the kernel its metadata names, every parameter checked and
+ * bound (cpq/runtime/model.h). A call takes only the data arguments:
+ *
+ *   cpq_model *m = cpq_model_load("runs/w2a2/model.safetensors", err, sizeof err);
+ *   const char *names[] = {"image", "logits"};
+ *   halide_buffer_t *bufs[] = {&images, &logits};
+ *   cpq_model_call(m, 2, names, bufs, err, sizeof err);
+ *   cpq_model_free(m);
+ */
+typedef struct cpq_model cpq_model;
+
+cpq_model *cpq_model_load(const char *path, char *error, size_t error_size);
+void cpq_model_free(cpq_model *model);
+
+/* The kernel's function name. */
+const char *cpq_model_function(const cpq_model *model);
+/* The data arguments (the kernel's arguments other than the model's
+ * parameters: the input and the outputs), as cpq_kernel_argument gives them. */
+int cpq_model_argument_count(const cpq_model *model);
+int cpq_model_argument(const cpq_model *model, int index, cpq_argument *out);
+/* The model file's size on disk in bytes. */
+int64_t cpq_model_file_bytes(const cpq_model *model);
+
+/* Runs the model on every data argument, named as cpq_model_argument names
+ * them. Returns 0 on success. */
+int cpq_model_call(const cpq_model *model, int buffer_count, const char *const *buffer_names,
+                   halide_buffer_t *const *buffers, char *error, size_t error_size);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -51,6 +51,10 @@ public:
   std::int64_t file_bytes() const { return file_bytes_; }
   std::int64_t header_bytes() const { return header_bytes_; }
 
+  /// Whether the kernel's argument `name` is one of the model's parameters
+  /// (bound from the file), not a data argument of a call.
+  bool is_parameter(const std::string &name) const { return bound_.count(name) != 0; }
+
   /// Runs the kernel on `buffers` (its arguments other than the model's
   /// parameters: the input and the outputs).
   bool call(const std::map<std::string, halide_buffer_t *> &buffers, std::string &error) const;
