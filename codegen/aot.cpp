@@ -225,7 +225,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
       const auto uses = [&](const char *e) {
         return std::find(first->externs.begin(), first->externs.end(), e) != first->externs.end();
       };
-      if (uses("cpq_qgemm_u8") || uses("cpq_bgemm_u1")) command += " " + std::string(CPQ_PACKED_EXTERNS_LIBS);
+      if (uses("cpq_qgemm_u8") || uses("cpq_bgemm_b1")) command += " " + std::string(CPQ_PACKED_EXTERNS_LIBS);
       if (uses("cpq_dropbits_mask") || uses("cpq_hard_concrete_gate"))
         command += " '" + std::string(CPQ_TRAINING_EXTERNS_LIB) + "'";
       command += " -lpthread -ldl";

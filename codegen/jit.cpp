@@ -20,7 +20,7 @@ Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Targ
     if (name == "cpq_dropbits_mask") externs.emplace(name, JITExtern(ExternCFunction(&cpq_dropbits_mask)));
     if (name == "cpq_hard_concrete_gate") externs.emplace(name, JITExtern(ExternCFunction(&cpq_hard_concrete_gate)));
     if (name == "cpq_qgemm_u8") externs.emplace(name, JITExtern(ExternCFunction(&cpq_qgemm_u8)));
-    if (name == "cpq_bgemm_u1") externs.emplace(name, JITExtern(ExternCFunction(&cpq_bgemm_u1)));
+    if (name == "cpq_bgemm_b1") externs.emplace(name, JITExtern(ExternCFunction(&cpq_bgemm_b1)));
   }
   p.set_jit_externs(externs);
   p.compile_jit(target);

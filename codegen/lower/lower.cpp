@@ -502,7 +502,8 @@ private:
       levels[i] = reference::quantize_level(grid, (*w)[i], (*alpha)[alpha->size() == 1 ? 0 : i / std::size_t(K)]);
     const std::vector<std::uint8_t> bytes = reference::pack_weight_levels(grid, levels.data(), O, K);
     const bool qgemm = qgemm_can_take(p, grid);
-    if (binary_products(p, grid)) { // bit rows for AND and popcount, compiled in or a model tensor
+    if (const std::optional<GridKind> activations = binary_products(p, grid)) {
+      // Bit rows for AND and popcount, compiled in or a model tensor.
       std::vector<std::uint8_t> codes(levels.size());
       for (std::size_t i = 0; i < levels.size(); ++i) codes[i] = std::uint8_t(levels[i] != grid.q_min());
       const BitRows rows = to_bit_rows(codes.data(), O, K, K);
@@ -520,13 +521,13 @@ private:
                    " rows of " + std::to_string(rows.words) + " little-endian 64-bit words, bit k of a row the code of weight k)";
         set(p.packed(), model_input(weight.name().str() + ".bits", UInt(8), t));
         panel_sources[p.packed()] = std::make_shared<PanelSource>(
-            PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer, true});
+            PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer, true, *activations});
         return mlir::success();
       }
       Buffer<uint8_t> bytes_in(int(row_bytes_le.size()), unique(name + "_bits"));
       std::copy(row_bytes_le.begin(), row_bytes_le.end(), bytes_in.data());
       panel_sources[p.packed()] =
-          std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in, true});
+          std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in, true, *activations});
     } else if (qgemm && !options.parameters_as_inputs) { // compiled in, in the panel layout
       const PanelWeights pw = to_panels(grid, levels.data(), O, K);
       Buffer<uint8_t> bytes_in(int(pw.bytes.size()), unique(name + "_panels"));
@@ -591,7 +592,7 @@ private:
     if (options.packed_products != "qgemm") return nullptr;
     auto it = panel_sources.find(packed);
     if (it == panel_sources.end()) return nullptr;
-    if (tensor(input).type != UInt(8)) return nullptr;
+    if (tensor(input).type != it->second->input_type()) return nullptr;
     return it->second.get();
   }
 
@@ -616,15 +617,16 @@ private:
       return t && t.isUnsigned() && t.getWidth() == 8;
     });
   }
-  void uses_extern_product(const PanelSource &w) { need_extern(w.binary ? "cpq_bgemm_u1" : "cpq_qgemm_u8"); }
+  void uses_extern_product(const PanelSource &w) { need_extern(w.binary ? "cpq_bgemm_b1" : "cpq_qgemm_u8"); }
 
-  /// Whether `v` holds codes 0/1 only: made by an encode or requantize to a
-  /// 1-bit unsigned grid, through max-pools and flattens (which keep the
+  /// The grid of `v`'s values when they are 1-bit activations: made by an
+  /// encode or requantize to a 1-bit unsigned grid (codes 0/1) or symmetric
+  /// grid (levels -1/+1), through max-pools and flattens (which keep the
   /// set of values).
-  static bool holds_binary_codes(mlir::Value v) {
+  static std::optional<GridKind> binary_activations(mlir::Value v) {
     for (;;) {
       mlir::Operation *op = v.getDefiningOp();
-      if (!op) return false;
+      if (!op) return std::nullopt;
       if (auto p = llvm::dyn_cast<cd::MaxPool2dOp>(op)) {
         v = p.input();
         continue;
@@ -634,17 +636,36 @@ private:
         continue;
       }
       const bool quantizes = llvm::isa<cd::EncodeOp>(op) || (llvm::isa<cd::RequantizeOp>(op) && op->getAttr("grid"));
-      if (!quantizes) return false;
+      if (!quantizes) return std::nullopt;
       const GridSpec g = grid_of(op);
-      return g.kind == GridKind::Unsigned && g.bits == 1;
+      if (g.bits != 1 || g.kind == GridKind::Signed) return std::nullopt;
+      return g.kind;
     }
   }
 
-  /// Whether every product reading 1-bit weights `p` gets codes 0/1: then
-  /// AND and popcount on bit rows (cpq_bgemm_u1) replace qgemm.
-  bool binary_products(cd::PackOp p, GridSpec grid) const {
-    if (grid.bits != 1 || !qgemm_can_take(p, grid)) return false;
-    return llvm::all_of(p.packed().getUsers(), [](mlir::Operation *user) { return holds_binary_codes(user->getOperand(0)); });
+  /// When every product reading 1-bit weights `p` (qdense, one-group
+  /// qconv2d) gets 1-bit activations of one grid, that grid: then AND and
+  /// popcount on bit rows (cpq_bgemm_b1) replace qgemm. Symmetric
+  /// activations (no level 0) only without padding.
+  std::optional<GridKind> binary_products(cd::PackOp p, GridSpec grid) const {
+    if (options.packed_products != "qgemm" || grid.bits != 1) return std::nullopt;
+    std::optional<GridKind> kind;
+    for (mlir::Operation *user : p.packed().getUsers()) {
+      mlir::Value input;
+      bool padded = false;
+      if (auto d = llvm::dyn_cast<cd::QDenseOp>(user)) input = d.input();
+      if (auto c = llvm::dyn_cast<cd::QConv2dOp>(user)) {
+        if (c.groups() != 1) return std::nullopt;
+        input = c.input();
+        const Window2d w = conv_window(user);
+        padded = w.ph || w.pw;
+      }
+      if (!input || user->getOperand(1) != p.packed()) return std::nullopt;
+      const std::optional<GridKind> k = binary_activations(input);
+      if (!k || (kind && *kind != *k) || (*k == GridKind::Symmetric && padded)) return std::nullopt;
+      kind = k;
+    }
+    return kind;
   }
 
   /// A packed model's input `base` (a kernel argument of role param) whose

@@ -211,14 +211,16 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
 
 namespace {
 
-/// The extern stage name(o, row) = cpq_qgemm_u8 or cpq_bgemm_u1(rows(k, row), weights).
+/// The extern stage name(o, row) = cpq_qgemm_u8 or cpq_bgemm_b1(rows(k, row), weights).
 TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &row_extent, const PanelSource &source) {
   const PanelView &w = source.layout;
   Var o("o"), row("row");
   Func f(name);
-  const int kind = w.grid.kind == GridKind::Symmetric ? 2 : w.grid.kind == GridKind::Unsigned ? 1 : 0;
-  f.define_extern(source.binary ? "cpq_bgemm_u1" : "cpq_qgemm_u8",
-                  {rows, source.bytes, Expr(kind), Expr(w.grid.bits), Expr(int(w.n)), Expr(int(w.k))}, Int(32),
+  auto code = [](GridKind k) { return k == GridKind::Symmetric ? 2 : k == GridKind::Unsigned ? 1 : 0; };
+  // cpq_qgemm_u8(x, panels, weight grid, bits, n, k); cpq_bgemm_b1(x, bit rows, weight grid, activation grid, n, k).
+  const Expr fourth = source.binary ? Expr(code(source.activations)) : Expr(w.grid.bits);
+  f.define_extern(source.binary ? "cpq_bgemm_b1" : "cpq_qgemm_u8",
+                  {rows, source.bytes, Expr(code(w.grid.kind)), fourth, Expr(int(w.n)), Expr(int(w.k))}, Int(32),
                   {o, row});
   TensorValue t{f, {row_extent, Expr(int(w.n))}, Int(32)};
   t.helpers.push_back(rows);
@@ -232,7 +234,9 @@ TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &r
 
 TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelSource &source) {
   const PanelView &w = source.layout;
-  if (x.type != UInt(8)) throw std::invalid_argument(name + ": the integer product takes uint8 activations");
+  if (x.type != source.input_type())
+    throw std::invalid_argument(name + ": the integer product takes " +
+                                (source.input_type() == UInt(8) ? "uint8" : "int8") + " activations");
   if (static_extent(x.dim(1), name + " input") != w.k)
     throw std::invalid_argument(name + ": input features differ from the weights'");
   Var k("k"), n("n");
@@ -243,7 +247,9 @@ TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const Pan
 
 TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelSource &source, Window2d win) {
   const PanelView &w = source.layout;
-  if (x.type != UInt(8)) throw std::invalid_argument(name + ": the integer product takes uint8 activations");
+  if (x.type != source.input_type())
+    throw std::invalid_argument(name + ": the integer product takes " +
+                                (source.input_type() == UInt(8) ? "uint8" : "int8") + " activations");
   const int64_t C = static_extent(x.dim(1), name + " input");
   if (C * win.kh * win.kw != w.k) throw std::invalid_argument(name + ": input channels differ from the filters'");
   auto out_extent = [](const Expr &in, int kk, int s, int p) { return Internal::simplify((in + 2 * p - kk) / s + 1); };

@@ -12,7 +12,7 @@
 // panel layout at compile time (cpq/kernels/qgemm.h) and calls the
 // hand-written integer product cpq_qgemm_u8 as an extern stage, convolutions
 // through an im2col copy of their unsigned 8-bit input; binary layers (1-bit
-// weights, inputs of a 1-bit unsigned grid) call cpq_bgemm_u1 instead.
+// weights, inputs of a 1-bit unsigned or symmetric grid) call cpq_bgemm_b1.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -53,11 +53,18 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
 /// Weights in the panel layout for the extern product: their grid and shape
 /// (`layout`, bytes not used) and the bytes, compiled in or a kernel input.
 /// `binary`: 1-bit weights as bit rows (cpq/kernels/bgemm.h) for inputs
-/// known to hold codes 0/1, multiplied by cpq_bgemm_u1 (AND and popcount).
+/// known to hold 1-bit activations of grid `activations` (unsigned: codes
+/// 0/1 as uint8; symmetric: levels -1/+1 as int8), multiplied by
+/// cpq_bgemm_b1 (AND and popcount).
 struct PanelSource {
   PanelView layout;
   Halide::ExternFuncArgument bytes;
   bool binary = false;
+  GridKind activations = GridKind::Unsigned;
+  /// The activations' element type the product takes.
+  Halide::Type input_type() const {
+    return binary && activations == GridKind::Symmetric ? Halide::Int(8) : Halide::UInt(8);
+  }
 };
 
 /// cpq.qdense by the extern stage cpq_qgemm_u8: x (N x K, uint8) times

@@ -30,8 +30,15 @@ inline std::uint64_t nonzero_bytes(std::uint64_t x) {
 } // namespace
 
 void pack_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
-                   std::uint64_t *bits) {
-  if (bgemm_best_isa() == BgemmIsa::Avx512Vpopcntdq) return bgemm_detail::pack_bit_rows_avx512(values, rows, k, ld, bits);
+                   std::uint64_t *bits, bool positive) {
+  pack_bit_rows_with(bgemm_best_isa(), values, rows, k, ld, bits, positive);
+}
+
+void pack_bit_rows_with(BgemmIsa isa, const std::uint8_t *values, std::int64_t rows, std::int64_t k,
+                        std::int64_t ld, std::uint64_t *bits, bool positive) {
+  if (!bgemm_supported(isa)) throw std::invalid_argument(std::string("bgemm: this CPU has no ") + bgemm_isa_name(isa));
+  if (isa == BgemmIsa::Avx512Vpopcntdq)
+    return bgemm_detail::pack_bit_rows_avx512(values, rows, k, ld, bits, positive);
   const std::int64_t words = bit_row_words(k);
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::uint8_t *v = values + r * ld;
@@ -45,6 +52,8 @@ void pack_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k
           std::memcpy(&eight, v + i, 8);
         else if (i < k)
           std::memcpy(&eight, v + i, std::size_t(k - i));
+        if (positive) // > 0 as int8: negative bytes (sign bit set) cleared whole
+          eight &= ~(((eight & 0x8080808080808080ull) >> 7) * 0xFFull);
         word |= nonzero_bytes(eight) << (8 * byte);
       }
       out[w] = word;

@@ -62,7 +62,11 @@ void rows(const BitRowsView &a, const BitRowsView &w, std::int64_t n0, std::int3
 } // namespace
 
 void pack_bit_rows_avx512(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
-                          std::uint64_t *bits) {
+                          std::uint64_t *bits, bool positive) {
+  const __m512i zero = _mm512_setzero_si512();
+  auto bits_of = [&](__m512i x) -> std::uint64_t {
+    return positive ? _mm512_cmpgt_epi8_mask(x, zero) : _mm512_test_epi8_mask(x, x);
+  };
   const std::int64_t words = bit_row_words(k);
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::uint8_t *v = values + r * ld;
@@ -70,12 +74,12 @@ void pack_bit_rows_avx512(const std::uint8_t *values, std::int64_t rows, std::in
     std::int64_t w = 0;
     for (; 64 * (w + 1) <= k; ++w) {
       const __m512i x = _mm512_loadu_si512(v + 64 * w);
-      out[w] = _mm512_test_epi8_mask(x, x);
+      out[w] = bits_of(x);
     }
     if (64 * w < k) { // the last values, read under a mask
       const __mmask64 m = ~std::uint64_t(0) >> (64 - (k - 64 * w));
       const __m512i x = _mm512_maskz_loadu_epi8(m, v + 64 * w);
-      out[w++] = _mm512_test_epi8_mask(x, x);
+      out[w++] = bits_of(x);
     }
     for (; w < words; ++w) out[w] = 0;
   }

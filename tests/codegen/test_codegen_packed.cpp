@@ -408,17 +408,21 @@ BOOST_DATA_TEST_CASE(pack_at_run_time_and_at_compile_time_is_bit_exact, bdata::m
   BOOST_TEST(values<std::int32_t>(h.run(2)[0]) == reference::qdense(g, x.data(), want.data(), 2, K, O));
 }
 
-// Binary layers: 1-bit weights of each kind on inputs an encode to the
-// 1-bit unsigned grid made (codes 0/1), through a max-pool and a flatten:
-// the lowering keeps the weights as bit rows and calls cpq_bgemm_u1 (AND and
-// popcount, cpq/kernels/bgemm.h); K across several 512-bit blocks.
+// Binary layers: 1-bit weights of each kind on 1-bit activations an encode
+// made (codes 0/1 of the unsigned grid as uint8, levels -1/+1 of the
+// symmetric grid as int8), through a max-pool and a flatten: the lowering
+// keeps the weights as bit rows and calls cpq_bgemm_b1 (AND and popcount,
+// cpq/kernels/bgemm.h); K across several 512-bit blocks. Symmetric
+// activations have no level 0 for padding: padded convolutions on them
+// keep the plain contraction.
 namespace {
 
-/// Codes of the 1-bit unsigned grid of random floats (alpha 1).
-std::vector<std::uint8_t> binary_codes(const std::vector<float> &x) {
-  std::vector<std::uint8_t> q(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i)
-    q[i] = std::uint8_t(reference::quantize_level(GridSpec{GridKind::Unsigned, 1}, x[i], 1.0f));
+const GridKind kActivationKinds[] = {GridKind::Unsigned, GridKind::Symmetric};
+
+/// Levels of the 1-bit activation grid `kind` (alpha 1) of floats.
+std::vector<std::int8_t> binary_levels(GridKind kind, const std::vector<float> &x) {
+  std::vector<std::int8_t> q(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) q[i] = std::int8_t(reference::quantize_level(GridSpec{kind, 1}, x[i], 1.0f));
   return q;
 }
 std::vector<float> random_floats(std::size_t n, std::mt19937 &rng) {
@@ -427,74 +431,86 @@ std::vector<float> random_floats(std::size_t n, std::mt19937 &rng) {
   for (auto &x : v) x = d(rng);
   return v;
 }
-const std::string kEncode1 = "{grid = \"unsigned\", bits = 1}";
+std::string encode_attrs(GridKind kind) { return "{grid = \"" + std::string(to_string(kind)) + "\", bits = 1}"; }
+std::string act_type(GridKind kind) { return kind == GridKind::Unsigned ? "ui8" : "si8"; }
 
 } // namespace
 
-BOOST_DATA_TEST_CASE(binary_qdense_is_bit_exact_by_and_popcount, bdata::make(kKinds), kind) {
+BOOST_DATA_TEST_CASE(binary_qdense_is_bit_exact_by_and_popcount, bdata::make(kKinds) * bdata::make(kActivationKinds),
+                     kind, act) {
   const GridSpec g{kind, 1};
-  std::mt19937 rng(900u + unsigned(kind));
+  std::mt19937 rng(900u + unsigned(kind) + 10u * unsigned(act));
   for (auto [batch, k, o] : std::vector<std::array<int64_t, 3>>{
            {1, 33, 17}, {5, 700, 64}, {200, 37, 96}, {3, 1, 1}, {2, 1030, 40}, {7, 512, 33}}) {
     std::vector<std::int32_t> levels;
     const auto p = random_packed(g, o, k, rng, &levels);
     const int64_t rb = reference::packed_row_bytes(k, 1);
-    const std::string X = "tensor<?x" + std::to_string(k) + "xf32>", Q = "tensor<?x" + std::to_string(k) + "xui8>",
+    const std::string X = "tensor<?x" + std::to_string(k) + "xf32>",
+                      Q = "tensor<?x" + std::to_string(k) + "x" + act_type(act) + ">",
                       Y = "tensor<?x" + std::to_string(o) + "xi32>",
                       P = "tensor<" + std::to_string(o) + "x" + std::to_string(rb) + "xui8>";
     const std::string mlir = "func @f(%x: " + X + ", %s: tensor<1xf32>) -> " + Y + " {\n" +
-                             bound_weight(g, {o, k}, levels, P) + "  %q = cpq.encode %x, %s " + kEncode1 + " : (" + X +
-                             ", tensor<1xf32>) -> " + Q + "\n  %y = cpq.qdense %q, %p {" + grid_attrs(g) + "} : (" + Q +
-                             ", " + P + ") -> " + Y + "\n  return %y : " + Y + "\n}\n";
+                             bound_weight(g, {o, k}, levels, P) + "  %q = cpq.encode %x, %s " + encode_attrs(act) +
+                             " : (" + X + ", tensor<1xf32>) -> " + Q + "\n  %y = cpq.qdense %q, %p {" + grid_attrs(g) +
+                             "} : (" + Q + ", " + P + ") -> " + Y + "\n  return %y : " + Y + "\n}\n";
     Run f(mlir, "f");
-    BOOST_TEST_REQUIRE((f.compiled.lowered.externs == std::vector<std::string>{"cpq_bgemm_u1"}));
+    BOOST_TEST_REQUIRE((f.compiled.lowered.externs == std::vector<std::string>{"cpq_bgemm_b1"}));
     const auto x = random_floats(std::size_t(batch * k), rng);
     f.set(0, buffer<float>({batch, k}, x));
     f.set(1, buffer<float>({1}, std::vector<float>{1.0f}));
-    const auto codes = binary_codes(x);
-    BOOST_TEST(values<std::int32_t>(f.run(int(batch))[0]) == reference::qdense(g, codes.data(), p.data(), batch, k, o),
+    const auto a = binary_levels(act, x);
+    BOOST_TEST(values<std::int32_t>(f.run(int(batch))[0]) == reference::qdense(g, a.data(), p.data(), batch, k, o),
                "batch " << batch << " K " << k << " O " << o);
   }
 }
 
-BOOST_DATA_TEST_CASE(binary_layers_through_pool_flatten_and_conv, bdata::make(kKinds), kind) {
-  // encode -> qconv2d (3x3, padding 1) and encode -> maxpool 2x2 -> flatten -> qdense.
+BOOST_DATA_TEST_CASE(binary_layers_through_pool_flatten_and_conv,
+                     bdata::make(kKinds) * bdata::make(kActivationKinds) * bdata::make({0, 1}), kind, act, pad) {
+  // encode -> qconv2d (3x3) and encode -> maxpool 2x2 -> flatten -> qdense.
   const GridSpec g{kind, 1};
-  std::mt19937 rng(950u + unsigned(kind));
-  const int64_t N = 3, C = 5, H = 6, W = 6, O = 18, K = C * 9, D = 11, KD = C * 3 * 3;
+  std::mt19937 rng(950u + unsigned(kind) + 10u * unsigned(act) + 100u * unsigned(pad));
+  const int64_t N = 3, C = 5, H = 6, W = 6, O = 18, K = C * 9, D = 11, KD = C * 3 * 3, OH = H - 2 + 2 * pad;
   std::vector<std::int32_t> conv_levels, dense_levels;
   const auto pc = random_packed(g, O, K, rng, &conv_levels), pd = random_packed(g, D, KD, rng, &dense_levels);
-  const std::string X = "tensor<?x5x6x6xf32>", Q = "tensor<?x5x6x6xui8>", M = "tensor<?x5x3x3xui8>",
-                    F = "tensor<?x45xui8>", Y = "tensor<?x18x6x6xi32>", Z = "tensor<?x11xi32>",
+  const std::string T = act_type(act), X = "tensor<?x5x6x6xf32>", Q = "tensor<?x5x6x6x" + T + ">",
+                    M = "tensor<?x5x3x3x" + T + ">", F = "tensor<?x45x" + T + ">",
+                    Y = "tensor<?x18x" + std::to_string(OH) + "x" + std::to_string(OH) + "xi32>",
+                    Z = "tensor<?x11xi32>",
                     PC = "tensor<18x" + std::to_string(reference::packed_row_bytes(K, 1)) + "xui8>",
                     PD = "tensor<11x" + std::to_string(reference::packed_row_bytes(KD, 1)) + "xui8>";
   const std::string weights = bound_weight(g, {O, C, 3, 3}, conv_levels, PC),
                     dense = bound_weight(g, {D, KD}, dense_levels, PD, "2");
+  const std::string p = std::to_string(pad);
   const std::string mlir =
       "func @f(%x: " + X + ", %s: tensor<1xf32>) -> (" + Y + ", " + Z + ") {\n" + weights + dense +
-      "  %q = cpq.encode %x, %s " + kEncode1 + " : (" + X + ", tensor<1xf32>) -> " + Q +
-      "\n  %y = cpq.qconv2d %q, %p {" + grid_attrs(g) + ", kernel = [3, 3], stride = [1, 1], padding = [1, 1]} : (" + Q +
-      ", " + PC + ") -> " + Y + "\n  %m = cpq.maxpool2d %q {kernel = [2, 2]} : (" + Q + ") -> " + M +
+      "  %q = cpq.encode %x, %s " + encode_attrs(act) + " : (" + X + ", tensor<1xf32>) -> " + Q +
+      "\n  %y = cpq.qconv2d %q, %p {" + grid_attrs(g) + ", kernel = [3, 3], stride = [1, 1], padding = [" + p + ", " + p +
+      "]} : (" + Q + ", " + PC + ") -> " + Y + "\n  %m = cpq.maxpool2d %q {kernel = [2, 2]} : (" + Q + ") -> " + M +
       "\n  %l = cpq.flatten %m : (" + M + ") -> " + F + "\n  %z = cpq.qdense %l, %p2 {" + grid_attrs(g) + "} : (" + F +
       ", " + PD + ") -> " + Z + "\n  return %y, %z : " + Y + ", " + Z + "\n}\n";
   Run f(mlir, "f");
-  BOOST_TEST_REQUIRE((f.compiled.lowered.externs == std::vector<std::string>{"cpq_bgemm_u1"}));
+  BOOST_TEST_REQUIRE((f.compiled.lowered.externs == std::vector<std::string>{"cpq_bgemm_b1"}));
+  // Which products the extern took: the stages that call it.
+  int extern_stages = 0;
+  for (const auto &stage : f.compiled.lowered.stages) extern_stages += bool(stage.extern_gemm);
+  const bool conv_binary = act == GridKind::Unsigned || pad == 0;
+  BOOST_TEST(extern_stages == (conv_binary ? 2 : 1));
   const auto x = random_floats(std::size_t(N * C * H * W), rng);
   f.set(0, buffer<float>({N, C, H, W}, x));
   f.set(1, buffer<float>({1}, std::vector<float>{1.0f}));
   Halide::Realization r = f.run(int(N));
-  const auto codes = binary_codes(x);
-  reference::QConvShape s{N, C, H, W, O, 3, 3, 1, 1, 1, 1, 1};
-  BOOST_TEST((values<std::int32_t>(r[0]) == reference::qconv2d(g, codes.data(), pc.data(), s)));
-  std::vector<std::uint8_t> pooled(std::size_t(N * C * 3 * 3));
+  const auto a = binary_levels(act, x);
+  reference::QConvShape s{N, C, H, W, O, 3, 3, 1, 1, pad, pad, 1};
+  BOOST_TEST((values<std::int32_t>(r[0]) == reference::qconv2d(g, a.data(), pc.data(), s)));
+  std::vector<std::int8_t> pooled(std::size_t(N * C * 3 * 3));
   for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < C; ++c)
       for (int64_t i = 0; i < 3; ++i)
         for (int64_t j = 0; j < 3; ++j) {
-          std::uint8_t m = 0;
+          std::int8_t m = -128;
           for (int64_t di = 0; di < 2; ++di)
             for (int64_t dj = 0; dj < 2; ++dj)
-              m = std::max(m, codes[std::size_t(((n * C + c) * H + 2 * i + di) * W + 2 * j + dj)]);
+              m = std::max(m, a[std::size_t(((n * C + c) * H + 2 * i + di) * W + 2 * j + dj)]);
           pooled[std::size_t(((n * C + c) * 3 + i) * 3 + j)] = m;
         }
   BOOST_TEST((values<std::int32_t>(r[1]) == reference::qdense(g, pooled.data(), pd.data(), N, KD, D)));

@@ -88,7 +88,7 @@ grep -Eq '^  [a-z0-9_]+_packed +U8 .*signed 3-bit weight .*rows of cpq.pack' inf
 grep -q '(0 of 300 differ)' model3.log || fail "the 3-bit model differs: $(cat model3.log)"
 
 # A binary layer: W1A1 with +-1 weights; the dense layer reads codes of the
-# 1-bit activation grid, so it runs on AND and popcount (cpq_bgemm_u1, bit
+# 1-bit activation grid, so it runs on AND and popcount (cpq_bgemm_b1, bit
 # rows in the model file) and the convolution (8-bit image codes) on qgemm;
 # both kernels predict what the fake-quantized network predicts.
 "$opt" --cpq-quantize-network="weight-bits=1 activation-bits=1 weight-grid=symmetric" "$src/tests/run/tiny.mlir" \
@@ -97,14 +97,32 @@ grep -q '(0 of 300 differ)' model3.log || fail "the 3-bit model differs: $(cat m
 "$compile" frozen1.mlir --function inference -o packed1 > /dev/null
 "$compile" frozen1.mlir --function inference -o model1_kernel --model model1.safetensors > /dev/null
 "$compile" quantized1.mlir --function tiny -o fakequant1 > /dev/null
-python3 - packed1.json model1_kernel.json <<'PY' || fail "the W1A1 kernels should call cpq_bgemm_u1 and cpq_qgemm_u8"
+python3 - packed1.json model1_kernel.json <<'PY' || fail "the W1A1 kernels should call cpq_bgemm_b1 and cpq_qgemm_u8"
 import json, sys
 for f in sys.argv[1:]:
-    assert sorted(json.load(open(f))['externs']) == ['cpq_bgemm_u1', 'cpq_qgemm_u8'], f
+    assert sorted(json.load(open(f))['externs']) == ['cpq_bgemm_b1', 'cpq_qgemm_u8'], f
 PY
 "$run" model1.safetensors --info > info1.log 2>&1 || fail "--info of the W1A1 model failed: $(cat info1.log)"
 grep -Eq '^  fc_weight_bits +U8 .*symmetric 1-bit weight \[10, 144\] \(1440 weights, bit rows\)' info1.log ||
   fail "the W1A1 model does not hold the dense layer's bit rows: $(cat info1.log)"
+# Sign activations (the 1-bit symmetric grid, levels -1/+1, no ReLU: the
+# W1A1 network with its ReLU replaced by x + x and its activation grid made
+# symmetric): the dense layer runs on AND and popcount (XNOR form) and
+# predicts what the plain int32 contractions predict.
+sed -e 's/cpq.relu %7 : /cpq.add %7, %7 : /' -e 's/{bits = 1 : i64, grid = "unsigned"}/{bits = 1 : i64, grid = "symmetric"}/' \
+  quantized1.mlir > quantized_sign.mlir
+grep -q 'cpq.add %7, %7' quantized_sign.mlir || fail "quantized1.mlir no longer has the ReLU this test replaces"
+"$opt" --cpq-freeze quantized_sign.mlir -o frozen_sign.mlir
+grep -q 'tensor<?x144xsi8>, tensor<10x18xui8>' frozen_sign.mlir || fail "the sign network's dense layer does not read int8 levels"
+"$compile" frozen_sign.mlir --function inference -o packed_sign > /dev/null
+"$compile" frozen_sign.mlir --function inference -o plain_sign --packed-products halide > /dev/null
+python3 - packed_sign.json <<'PY' || fail "the sign network should call cpq_bgemm_b1"
+import json, sys
+assert 'cpq_bgemm_b1' in json.load(open(sys.argv[1]))['externs']
+PY
+"$run" packed_sign --compare plain_sign --limit 500 --batch 50 --repeats 1 > sign.log 2>&1 || fail "sign network failed: $(cat sign.log)"
+grep -q '(0 of 500 differ)' sign.log || fail "the sign network on AND and popcount differs: $(cat sign.log)"
+
 # The C API on both model files: the same outputs as the kernels with the
 # weights compiled in, and its refusals.
 for m in "model.safetensors packed" "model1.safetensors packed1"; do

@@ -79,11 +79,30 @@ BOOST_AUTO_TEST_CASE(pack_bit_rows_equals_to_bit_rows) {
       const int ld = k + extra;
       auto v = random_bits(m * ld, p, rng);
       const BitRows want = to_bit_rows(v.data(), m, k, ld);
-      std::vector<std::uint64_t> got(static_cast<std::size_t>(m * bit_row_words(k)), 0x5555555555555555ull);
-      pack_bit_rows(v.data(), m, k, ld, got.data());
       BOOST_TEST(want.words == bit_row_words(k));
-      BOOST_TEST(got == want.bits, "m=" << m << " k=" << k << " ld=" << ld << " p=" << p);
+      for (BgemmIsa isa : isas()) {
+        std::vector<std::uint64_t> got(static_cast<std::size_t>(m * bit_row_words(k)), 0x5555555555555555ull);
+        pack_bit_rows_with(isa, v.data(), m, k, ld, got.data(), false);
+        BOOST_TEST(got == want.bits, bgemm_isa_name(isa) << " m=" << m << " k=" << k << " ld=" << ld << " p=" << p);
+      }
     }
+  // positive: int8(byte) > 0, every byte value.
+  for (auto [m, k, extra] : std::vector<std::tuple<int, int, int>>{{1, 256, 0}, {3, 77, 5}, {2, 1000, 3}}) {
+    std::mt19937 rng(seed++);
+    const int ld = k + extra;
+    std::vector<std::uint8_t> v(static_cast<std::size_t>(m * ld));
+    for (auto &x : v) x = std::uint8_t(rng());
+    if (k == 256)
+      for (int i = 0; i < 256; ++i) v[std::size_t(i)] = std::uint8_t(i);
+    std::vector<std::uint8_t> positive(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) positive[i] = std::int8_t(v[i]) > 0;
+    const BitRows want = to_bit_rows(positive.data(), m, k, ld);
+    for (BgemmIsa isa : isas()) {
+      std::vector<std::uint64_t> got(static_cast<std::size_t>(m * bit_row_words(k)), ~std::uint64_t(0));
+      pack_bit_rows_with(isa, v.data(), m, k, ld, got.data(), true);
+      BOOST_TEST(got == want.bits, bgemm_isa_name(isa) << " positive m=" << m << " k=" << k);
+    }
+  }
   std::vector<std::uint8_t> all(256);
   for (int i = 0; i < 256; ++i) all[std::size_t(i)] = std::uint8_t(i);
   std::vector<std::uint64_t> bits(static_cast<std::size_t>(bit_row_words(256)));

@@ -49,15 +49,23 @@ struct BitRows {
 BitRows to_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld);
 
 /// The same into `bits` (rows * bit_row_words(k) words, written whole,
-/// padding zero): the extern stage's packing of activation codes, 64 values
-/// per vptestmb with AVX-512, eight per step otherwise.
+/// padding zero): the extern stage's packing of activations, 64 values per
+/// instruction with AVX-512, eight per step otherwise. The bit of a byte is
+/// `byte != 0` (codes 0/1 of a 1-bit unsigned grid), or with `positive`
+/// `int8(byte) > 0` (levels -1/+1 of the 1-bit symmetric grid).
 void pack_bit_rows(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
-                   std::uint64_t *bits);
+                   std::uint64_t *bits, bool positive = false);
+
+enum class BgemmIsa;
+/// The same with a given implementation (tests).
+void pack_bit_rows_with(BgemmIsa isa, const std::uint8_t *values, std::int64_t rows, std::int64_t k,
+                        std::int64_t ld, std::uint64_t *bits, bool positive);
 
 /// popcount of each row.
 void bit_row_counts(const BitRowsView &a, std::int32_t *counts);
 
 enum class BgemmIsa { Portable, Avx512Vpopcntdq };
+
 
 /// P[m, n] for all rows of `a` and weight rows [n0, n1), into c (row
 /// stride ldc). Throws std::invalid_argument on different k or a bad range.
@@ -73,7 +81,7 @@ namespace bgemm_detail {
 void and_popcount_avx512(const BitRowsView &a, const BitRowsView &w, std::int32_t *c, std::int64_t ldc,
                          std::int64_t n0, std::int64_t n1);
 void pack_bit_rows_avx512(const std::uint8_t *values, std::int64_t rows, std::int64_t k, std::int64_t ld,
-                          std::uint64_t *bits);
+                          std::uint64_t *bits, bool positive);
 }
 
 } // namespace cpq

@@ -3,8 +3,8 @@
 // This file declares the extern stages a generated packed qdense / qconv2d
 // calls for its integer product: cpq::qgemm_u8 (cpq/kernels/qgemm.h) on
 // weights the code generator put in the panel layout at compile time, and
-// for 1-bit weights on 1-bit unsigned activations (codes 0/1) AND and
-// popcount on bit rows (cpq/kernels/bgemm.h). A
+// for 1-bit weights on 1-bit activations (codes 0/1 or levels -1/+1) AND
+// and popcount on bit rows (cpq/kernels/bgemm.h). A
 // program linking AOT packed kernels links cpq::packed_externs;
 // cpq-compile's shared objects include it.
 //
@@ -27,12 +27,14 @@ extern "C" {
 int cpq_qgemm_u8(halide_buffer_t *x, halide_buffer_t *panels, int32_t grid_kind, int32_t bits, int32_t n, int32_t k,
                  halide_buffer_t *out);
 
-/// The same for activation codes 0/1 (any nonzero byte counts as 1) and
-/// 1-bit weights held as bit rows (`bits`: n rows of bit_row_words(k)
-/// 64-bit words, bit i of a row the code of weight k = i, as bytes):
-/// out = q_step * popcount(x AND w) + q_min * popcount(x), the activations
-/// packed into bit rows first. `bits` (the grid's width) must be 1; the
-/// region of o is free.
-int cpq_bgemm_u1(halide_buffer_t *x, halide_buffer_t *bits, int32_t grid_kind, int32_t bit_width, int32_t n,
+/// The same for 1-bit weights (grid `weight_kind`) held as bit rows (`bits`:
+/// n rows of bit_row_words(k) 64-bit words, bit i of a row the code of
+/// weight k = i, as bytes) and 1-bit activations: `activation_kind` 1,
+/// codes 0/1 of the unsigned grid (any nonzero byte counts as 1), or 2,
+/// levels -1/+1 of the symmetric grid (int8; > 0 counts as 1). The
+/// activations are packed into bit rows, multiplied by AND and popcount,
+/// and the sums of the grids' levels follow from the popcounts
+/// (cpq/kernels/bgemm.h). The region of o is free.
+int cpq_bgemm_b1(halide_buffer_t *x, halide_buffer_t *bits, int32_t weight_kind, int32_t activation_kind, int32_t n,
                  int32_t k, halide_buffer_t *out);
 }
