@@ -136,6 +136,41 @@ for k in packed1 model1.safetensors; do
   grep -q '(0 of 300 differ)' w1a1.log || fail "W1A1 $k differs: $(cat w1a1.log)"
 done
 
+# --tensor: the network's inputs as a raw float32 file and as a safetensors
+# file (the first 120 test images, byte / 255 as cpq-run feeds them) give
+# the predictions of the IDX run; without labels there is no accuracy.
+python3 - <<'PY'
+import gzip, json, struct
+raw = gzip.open('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz').read()[16:16 + 120 * 784]
+values = struct.pack('<%df' % len(raw), *[b / 255.0 for b in raw])
+open('inputs.f32', 'wb').write(values)
+head = json.dumps({'images': {'dtype': 'F32', 'shape': [120, 1, 28, 28], 'data_offsets': [0, len(values)]}}).encode()
+head += b' ' * ((8 - len(head) % 8) % 8)
+open('inputs.safetensors', 'wb').write(struct.pack('<Q', len(head)) + head + values)
+open('odd.f32', 'wb').write(values[:-4])
+open('cut.f32', 'wb').write(values[:-1])
+two = json.dumps({'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]},
+                  'b': {'dtype': 'F32', 'shape': [1], 'data_offsets': [4, 8]}}).encode()
+two += b' ' * ((8 - len(two) % 8) % 8)
+open('two.safetensors', 'wb').write(struct.pack('<Q', len(two)) + two + b'\0' * 8)
+flat = json.dumps({'x': {'dtype': 'F32', 'shape': [120, 784], 'data_offsets': [0, len(values)]}}).encode()
+flat += b' ' * ((8 - len(flat) % 8) % 8)
+open('flat.safetensors', 'wb').write(struct.pack('<Q', len(flat)) + flat + values)
+PY
+"$run" packed --limit 120 --batch 50 --repeats 1 --predictions idx120.csv > /dev/null 2>&1 || fail "the IDX run of 120 images failed"
+labels=/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
+for f in inputs.f32 inputs.safetensors; do
+  "$run" packed --tensor "$f" --labels "$labels" --batch 50 --repeats 1 --predictions "$f.csv" > tensor.log 2>&1 ||
+    fail "--tensor $f failed: $(cat tensor.log)"
+  grep -q "on 120 inputs" tensor.log || fail "--tensor $f: $(cat tensor.log)"
+  cmp idx120.csv "$f.csv" || fail "--tensor $f predicts otherwise than the IDX images"
+done
+"$run" model.safetensors --tensor inputs.f32 --compare packed --batch 64 --repeats 1 --predictions nolabels.csv > tensor.log 2>&1 ||
+  fail "--tensor without labels failed: $(cat tensor.log)"
+grep -q "accuracy     (no labels)" tensor.log || fail "--tensor without labels: $(cat tensor.log)"
+grep -q "(0 of 120 differ)$" tensor.log || fail "--tensor model vs kernel: $(cat tensor.log)"
+[ "$(head -1 nolabels.csv)" = "index,prediction,compared" ] || fail "unlabelled CSV header: $(head -1 nolabels.csv)"
+
 # 4. Bad input: one message, exit code 1.
 expect_error() { # expect_error PATTERN ARGS...
   local pattern=$1; shift
@@ -151,6 +186,13 @@ expect_error "junk.json" junk
 expect_error "--batch must be at least 1" packed --batch 0
 expect_error "--images and --labels go together" packed --images x.idx
 expect_error "--split must be t10k or train" packed --split valid
+expect_error "odd.f32: 94079 float32 values are not a whole number (> 0) of inputs of \[N, 1, 28, 28\]" packed --tensor odd.f32
+expect_error "cut.f32: 376319 bytes is not a whole number of float32 values" packed --tensor cut.f32
+
+expect_error "two.safetensors: holds 2 tensors; --tensor takes a file of one" packed --tensor two.safetensors
+expect_error "flat.safetensors: tensor of shape \[120, 784\], the kernel takes \[N, 1, 28, 28\]" packed --tensor flat.safetensors
+expect_error "--tensor and --images exclude each other" packed --tensor inputs.f32 --images x.idx
+expect_error "missing.f32: cannot open" packed --tensor missing.f32
 head -c 3000 /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz > cut.gz
 expect_error "cut.gz" packed --images cut.gz --labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
 expect_error "no-such-folder" packed --data no-such-folder

@@ -13,6 +13,11 @@
 // packed network with the network it was trained as); --predictions writes
 // index,label,prediction[,other] per image (atomically).
 //
+// Instead of images, --tensor FILE takes the network's float32 inputs
+// themselves: a safetensors file of one F32 tensor [N, ...] or a raw file of
+// little-endian float32 values, N inputs of the kernel's input shape (less
+// the batch); --labels (IDX) is then optional and gives the accuracy.
+//
 // Instead of a kernel prefix, a packed model file (MODEL.safetensors, from
 // `cpq-compile --model`) runs the kernel its metadata names with the file's
 // parameters; `cpq-run MODEL.safetensors --info` prints what the file holds
@@ -24,6 +29,7 @@
 #include "cpq/runtime/idx.h"
 #include "cpq/runtime/kernel.h"
 #include "cpq/runtime/model.h"
+#include "cpq/runtime/safetensors.h"
 #include "cpq/runtime/tensor.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -33,6 +39,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -58,6 +67,10 @@ static cl::opt<std::string> splitOpt("split", cl::desc("t10k (the test set) or t
 static cl::opt<std::string> imagesOpt("images", cl::desc("an IDX image file (instead of --data/--split)"),
                                       cl::init(""), cl::cat(runOptions));
 static cl::opt<std::string> labelsOpt("labels", cl::desc("its IDX label file"), cl::init(""), cl::cat(runOptions));
+static cl::opt<std::string> tensorOpt("tensor",
+                                      cl::desc("the network's inputs themselves: a safetensors file of one F32 tensor "
+                                               "[N, ...] or raw little-endian float32 (instead of images)"),
+                                      cl::init(""), cl::cat(runOptions));
 static cl::opt<int> batchOpt("batch", cl::desc("images per kernel call"), cl::init(256), cl::cat(runOptions));
 static cl::opt<int> limitOpt("limit", cl::desc("use only the first N images (0: all)"), cl::init(0), cl::cat(runOptions));
 static cl::opt<int> repeatsOpt("repeats", cl::desc("timed passes over the images (median reported)"), cl::init(3),
@@ -79,9 +92,12 @@ struct Classifier {
   std::unique_ptr<Kernel> owned;  // a kernel with its parameters compiled in
   const Kernel *kernel = nullptr;
   std::string input, logits;
+  std::vector<std::int64_t> input_shape; ///< less the batch
   std::int64_t classes = 0;
 
-  Classifier(const std::string &prefix, std::int64_t rows, std::int64_t cols) {
+  /// `sample`: the input's shape less the batch, or empty to accept any
+  /// float32 input of rank >= 2 (raw tensors, whose shape the kernel gives).
+  Classifier(const std::string &prefix, const std::vector<std::int64_t> &sample) {
     std::string error;
     if (is_model_file(prefix)) {
       model = Model::load(prefix, error);
@@ -114,10 +130,16 @@ struct Classifier {
     if (input.empty() || logits.empty())
       fail(prefix + ": needs one input of role input and one output of role logits (or a single output)");
     const KernelArgument &in = *kernel->argument(input), &out = *kernel->argument(logits);
-    if (in.type.code != halide_type_float || in.type.bits != 32 || in.shape.size() != 4 || in.shape[1] != 1 ||
-        in.shape[2] != rows || in.shape[3] != cols)
+    const bool any = sample.empty();
+    const bool batched = in.shape.size() >= 2 && in.shape[0] < 0;
+    if (in.type.code != halide_type_float || in.type.bits != 32 || !batched ||
+        (!any && std::vector<std::int64_t>(in.shape.begin() + 1, in.shape.end()) != sample)) {
+      std::vector<std::int64_t> want = {-1};
+      want.insert(want.end(), sample.begin(), sample.end());
       fail(prefix + ": its input is " + type_name(in.type) + " of shape " + shape_text(in.shape, "batch") +
-           ", not float32 [batch, 1, " + std::to_string(rows) + ", " + std::to_string(cols) + "] images");
+           ", not float32 " + (any ? "[batch, ...]" : shape_text(want, "batch") + " images"));
+    }
+    input_shape.assign(in.shape.begin() + 1, in.shape.end());
     if (out.type.code != halide_type_float || out.type.bits != 32 || out.shape.size() != 2 || out.shape[1] < 1)
       fail(prefix + ": its logits are " + type_name(out.type) + " of shape " + shape_text(out.shape, "batch") +
            ", not float32 [batch, classes]");
@@ -140,27 +162,98 @@ struct Classifier {
   }
 };
 
-/// Every image's prediction and the median seconds of a timed pass.
-double run_all(Classifier &c, const cpq::idx::LabelledImages &data, std::vector<std::int32_t> &predictions) {
+/// The network's inputs in batches (made once, before timing) and their
+/// labels (empty: none).
+struct Inputs {
+  std::string source;
+  std::int64_t count = 0;
+  std::vector<std::unique_ptr<HostTensor>> batches;
+  std::vector<std::int32_t> labels;
+};
+
+/// IDX images as float NCHW batches, pixels byte / 255.
+Inputs image_batches(const cpq::idx::LabelledImages &data, const std::string &source) {
+  Inputs in;
+  in.source = source, in.count = data.count;
   std::vector<std::uint32_t> order(static_cast<std::size_t>(data.count));
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
-  predictions.assign(order.size(), -1);
-  // The batches are made once, before timing.
-  std::vector<std::unique_ptr<HostTensor>> batches;
   std::vector<std::int32_t> labels(static_cast<std::size_t>(batchOpt));
   for (std::int64_t first = 0; first < data.count; first += batchOpt) {
     const std::int64_t n = std::min<std::int64_t>(batchOpt, data.count - first);
-    batches.push_back(std::make_unique<HostTensor>(halide_type_t(halide_type_float, 32), std::vector<std::int64_t>{n, 1, data.rows, data.cols}));
+    in.batches.push_back(std::make_unique<HostTensor>(halide_type_t(halide_type_float, 32),
+                                                      std::vector<std::int64_t>{n, 1, data.rows, data.cols}));
     std::string error;
     if (!fill_batch(data, order, std::size_t(first), std::size_t(n), Normalisation{0.0f, 1.0f},
-                    batches.back()->data<float>(), labels.data(), error))
+                    in.batches.back()->data<float>(), labels.data(), error))
       fail(error);
   }
+  in.labels.assign(data.labels.begin(), data.labels.end());
+  return in;
+}
+
+/// A tensor file's float32 values: a safetensors file of one F32 tensor
+/// (its shape returned) or raw little-endian float32 (shape empty).
+std::vector<float> read_tensor_file(const std::string &path, std::vector<std::int64_t> &shape) {
+  std::string error;
+  if (path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0) {
+    cpq::safetensors::File f;
+    if (!cpq::safetensors::read(path, f, error)) fail(error);
+    if (f.tensors.size() != 1)
+      fail(path + ": holds " + std::to_string(f.tensors.size()) + " tensors; --tensor takes a file of one");
+    const cpq::safetensors::Tensor &t = f.tensors[0];
+    if (t.dtype != "F32") fail(path + ": tensor '" + t.name + "' is " + t.dtype + ", not F32");
+    shape = t.shape;
+    return t.as_f32();
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) fail(path + ": cannot open");
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (file.bad()) fail(path + ": read error");
+  if (bytes.size() % sizeof(float))
+    fail(path + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of float32 values");
+  std::vector<float> values(bytes.size() / sizeof(float));
+  std::memcpy(values.data(), bytes.data(), bytes.size());
+  shape.clear();
+  return values;
+}
+
+/// The inputs of --tensor for a kernel whose input is `sample` less the
+/// batch.
+Inputs tensor_batches(const std::string &path, const std::vector<std::int64_t> &sample) {
+  std::vector<std::int64_t> shape;
+  std::vector<float> values = read_tensor_file(path, shape);
+  std::int64_t per = 1;
+  for (std::int64_t d : sample) per *= d;
+  std::vector<std::int64_t> want = {-1};
+  want.insert(want.end(), sample.begin(), sample.end());
+  if (!shape.empty() && (shape.size() != sample.size() + 1 ||
+                         !std::equal(sample.begin(), sample.end(), shape.begin() + 1)))
+    fail(path + ": tensor of shape " + shape_text(shape) + ", the kernel takes " + shape_text(want, "N"));
+  if (values.empty() || values.size() % std::size_t(per))
+    fail(path + ": " + std::to_string(values.size()) + " float32 values are not a whole number (> 0) of inputs of " +
+         shape_text(want, "N") + " (" + std::to_string(per) + " values each)");
+  Inputs in;
+  in.source = path;
+  in.count = std::int64_t(values.size()) / per;
+  if (limitOpt > 0 && limitOpt < in.count) in.count = limitOpt;
+  for (std::int64_t first = 0; first < in.count; first += batchOpt) {
+    const std::int64_t n = std::min<std::int64_t>(batchOpt, in.count - first);
+    std::vector<std::int64_t> batch_shape = {n};
+    batch_shape.insert(batch_shape.end(), sample.begin(), sample.end());
+    in.batches.push_back(std::make_unique<HostTensor>(halide_type_t(halide_type_float, 32), batch_shape));
+    std::copy(values.begin() + first * per, values.begin() + (first + n) * per, in.batches.back()->data<float>());
+  }
+  return in;
+}
+
+/// Every input's prediction and the median seconds of a timed pass.
+double run_all(Classifier &c, const Inputs &in, std::vector<std::int32_t> &predictions) {
+  predictions.assign(static_cast<std::size_t>(in.count), -1);
   std::vector<double> passes;
   for (int pass = 0; pass < 1 + repeatsOpt; ++pass) { // the first pass warms up
     double seconds = 0;
     std::int64_t first = 0;
-    for (auto &b : batches) {
+    for (auto &b : in.batches) {
       const std::int64_t n = b->shape()[0];
       seconds += c.predict(*b, n, predictions.data() + first);
       first += n;
@@ -171,12 +264,15 @@ double run_all(Classifier &c, const cpq::idx::LabelledImages &data, std::vector<
   return passes[passes.size() / 2];
 }
 
-void write_predictions(const std::string &path, const cpq::idx::LabelledImages &data,
-                       const std::vector<std::int32_t> &p, const std::vector<std::int32_t> *other) {
+void write_predictions(const std::string &path, const Inputs &in, const std::vector<std::int32_t> &p,
+                       const std::vector<std::int32_t> *other) {
+  const bool labelled = !in.labels.empty();
   std::ostringstream out;
-  out << "index,label,prediction" << (other ? ",compared" : "") << "\n";
+  out << "index," << (labelled ? "label," : "") << "prediction" << (other ? ",compared" : "") << "\n";
   for (std::size_t i = 0; i < p.size(); ++i) {
-    out << i << "," << int(data.labels[i]) << "," << p[i];
+    out << i << ",";
+    if (labelled) out << in.labels[i] << ",";
+    out << p[i];
     if (other) out << "," << (*other)[i];
     out << "\n";
   }
@@ -233,58 +329,80 @@ int main(int argc, char **argv) {
   if (limitOpt < 0) fail("--limit must not be negative");
   if (repeatsOpt < 1) fail("--repeats must be at least 1");
   if (splitOpt != "t10k" && splitOpt != "train") fail("--split must be t10k or train");
-  if (imagesOpt.empty() != labelsOpt.empty()) fail("--images and --labels go together");
+  if (!tensorOpt.empty() && !imagesOpt.empty()) fail("--tensor and --images exclude each other");
+  if (tensorOpt.empty() && imagesOpt.empty() != labelsOpt.empty()) fail("--images and --labels go together");
   if (infoOpt) {
     print_info(kernelOpt);
     return 0;
   }
 
-  std::string images = imagesOpt, labels = labelsOpt;
-  if (images.empty()) {
-    images = cpq::idx::split_file(dataOpt, splitOpt + "-images-idx3-ubyte");
-    labels = cpq::idx::split_file(dataOpt, splitOpt + "-labels-idx1-ubyte");
+  Inputs in;
+  std::unique_ptr<Classifier> main_kernel, other;
+  std::string labels = labelsOpt;
+  if (!tensorOpt.empty()) {
+    main_kernel = std::make_unique<Classifier>(kernelOpt, std::vector<std::int64_t>{});
+    in = tensor_batches(tensorOpt, main_kernel->input_shape);
+    if (!labels.empty()) {
+      cpq::idx::Array l;
+      std::string error;
+      if (!cpq::idx::read(labels, l, error)) fail(error);
+      if (l.dims.size() != 1) fail(labels + ": not a label file (" + std::to_string(l.dims.size()) + " dimensions)");
+      if (std::int64_t(l.data.size()) < in.count)
+        fail(labels + ": " + std::to_string(l.data.size()) + " labels for " + std::to_string(in.count) + " inputs");
+      in.labels.assign(l.data.begin(), l.data.begin() + in.count);
+    }
+  } else {
+    std::string images = imagesOpt;
+    if (images.empty()) {
+      images = cpq::idx::split_file(dataOpt, splitOpt + "-images-idx3-ubyte");
+      labels = cpq::idx::split_file(dataOpt, splitOpt + "-labels-idx1-ubyte");
+    }
+    cpq::idx::LabelledImages data;
+    std::string error;
+    if (!cpq::idx::read_labelled(images, labels, 256, data, error)) fail(error);
+    if (limitOpt > 0 && limitOpt < data.count) {
+      data.count = limitOpt;
+      data.images.resize(std::size_t(data.count * data.rows * data.cols));
+      data.labels.resize(std::size_t(data.count));
+    }
+    if (data.count == 0) fail(images + ": holds no images");
+    main_kernel = std::make_unique<Classifier>(kernelOpt, std::vector<std::int64_t>{1, data.rows, data.cols});
+    in = image_batches(data, images);
   }
-  cpq::idx::LabelledImages data;
-  std::string error;
-  if (!cpq::idx::read_labelled(images, labels, 256, data, error)) fail(error);
-  if (limitOpt > 0 && limitOpt < data.count) {
-    data.count = limitOpt;
-    data.images.resize(std::size_t(data.count * data.rows * data.cols));
-    data.labels.resize(std::size_t(data.count));
-  }
-  if (data.count == 0) fail(images + ": holds no images");
+  if (!compareOpt.empty()) other = std::make_unique<Classifier>(compareOpt, main_kernel->input_shape);
+  for (std::int32_t l : in.labels)
+    if (l >= main_kernel->classes)
+      fail(labels + ": label " + std::to_string(l) + " is not one of the kernel's " +
+           std::to_string(main_kernel->classes) + " classes");
 
-  Classifier main_kernel(kernelOpt, data.rows, data.cols);
-  std::unique_ptr<Classifier> other;
-  if (!compareOpt.empty()) other = std::make_unique<Classifier>(compareOpt, data.rows, data.cols);
-  for (std::uint8_t l : data.labels)
-    if (l >= main_kernel.classes)
-      fail(labels + ": label " + std::to_string(int(l)) + " is not one of the kernel's " +
-           std::to_string(main_kernel.classes) + " classes");
-
+  const bool labelled = !in.labels.empty();
   auto accuracy = [&](const std::vector<std::int32_t> &p) {
     std::int64_t correct = 0;
-    for (std::size_t i = 0; i < p.size(); ++i) correct += p[i] == data.labels[i];
+    for (std::size_t i = 0; i < p.size(); ++i) correct += p[i] == in.labels[i];
     return 100.0 * double(correct) / double(p.size());
   };
   std::vector<std::int32_t> predictions, compared;
-  const double seconds = run_all(main_kernel, data, predictions);
-  std::printf("%s on %lld images (%s), batch %d\n", kernelOpt.c_str(), (long long)data.count, images.c_str(),
-              batchOpt.getValue());
-  std::printf("  accuracy     %.2f %%\n", accuracy(predictions));
-  std::printf("  speed        %.0f images/s (median of %d passes, kernel calls only)\n", double(data.count) / seconds,
-              repeatsOpt.getValue());
+  const double seconds = run_all(*main_kernel, in, predictions);
+  std::printf("%s on %lld %s (%s), batch %d\n", kernelOpt.c_str(), (long long)in.count,
+              tensorOpt.empty() ? "images" : "inputs", in.source.c_str(), batchOpt.getValue());
+  if (labelled)
+    std::printf("  accuracy     %.2f %%\n", accuracy(predictions));
+  else
+    std::printf("  accuracy     (no labels)\n");
+  std::printf("  speed        %.0f %s/s (median of %d passes, kernel calls only)\n", double(in.count) / seconds,
+              tensorOpt.empty() ? "images" : "inputs", repeatsOpt.getValue());
   if (other) {
-    const double other_seconds = run_all(*other, data, compared);
+    const double other_seconds = run_all(*other, in, compared);
     std::int64_t same = 0;
     for (std::size_t i = 0; i < predictions.size(); ++i) same += predictions[i] == compared[i];
     std::printf("%s\n", compareOpt.c_str());
-    std::printf("  accuracy     %.2f %%\n", accuracy(compared));
-    std::printf("  speed        %.0f images/s\n", double(data.count) / other_seconds);
-    std::printf("agreement      %.2f %% of predictions equal (%lld of %lld differ); accuracy difference %+.2f points\n",
-                100.0 * double(same) / double(data.count), (long long)(data.count - same), (long long)data.count,
-                accuracy(predictions) - accuracy(compared));
+    if (labelled) std::printf("  accuracy     %.2f %%\n", accuracy(compared));
+    std::printf("  speed        %.0f %s/s\n", double(in.count) / other_seconds, tensorOpt.empty() ? "images" : "inputs");
+    std::printf("agreement      %.2f %% of predictions equal (%lld of %lld differ)", 100.0 * double(same) / double(in.count),
+                (long long)(in.count - same), (long long)in.count);
+    if (labelled) std::printf("; accuracy difference %+.2f points", accuracy(predictions) - accuracy(compared));
+    std::printf("\n");
   }
-  if (!predictionsOpt.empty()) write_predictions(predictionsOpt, data, predictions, other ? &compared : nullptr);
+  if (!predictionsOpt.empty()) write_predictions(predictionsOpt, in, predictions, other ? &compared : nullptr);
   return 0;
 }
