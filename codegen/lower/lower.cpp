@@ -532,7 +532,17 @@ private:
       const PanelWeights pw = to_panels(grid, levels.data(), O, K);
       Buffer<uint8_t> bytes_in(int(pw.bytes.size()), unique(name + "_panels"));
       std::copy(pw.bytes.begin(), pw.bytes.end(), bytes_in.data());
-      panel_sources[p.packed()] = std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in});
+      auto source = std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in});
+      if (reads_int8(p)) {
+        Buffer<int32_t> sums(int(O), unique(name + "_level_sums"));
+        const std::vector<std::int32_t> v = level_sums(levels, O, K);
+        std::copy(v.begin(), v.end(), sums.data());
+        Var o("o");
+        Func f(unique(name + "_level_sums_const"));
+        f(o) = sums(o);
+        source->level_sums = f;
+      }
+      panel_sources[p.packed()] = source;
     }
     if (qgemm && options.parameters_as_inputs && (grid.bits == 1 || grid.bits == 2 || grid.bits == 4 || grid.bits == 8)) {
       // A packed model whose grids are stored at their own width in the panel
@@ -548,8 +558,19 @@ private:
       t.layout = weight_description(grid, shape) + ": panel layout of cpq/kernels/qgemm.h (" + std::to_string(pw.panels) + " panels of 16 outputs x " +
                  std::to_string(pw.blocks) + " blocks of " + std::to_string(pw.kb()) + " values, 64 bytes each)";
       set(p.packed(), model_input(weight.name().str() + ".panels", UInt(8), t));
-      panel_sources[p.packed()] = std::make_shared<PanelSource>(
-          PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer});
+      auto source =
+          std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer});
+      if (reads_int8(p)) { // their sums of levels, for products on int8 activations
+        const std::vector<std::int32_t> v = level_sums(levels, O, K);
+        ModelTensor sums;
+        sums.dtype = "I32";
+        sums.shape = {O};
+        sums.bytes.resize(v.size() * 4);
+        std::memcpy(sums.bytes.data(), v.data(), sums.bytes.size()); // little-endian host
+        sums.elements = O;
+        source->level_sums = model_input(weight.name().str() + ".level_sums", Int(32), sums).f;
+      }
+      panel_sources[p.packed()] = source;
       return mlir::success();
     }
     if (options.parameters_as_inputs) {
@@ -592,7 +613,7 @@ private:
     if (options.packed_products != "qgemm") return nullptr;
     auto it = panel_sources.find(packed);
     if (it == panel_sources.end()) return nullptr;
-    if (tensor(input).type != it->second->input_type()) return nullptr;
+    if (!it->second->takes(tensor(input).type)) return nullptr;
     return it->second.get();
   }
 
@@ -614,9 +635,25 @@ private:
       if (auto c = llvm::dyn_cast<cd::QConv2dOp>(user)) input = c.groups() == 1 ? c.input() : mlir::Value();
       if (!input || user->getOperand(1) != p.packed()) return false;
       auto t = input.getType().cast<mlir::RankedTensorType>().getElementType().dyn_cast<mlir::IntegerType>();
-      return t && t.isUnsigned() && t.getWidth() == 8;
+      return t && (t.isUnsigned() || t.isSigned()) && t.getWidth() == 8;
     });
   }
+  /// Whether a product reading packed weight `p` takes int8 activations.
+  static bool reads_int8(cd::PackOp p) {
+    return llvm::any_of(p.packed().getUsers(), [](mlir::Operation *user) {
+      auto t = user->getOperand(0).getType().cast<mlir::RankedTensorType>().getElementType().dyn_cast<mlir::IntegerType>();
+      return t && t.isSigned() && t.getWidth() == 8;
+    });
+  }
+
+  /// sum_k levels[o * k + i] per output.
+  static std::vector<std::int32_t> level_sums(const std::vector<std::int32_t> &levels, int64_t O, int64_t K) {
+    std::vector<std::int32_t> s(static_cast<std::size_t>(O), 0);
+    for (int64_t o = 0; o < O; ++o)
+      for (int64_t k = 0; k < K; ++k) s[std::size_t(o)] += levels[std::size_t(o * K + k)];
+    return s;
+  }
+
   void uses_extern_product(const PanelSource &w) { need_extern(w.binary ? "cpq_bgemm_b1" : "cpq_qgemm_u8"); }
 
   /// The grid of `v`'s values when they are 1-bit activations: made by an

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/ops/packed.h"
 
+#include <sstream>
+
 #include <stdexcept>
 
 namespace cpq::codegen {
@@ -211,6 +213,16 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
 
 namespace {
 
+/// Whether x's int8 levels go to the unsigned product shifted by 128.
+bool shifted(const TensorValue &x, const PanelSource &source) { return !source.binary && x.type == Int(8); }
+
+/// The bytes the extern reads for activation v: v itself, or for int8
+/// levels on qgemm v + 128 (the sign bit flipped).
+Expr unsigned_codes(const Expr &v, const PanelSource &source) {
+  if (source.binary || v.type() == UInt(8)) return v;
+  return cast<uint8_t>(v) ^ cast<uint8_t>(128);
+}
+
 /// The extern stage name(o, row) = cpq_qgemm_u8 or cpq_bgemm_b1(rows(k, row), weights).
 TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &row_extent, const PanelSource &source) {
   const PanelView &w = source.layout;
@@ -234,22 +246,30 @@ TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &r
 
 TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelSource &source) {
   const PanelView &w = source.layout;
-  if (x.type != source.input_type())
-    throw std::invalid_argument(name + ": the integer product takes " +
-                                (source.input_type() == UInt(8) ? "uint8" : "int8") + " activations");
+  if (!source.takes(x.type))
+    throw std::invalid_argument(name + ": the integer product does not take these activations (" +
+                                (std::ostringstream() << x.type).str() + ")");
   if (static_extent(x.dim(1), name + " input") != w.k)
     throw std::invalid_argument(name + ": input features differ from the weights'");
   Var k("k"), n("n");
   Func rows(name + "_rows");
-  rows(k, n) = x.f(k, n);
-  return extern_gemm(name, rows, x.dim(0), source);
+  rows(k, n) = unsigned_codes(x.f(k, n), source);
+  TensorValue g = extern_gemm(name + (shifted(x, source) ? "_shifted" : ""), rows, x.dim(0), source);
+  if (!shifted(x, source)) return g;
+  Var o("o");
+  Func f(name);
+  f(o, n) = g.f(o, n) - 128 * (*source.level_sums)(o);
+  TensorValue t{f, g.shape, Int(32)};
+  t.helpers = g.helpers;
+  t.extern_gemm = g.extern_gemm;
+  return t;
 }
 
 TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const PanelSource &source, Window2d win) {
   const PanelView &w = source.layout;
-  if (x.type != source.input_type())
-    throw std::invalid_argument(name + ": the integer product takes " +
-                                (source.input_type() == UInt(8) ? "uint8" : "int8") + " activations");
+  if (!source.takes(x.type))
+    throw std::invalid_argument(name + ": the integer product does not take these activations (" +
+                                (std::ostringstream() << x.type).str() + ")");
   const int64_t C = static_extent(x.dim(1), name + " input");
   if (C * win.kh * win.kw != w.k) throw std::invalid_argument(name + ": input channels differ from the filters'");
   auto out_extent = [](const Expr &in, int kk, int s, int p) { return Internal::simplify((in + 2 * p - kk) / s + 1); };
@@ -263,12 +283,14 @@ TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const Pa
   const Expr j = r % int(OW), i = (r / int(OW)) % int(OH), image = r / int(OW * OH);
   const Expr fx = kk % win.kw, fy = (kk / win.kw) % win.kh, ch = kk / (win.kw * win.kh);
   Func col(name + "_im2col");
-  col(kk, r) = xin(j * win.sw + fx - win.pw, i * win.sh + fy - win.ph, ch, image);
+  col(kk, r) = unsigned_codes(xin(j * win.sw + fx - win.pw, i * win.sh + fy - win.ph, ch, image), source);
   TensorValue g = extern_gemm(name + "_gemm", col, x.dim(0) * int(OH * OW), source);
   // The convolution's NCHW view of the rows.
   Var jx("j"), iy("i"), o("o"), n("n");
   Func f(name);
-  f(jx, iy, o, n) = g.f(o, (n * int(OH) + iy) * int(OW) + jx);
+  Expr sum = g.f(o, (n * int(OH) + iy) * int(OW) + jx);
+  if (shifted(x, source)) sum -= 128 * (*source.level_sums)(o); // padding: level 0, code 128, as corrected
+  f(jx, iy, o, n) = sum;
   TensorValue t{f, {x.dim(0), Expr(int(w.n)), Expr(int(OH)), Expr(int(OW))}, Int(32)};
   t.channels_last = true;
   t.extern_gemm = g.extern_gemm; // the copy is scheduled with the product, not as a helper

@@ -61,14 +61,21 @@ struct PanelSource {
   Halide::ExternFuncArgument bytes;
   bool binary = false;
   GridKind activations = GridKind::Unsigned;
-  /// The activations' element type the product takes.
-  Halide::Type input_type() const {
-    return binary && activations == GridKind::Symmetric ? Halide::Int(8) : Halide::UInt(8);
+  /// For int8 activations on qgemm: sum_k level(o, k) per output (int32),
+  /// set when some product reads int8 levels. Their codes x + 128 go to the
+  /// unsigned product, and 128 * level_sums(o) is subtracted from it.
+  std::optional<Halide::Func> level_sums = std::nullopt;
+  /// Whether the product takes activations of type `t`.
+  bool takes(Halide::Type t) const {
+    if (binary) return t == (activations == GridKind::Symmetric ? Halide::Int(8) : Halide::UInt(8));
+    return t == Halide::UInt(8) || (t == Halide::Int(8) && level_sums);
   }
 };
 
-/// cpq.qdense by the extern stage cpq_qgemm_u8: x (N x K, uint8) times
-/// weights in the panel layout. Row r of the extern's output is image r.
+/// cpq.qdense by the extern stage cpq_qgemm_u8: x (N x K, uint8, or int8
+/// levels shifted by 128 on the way in and corrected by the weights' level
+/// sums) times weights in the panel layout. Row r of the extern's output is
+/// image r.
 TensorValue qgemm_dense(const std::string &name, const TensorValue &x, const PanelSource &w);
 
 /// cpq.qconv2d (one group) the same way: an im2col copy of x (rows: image,

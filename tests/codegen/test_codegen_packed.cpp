@@ -250,6 +250,52 @@ BOOST_DATA_TEST_CASE(qconv2d_with_weights_compiled_in_is_bit_exact,
   BOOST_TEST((values<std::int32_t>(r[0]) == reference::qconv2d(g, x.data(), p.data(), s)));
 }
 
+// int8 activation levels (signed grids, no ReLU before the quantizer) on
+// the same extern product: their codes x + 128 times the weights, less 128
+// times each output's sum of levels; padding (level 0) included.
+BOOST_DATA_TEST_CASE(int8_activations_on_qgemm_are_bit_exact, bdata::make(kKinds) * bdata::xrange(1, 9), kind, bits) {
+  const GridSpec g{kind, bits};
+  const bool extern_product = !(bits == 8 && kind != GridKind::Signed);
+  std::mt19937 rng(700u * unsigned(bits) + unsigned(kind));
+  std::uniform_int_distribution<int> level(-128, 127);
+  for (auto [batch, k, o] : {std::array<int64_t, 3>{1, 33, 17}, {5, 100, 64}, {200, 37, 96}}) {
+    std::vector<std::int32_t> levels;
+    const auto p = random_packed(g, o, k, rng, &levels);
+    const int64_t rb = reference::packed_row_bytes(k, bits);
+    const std::string X = "tensor<?x" + std::to_string(k) + "xsi8>", Y = "tensor<?x" + std::to_string(o) + "xi32>",
+                      P = "tensor<" + std::to_string(o) + "x" + std::to_string(rb) + "xui8>";
+    const std::string mlir = "func @f(%x: " + X + ") -> " + Y + " {\n" + bound_weight(g, {o, k}, levels, P) +
+                             "  %y = cpq.qdense %x, %p {" + grid_attrs(g) + "} : (" + X + ", " + P + ") -> " + Y +
+                             "\n  return %y : " + Y + "\n}\n";
+    Run f(mlir, "f");
+    BOOST_TEST_REQUIRE(f.compiled.lowered.externs.size() == (extern_product ? 1u : 0u));
+    std::vector<std::int8_t> x(std::size_t(batch * k));
+    for (auto &v : x) v = std::int8_t(level(rng));
+    f.set(0, buffer<std::int8_t>({batch, k}, x));
+    BOOST_TEST(values<std::int32_t>(f.run(int(batch))[0]) == reference::qdense(g, x.data(), p.data(), batch, k, o),
+               "dense batch " << batch << " K " << k << " O " << o);
+  }
+  // A padded, strided convolution of 7 channels (K = 63).
+  reference::QConvShape s{3, 7, 9, 8, 20, 3, 3, 2, 2, 1, 1, 1};
+  const int64_t K = s.row_length(), rb = reference::packed_row_bytes(K, bits);
+  std::vector<std::int32_t> levels;
+  const auto p = random_packed(g, s.o, K, rng, &levels);
+  std::ostringstream X, P, Y, mlir;
+  X << "tensor<?x7x9x8xsi8>";
+  P << "tensor<20x" << rb << "xui8>";
+  Y << "tensor<?x20x" << s.out_h() << "x" << s.out_w() << "xi32>";
+  mlir << "func @f(%x: " << X.str() << ") -> " << Y.str() << " {\n"
+       << bound_weight(g, {20, 7, 3, 3}, levels, P.str()) << "  %y = cpq.qconv2d %x, %p {" << grid_attrs(g)
+       << ", kernel = [3, 3], stride = [2, 2], padding = [1, 1]} : (" << X.str() << ", " << P.str() << ") -> "
+       << Y.str() << "\n  return %y : " << Y.str() << "\n}\n";
+  Run f(mlir.str(), "f");
+  BOOST_TEST_REQUIRE(f.compiled.lowered.externs.size() == (extern_product ? 1u : 0u));
+  std::vector<std::int8_t> x(std::size_t(3 * 7 * 9 * 8));
+  for (auto &v : x) v = std::int8_t(level(rng));
+  f.set(0, buffer<std::int8_t>({3, 7, 9, 8}, x));
+  BOOST_TEST((values<std::int32_t>(f.run(3)[0]) == reference::qconv2d(g, x.data(), p.data(), s)), "conv");
+}
+
 BOOST_DATA_TEST_CASE(requantize_to_levels_is_bit_exact,
                      bdata::make(kKinds) * bdata::make({1, 2, 3, 4, 8}) * bdata::make({false, true}), kind, bits, relu) {
   const GridSpec g{kind, bits};

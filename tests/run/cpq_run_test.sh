@@ -123,6 +123,25 @@ PY
 "$run" packed_sign --compare plain_sign --limit 500 --batch 50 --repeats 1 > sign.log 2>&1 || fail "sign network failed: $(cat sign.log)"
 grep -q '(0 of 500 differ)' sign.log || fail "the sign network on AND and popcount differs: $(cat sign.log)"
 
+# Signed 2-bit activations (the W2A2 network with its ReLU replaced by x + x
+# and its activation grid signed): the dense layer reads int8 levels, which
+# qgemm takes as codes x + 128 less 128 times each output's sum of levels
+# (a tensor of the model file); packed, plain and model file agree.
+sed -e 's/cpq.relu %7 : /cpq.add %7, %7 : /' -e 's/{bits = 2 : i64, grid = "unsigned"}/{bits = 2 : i64, grid = "signed"}/' \
+  quantized.mlir > quantized_s2.mlir
+"$opt" --cpq-freeze quantized_s2.mlir -o frozen_s2.mlir
+grep -q 'tensor<?x144xsi8>, tensor<10x36xui8>' frozen_s2.mlir || fail "the signed network's dense layer does not read int8 levels"
+"$compile" frozen_s2.mlir --function inference -o packed_s2 > /dev/null
+"$compile" frozen_s2.mlir --function inference -o plain_s2 --packed-products halide > /dev/null
+"$compile" frozen_s2.mlir --function inference -o model_s2_kernel --model model_s2.safetensors > /dev/null
+"$run" model_s2.safetensors --info > info_s2.log 2>&1 || fail "--info of the signed model failed: $(cat info_s2.log)"
+grep -Eq '^  fc_weight_level_sums +I32 +\[10\] +40 +10 values \(sums of weight levels\)' info_s2.log ||
+  fail "the signed model has no level sums: $(cat info_s2.log)"
+for k in packed_s2 model_s2.safetensors; do
+  "$run" "$k" --compare plain_s2 --limit 500 --batch 50 --repeats 1 > s2.log 2>&1 || fail "signed $k failed: $(cat s2.log)"
+  grep -q '(0 of 500 differ)' s2.log || fail "signed $k differs from the plain contractions: $(cat s2.log)"
+done
+
 # The C API on both model files: the same outputs as the kernels with the
 # weights compiled in, and its refusals.
 for m in "model.safetensors packed" "model1.safetensors packed1"; do

@@ -290,7 +290,7 @@ void print_info(const std::string &path) {
   std::printf("%s: packed model of kernel %s (function %s)\n", path.c_str(), m->kernel_prefix().c_str(),
               m->kernel().function().c_str());
   std::printf("  %-34s %-5s %-12s %10s  %s\n", "tensor", "dtype", "shape", "bytes", "holds");
-  std::int64_t packed = 0, weights = 0, floats = 0, float_values = 0, fp32 = 0;
+  std::int64_t packed = 0, weights = 0, floats = 0, float_values = 0, fp32 = 0, sums = 0;
   for (const ModelTensorInfo &t : m->tensors()) {
     std::string holds =
         t.layout.empty() ? std::to_string(t.elements) + (t.elements == 1 ? " value" : " values") : t.layout;
@@ -301,10 +301,13 @@ void print_info(const std::string &path) {
       holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights, " +
               (panels ? "panel layout" : bit_rows ? "bit rows" : "rows of cpq.pack") + ")";
       packed += t.bytes, weights += t.elements;
+    } else if (t.dtype == "I32") { // weights' level sums, derived: no float32 counterpart
+      sums += t.bytes;
+      holds += " (sums of weight levels)";
     } else {
       floats += t.bytes, float_values += t.elements;
     }
-    fp32 += 4 * t.elements;
+    if (t.dtype != "I32") fp32 += 4 * t.elements;
     std::printf("  %-34s %-5s %-12s %10lld  %s\n", t.name.c_str(), t.dtype.c_str(), shape_text(t.shape).c_str(),
                 (long long)t.bytes, holds.c_str());
   }
@@ -313,6 +316,8 @@ void print_info(const std::string &path) {
               (long long)weights, weights ? 8.0 * double(packed) / double(weights) : 0.0);
   std::printf("  other values     %10lld bytes  (%lld: requantization scales and biases, quantizer steps)\n",
               (long long)floats, (long long)float_values);
+  if (sums)
+    std::printf("  level sums       %10lld bytes  (per output, for layers on int8 activations)\n", (long long)sums);
   std::printf("  header           %10lld bytes  (JSON: names, shapes, layouts)\n", (long long)m->header_bytes());
   std::printf("  file on disk     %10lld bytes = %.1f KiB\n", (long long)m->file_bytes(), double(m->file_bytes()) / kib);
   std::printf("  as float32       %10lld bytes = %.1f KiB (every weight and value in 4 bytes): %.1fx larger\n",
