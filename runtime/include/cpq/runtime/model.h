@@ -5,7 +5,8 @@
 // The file holds every parameter input of that kernel (packed weights as
 // bytes: in qgemm's panel layout, as bit rows for binary layers, or in
 // cpq.pack's rows; requantization scales, biases and the quantizers' alphas
-// as float32), each checked against the kernel's
+// as float32; per-output sums of weight levels as int32 for layers on int8
+// activations), each checked against the kernel's
 // manifest when the model is loaded; a call binds them and takes only the
 // data (the images and the logits). Metadata keys:
 //   cpq.format     "packed-model 1"
