@@ -683,7 +683,8 @@ private:
   /// When every product reading 1-bit weights `p` (qdense, one-group
   /// qconv2d) gets 1-bit activations of one grid, that grid: then AND and
   /// popcount on bit rows (cpq_bgemm_b1) replace qgemm. Symmetric
-  /// activations (no level 0) only without padding.
+  /// activations (no level 0) only without padding (padded convolutions on
+  /// them take qgemm as int8 levels).
   std::optional<GridKind> binary_products(cd::PackOp p, GridSpec grid) const {
     if (options.packed_products != "qgemm" || grid.bits != 1) return std::nullopt;
     std::optional<GridKind> kind;
