@@ -201,26 +201,45 @@ std::string bound_weight(GridSpec g, const std::vector<int64_t> &shape, const st
 // The same products with the weights compiled in: the lowering puts them in
 // the panel layout and calls the extern qgemm (cpq/kernels/qgemm.h); rows
 // beyond one parallel chunk (96) and outputs split in halves included.
+// Activations are uint8 codes, or int8 levels (signed grids, no ReLU before
+// the quantizer), which go to the product as x + 128 less 128 times each
+// output's sum of levels.
+namespace {
+
+void check_compiled_in_qdense(GridSpec g, bool int8, int64_t batch, int64_t k, int64_t o, std::mt19937 &rng) {
+  std::vector<std::int32_t> levels;
+  const auto p = random_packed(g, o, k, rng, &levels);
+  const int64_t rb = reference::packed_row_bytes(k, g.bits);
+  const std::string X = "tensor<?x" + std::to_string(k) + (int8 ? "xsi8>" : "xui8>"),
+                    Y = "tensor<?x" + std::to_string(o) + "xi32>",
+                    P = "tensor<" + std::to_string(o) + "x" + std::to_string(rb) + "xui8>";
+  const std::string mlir = "func @f(%x: " + X + ") -> " + Y + " {\n" + bound_weight(g, {o, k}, levels, P) +
+                           "  %y = cpq.qdense %x, %p {" + grid_attrs(g) + "} : (" + X + ", " + P + ") -> " + Y +
+                           "\n  return %y : " + Y + "\n}\n";
+  Run f(mlir, "f");
+  BOOST_TEST_REQUIRE(f.compiled.lowered.externs.size() == (g.bits == 8 && g.kind != GridKind::Signed ? 0u : 1u));
+  const auto u = random_levels_u8(8, std::size_t(batch * k), rng);
+  std::vector<std::int32_t> want;
+  if (int8) {
+    std::vector<std::int8_t> x(u.size());
+    for (std::size_t i = 0; i < u.size(); ++i) x[i] = std::int8_t(u[i]); // -128..127
+    f.set(0, buffer<std::int8_t>({batch, k}, x));
+    want = reference::qdense(g, x.data(), p.data(), batch, k, o);
+  } else {
+    f.set(0, buffer<std::uint8_t>({batch, k}, u));
+    want = reference::qdense(g, u.data(), p.data(), batch, k, o);
+  }
+  BOOST_TEST(values<std::int32_t>(f.run(int(batch))[0]) == want,
+             (int8 ? "int8" : "uint8") << " batch " << batch << " K " << k << " O " << o);
+}
+
+} // namespace
+
 BOOST_DATA_TEST_CASE(qdense_with_weights_compiled_in_is_bit_exact, bdata::make(kKinds) * bdata::xrange(1, 9), kind,
                      bits) {
-  const GridSpec g{kind, bits};
   std::mt19937 rng(300u * unsigned(bits) + unsigned(kind));
-  for (auto [batch, k, o] : {std::array<int64_t, 3>{1, 33, 17}, {5, 100, 64}, {200, 37, 96}, {3, 1, 1}}) {
-    std::vector<std::int32_t> levels;
-    const auto p = random_packed(g, o, k, rng, &levels);
-    const int64_t rb = reference::packed_row_bytes(k, bits);
-    const std::string X = "tensor<?x" + std::to_string(k) + "xui8>", Y = "tensor<?x" + std::to_string(o) + "xi32>",
-                      P = "tensor<" + std::to_string(o) + "x" + std::to_string(rb) + "xui8>";
-    const std::string mlir = "func @f(%x: " + X + ") -> " + Y + " {\n" + bound_weight(g, {o, k}, levels, P) +
-                             "  %y = cpq.qdense %x, %p {" + grid_attrs(g) + "} : (" + X + ", " + P + ") -> " + Y +
-                             "\n  return %y : " + Y + "\n}\n";
-    Run f(mlir, "f");
-    BOOST_TEST_REQUIRE(f.compiled.lowered.externs.size() == (bits == 8 && kind != GridKind::Signed ? 0u : 1u));
-    const auto x = random_levels_u8(8, std::size_t(batch * k), rng);
-    f.set(0, buffer<std::uint8_t>({batch, k}, x));
-    BOOST_TEST(values<std::int32_t>(f.run(int(batch))[0]) == reference::qdense(g, x.data(), p.data(), batch, k, o),
-               "batch " << batch << " K " << k << " O " << o);
-  }
+  for (auto [batch, k, o] : {std::array<int64_t, 3>{1, 33, 17}, {5, 100, 64}, {200, 37, 96}, {3, 1, 1}})
+    check_compiled_in_qdense(GridSpec{kind, bits}, false, batch, k, o, rng);
 }
 
 BOOST_DATA_TEST_CASE(qconv2d_with_weights_compiled_in_is_bit_exact,
@@ -251,31 +270,15 @@ BOOST_DATA_TEST_CASE(qconv2d_with_weights_compiled_in_is_bit_exact,
   BOOST_TEST((values<std::int32_t>(r[0]) == reference::qconv2d(g, x.data(), p.data(), s)));
 }
 
-// int8 activation levels (signed grids, no ReLU before the quantizer) on
-// the same extern product: their codes x + 128 times the weights, less 128
-// times each output's sum of levels; padding (level 0) included.
+// int8 activation levels on the same extern product, padding (level 0,
+// code 128) included.
 BOOST_DATA_TEST_CASE(int8_activations_on_qgemm_are_bit_exact, bdata::make(kKinds) * bdata::xrange(1, 9), kind, bits) {
   const GridSpec g{kind, bits};
   const bool extern_product = !(bits == 8 && kind != GridKind::Signed);
   std::mt19937 rng(700u * unsigned(bits) + unsigned(kind));
   std::uniform_int_distribution<int> level(-128, 127);
-  for (auto [batch, k, o] : {std::array<int64_t, 3>{1, 33, 17}, {5, 100, 64}, {200, 37, 96}}) {
-    std::vector<std::int32_t> levels;
-    const auto p = random_packed(g, o, k, rng, &levels);
-    const int64_t rb = reference::packed_row_bytes(k, bits);
-    const std::string X = "tensor<?x" + std::to_string(k) + "xsi8>", Y = "tensor<?x" + std::to_string(o) + "xi32>",
-                      P = "tensor<" + std::to_string(o) + "x" + std::to_string(rb) + "xui8>";
-    const std::string mlir = "func @f(%x: " + X + ") -> " + Y + " {\n" + bound_weight(g, {o, k}, levels, P) +
-                             "  %y = cpq.qdense %x, %p {" + grid_attrs(g) + "} : (" + X + ", " + P + ") -> " + Y +
-                             "\n  return %y : " + Y + "\n}\n";
-    Run f(mlir, "f");
-    BOOST_TEST_REQUIRE(f.compiled.lowered.externs.size() == (extern_product ? 1u : 0u));
-    std::vector<std::int8_t> x(std::size_t(batch * k));
-    for (auto &v : x) v = std::int8_t(level(rng));
-    f.set(0, buffer<std::int8_t>({batch, k}, x));
-    BOOST_TEST(values<std::int32_t>(f.run(int(batch))[0]) == reference::qdense(g, x.data(), p.data(), batch, k, o),
-               "dense batch " << batch << " K " << k << " O " << o);
-  }
+  for (auto [batch, k, o] : {std::array<int64_t, 3>{1, 33, 17}, {5, 100, 64}, {200, 37, 96}})
+    check_compiled_in_qdense(g, true, batch, k, o, rng);
   // A padded, strided convolution of 7 channels (K = 63).
   reference::QConvShape s{3, 7, 9, 8, 20, 3, 3, 2, 2, 1, 1, 1};
   const int64_t K = s.row_length(), rb = reference::packed_row_bytes(K, bits);
