@@ -43,7 +43,7 @@
 #include "cpq/runtime/safetensors.h"
 #include "cpq/runtime/tensor.h"
 #include "codegen/aot.h"
-#include "network_kernels.h"
+#include "codegen/network.h"
 #include "peer.h"
 
 #include <omp.h>
@@ -285,16 +285,12 @@ double time_onednn_int8() {
 
 /// The LeNet-5 W2A2 packed inference kernel, compiled into `folder`.
 std::unique_ptr<cpq::runtime::Kernel> lenet5_w2a2_kernel(const std::string &folder, std::string &error) {
-  cpq::train::NetworkOptions o;
+  cpq::codegen::NetworkOptions o;
   o.weight_bits = 2, o.activation_bits = 2;
-  cpq::train::PreparedNetwork net;
-  if (!cpq::train::prepare_network(CPQ_SOURCE_DIR "/examples/networks/lenet5.mlir", o, net, error)) return nullptr;
+  cpq::codegen::PreparedNetwork net;
+  if (!cpq::codegen::prepare_network(CPQ_SOURCE_DIR "/examples/networks/lenet5.mlir", o, net, error)) return nullptr;
   cpq::safetensors::File params;
-  for (const auto &[name, init] : net.init) {
-    std::vector<float> values;
-    if (!cpq::runtime::initial_value(name, init, net.shapes.at(name), 1, values, error)) return nullptr;
-    params.tensors.push_back(cpq::safetensors::make_f32(name, net.shapes.at(name), values));
-  }
+  if (!cpq::codegen::initial_parameters(net, 1, params, error)) return nullptr;
   const std::string network = folder + "/lenet5_w2a2.mlir", weights = folder + "/lenet5_w2a2.safetensors";
   if (!cpq::safetensors::write(weights, params, error)) return nullptr;
   {

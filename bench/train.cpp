@@ -12,13 +12,14 @@
 //                    [--bits FP32,W4A4,W2A2] [--no-peer] [--cache DIR]
 //
 //===----------------------------------------------------------------------===//
-#include "network_kernels.h"
+#include "codegen/network.h"
 #include "peer.h"
 
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/idx.h"
 #include "cpq/runtime/init.h"
 #include "cpq/runtime/kernel.h"
+#include "cpq/runtime/roles.h"
 #include "cpq/runtime/tensor.h"
 
 #include <algorithm>
@@ -72,8 +73,7 @@ double torch_peer(const std::string &bits, int batch, int steps, int repeats) {
 }
 
 /// Median images/s of the train_step in `folder` at `batch`.
-double ours(const std::string &folder, const cpq::train::PreparedNetwork &net, const cpq::idx::LabelledImages &data,
-            int batch, int steps, int repeats) {
+double ours(const std::string &folder, const cpq::idx::LabelledImages &data, int batch, int steps, int repeats) {
   std::string error;
   auto k = Kernel::load(folder + "/train_step", error);
   if (!k) fail(error);
@@ -81,10 +81,10 @@ double ours(const std::string &folder, const cpq::train::PreparedNetwork &net, c
   for (const KernelArgument &a : k->arguments())
     if (a.buffer) t[a.name] = std::make_unique<HostTensor>(a, batch);
   for (const KernelArgument &a : k->arguments()) {
-    if (a.output || a.role != "param") continue;
-    const std::string &name = net.param_of_arg.at(a.name);
+    if (a.output || a.role != roles::param) continue;
     std::vector<float> v;
-    if (!initial_value(name, net.init.at(name), a.shape, 1, v, error)) fail(error);
+    if (!a.init) fail(folder + "/train_step.json: parameter '" + a.tensor + "' has no init");
+    if (!initial_value(a.tensor, *a.init, a.shape, 1, v, error)) fail(error);
     t[a.name]->assign_floats(v);
   }
   const auto order = epoch_order(static_cast<std::uint32_t>(data.count), 1, 0);
@@ -99,8 +99,7 @@ double ours(const std::string &folder, const cpq::train::PreparedNetwork &net, c
         {"step", Scalar::of_int(step)}, {"seed", Scalar::of_int(1)}, {"learning_rate", Scalar::of(1e-3)}};
     if (!k->call(buffers, scalars, error)) fail("train_step: " + error);
     for (const KernelArgument &a : k->arguments())
-      if (a.output && a.buffer && (a.role == "param" || a.role == "state"))
-        t.at(a.name.substr(0, a.name.size() - 4))->swap(*t.at(a.name));
+      if (!a.updates.empty()) t.at(a.updates)->swap(*t.at(a.name));
     ++step;
   };
   for (int i = 0; i < 3; ++i) run(); // warm-up
@@ -126,7 +125,7 @@ int main(int argc, char **argv) {
   int repeats = 5, steps = 20;
   std::vector<int> batches = {64, 256};
   std::vector<std::string> bits = {"FP32", "W4A4", "W2A2"};
-  std::string cache = cpq::train::default_cache();
+  std::string cache = cpq::codegen::default_cache();
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -164,17 +163,20 @@ int main(int argc, char **argv) {
   std::vector<Row> rows;
   std::map<int, double> torch_fp32;
   for (const std::string &b : bits) {
-    cpq::train::NetworkOptions o;
+    cpq::codegen::NetworkOptions o;
     if (b != "FP32" && (std::sscanf(b.c_str(), "W%dA%d", &o.weight_bits, &o.activation_bits) != 2 ||
                         o.weight_bits < 1 || o.weight_bits > 8 || o.activation_bits < 1 || o.activation_bits > 8))
       fail("--bits takes FP32 or WnAm, got '" + b + "'");
-    cpq::train::PreparedNetwork net;
-    if (!cpq::train::prepare_network(CPQ_SOURCE_DIR "/examples/networks/lenet5.mlir", o, net, error)) fail(error);
+    cpq::codegen::PreparedNetwork net;
+    if (!cpq::codegen::prepare_network(CPQ_SOURCE_DIR "/examples/networks/lenet5.mlir", o, net, error)) fail(error);
     std::string folder;
-    if (!cpq::train::compiled_kernels(net, cache, "host", json, folder, error)) fail(error);
+    auto note = [&](const std::string &m) {
+      if (!json) std::fprintf(stderr, "bench/train: %s\n", m.c_str());
+    };
+    if (!cpq::codegen::compiled_kernels(net, cache, "host", note, folder, error)) fail(error);
     for (int batch : batches) {
       if (!json) std::fprintf(stderr, "lenet5 %s batch %d ...\n", b.c_str(), batch);
-      Row r{b, batch, ours(folder, net, data, batch, steps, repeats), -1};
+      Row r{b, batch, ours(folder, data, batch, steps, repeats), -1};
       if (peer) r.torch_img_s = torch_peer(b, batch, steps, repeats);
       if (b == "FP32") torch_fp32[batch] = r.torch_img_s;
       rows.push_back(r);

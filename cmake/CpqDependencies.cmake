@@ -59,6 +59,12 @@ add_library(Random123::Random123 INTERFACE IMPORTED)
 set_target_properties(Random123::Random123 PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${RANDOM123_INCLUDE_DIR}")
 
+# --- nlohmann-json (header-only): every JSON the project reads or writes ---
+find_package(nlohmann_json 3.10 CONFIG QUIET)
+if(NOT nlohmann_json_FOUND)
+  message(FATAL_ERROR "cpq: nlohmann-json >= 3.10 not found (package nlohmann-json3-dev): ${_cpq_fix}")
+endif()
+
 # --- Boost.Test (tests only) -------------------------------------------------
 if(CPQ_BUILD_TESTS)
   find_package(Boost 1.74 CONFIG QUIET COMPONENTS unit_test_framework)
@@ -68,4 +74,4 @@ if(CPQ_BUILD_TESTS)
 endif()
 
 message(STATUS "cpq: Halide ${Halide_VERSION}, MLIR/LLVM ${LLVM_PACKAGE_VERSION}, "
-               "xsimd ${xsimd_VERSION}, Random123 at ${RANDOM123_INCLUDE_DIR}")
+               "xsimd ${xsimd_VERSION}, nlohmann-json ${nlohmann_json_VERSION}, Random123 at ${RANDOM123_INCLUDE_DIR}")

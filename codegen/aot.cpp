@@ -7,7 +7,9 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/aot.h"
 #include "codegen/target.h"
-#include "cpq/runtime/safetensors.h"
+#include "cpq/runtime/kernel_helpers.h"
+#include "cpq/runtime/manifest.h"
+#include "cpq/runtime/model.h"
 
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/dialect/Passes.h"
@@ -28,6 +30,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -40,84 +43,16 @@ std::string base_name(const std::string &path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::string c_identifier(const std::string &s) {
-  std::string out;
-  for (char ch : s) out.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "f_" + out;
-  return out;
-}
-
-std::string type_name(const Halide::Type &t) {
-  if (t.is_float()) return "float" + std::to_string(t.bits());
-  return (t.is_uint() ? "uint" : "int") + std::to_string(t.bits());
-}
-
-std::string json_string(const std::string &s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out.push_back('\\');
-    out.push_back(ch);
-  }
-  return out + "\"";
-}
-
-void shape_json(std::ostringstream &os, const std::vector<int64_t> &shape) {
-  os << "[";
-  for (std::size_t k = 0; k < shape.size(); ++k) os << (k ? ", " : "") << (shape[k] < 0 ? "null" : std::to_string(shape[k]));
-  os << "]";
-}
-
 } // namespace
-
-std::string manifest_json(const LoweredFunction &f, const std::string &c_name) {
-  std::ostringstream os;
-  os << "{\n  \"function\": " << json_string(c_name) << ",\n  \"source_function\": " << json_string(f.name)
-     << ",\n  \"layout\": \"buffers are row-major in MLIR axis order: Halide dimension 0 is the last MLIR axis\","
-     << "\n  \"arguments\": [\n";
-  bool first = true;
-  for (const LoweredInput &in : f.inputs) {
-    os << (first ? "" : ",\n") << "    {\"name\": " << json_string(in.name) << ", \"role\": " << json_string(in.role)
-       << ", \"direction\": \"input\", \"kind\": " << (in.buffer ? "\"buffer\"" : "\"scalar\"")
-       << ", \"type\": " << json_string(type_name(in.type)) << ", \"shape\": ";
-    shape_json(os, in.shape);
-    os << "}";
-    first = false;
-  }
-  for (const LoweredOutput &out : f.outputs) {
-    os << (first ? "" : ",\n") << "    {\"name\": " << json_string(out.name) << ", \"role\": " << json_string(out.role)
-       << ", \"direction\": \"output\", \"kind\": \"buffer\", \"type\": " << json_string(type_name(out.type))
-       << ", \"shape\": ";
-    shape_json(os, out.shape);
-    os << "}";
-    first = false;
-  }
-  os << "\n  ],\n  \"externs\": [";
-  for (std::size_t k = 0; k < f.externs.size(); ++k) os << (k ? ", " : "") << json_string(f.externs[k]);
-  os << "]\n}\n";
-  return os.str();
-}
 
 /// The packed model file of a kernel compiled with its parameters as inputs.
 bool write_model(const AotOptions &o, const LoweredFunction &f, const std::string &c_name, std::string &error) {
-  namespace fs = std::filesystem;
-  safetensors::File file;
-  std::error_code ec;
-  const fs::path folder = fs::absolute(fs::path(o.model), ec).parent_path();
-  const fs::path kernel = fs::relative(fs::absolute(fs::path(o.output), ec), folder, ec);
-  file.metadata["cpq.format"] = "packed-model 1";
-  file.metadata["cpq.kernel"] = ec || kernel.empty() ? fs::absolute(fs::path(o.output)).string() : kernel.string();
-  file.metadata["cpq.function"] = c_name;
-  for (const ModelTensor &t : f.model) {
-    file.tensors.push_back({t.name, t.dtype, t.shape, t.bytes});
-    file.metadata["cpq.elements." + t.name] = std::to_string(t.elements);
-    if (!t.layout.empty()) file.metadata["cpq.layout." + t.name] = t.layout;
-  }
-  if (file.tensors.empty()) {
+  if (f.model.empty()) {
     error = o.input + ": function '" + o.function +
             "' has no bound parameters to put in a model file (bind them first: --cpq-inference-pipeline)";
     return false;
   }
-  return safetensors::write(o.model, file, error);
+  return runtime::write_model_file(o.model, o.output, c_name, f.model, error);
 }
 
 bool compile_aot(const AotOptions &o, std::string &error) {
@@ -153,7 +88,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     for (mlir::FuncOp f : module->getOps<mlir::FuncOp>()) error += " " + f.getName().str();
     return false;
   }
-  const std::string name = c_identifier(o.name.empty() ? base_name(o.output) : o.name);
+  const std::string name = runtime::c_identifier(o.name.empty() ? base_name(o.output) : o.name);
 
   try {
     std::vector<Halide::Target> targets;
@@ -213,7 +148,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     }
     {
       std::ofstream manifest(produced(".json"));
-      manifest << manifest_json(*first, name);
+      manifest << runtime::manifest_json(first->manifest(name));
       if (!manifest) {
         error = o.output + ".json: cannot write";
         return false;
@@ -222,12 +157,16 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     if (o.shared) {
       std::string command = std::string(CPQ_CXX) + " -shared -o '" + produced(".so") + "' -Wl,--whole-archive '" +
                             tmp + ".a' -Wl,--no-whole-archive";
-      const auto uses = [&](const char *e) {
-        return std::find(first->externs.begin(), first->externs.end(), e) != first->externs.end();
-      };
-      if (uses("cpq_qgemm_u8") || uses("cpq_bgemm_b1")) command += " " + std::string(CPQ_PACKED_EXTERNS_LIBS);
-      if (uses("cpq_dropbits_mask") || uses("cpq_hard_concrete_gate"))
-        command += " '" + std::string(CPQ_TRAINING_EXTERNS_LIB) + "'";
+      // The runtime libraries that define the helpers the kernel calls.
+      namespace helpers = runtime::helpers;
+      std::set<helpers::Library> libraries;
+      for (const std::string &e : first->externs) {
+        const helpers::Helper *h = helpers::find(e);
+        if (!h) throw std::logic_error("the kernel calls an unknown helper '" + e + "'");
+        libraries.insert(h->library);
+      }
+      if (libraries.count(helpers::Library::Packed)) command += " " + std::string(CPQ_PACKED_EXTERNS_LIBS);
+      if (libraries.count(helpers::Library::Training)) command += " '" + std::string(CPQ_TRAINING_EXTERNS_LIB) + "'";
       command += " -lpthread -ldl";
       if (std::system(command.c_str()) != 0) {
         error = "linking the shared object failed: " + command;

@@ -40,10 +40,4 @@ struct AotOptions {
 /// also printed to stderr as they arise).
 bool compile_aot(const AotOptions &options, std::string &error);
 
-/// The JSON manifest of a lowered function: its C name, and each argument
-/// (inputs, then outputs, the order of the generated function's parameters)
-/// with name, role, kind (buffer or scalar), element type and MLIR-order
-/// shape (null for the dynamic batch).
-std::string manifest_json(const LoweredFunction &f, const std::string &c_name);
-
 } // namespace cpq::codegen

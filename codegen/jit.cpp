@@ -1,6 +1,7 @@
 //===- jit.cpp - JIT-compiling lowered cpq functions ------------------------===//
 #include "codegen/jit.h"
 
+#include "cpq/runtime/kernel_helpers.h"
 #include "cpq/runtime/packed_externs.h"
 #include "cpq/runtime/training_externs.h"
 #include "schedules/network.h"
@@ -16,11 +17,16 @@ Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Targ
   else
     schedules::autoschedule(p, schedule, target);
   std::map<std::string, JITExtern> externs;
+  namespace helpers = runtime::helpers;
+  const std::map<std::string, JITExtern> available = {
+      {helpers::dropbits_mask.name, JITExtern(ExternCFunction(&cpq_dropbits_mask))},
+      {helpers::hard_concrete_gate.name, JITExtern(ExternCFunction(&cpq_hard_concrete_gate))},
+      {helpers::qgemm_u8.name, JITExtern(ExternCFunction(&cpq_qgemm_u8))},
+      {helpers::bgemm_b1.name, JITExtern(ExternCFunction(&cpq_bgemm_b1))}};
   for (const std::string &name : f.externs) {
-    if (name == "cpq_dropbits_mask") externs.emplace(name, JITExtern(ExternCFunction(&cpq_dropbits_mask)));
-    if (name == "cpq_hard_concrete_gate") externs.emplace(name, JITExtern(ExternCFunction(&cpq_hard_concrete_gate)));
-    if (name == "cpq_qgemm_u8") externs.emplace(name, JITExtern(ExternCFunction(&cpq_qgemm_u8)));
-    if (name == "cpq_bgemm_b1") externs.emplace(name, JITExtern(ExternCFunction(&cpq_bgemm_b1)));
+    auto it = available.find(name);
+    if (it == available.end()) throw std::logic_error("the JIT has no helper function '" + name + "'");
+    externs.emplace(name, it->second);
   }
   p.set_jit_externs(externs);
   p.compile_jit(target);

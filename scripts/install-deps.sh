@@ -22,6 +22,8 @@ packages=(
   llvm-14-dev libmlir-14-dev mlir-14-tools llvm-14-tools
   # header-only kernel core and its tests
   libxsimd-dev xtl-dev librandom123-dev libboost-test-dev
+  # JSON: manifests, safetensors headers, summaries
+  nlohmann-json3-dev
   # data sets: the IDX reader (zlib) and Fashion-MNIST for the main job
   zlib1g-dev dataset-fashion-mnist
   # lit (in llvm-14-tools) runs the cpq-opt tests under Debian's python3

@@ -16,7 +16,10 @@
 #include "cpq/kernels/dropbits.h"
 #include "cpq/kernels/gates.h"
 #include "cpq/kernels/packed_reference.h"
+#include "cpq/kernels/packed_weights.h"
 #include "cpq/kernels/quantizer_reference.h"
+#include "cpq/runtime/kernel_helpers.h"
+#include "cpq/runtime/roles.h"
 #include "cpq/runtime/training_externs.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
@@ -43,12 +46,25 @@ namespace cd = cpq::dialect;
 
 namespace {
 
-/// A C identifier from a tensor name ("conv1.weight" -> "conv1_weight").
-std::string identifier(const std::string &name) {
-  std::string s;
-  for (char ch : name) s.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "t_" + s;
-  return s;
+using runtime::c_identifier;
+namespace roles = runtime::roles;
+namespace helpers = runtime::helpers;
+
+/// The first value of a parameter argument, from its cpq.init and cpq.value
+/// (set by --cpq-expand-training), when it has them.
+std::optional<runtime::ParamInit> argument_init(mlir::DictionaryAttr attrs) {
+  if (!attrs) return std::nullopt;
+  auto kind = attrs.getAs<mlir::StringAttr>("cpq.init");
+  if (!kind) return std::nullopt;
+  runtime::ParamInit init;
+  init.kind = kind.getValue().str();
+  if (auto dense = attrs.getAs<mlir::DenseElementsAttr>("cpq.value")) {
+    if (dense.isSplat())
+      init.values.push_back(dense.getSplatValue<float>());
+    else
+      for (float v : dense.getValues<float>()) init.values.push_back(v);
+  }
+  return init;
 }
 
 Type halide_type(mlir::Type t) {
@@ -182,8 +198,9 @@ public:
   Lowering(mlir::FuncOp func, const LoweringOptions &options) : func(func), options(options) {}
 
   std::optional<LoweredFunction> run() {
-    out.name = identifier(func.getName().str());
+    out.name = c_identifier(func.getName().str());
     try {
+      reserve_argument_names();
       for (unsigned i = 0; i < func.getNumArguments(); ++i) add_argument(i);
       for (mlir::Operation &op : func.front()) {
         if (auto ret = llvm::dyn_cast<mlir::ReturnOp>(op)) {
@@ -200,10 +217,45 @@ public:
   }
 
 private:
+  /// A new name for an internal Func, from `base`: never an argument's.
   std::string unique(const std::string &base) {
-    std::string name = identifier(base);
-    for (int k = 2; !used.insert(name).second; ++k) name = identifier(base) + "_" + std::to_string(k);
+    std::string name = c_identifier(base);
+    for (int k = 2; reserved.count(name) || !used.insert(name).second; ++k)
+      name = c_identifier(base) + "_" + std::to_string(k);
     return name;
+  }
+
+  /// Claims C name `id` for the kernel argument described by `what`; two
+  /// arguments whose names become one identifier are refused.
+  std::string argument_name(const std::string &what, const std::string &id) {
+    auto [it, fresh] = argument_of.emplace(id, what);
+    if (!fresh)
+      throw std::invalid_argument(it->second + " and " + what + " both become the C identifier '" + id +
+                                  "' of a kernel argument; rename one of them");
+    used.insert(id);
+    return id;
+  }
+  /// The C name of the argument for network tensor `tensor`.
+  std::string argument_name(const std::string &tensor) {
+    return argument_name("'" + tensor + "'", c_identifier(tensor));
+  }
+
+  /// Every name an argument may take (the function's arguments and results,
+  /// its parameters with the suffixes of packed model inputs), so that no
+  /// internal Func takes one first.
+  void reserve_argument_names() {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      reserved.insert(c_identifier(attr_string(func.getArgAttrDict(i), "cpq.name", "arg" + std::to_string(i))));
+    for (unsigned i = 0; i < func.getNumResults(); ++i) {
+      const std::string id =
+          c_identifier(attr_string(func.getResultAttrDict(i), "cpq.name", "result" + std::to_string(i)));
+      reserved.insert(id);
+      reserved.insert(id + "_out");
+    }
+    func.walk([&](cd::ParamOp p) {
+      for (const char *suffix : {"", ".panels", ".bits", ".packed", ".level_sums"})
+        reserved.insert(c_identifier(p.name().str() + suffix));
+    });
   }
 
   std::string attr_string(mlir::DictionaryAttr attrs, llvm::StringRef key, const std::string &fallback) {
@@ -239,8 +291,10 @@ private:
     mlir::Value arg = func.getArgument(i);
     mlir::DictionaryAttr attrs = func.getArgAttrDict(i);
     LoweredInput in;
-    in.name = unique(attr_string(attrs, "cpq.name", "arg" + std::to_string(i)));
-    in.role = attr_string(attrs, "cpq.role", "input");
+    in.tensor = attr_string(attrs, "cpq.name", "arg" + std::to_string(i));
+    in.name = argument_name(in.tensor);
+    in.role = attr_string(attrs, "cpq.role", roles::input);
+    in.init = argument_init(attrs);
     if (auto t = arg.getType().dyn_cast<mlir::RankedTensorType>()) {
       in.type = halide_type(t.getElementType());
       in.shape = shape_of(t);
@@ -263,9 +317,14 @@ private:
       LoweredOutput o;
       // An output that updates an input (a parameter, optimizer state) is
       // that input's name with "_out".
-      const std::string base = identifier(attr_string(attrs, "cpq.name", "result" + std::to_string(i)));
-      o.name = unique(used.count(base) ? base + "_out" : base);
-      o.role = attr_string(attrs, "cpq.role", "output");
+      o.tensor = attr_string(attrs, "cpq.name", "result" + std::to_string(i));
+      const std::string base = c_identifier(o.tensor);
+      const bool updates = std::any_of(out.inputs.begin(), out.inputs.end(), [&](const LoweredInput &in) {
+        return in.name == base && in.tensor == o.tensor && in.buffer;
+      });
+      if (updates) o.updates = base;
+      o.name = updates ? argument_name("the update of '" + o.tensor + "'", base + "_out") : argument_name(o.tensor);
+      o.role = attr_string(attrs, "cpq.role", roles::output);
       const TensorValue &v = tensor(ret.getOperand(i));
       o.type = v.type;
       o.shape = shape_of(ret.getOperand(i).getType());
@@ -485,117 +544,96 @@ private:
     return out;
   }
 
-  /// cpq.pack of bound values is packed here, once, with the scalar
-  /// reference, and compiled in as constant bytes; of run-time values, by the
-  /// Halide builder.
+  /// cpq.pack of bound values is packed here, once, by the kernel core
+  /// (cpq/kernels/packed_weights.h), and compiled in as constant bytes or
+  /// given to the model file; of run-time values, by the Halide builder. The
+  /// products that can take the weight decide its layout: bit rows for AND
+  /// and popcount, panels for the extern qgemm, and cpq.pack's rows for the
+  /// plain contractions (always there when the weights are compiled in).
   mlir::LogicalResult lower_pack(cd::PackOp p, const std::string &name) {
     const GridSpec grid = grid_of(p);
     const auto w = bound_values(p.weight()), alpha = bound_values(p.alpha());
     if (!w || !alpha) return unary(p.packed(), "elementwise", pack(name, tensor(p.weight()), tensor(p.alpha()), grid));
     const std::vector<int64_t> shape = shape_of(p.weight().getType());
-    const int64_t O = shape.at(0), K = int64_t(w->size()) / O, row_bytes = reference::packed_row_bytes(K, grid.bits);
-    if (alpha->size() != 1 && int64_t(alpha->size()) != O)
-      return p.emitOpError("alpha must have 1 or ") << O << " values";
-    reference::check_scales("alpha", alpha->data(), alpha->size());
-    std::vector<std::int32_t> levels(w->size());
-    for (std::size_t i = 0; i < w->size(); ++i)
-      levels[i] = reference::quantize_level(grid, (*w)[i], (*alpha)[alpha->size() == 1 ? 0 : i / std::size_t(K)]);
-    const std::vector<std::uint8_t> bytes = reference::pack_weight_levels(grid, levels.data(), O, K);
+    if (alpha->size() != 1 && int64_t(alpha->size()) != shape.at(0))
+      return p.emitOpError("alpha must have 1 or ") << shape.at(0) << " values";
+    const WeightLevels levels = quantize_weight(grid, *w, *alpha, shape);
+    const int64_t O = levels.outputs, K = levels.k;
+    const std::string weight = p.weight().getDefiningOp<cd::ParamOp>().name().str();
     const bool qgemm = qgemm_can_take(p, grid);
+    const bool model = options.parameters_as_inputs;
     if (const std::optional<GridKind> activations = binary_products(p, grid)) {
-      // Bit rows for AND and popcount, compiled in or a model tensor.
-      std::vector<std::uint8_t> codes(levels.size());
-      for (std::size_t i = 0; i < levels.size(); ++i) codes[i] = std::uint8_t(levels[i] != grid.q_min());
-      const BitRows rows = to_bit_rows(codes.data(), O, K, K);
-      std::vector<std::uint8_t> row_bytes_le(rows.bits.size() * 8);
-      for (std::size_t i = 0; i < rows.bits.size(); ++i)
-        for (int b = 0; b < 8; ++b) row_bytes_le[8 * i + std::size_t(b)] = std::uint8_t(rows.bits[i] >> (8 * b));
-      if (options.parameters_as_inputs) {
-        auto weight = p.weight().getDefiningOp<cd::ParamOp>();
-        ModelTensor t;
-        t.dtype = "U8";
-        t.shape = {int64_t(row_bytes_le.size())};
-        t.bytes = row_bytes_le;
-        t.elements = int64_t(w->size());
-        t.layout = weight_description(grid, shape) + ": bit rows of cpq/kernels/bgemm.h (" + std::to_string(O) +
-                   " rows of " + std::to_string(rows.words) + " little-endian 64-bit words, bit k of a row the code of weight k)";
-        set(p.packed(), model_input(weight.name().str() + ".bits", UInt(8), t));
-        panel_sources[p.packed()] = std::make_shared<PanelSource>(
-            PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer, true, *activations});
-        return mlir::success();
+      const PackedWeight bits = pack_weight(levels, WeightLayout::BitRows);
+      ExternFuncArgument bytes;
+      if (model) {
+        set(p.packed(), model_input(weight + ".bits", UInt(8), model_tensor(bits)));
+        bytes = *out.inputs.back().buffer;
+      } else {
+        bytes = constant_bytes(bits.bytes, name + "_bits");
       }
-      Buffer<uint8_t> bytes_in(int(row_bytes_le.size()), unique(name + "_bits"));
-      std::copy(row_bytes_le.begin(), row_bytes_le.end(), bytes_in.data());
-      panel_sources[p.packed()] =
-          std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in, true, *activations});
-    } else if (qgemm && !options.parameters_as_inputs) { // compiled in, in the panel layout
-      const PanelWeights pw = to_panels(grid, levels.data(), O, K);
-      Buffer<uint8_t> bytes_in(int(pw.bytes.size()), unique(name + "_panels"));
-      std::copy(pw.bytes.begin(), pw.bytes.end(), bytes_in.data());
-      auto source = std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), bytes_in});
-      if (reads_int8(p)) {
-        Buffer<int32_t> sums(int(O), unique(name + "_level_sums"));
-        const std::vector<std::int32_t> v = level_sums(levels, O, K);
-        std::copy(v.begin(), v.end(), sums.data());
-        Var o("o");
-        Func f(unique(name + "_level_sums_const"));
-        f(o) = sums(o);
-        source->level_sums = f;
+      panel_sources[p.packed()] = std::make_shared<PanelSource>(
+          PanelSource{PanelView::of(grid, O, K, nullptr), bytes, true, *activations});
+      if (model) return mlir::success();
+    } else if (qgemm && (!model || grid.bits == 1 || grid.bits == 2 || grid.bits == 4 || grid.bits == 8)) {
+      // The panel layout: compiled in, or a model tensor when the grid is
+      // stored at its own width (the extern reads the file's bytes as they
+      // are; other widths keep cpq.pack's rows in a model file).
+      const PackedWeight panels = pack_weight(levels, WeightLayout::Panels);
+      auto source = std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), ExternFuncArgument()});
+      if (model) {
+        set(p.packed(), model_input(weight + ".panels", UInt(8), model_tensor(panels)));
+        source->bytes = *out.inputs.back().buffer;
+      } else {
+        source->bytes = constant_bytes(panels.bytes, name + "_panels");
       }
-      panel_sources[p.packed()] = source;
-    }
-    if (qgemm && options.parameters_as_inputs && (grid.bits == 1 || grid.bits == 2 || grid.bits == 4 || grid.bits == 8)) {
-      // A packed model whose grids are stored at their own width in the panel
-      // layout: the file holds the panels (the packed bytes and some padding
-      // to 16 outputs and whole blocks), the extern reads them as they are.
-      auto weight = p.weight().getDefiningOp<cd::ParamOp>();
-      const PanelWeights pw = to_panels(grid, levels.data(), O, K);
-      ModelTensor t;
-      t.dtype = "U8";
-      t.shape = {int64_t(pw.bytes.size())};
-      t.bytes = pw.bytes;
-      t.elements = int64_t(w->size());
-      t.layout = weight_description(grid, shape) + ": panel layout of cpq/kernels/qgemm.h (" + std::to_string(pw.panels) + " panels of 16 outputs x " +
-                 std::to_string(pw.blocks) + " blocks of " + std::to_string(pw.kb()) + " values, 64 bytes each)";
-      set(p.packed(), model_input(weight.name().str() + ".panels", UInt(8), t));
-      auto source =
-          std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), *out.inputs.back().buffer});
       if (reads_int8(p)) { // their sums of levels, for products on int8 activations
-        const std::vector<std::int32_t> v = level_sums(levels, O, K);
-        ModelTensor sums;
-        sums.dtype = "I32";
-        sums.shape = {O};
-        sums.bytes.resize(v.size() * 4);
-        std::memcpy(sums.bytes.data(), v.data(), sums.bytes.size()); // little-endian host
-        sums.elements = O;
-        source->level_sums = model_input(weight.name().str() + ".level_sums", Int(32), sums).f;
+        const std::vector<std::int32_t> sums = level_sums(levels);
+        if (model) {
+          runtime::ModelFileTensor t;
+          t.dtype = "I32", t.shape = {O}, t.elements = O;
+          t.bytes.resize(sums.size() * 4);
+          std::memcpy(t.bytes.data(), sums.data(), t.bytes.size()); // little-endian host
+          source->level_sums = model_input(weight + ".level_sums", Int(32), t).f;
+        } else {
+          Buffer<int32_t> b(int(O), unique(name + "_level_sums"));
+          std::copy(sums.begin(), sums.end(), b.data());
+          Var o("o");
+          Func f(unique(name + "_level_sums_const"));
+          f(o) = b(o);
+          source->level_sums = f;
+        }
       }
       panel_sources[p.packed()] = source;
+      if (model) return mlir::success();
+    }
+    const PackedWeight rows = pack_weight(levels, WeightLayout::Rows);
+    if (model) { // the bytes are an input, and go to the model file
+      set(p.packed(), model_input(weight + ".packed", UInt(8), model_tensor(rows)));
       return mlir::success();
     }
-    if (options.parameters_as_inputs) {
-      // A packed model: the bytes are an input, and go to the model file.
-      auto weight = p.weight().getDefiningOp<cd::ParamOp>();
-      ModelTensor t;
-      t.dtype = "U8";
-      t.shape = {O, row_bytes};
-      t.bytes = bytes;
-      t.elements = int64_t(w->size());
-      t.layout = weight_description(grid, shape) + ": row o holds its " + std::to_string(K) + " codes (level - " +
-                 std::to_string(grid.q_min()) + ") / " + std::to_string(grid.q_step()) + " of " +
-                 std::to_string(grid.bits) + " bits, code k at bits [k*" + std::to_string(grid.bits) + ", (k+1)*" +
-                 std::to_string(grid.bits) + ") from the least significant bit of byte 0, rows padded to " +
-                 std::to_string(row_bytes) + " bytes";
-      set(p.packed(), model_input(weight.name().str() + ".packed", UInt(8), t));
-      return mlir::success();
-    }
+    const int64_t row_bytes = rows.byte_shape.at(1);
     Buffer<uint8_t> buf(int(row_bytes), int(O), unique(name + "_bytes"));
-    std::copy(bytes.begin(), bytes.end(), buf.data());
+    std::copy(rows.bytes.begin(), rows.bytes.end(), buf.data());
     Var b("b"), o("o");
     Func f(unique(name + "_const"));
     f(b, o) = buf(b, o);
     set(p.packed(), {f, {Expr(int(O)), Expr(int(row_bytes))}, UInt(8)});
     return mlir::success();
+  }
+
+  /// Bytes compiled into the kernel, as an extern stage's argument.
+  Buffer<uint8_t> constant_bytes(const std::vector<std::uint8_t> &bytes, const std::string &base) {
+    Buffer<uint8_t> b(int(bytes.size()), unique(base));
+    std::copy(bytes.begin(), bytes.end(), b.data());
+    return b;
+  }
+
+  /// A packed weight as a model file's tensor (its name is set by model_input).
+  static runtime::ModelFileTensor model_tensor(const PackedWeight &w) {
+    runtime::ModelFileTensor t;
+    t.dtype = "U8", t.shape = w.byte_shape, t.bytes = w.bytes, t.elements = w.elements;
+    t.weight_layout = w.layout, t.layout = w.description;
+    return t;
   }
 
   mlir::LogicalResult unary(mlir::Value result, const std::string &family, const TensorValue &t) {
@@ -615,13 +653,6 @@ private:
     if (it == panel_sources.end()) return nullptr;
     if (!it->second->takes(tensor(input).type)) return nullptr;
     return it->second.get();
-  }
-
-  /// "signed 2-bit weight [64, 32, 5, 5]": the start of a model tensor's layout.
-  static std::string weight_description(GridSpec grid, const std::vector<int64_t> &shape) {
-    std::string dims;
-    for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
-    return std::string(to_string(grid.kind)) + " " + std::to_string(grid.bits) + "-bit weight [" + dims + "]";
   }
 
   /// Whether the extern product can take this packed weight: a grid whose
@@ -646,15 +677,7 @@ private:
     });
   }
 
-  /// sum_k levels[o * k + i] per output.
-  static std::vector<std::int32_t> level_sums(const std::vector<std::int32_t> &levels, int64_t O, int64_t K) {
-    std::vector<std::int32_t> s(static_cast<std::size_t>(O), 0);
-    for (int64_t o = 0; o < O; ++o)
-      for (int64_t k = 0; k < K; ++k) s[std::size_t(o)] += levels[std::size_t(o * K + k)];
-    return s;
-  }
-
-  void uses_extern_product(const PanelSource &w) { need_extern(w.binary ? "cpq_bgemm_b1" : "cpq_qgemm_u8"); }
+  void uses_extern_product(const PanelSource &w) { need_extern(w.binary ? helpers::bgemm_b1 : helpers::qgemm_u8); }
 
   /// The grid of `v`'s values when they are 1-bit activations: made by an
   /// encode or requantize to a 1-bit unsigned grid (codes 0/1) or symmetric
@@ -708,10 +731,11 @@ private:
 
   /// A packed model's input `base` (a kernel argument of role param) whose
   /// values `t` (name aside) go to the model file.
-  TensorValue model_input(const std::string &base, Type type, ModelTensor t) {
+  TensorValue model_input(const std::string &base, Type type, runtime::ModelFileTensor t) {
     LoweredInput in;
-    in.name = t.name = unique(base);
-    in.role = "param";
+    in.tensor = base;
+    in.name = t.name = argument_name(base);
+    in.role = roles::param;
     in.type = type;
     in.shape = t.shape;
     TensorValue v = input_buffer(in);
@@ -735,9 +759,9 @@ private:
     return v;
   }
 
-  /// Records an extern C function the pipeline calls (once).
-  void need_extern(const std::string &name) {
-    if (std::find(out.externs.begin(), out.externs.end(), name) == out.externs.end()) out.externs.push_back(name);
+  /// Records a helper C function the pipeline calls (once).
+  void need_extern(const helpers::Helper &h) {
+    if (std::find(out.externs.begin(), out.externs.end(), h.name) == out.externs.end()) out.externs.push_back(h.name);
   }
 
   /// Whether only cpq.pack ops of bound values read the parameter (which
@@ -757,7 +781,7 @@ private:
     if (p.value() && options.parameters_as_inputs) {
       if (only_packed(p)) return mlir::success(); // the packed bytes stand for it
       const std::vector<float> values = *bound_values(p.result());
-      ModelTensor t;
+      runtime::ModelFileTensor t;
       t.dtype = "F32";
       t.shape = shape;
       t.elements = int64_t(values.size());
@@ -769,7 +793,7 @@ private:
     if (auto value = p.value()) {
       // Trained values compiled in as a constant buffer.
       std::vector<int> halide_shape(shape.rbegin(), shape.rend());
-      Buffer<float> buf(halide_shape, identifier(p.name().str()));
+      Buffer<float> buf(halide_shape, c_identifier(p.name().str()));
       auto dense = value->cast<mlir::DenseElementsAttr>();
       float *data = buf.data();
       std::size_t k = 0;
@@ -782,8 +806,9 @@ private:
       return mlir::success();
     }
     LoweredInput in;
-    in.name = unique(p.name().str());
-    in.role = "param";
+    in.tensor = p.name().str();
+    in.name = argument_name(in.tensor);
+    in.role = roles::param;
     in.type = Float(32);
     in.shape = shape;
     TensorValue v = input_buffer(in);
@@ -801,11 +826,11 @@ private:
     if (p == 0.0) return Expr(int(all_levels(g.bits)));
     const bool independent = independent_masks(op);
     Func m(unique("dropbits_mask_" + std::to_string(int_attr(op, "tensor_id", 0))));
-    m() = Internal::Call::make(Int(32), "cpq_dropbits_mask",
+    m() = Internal::Call::make(Int(32), helpers::dropbits_mask.name,
                                {Expr(int(g.kind)), Expr(g.bits), Expr(p), Expr(independent ? 1 : 0), scalar(seed),
                                 scalar(step), Expr(int(int_attr(op, "tensor_id", 0)))},
                                Internal::Call::Extern);
-    need_extern("cpq_dropbits_mask");
+    need_extern(helpers::dropbits_mask);
     record("scalar", {m});
     return m();
   }
@@ -819,21 +844,58 @@ private:
     const Expr log_a = cast<double>(tensor(logits).f(k));
     auto draw = [&](int mode) {
       const Expr s = seed ? scalar(seed) : Expr(int64_t(0)), t = step ? scalar(step) : Expr(int64_t(0));
-      return Internal::Call::make(Float(64), "cpq_hard_concrete_gate",
+      return Internal::Call::make(Float(64), helpers::hard_concrete_gate.name,
                                   {log_a, s, t, Expr(int(int_attr(op, "tensor_id", 0))), k + 2, Expr(mode)},
                                   Internal::Call::Extern);
     };
     GateInputs g{Func(unique(name + "_gate_z")), Func(unique(name + "_gate_dz"))};
     g.z(k) = draw(seed ? CPQ_GATE_SAMPLED_Z : CPQ_GATE_DETERMINISTIC_Z);
     g.dz_dlog_a(k) = seed ? draw(CPQ_GATE_SAMPLED_DZ) : Internal::make_const(Float(64), 0.0);
-    need_extern("cpq_hard_concrete_gate");
+    need_extern(helpers::hard_concrete_gate);
     record("scalar", {g.z, g.dz_dlog_a});
     return g;
+  }
+
+  /// The network's name and role of `v`: a function argument's cpq.name
+  /// and cpq.role, or a cpq.param's name; empty for other values.
+  std::pair<std::string, std::string> source_of(mlir::Value v) {
+    if (auto arg = v.dyn_cast<mlir::BlockArgument>()) {
+      mlir::DictionaryAttr attrs = func.getArgAttrDict(arg.getArgNumber());
+      return {attr_string(attrs, "cpq.name", ""), attr_string(attrs, "cpq.role", "")};
+    }
+    if (auto p = v.getDefiningOp<cd::ParamOp>()) return {p.name().str(), roles::param};
+    return {};
+  }
+
+  /// The manifest's record of a quantizer of `input` with scale `alpha`
+  /// (and gate logits `gates`): a weight (a parameter), the network's input
+  /// or an activation, named after the weight or after its alpha's
+  /// parameter less ".alpha".
+  void record_quantizer(mlir::Operation *op, mlir::Value input, mlir::Value alpha, mlir::Value gates) {
+    runtime::QuantizerInfo q;
+    q.bits = grid_of(op).bits;
+    q.elements = 1;
+    for (int64_t d : input.getType().cast<mlir::RankedTensorType>().getShape())
+      if (d >= 0) q.elements *= d;
+    const auto [name, role] = source_of(input);
+    if (role == roles::param) {
+      q.kind = "weight", q.tensor = name;
+    } else {
+      q.kind = role == roles::input ? "input" : "activation";
+      std::string a = source_of(alpha).first;
+      const std::string suffix = ".alpha";
+      if (a.size() > suffix.size() && a.compare(a.size() - suffix.size(), suffix.size(), suffix) == 0)
+        a.resize(a.size() - suffix.size());
+      q.tensor = a.empty() ? q.kind : a;
+    }
+    if (gates) q.gate = source_of(gates).first;
+    out.quantizers.push_back(std::move(q));
   }
 
   mlir::LogicalResult lower_quantize(mlir::Operation *op, const std::string &name, mlir::Value input,
                                      mlir::Value alpha, mlir::Value gates, mlir::Value result, mlir::Value seed,
                                      mlir::Value step) {
+    record_quantizer(op, input, alpha, gates);
     const GridSpec g = grid_of(op);
     const TensorValue &x = tensor(input);
     const QuantizerView view = quantizer_view(x, op);
@@ -957,7 +1019,8 @@ private:
   llvm::DenseMap<mlir::Value, TensorValue> values;
   llvm::DenseMap<mlir::Value, Param<>> scalars;
   llvm::DenseMap<mlir::Value, std::shared_ptr<PanelSource>> panel_sources; ///< packed weights for the extern qgemm
-  std::set<std::string> used;
+  std::set<std::string> used, reserved;
+  std::map<std::string, std::string> argument_of; ///< argument C name -> what it is, for messages
   std::vector<Func> pending_helpers;
   Expr batch;
   int counter = 0;
@@ -983,6 +1046,33 @@ std::vector<Func> LoweredFunction::output_funcs() const {
 }
 
 Pipeline LoweredFunction::pipeline() const { return Pipeline(output_funcs()); }
+
+runtime::Manifest LoweredFunction::manifest(const std::string &c_name) const {
+  runtime::Manifest m;
+  m.function = c_name;
+  m.source_function = name;
+  auto type_of = [](const Type &t) {
+    return halide_type_t(t.is_float() ? halide_type_float : t.is_uint() ? halide_type_uint : halide_type_int,
+                         uint8_t(t.bits()));
+  };
+  for (const LoweredInput &in : inputs) {
+    runtime::KernelArgument a;
+    a.name = in.name, a.tensor = in.tensor, a.role = in.role;
+    a.output = false, a.buffer = bool(in.buffer);
+    a.type = type_of(in.type), a.shape = in.shape, a.init = in.init;
+    m.arguments.push_back(std::move(a));
+  }
+  for (const LoweredOutput &o : outputs) {
+    runtime::KernelArgument a;
+    a.name = o.name, a.tensor = o.tensor, a.role = o.role, a.updates = o.updates;
+    a.output = true, a.buffer = true;
+    a.type = type_of(o.type), a.shape = o.shape;
+    m.arguments.push_back(std::move(a));
+  }
+  m.quantizers = quantizers;
+  m.externs = externs;
+  return m;
+}
 
 std::optional<LoweredFunction> lower_function(mlir::FuncOp func, const LoweringOptions &options) {
   return Lowering(func, options).run();

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "cpq/runtime/manifest.h"
+#include "cpq/runtime/model.h"
 #include "schedules/network.h"
 
 #include <Halide.h>
@@ -51,30 +53,25 @@ struct LoweringOptions {
   std::string packed_products = "qgemm";
 };
 
-/// One tensor of a packed model file: a kernel input's name and the values
-/// it takes (raw little-endian bytes of `dtype`, safetensors' names).
-struct ModelTensor {
-  std::string name, dtype;
-  std::vector<int64_t> shape;
-  std::vector<uint8_t> bytes;
-  /// For packed weights: the logical weight ("signed 2-bit [64, 32, 5, 5]")
-  /// and the bit layout; empty otherwise.
-  std::string layout;
-  int64_t elements = 0; ///< the weight's element count (packed) or the tensor's
-};
-
 /// One argument of the function: a tensor (an input buffer) or a scalar.
+/// `name` is the C identifier of `tensor`, the network's name (cpq.name).
 struct LoweredInput {
-  std::string name, role;
+  std::string name, tensor, role;
   Halide::Type type;
   std::vector<int64_t> shape; ///< MLIR order; -1 for the dynamic batch
   std::optional<Halide::ImageParam> buffer;
   std::optional<Halide::Param<>> scalar;
+  /// A trainable parameter's first value (the function argument's cpq.init,
+  /// and cpq.value for constants), for the manifest.
+  std::optional<runtime::ParamInit> init;
   Halide::Argument argument() const;
 };
 
+/// A result of the function. One that updates an input (a parameter or
+/// optimizer state after a training step: the same cpq.name) is named after
+/// it with "_out", and `updates` is that input's name.
 struct LoweredOutput {
-  std::string name, role;
+  std::string name, tensor, role, updates;
   Halide::Func func;
   Halide::Type type;
   std::vector<int64_t> shape; ///< MLIR order; -1 for the dynamic batch
@@ -93,7 +90,13 @@ struct LoweredFunction {
   std::vector<std::string> externs;
   /// With LoweringOptions::parameters_as_inputs, the bound values of the
   /// parameter inputs, in input order.
-  std::vector<ModelTensor> model;
+  std::vector<runtime::ModelFileTensor> model;
+  /// The function's quantizers (cpq.quantize, cpq.quantize_train), in order.
+  std::vector<runtime::QuantizerInfo> quantizers;
+
+  /// What the kernel compiled from this function, named `c_name`, takes and
+  /// gives: the contract its callers read (cpq/runtime/manifest.h).
+  runtime::Manifest manifest(const std::string &c_name) const;
 
   std::vector<Halide::Argument> arguments() const;
   std::vector<Halide::Func> output_funcs() const;
@@ -101,7 +104,8 @@ struct LoweredFunction {
 };
 
 /// Lowers `func`. Unsupported ops and shapes are reported as MLIR errors at
-/// the op (and the result is std::nullopt).
+/// the op (and the result is std::nullopt), and so are two arguments or
+/// results whose names become the same C identifier.
 std::optional<LoweredFunction> lower_function(mlir::FuncOp func, const LoweringOptions &options = {});
 
 } // namespace cpq::codegen

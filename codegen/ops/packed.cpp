@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ops/packed.h"
+#include "cpq/runtime/kernel_helpers.h"
 
 #include <sstream>
 
@@ -231,7 +232,8 @@ TensorValue extern_gemm(const std::string &name, const Func &rows, const Expr &r
   auto code = [](GridKind k) { return k == GridKind::Symmetric ? 2 : k == GridKind::Unsigned ? 1 : 0; };
   // cpq_qgemm_u8(x, panels, weight grid, bits, n, k); cpq_bgemm_b1(x, bit rows, weight grid, activation grid, n, k).
   const Expr fourth = source.binary ? Expr(code(source.activations)) : Expr(w.grid.bits);
-  f.define_extern(source.binary ? "cpq_bgemm_b1" : "cpq_qgemm_u8",
+  namespace helpers = runtime::helpers;
+  f.define_extern(source.binary ? helpers::bgemm_b1.name : helpers::qgemm_u8.name,
                   {rows, source.bytes, Expr(code(w.grid.kind)), fourth, Expr(int(w.n)), Expr(int(w.k))}, Int(32),
                   {o, row});
   TensorValue t{f, {row_extent, Expr(int(w.n))}, Int(32)};

@@ -3,8 +3,6 @@
 
 #include "cpq/runtime/allocator.h"
 
-#include "json.h"
-
 #include <dlfcn.h>
 
 #include <fstream>
@@ -39,41 +37,7 @@ std::string base_name(const char *name) {
 
 } // namespace
 
-std::string shape_text(const std::vector<std::int64_t> &shape, const std::string &dynamic) {
-  std::string s = "[";
-  for (std::size_t k = 0; k < shape.size(); ++k) s += (k ? ", " : "") + (shape[k] < 0 ? dynamic : std::to_string(shape[k]));
-  return s + "]";
-}
-
-bool parse_type(const std::string &name, halide_type_t &out) {
-  struct Entry {
-    const char *name;
-    halide_type_code_t code;
-    int bits;
-  };
-  static const Entry entries[] = {{"float32", halide_type_float, 32}, {"float64", halide_type_float, 64},
-                                  {"int8", halide_type_int, 8},       {"int16", halide_type_int, 16},
-                                  {"int32", halide_type_int, 32},     {"int64", halide_type_int, 64},
-                                  {"uint8", halide_type_uint, 8},     {"uint16", halide_type_uint, 16},
-                                  {"uint32", halide_type_uint, 32},   {"uint64", halide_type_uint, 64}};
-  for (const Entry &e : entries)
-    if (name == e.name) {
-      out = halide_type_t(e.code, uint8_t(e.bits));
-      return true;
-    }
-  return false;
-}
-
-std::string type_name(const halide_type_t &t) {
-  const char *base = t.code == halide_type_float ? "float" : t.code == halide_type_uint ? "uint" : "int";
-  return base + std::to_string(t.bits) + (t.lanes > 1 ? "x" + std::to_string(t.lanes) : "");
-}
-
-const KernelArgument *Kernel::argument(const std::string &name) const {
-  for (const KernelArgument &a : arguments_)
-    if (a.name == name) return &a;
-  return nullptr;
-}
+const KernelArgument *Kernel::argument(const std::string &name) const { return manifest_.argument(name); }
 
 Kernel::~Kernel() {
   if (handle_) dlclose(handle_);
@@ -92,38 +56,7 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
   if (!in) return fail(manifest_path, "cannot open the kernel's manifest (cpq-compile writes it beside the .so)");
   std::stringstream text;
   text << in.rdbuf();
-  const std::string s = text.str();
-  json::Json root;
-  std::string problem;
-  if (!json::JsonParser(s.data(), s.data() + s.size()).parse(root, problem, "JSON manifest"))
-    return fail(manifest_path, problem);
-  const json::Json *function = root.member("function"), *args = root.member("arguments");
-  if (root.kind != json::Json::Object || !function || function->kind != json::Json::String || !args ||
-      args->kind != json::Json::Array)
-    return fail(manifest_path, "not a cpq-compile manifest (needs \"function\" and \"arguments\")");
-  k->function_ = function->text;
-  for (std::size_t i = 0; i < args->items.size(); ++i) {
-    const json::Json &a = args->items[i];
-    const json::Json *name = a.member("name"), *role = a.member("role"), *dir = a.member("direction"),
-                     *kind = a.member("kind"), *type = a.member("type"), *shape = a.member("shape");
-    const std::string where = "argument " + std::to_string(i);
-    if (!name || name->kind != json::Json::String || !dir || dir->kind != json::Json::String || !kind ||
-        kind->kind != json::Json::String || !type || type->kind != json::Json::String || !shape ||
-        shape->kind != json::Json::Array)
-      return fail(manifest_path, where + " lacks name, direction, kind, type or shape");
-    KernelArgument arg;
-    arg.name = name->text;
-    arg.role = role && role->kind == json::Json::String ? role->text : "";
-    arg.output = dir->text == "output";
-    arg.buffer = kind->text == "buffer";
-    if (!parse_type(type->text, arg.type)) return fail(manifest_path, where + " has an unknown type '" + type->text + "'");
-    for (const json::Json &d : shape->items) {
-      if (d.kind == json::Json::Null) arg.shape.push_back(-1);
-      else if (d.kind == json::Json::Number && d.integral && d.integer > 0) arg.shape.push_back(d.integer);
-      else return fail(manifest_path, where + " ('" + arg.name + "') has a bad shape entry");
-    }
-    k->arguments_.push_back(std::move(arg));
-  }
+  if (!parse_manifest(text.str(), manifest_path, k->manifest_, error)) return nullptr;
 
   // A path without a slash would send dlopen searching the library path:
   // the kernel is the file named, relative to the working directory.
@@ -133,19 +66,19 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
     const char *why = dlerror();
     return fail(so_path, std::string("cannot load (") + (why ? why : "unknown error") + ")");
   }
-  k->argv_ = reinterpret_cast<int (*)(void **)>(dlsym(k->handle_, (k->function_ + "_argv").c_str()));
+  k->argv_ = reinterpret_cast<int (*)(void **)>(dlsym(k->handle_, (k->function() + "_argv").c_str()));
   auto metadata_fn = reinterpret_cast<const halide_filter_metadata_t *(*)()>(
-      dlsym(k->handle_, (k->function_ + "_metadata").c_str()));
+      dlsym(k->handle_, (k->function() + "_metadata").c_str()));
   if (!k->argv_ || !metadata_fn)
-    return fail(so_path, "has no kernel '" + k->function_ + "' (the manifest's function; no " + k->function_ +
+    return fail(so_path, "has no kernel '" + k->function() + "' (the manifest's function; no " + k->function() +
                              "_argv / _metadata)");
   const halide_filter_metadata_t *md = metadata_fn();
-  if (md->num_arguments != int(k->arguments_.size()))
+  if (md->num_arguments != int(k->manifest_.arguments.size()))
     return fail(so_path, "its kernel takes " + std::to_string(md->num_arguments) + " arguments, the manifest lists " +
-                             std::to_string(k->arguments_.size()));
+                             std::to_string(k->manifest_.arguments.size()));
   for (int i = 0; i < md->num_arguments; ++i) {
     const halide_filter_argument_t &m = md->arguments[i];
-    const KernelArgument &a = k->arguments_[std::size_t(i)];
+    const KernelArgument &a = k->manifest_.arguments[std::size_t(i)];
     const bool buffer = m.kind != halide_argument_kind_input_scalar;
     const bool output = m.kind == halide_argument_kind_output_buffer;
     if (a.name != base_name(m.name) || a.buffer != buffer || a.output != output || !(a.type == m.type) ||
@@ -174,23 +107,23 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
   for (const auto &[name, b] : buffers) {
     const KernelArgument *a = argument(name);
     if (!a || !a->buffer)
-      return error = function_ + ": no buffer argument '" + name + "'", false;
+      return error = function() + ": no buffer argument '" + name + "'", false;
     (void)b;
   }
   for (const auto &[name, v] : scalars) {
     const KernelArgument *a = argument(name);
-    if (!a || a->buffer) return error = function_ + ": no scalar argument '" + name + "'", false;
+    if (!a || a->buffer) return error = function() + ": no scalar argument '" + name + "'", false;
     (void)v;
   }
-  std::vector<void *> argv(arguments_.size(), nullptr);
-  std::vector<std::int64_t> storage(arguments_.size(), 0); // scalars, 8 bytes each
+  std::vector<void *> argv(manifest_.arguments.size(), nullptr);
+  std::vector<std::int64_t> storage(manifest_.arguments.size(), 0); // scalars, 8 bytes each
   std::int64_t batch = -1;
   std::string batch_from;
-  for (std::size_t i = 0; i < arguments_.size(); ++i) {
-    const KernelArgument &a = arguments_[i];
+  for (std::size_t i = 0; i < manifest_.arguments.size(); ++i) {
+    const KernelArgument &a = manifest_.arguments[i];
     if (!a.buffer) {
       auto it = scalars.find(a.name);
-      if (it == scalars.end()) return error = function_ + ": scalar argument '" + a.name + "' is missing", false;
+      if (it == scalars.end()) return error = function() + ": scalar argument '" + a.name + "' is missing", false;
       const Scalar &v = it->second;
       void *p = &storage[i];
       if (a.type.code == halide_type_float && a.type.bits == 32)
@@ -198,29 +131,29 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
       else if (a.type.code == halide_type_float && a.type.bits == 64)
         *static_cast<double *>(p) = v.is_integer ? double(v.integer) : v.real;
       else if (!v.is_integer)
-        return error = function_ + ": scalar '" + a.name + "' is " + type_name(a.type) + "; got a real value", false;
+        return error = function() + ": scalar '" + a.name + "' is " + type_name(a.type) + "; got a real value", false;
       else if (a.type.bits == 64)
         *static_cast<std::int64_t *>(p) = v.integer;
       else if (a.type.bits == 32)
         *static_cast<std::int32_t *>(p) = std::int32_t(v.integer);
       else
-        return error = function_ + ": scalar '" + a.name + "' has a type the loader does not pass", false;
+        return error = function() + ": scalar '" + a.name + "' has a type the loader does not pass", false;
       argv[i] = p;
       continue;
     }
     auto it = buffers.find(a.name);
     if (it == buffers.end() || !it->second)
-      return error = function_ + ": buffer argument '" + a.name + "' is missing", false;
+      return error = function() + ": buffer argument '" + a.name + "' is missing", false;
     const halide_buffer_t *b = it->second;
     // A buffer without memory would make Halide run a bounds query and
     // return success without computing anything.
     if (!b->host)
-      return error = function_ + ": '" + a.name + "' has no host memory (the loader runs kernels on the CPU)", false;
+      return error = function() + ": '" + a.name + "' has no host memory (the loader runs kernels on the CPU)", false;
     if (!(b->type == a.type))
-      return error = function_ + ": '" + a.name + "' must be " + type_name(a.type) + ", got " + type_name(b->type),
+      return error = function() + ": '" + a.name + "' must be " + type_name(a.type) + ", got " + type_name(b->type),
              false;
     if (b->dimensions != int(a.shape.size()))
-      return error = function_ + ": '" + a.name + "' must have " + std::to_string(a.shape.size()) +
+      return error = function() + ": '" + a.name + "' must have " + std::to_string(a.shape.size()) +
                      " dimensions " + shape_text(a.shape) + ", got " + std::to_string(b->dimensions),
              false;
     for (std::size_t d = 0; d < a.shape.size(); ++d) {
@@ -230,11 +163,11 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
       if (want < 0) {
         if (batch < 0) batch = h.extent, batch_from = a.name;
         if (h.extent != batch)
-          return error = function_ + ": '" + a.name + "' has batch " + std::to_string(h.extent) + " but '" +
+          return error = function() + ": '" + a.name + "' has batch " + std::to_string(h.extent) + " but '" +
                          batch_from + "' has " + std::to_string(batch),
                  false;
       } else if (h.extent != want) {
-        return error = function_ + ": '" + a.name + "' must be " + shape_text(a.shape) + "; axis " +
+        return error = function() + ": '" + a.name + "' must be " + shape_text(a.shape) + "; axis " +
                        std::to_string(d) + " has " + std::to_string(h.extent),
                false;
       }
@@ -246,7 +179,7 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
   const int rc = argv_(argv.data());
   current_error = nullptr;
   if (rc != 0) {
-    error = function_ + ": the kernel failed (Halide error " + std::to_string(rc) + ")" +
+    error = function() + ": the kernel failed (Halide error " + std::to_string(rc) + ")" +
             (halide_error.empty() ? "" : ": " + halide_error);
     return false;
   }

@@ -21,6 +21,27 @@ std::string dtype_of(const halide_type_t &t) {
 
 } // namespace
 
+bool write_model_file(const std::string &path, const std::string &kernel_prefix, const std::string &function,
+                      const std::vector<ModelFileTensor> &tensors, std::string &error) {
+  namespace fs = std::filesystem;
+  namespace mf = model_format;
+  if (tensors.empty()) return error = path + ": not written: a model file needs at least one tensor", false;
+  safetensors::File file;
+  std::error_code ec;
+  const fs::path folder = fs::absolute(fs::path(path), ec).parent_path();
+  const fs::path kernel = fs::relative(fs::absolute(fs::path(kernel_prefix), ec), folder, ec);
+  file.metadata[mf::format_key] = mf::tag;
+  file.metadata[mf::kernel_key] = ec || kernel.empty() ? fs::absolute(fs::path(kernel_prefix)).string() : kernel.string();
+  file.metadata[mf::function_key] = function;
+  for (const ModelFileTensor &t : tensors) {
+    file.tensors.push_back({t.name, t.dtype, t.shape, t.bytes});
+    file.metadata[mf::elements_prefix + t.name] = std::to_string(t.elements);
+    if (!t.layout.empty()) file.metadata[mf::layout_prefix + t.name] = t.layout;
+    if (t.weight_layout) file.metadata[mf::weight_layout_prefix + t.name] = to_string(*t.weight_layout);
+  }
+  return safetensors::write(path, file, error);
+}
+
 bool is_model_file(const std::string &path) {
   const std::string suffix = ".safetensors";
   return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -34,16 +55,17 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
     auto it = file.metadata.find(key);
     return it == file.metadata.end() ? std::string() : it->second;
   };
-  if (meta("cpq.format") != "packed-model 1") {
-    error = path + ": not a cpq packed model (its metadata has no cpq.format \"packed-model 1\"; write one with "
-                   "cpq-compile --model)";
+  namespace mf = model_format;
+  if (meta(mf::format_key) != mf::tag) {
+    error = path + ": not a cpq packed model (its metadata has no " + mf::format_key + " \"" + mf::tag +
+            "\"; write one with cpq-compile --model)";
     return nullptr;
   }
   std::unique_ptr<Model> m(new Model());
   m->path_ = path;
-  const std::string kernel = meta("cpq.kernel");
+  const std::string kernel = meta(mf::kernel_key);
   if (kernel.empty()) {
-    error = path + ": its metadata names no kernel (cpq.kernel)";
+    error = path + ": its metadata names no kernel (" + mf::kernel_key + ")";
     return nullptr;
   }
   fs::path prefix(kernel);
@@ -86,15 +108,22 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
       return nullptr;
     }
     ModelTensorInfo info;
-    info.name = t.name, info.dtype = t.dtype, info.shape = t.shape, info.layout = meta("cpq.layout." + t.name);
+    info.name = t.name, info.dtype = t.dtype, info.shape = t.shape, info.layout = meta(mf::layout_prefix + t.name);
     info.bytes = std::int64_t(t.data.size());
     info.elements = t.elements();
-    const std::string elements = meta("cpq.elements." + t.name);
+    if (const std::string kind = meta(mf::weight_layout_prefix + t.name); !kind.empty()) {
+      info.weight_layout = weight_layout_named(kind);
+      if (!info.weight_layout) {
+        error = path + ": " + mf::weight_layout_prefix + t.name + " is '" + kind + "', not rows, panels or bit_rows";
+        return nullptr;
+      }
+    }
+    const std::string elements = meta(mf::elements_prefix + t.name);
     if (!elements.empty()) {
       char *end = nullptr;
       const long long n = std::strtoll(elements.c_str(), &end, 10);
       if (*end || n < 0) {
-        error = path + ": cpq.elements." + t.name + " is not a count: '" + elements + "'";
+        error = path + ": " + mf::elements_prefix + t.name + " is not a count: '" + elements + "'";
         return nullptr;
       }
       info.elements = n;

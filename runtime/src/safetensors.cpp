@@ -1,14 +1,16 @@
 //===- safetensors.cpp - parameter files in the safetensors format ----------===//
 //
-// This file implements the safetensors reader and writer: a small JSON
-// parser for the header (objects, arrays, strings, integers; what the format
-// uses), the checks of every tensor entry, and the atomic writer.
+// This file implements the safetensors reader and writer: the header is read
+// and written with nlohmann-json (duplicate keys and deep nesting refused),
+// every tensor entry is checked, and files are written atomically.
 //
 //===----------------------------------------------------------------------===//
 #include "cpq/runtime/safetensors.h"
 #include "cpq/runtime/atomic_file.h"
 
-#include "json.h"
+#include "json_message.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,6 +18,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
+#include <set>
 #include <unistd.h>
 #include <utility>
 
@@ -23,25 +26,37 @@ namespace cpq::safetensors {
 
 namespace {
 
-using json::Json;
-using json::JsonParser;
+using Json = nlohmann::json;
 
-std::string quote(const std::string &s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(char(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(char(c));
-    }
+/// Parses a header; refuses what nlohmann-json would accept but a header
+/// must not hold: a key twice in one object (the library keeps the last),
+/// and nesting deeper than the format needs.
+bool parse_header(const char *begin, const char *end, Json &out, std::string &problem) {
+  constexpr int kMaxDepth = 16;
+  std::vector<std::set<std::string>> keys; // of the objects being read
+  std::string duplicate;
+  bool too_deep = false;
+  auto check = [&](int depth, Json::parse_event_t event, Json &parsed) {
+    if (depth > kMaxDepth) too_deep = true;
+    if (event == Json::parse_event_t::object_start) keys.emplace_back();
+    if (event == Json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == Json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
+        duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
+  try {
+    out = Json::parse(begin, end, check);
+  } catch (const Json::parse_error &e) {
+    problem = runtime::json_parse_message(e, "JSON header");
+    return false;
   }
-  return out + "\"";
+  if (too_deep) return problem = "invalid JSON header: nested more than " + std::to_string(kMaxDepth) + " deep", false;
+  if (!duplicate.empty()) return problem = "invalid JSON header: key \"" + duplicate + "\" appears twice in an object", false;
+  return true;
 }
+
+bool non_negative(const Json &v) { return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0); }
 
 } // namespace
 
@@ -94,8 +109,8 @@ bool parse(const std::vector<std::uint8_t> &bytes, const std::string &what, File
   const char *header = reinterpret_cast<const char *>(bytes.data() + 8);
   Json root;
   std::string jsonError;
-  if (!JsonParser(header, header + headerSize).parse(root, jsonError)) return fail(jsonError);
-  if (root.kind != Json::Object) return fail("the header is not a JSON object");
+  if (!parse_header(header, header + headerSize, root, jsonError)) return fail(jsonError);
+  if (!root.is_object()) return fail("the header is not a JSON object");
   const std::uint64_t dataSize = bytes.size() - 8 - headerSize;
   const std::uint8_t *data = bytes.data() + 8 + headerSize;
 
@@ -105,36 +120,36 @@ bool parse(const std::vector<std::uint8_t> &bytes, const std::string &what, File
     std::string name;
   };
   std::vector<Range> ranges;
-  for (const auto &[name, entry] : root.members) {
+  for (const auto &[name, entry] : root.items()) {
     if (name == "__metadata__") {
-      if (entry.kind != Json::Object) return fail("__metadata__ is not an object");
-      for (const auto &[k, v] : entry.members) {
-        if (v.kind != Json::String) return fail("__metadata__ value of \"" + k + "\" is not a string");
-        file.metadata[k] = v.text;
+      if (!entry.is_object()) return fail("__metadata__ is not an object");
+      for (const auto &[k, v] : entry.items()) {
+        if (!v.is_string()) return fail("__metadata__ value of \"" + k + "\" is not a string");
+        file.metadata[k] = v.get<std::string>();
       }
       continue;
     }
     const std::string where = "tensor \"" + name + "\"";
-    if (entry.kind != Json::Object) return fail(where + " is not an object");
-    const Json *dtype = entry.member("dtype"), *shape = entry.member("shape"), *offsets = entry.member("data_offsets");
-    if (!dtype || dtype->kind != Json::String) return fail(where + " has no dtype string");
-    const std::size_t elementSize = dtype_size(dtype->text);
-    if (elementSize == 0) return fail(where + " has unknown dtype \"" + dtype->text + "\"");
-    if (!shape || shape->kind != Json::Array) return fail(where + " has no shape array");
-    Tensor t{name, dtype->text, {}, {}};
+    if (!entry.is_object()) return fail(where + " is not an object");
+    const auto dtype = entry.find("dtype"), shape = entry.find("shape"), offsets = entry.find("data_offsets");
+    if (dtype == entry.end() || !dtype->is_string()) return fail(where + " has no dtype string");
+    const std::string dtype_name = dtype->get<std::string>();
+    const std::size_t elementSize = dtype_size(dtype_name);
+    if (elementSize == 0) return fail(where + " has unknown dtype \"" + dtype_name + "\"");
+    if (shape == entry.end() || !shape->is_array()) return fail(where + " has no shape array");
+    Tensor t{name, dtype_name, {}, {}};
     std::uint64_t elements = 1;
-    for (const Json &d : shape->items) {
-      if (d.kind != Json::Number || !d.integral || d.integer < 0 || d.integer > (std::int64_t(1) << 40))
+    for (const Json &d : *shape) {
+      if (!non_negative(d) || d.get<std::uint64_t>() > (std::uint64_t(1) << 40))
         return fail(where + " has a shape entry that is not a non-negative integer");
-      t.shape.push_back(d.integer);
-      elements *= std::uint64_t(d.integer);
+      t.shape.push_back(d.get<std::int64_t>());
+      elements *= d.get<std::uint64_t>();
       if (elements > (std::uint64_t(1) << 40)) return fail(where + " is impossibly large");
     }
-    if (!offsets || offsets->kind != Json::Array || offsets->items.size() != 2 ||
-        !std::all_of(offsets->items.begin(), offsets->items.end(),
-                     [](const Json &v) { return v.kind == Json::Number && v.integral && v.integer >= 0; }))
+    if (offsets == entry.end() || !offsets->is_array() || offsets->size() != 2 ||
+        !std::all_of(offsets->begin(), offsets->end(), non_negative))
       return fail(where + " has no data_offsets [begin, end]");
-    const std::uint64_t b = std::uint64_t(offsets->items[0].integer), e = std::uint64_t(offsets->items[1].integer);
+    const std::uint64_t b = (*offsets)[0].get<std::uint64_t>(), e = (*offsets)[1].get<std::uint64_t>();
     if (b > e || e > dataSize)
       return fail(where + " data [" + std::to_string(b) + ", " + std::to_string(e) + ") lies outside the " +
                   std::to_string(dataSize) + " data bytes: truncated?");
@@ -177,17 +192,9 @@ bool read(const std::string &path, File &out, std::string &error) {
 }
 
 bool write(const std::string &path, const File &file, std::string &error) {
-  std::string header = "{";
-  bool first = true;
-  if (!file.metadata.empty()) {
-    header += "\"__metadata__\":{";
-    for (const auto &[k, v] : file.metadata) {
-      header += (first ? "" : ",") + quote(k) + ":" + quote(v);
-      first = false;
-    }
-    header += "}";
-    first = false;
-  }
+  // Compact JSON in the order of the file: metadata, then the tensors.
+  nlohmann::ordered_json root = nlohmann::ordered_json::object();
+  if (!file.metadata.empty()) root["__metadata__"] = file.metadata;
   std::uint64_t offset = 0;
   for (const Tensor &t : file.tensors) {
     const std::size_t size = dtype_size(t.dtype);
@@ -196,13 +203,20 @@ bool write(const std::string &path, const File &file, std::string &error) {
               " bytes, which does not match its dtype and shape";
       return false;
     }
-    header += (first ? "" : ",") + quote(t.name) + ":{\"dtype\":" + quote(t.dtype) + ",\"shape\":[";
-    for (std::size_t k = 0; k < t.shape.size(); ++k) header += (k ? "," : "") + std::to_string(t.shape[k]);
-    header += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + t.data.size()) + "]}";
+    if (t.name == "__metadata__" || root.contains(t.name)) {
+      error = path + ": not written: two tensors are named \"" + t.name + "\" (or a tensor is named __metadata__)";
+      return false;
+    }
+    root[t.name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
     offset += t.data.size();
-    first = false;
   }
-  header += "}";
+  std::string header;
+  try {
+    header = root.dump(); // strict: names and metadata must be UTF-8
+  } catch (const nlohmann::json::type_error &e) {
+    error = path + ": not written: " + runtime::json_problem(e);
+    return false;
+  }
   header.append((8 - header.size() % 8) % 8, ' '); // data starts 8-byte aligned
 
   std::uint8_t length[8];

@@ -23,6 +23,7 @@
 // RUN: cpq-compile %t/broken.mlir --function f -o %t/x 2> %t/broken.err; test $? -eq 1 && FileCheck %s --check-prefix=BROKEN < %t/broken.err
 // RUN: cpq-compile %t/missing.mlir --function f -o %t/x 2> %t/missing.err; test $? -eq 1 && FileCheck %s --check-prefix=MISSING < %t/missing.err
 // RUN: cpq-compile %s --function tiny -o %t/no/such/dir/x 2> %t/dir.err; test $? -eq 1 && FileCheck %s --check-prefix=DIR < %t/dir.err
+// RUN: cpq-compile %S/Inputs/colliding_names.mlir --function train_step --pipeline=cpq-train-pipeline -o %t/x 2> %t/collide.err; test $? -eq 1 && FileCheck %s --check-prefix=COLLIDE < %t/collide.err
 // RUN: ls %t | FileCheck %s --check-prefix=NOTHING-LEFT
 
 func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
@@ -36,17 +37,23 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // HEADER-SAME: int64_t _step, int64_t _seed, float _learning_rate, struct halide_buffer_t *_w_out_buffer
 // HEADER-SAME: struct halide_buffer_t *_loss_buffer, struct halide_buffer_t *_correct_buffer);
 // MANIFEST: "function": "tiny",
-// MANIFEST: {"name": "w", "role": "param", "direction": "input", "kind": "buffer", "type": "float32", "shape": [3, 5]}
-// MANIFEST: {"name": "input", "role": "input", "direction": "input", "kind": "buffer", "type": "float32", "shape": [null, 5]}
-// MANIFEST: {"name": "labels", "role": "labels", "direction": "input", "kind": "buffer", "type": "int32", "shape": [null]}
-// MANIFEST: {"name": "learning_rate", "role": "learning_rate", "direction": "input", "kind": "scalar", "type": "float32", "shape": []}
-// MANIFEST: {"name": "w_out", "role": "param", "direction": "output", "kind": "buffer", "type": "float32", "shape": [3, 5]}
-// MANIFEST: {"name": "loss", "role": "loss", "direction": "output", "kind": "buffer", "type": "float32", "shape": []}
+// MANIFEST: {"name":"w","role":"param","direction":"input","kind":"buffer","type":"float32","shape":[3,5],"init":{"kind":"he_normal"}}
+// MANIFEST: {"name":"w_adam_m","tensor":"w.adam_m","role":"state","direction":"input","kind":"buffer","type":"float32","shape":[3,5]}
+// MANIFEST: {"name":"input","role":"input","direction":"input","kind":"buffer","type":"float32","shape":[null,5]}
+// MANIFEST: {"name":"labels","role":"labels","direction":"input","kind":"buffer","type":"int32","shape":[null]}
+// MANIFEST: {"name":"learning_rate","role":"learning_rate","direction":"input","kind":"scalar","type":"float32","shape":[]}
+// MANIFEST: {"name":"w_out","tensor":"w","role":"param","direction":"output","kind":"buffer","type":"float32","shape":[3,5],"updates":"w"}
+// MANIFEST: {"name":"w_adam_m_out","tensor":"w.adam_m","role":"state","direction":"output","kind":"buffer","type":"float32","shape":[3,5],"updates":"w_adam_m"}
+// MANIFEST: {"name":"loss","role":"loss","direction":"output","kind":"buffer","type":"float32","shape":[]}
+// MANIFEST: "quantizers": []
 // SYMBOLS: T tiny
 // SYMBOLS: T tiny_argv
 // SYMBOLS: T tiny_metadata
 // NO-TEMPORARIES-NOT: tmp
-// GATED: {"name": "w_gates", "role": "param", "direction": "input", "kind": "buffer", "type": "float32", "shape": [2]}
+// GATED: {"name":"w_gates","tensor":"w.gates","role":"param","direction":"input","kind":"buffer","type":"float32","shape":[2],"init":{"kind":"constant","values":[3.0]}}
+// GATED: "quantizers": [
+// GATED-NEXT: {"tensor":"input","kind":"input","bits":8,"elements":5},
+// GATED-NEXT: {"tensor":"w","kind":"weight","bits":3,"elements":15,"gate":"w.gates"}
 // GATED: "externs": [{{.*}}"cpq_hard_concrete_gate"
 // GATED-SYMBOLS: T cpq_hard_concrete_gate
 // NO-FUNCTION: cpq-compile: error: {{.*}}cpq-compile.mlir: no function 'nope'; it has: tiny
@@ -58,4 +65,5 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // BROKEN: cpq-compile: error: {{.*}}broken.mlir: not a valid cpq module
 // MISSING: cpq-compile: error: {{.*}}missing.mlir: not a valid cpq module
 // DIR: cpq-compile: error:
+// COLLIDE: error: cannot lower to Halide: 'a.b' and 'a_b' both become the C identifier 'a_b' of a kernel argument; rename one of them
 // NOTHING-LEFT-NOT: tmp

@@ -15,7 +15,7 @@
 // RUN: cpq-opt --cpq-train-pipeline="optimizer=sgd weight-decay=0.0005" %examples/vgg_small_w4a4.mlir | FileCheck %s --check-prefix=VGG-SGD
 
 // FP32-LABEL: func @train_step
-// FP32-SAME: %arg0: tensor<32x1x5x5xf32> {cpq.name = "conv1.weight", cpq.role = "param"}
+// FP32-SAME: %arg0: tensor<32x1x5x5xf32> {cpq.init = "he_normal", cpq.name = "conv1.weight", cpq.role = "param"}
 // FP32-SAME: {cpq.name = "conv1.weight.adam_m", cpq.role = "state"}
 // FP32-SAME: tensor<?x1x28x28xf32> {cpq.name = "input", cpq.role = "input"}
 // FP32-SAME: tensor<?xi32> {cpq.name = "labels", cpq.role = "labels"}
@@ -48,7 +48,7 @@
 
 // Batch norm trains on batch statistics and returns its running ones.
 // VGG-LABEL: func @train_step
-// VGG-SAME: {cpq.name = "stem.bn.mean", cpq.role = "param"}
+// VGG-SAME: {cpq.init = "zeros", cpq.name = "stem.bn.mean", cpq.role = "param"}
 // VGG: %[[Y:.*]], %[[BM:.*]], %[[BS:.*]], %[[NM:.*]], %[[NV:.*]] = cpq.batch_norm_train
 // VGG: cpq.add
 // VGG: cpq.batch_norm_grad %{{.*}}, %{{.*}}, %{{.*}}, %[[BM]], %[[BS]]

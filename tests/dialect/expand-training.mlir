@@ -23,7 +23,8 @@ func @gated(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
   return %y : tensor<?x3xf32>
 }
 // CHECK-LABEL: func @train_step(
-// CHECK-SAME: %[[W:[a-z0-9]+]]: tensor<3x6xf32> {cpq.name = "w", cpq.role = "param"}, %[[A:[a-z0-9]+]]: tensor<1xf32> {cpq.name = "a", cpq.role = "param"}, %[[S:[a-z0-9]+]]: tensor<1xf32> {cpq.name = "s", cpq.role = "param"}, %[[G:[a-z0-9]+]]: tensor<2xf32> {cpq.name = "g", cpq.role = "param"}
+// Parameters carry their init (and constant value) for the kernel's manifest.
+// CHECK-SAME: %[[W:[a-z0-9]+]]: tensor<3x6xf32> {cpq.init = "he_normal", cpq.name = "w", cpq.role = "param"}, %[[A:[a-z0-9]+]]: tensor<1xf32> {cpq.init = "constant", cpq.name = "a", cpq.role = "param", cpq.value = dense<5.000000e-01> : tensor<1xf32>}, %[[S:[a-z0-9]+]]: tensor<1xf32> {cpq.init = "constant", cpq.name = "s", cpq.role = "param", cpq.value = dense<1.250000e-01> : tensor<1xf32>}, %[[G:[a-z0-9]+]]: tensor<2xf32> {cpq.init = "constant", cpq.name = "g", cpq.role = "param", cpq.value = dense<3.000000e+00> : tensor<2xf32>}
 // CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x6xf32> {cpq.name = "input", cpq.role = "input"}, %[[L:[a-z0-9]+]]: tensor<?xi32> {cpq.name = "labels", cpq.role = "labels"}, %[[STEP:[a-z0-9]+]]: i64 {cpq.name = "step", cpq.role = "step"}, %[[SEED:[a-z0-9]+]]: i64 {cpq.name = "seed", cpq.role = "seed"}, %[[LR:[a-z0-9]+]]: f32
 // CHECK: %[[WQ:.*]] = cpq.quantize_train %[[W]], %[[A]], %[[S]], %[[SEED]], %[[STEP]], %[[G]] {bits = 3 : i64, gate_lambda = 1.000000e-02 : f64, grid = "signed", tensor_id = 0 : i64}
 // CHECK: %[[Y:.*]] = cpq.dense %[[X]], %[[WQ]]

@@ -7,7 +7,10 @@
 // misuse is a message naming the argument or the file: missing, unknown,
 // wrong type, wrong rank, wrong extent, disagreeing batches, a real value for
 // an integer scalar, a Halide run-time error (a label out of range), missing
-// or broken files, a manifest that does not match the library.
+// or broken files, a manifest that does not match the library. Its
+// manifest is the contract of the kernel: every argument's network name,
+// each parameter's init, which output replaces which input, the quantizers;
+// manifests read back as written, and one that contradicts itself is refused.
 //
 //===----------------------------------------------------------------------===//
 #define BOOST_TEST_MODULE kernel_loader
@@ -223,6 +226,80 @@ BOOST_AUTO_TEST_CASE(misuse_names_the_argument) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(c_identifiers_of_network_names) {
+  BOOST_TEST(c_identifier("conv1.weight") == "conv1_weight");
+  BOOST_TEST(c_identifier("conv1.weight.adam_m") == "conv1_weight_adam_m");
+  BOOST_TEST(c_identifier("a-b/c d") == "a_b_c_d");
+  BOOST_TEST(c_identifier("1x") == "t_1x");
+  BOOST_TEST(c_identifier("") == "t_");
+  BOOST_TEST(c_identifier("caf\xc3\xa9") == "caf__"); // UTF-8 bytes are not ASCII letters
+}
+
+BOOST_AUTO_TEST_CASE(the_manifest_says_what_each_argument_is) {
+  auto k = load_ok();
+  const Manifest &m = k->manifest();
+  BOOST_TEST(m.source_function == "train_step");
+  int params = 0, updated = 0;
+  for (const KernelArgument &a : m.arguments) {
+    if (a.updates.empty()) BOOST_TEST(a.name == c_identifier(a.tensor), a.name);
+    if (!a.output && a.role == "param") {
+      ++params;
+      BOOST_TEST_REQUIRE(a.init.has_value(), a.name);
+    }
+    if (a.output && (a.role == "param" || a.role == "state")) {
+      const KernelArgument *in = m.argument(a.updates);
+      BOOST_TEST_REQUIRE(in != nullptr, a.name);
+      BOOST_TEST(!in->output);
+      BOOST_TEST(in->tensor == a.tensor);
+      BOOST_TEST(a.name == a.updates + "_out");
+      ++updated;
+    }
+    if (a.output && (a.role == "loss" || a.role == "correct")) BOOST_TEST(a.updates.empty());
+  }
+  BOOST_TEST(params == 11);
+  BOOST_TEST(updated == 11 + 2 * 9); // every parameter, and Adam's moments of the 9 trainable ones
+  BOOST_TEST(k->argument("w1")->init->kind == "he_normal");
+  BOOST_TEST(k->argument("w3_alpha")->tensor == "w3.alpha");
+  BOOST_TEST((k->argument("w3_alpha")->init->values == std::vector<float>{0.25f}));
+  BOOST_TEST_REQUIRE(m.quantizers.size() == 1u);
+  BOOST_TEST(m.quantizers[0].tensor == "w3");
+  BOOST_TEST(m.quantizers[0].kind == "weight");
+  BOOST_TEST(m.quantizers[0].bits == 2);
+  BOOST_TEST(m.quantizers[0].elements == 48);
+  BOOST_TEST(m.externs == std::vector<std::string>{"cpq_dropbits_mask"});
+}
+
+BOOST_AUTO_TEST_CASE(manifests_read_back_as_written) {
+  const std::string text = manifest();
+  Manifest m;
+  std::string error;
+  BOOST_TEST_REQUIRE(parse_manifest(text, "loaded_net.json", m, error), error);
+  BOOST_TEST(manifest_json(m) == text);
+}
+
+BOOST_AUTO_TEST_CASE(a_manifest_that_contradicts_itself_is_refused) {
+  std::string text = manifest();
+  Manifest m;
+  std::string error;
+  const std::string updates = R"("updates":"w1")";
+  BOOST_TEST_REQUIRE(text.find(updates) != std::string::npos);
+  std::string wrong = text;
+  wrong.replace(wrong.find(updates), updates.size(), R"("updates":"nothing")");
+  BOOST_TEST(!parse_manifest(wrong, "x.json", m, error));
+  BOOST_TEST(error.find("x.json: 'w1_out' updates 'nothing'") != std::string::npos, error);
+  wrong = text;
+  wrong.replace(wrong.find(updates), updates.size(), R"("updates":"b1")"); // another shape
+  BOOST_TEST(!parse_manifest(wrong, "x.json", m, error));
+  wrong = text;
+  wrong.replace(wrong.find(R"("direction":"input")"), 19, R"("direction":"sideways")");
+  BOOST_TEST(!parse_manifest(wrong, "x.json", m, error));
+  BOOST_TEST(error.find("direction 'sideways'") != std::string::npos, error);
+  wrong = text;
+  wrong.replace(wrong.find(R"("bits":2)"), 8, R"("bits":"two")");
+  BOOST_TEST(!parse_manifest(wrong, "x.json", m, error));
+  BOOST_TEST(error.find("quantizer") != std::string::npos, error);
+}
+
 BOOST_AUTO_TEST_CASE(bad_files_name_the_file) {
   load_fails(scratch("missing").string(), "missing.json: cannot open");
   load_fails(variant("broken", "{\"function\": "), "broken.json: invalid JSON manifest");
@@ -231,10 +308,10 @@ BOOST_AUTO_TEST_CASE(bad_files_name_the_file) {
   other.replace(other.find("\"loaded_net\""), std::strlen("\"loaded_net\""), "\"other\"");
   load_fails(variant("other", other), "has no kernel 'other'");
   std::string retyped = manifest();
-  const std::string input_type = "\"name\": \"input\", \"role\": \"input\", \"direction\": \"input\", \"kind\": \"buffer\", \"type\": \"float32\"";
+  const std::string input_type = R"("name":"input","role":"input","direction":"input","kind":"buffer","type":"float32")";
   BOOST_TEST_REQUIRE(retyped.find(input_type) != std::string::npos);
   retyped.replace(retyped.find(input_type), input_type.size(),
-                  "\"name\": \"input\", \"role\": \"input\", \"direction\": \"input\", \"kind\": \"buffer\", \"type\": \"int32\"");
+                  R"("name":"input","role":"input","direction":"input","kind":"buffer","type":"int32")");
   load_fails(variant("retyped", retyped), "does not match the manifest");
   const std::string lonely = variant("noso", manifest());
   fs::remove(lonely + ".so");

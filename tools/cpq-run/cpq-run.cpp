@@ -295,11 +295,15 @@ void print_info(const std::string &path) {
     std::string holds =
         t.layout.empty() ? std::to_string(t.elements) + (t.elements == 1 ? " value" : " values") : t.layout;
     if (!t.layout.empty()) {
+      // "signed 2-bit weight [64, 32, 5, 5]: <how the bits lie>", then the
+      // layout the file records (older files: the description only).
       const std::size_t colon = holds.find(':');
-      const bool panels = holds.find("panel layout") != std::string::npos,
-                 bit_rows = holds.find("bit rows") != std::string::npos;
-      holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights, " +
-              (panels ? "panel layout" : bit_rows ? "bit rows" : "rows of cpq.pack") + ")";
+      const char *layout = !t.weight_layout                             ? nullptr
+                           : *t.weight_layout == cpq::WeightLayout::Panels  ? "panel layout"
+                           : *t.weight_layout == cpq::WeightLayout::BitRows ? "bit rows"
+                                                                            : "rows of cpq.pack";
+      holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights" +
+              (layout ? std::string(", ") + layout : std::string()) + ")";
       packed += t.bytes, weights += t.elements;
     } else if (t.dtype == "I32") { // weights' level sums, derived: no float32 counterpart
       sums += t.bytes;

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "PassDetail.h"
 
+#include "cpq/runtime/roles.h"
+
 #include "mlir/IR/BlockAndValueMapping.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -39,10 +41,20 @@ struct Network {
   Value logits; // the returned value
 };
 
+namespace roles = cpq::runtime::roles;
+
 void setRole(FuncOp f, unsigned arg, StringRef role, StringRef name) {
   Builder b(f.getContext());
   f.setArgAttr(arg, "cpq.role", b.getStringAttr(role));
   f.setArgAttr(arg, "cpq.name", b.getStringAttr(name));
+}
+/// A parameter argument: its role and name, and how a run initialises it
+/// (the cpq.param's init and value), which the kernel's manifest records.
+void setParamRole(FuncOp f, unsigned arg, ParamOp p) {
+  Builder b(f.getContext());
+  setRole(f, arg, roles::param, p.name());
+  f.setArgAttr(arg, "cpq.init", b.getStringAttr(p.init()));
+  if (p.value()) f.setArgAttr(arg, "cpq.value", *p.value());
 }
 void setResultRole(FuncOp f, unsigned result, StringRef role, StringRef name) {
   Builder b(f.getContext());
@@ -158,19 +170,18 @@ private:
     Block *entry = step.addEntryBlock();
     static const char *adamState[] = {"adam_m", "adam_v"};
     for (Parameter &p : net.params) {
-      setRole(step, p.argument, "param", p.op.name());
-      setResultRole(step, p.argument, "param", p.op.name());
+      setParamRole(step, p.argument, p.op);
+      setResultRole(step, p.argument, roles::param, p.op.name());
       for (unsigned k = 0; k < p.stateArguments.size(); ++k) {
         std::string name = (p.op.name() + "." + (optimizer == "adam" ? adamState[k] : "momentum")).str();
-        setRole(step, p.stateArguments[k], "state", name);
-        setResultRole(step, p.stateArguments[k], "state", name);
+        setRole(step, p.stateArguments[k], roles::state, name);
+        setResultRole(step, p.stateArguments[k], roles::state, name);
       }
     }
-    static const char *tail[][2] = {{"input", "input"}, {"labels", "labels"}, {"step", "step"}, {"seed", "seed"},
-                                    {"learning_rate", "learning_rate"}};
-    for (unsigned k = 0; k < 5; ++k) setRole(step, inputArg + k, tail[k][0], tail[k][1]);
-    setResultRole(step, inputArg, "loss", "loss");
-    setResultRole(step, inputArg + 1, "correct", "correct");
+    static const char *tail[] = {roles::input, roles::labels, roles::step, roles::seed, roles::learning_rate};
+    for (unsigned k = 0; k < 5; ++k) setRole(step, inputArg + k, tail[k], tail[k]);
+    setResultRole(step, inputArg, roles::loss, roles::loss);
+    setResultRole(step, inputArg + 1, roles::correct, roles::correct);
 
     b.setInsertionPointToStart(entry);
     TrainingContext tc;
@@ -325,11 +336,11 @@ private:
     auto eval = FuncOp::create(loc, "eval_step", b.getFunctionType(args, {scalarF32, scalarI32}));
     module.push_back(eval);
     Block *entry = eval.addEntryBlock();
-    for (unsigned i = 0; i < net.params.size(); ++i) setRole(eval, i, "param", net.params[i].op.name());
-    setRole(eval, net.params.size(), "input", "input");
-    setRole(eval, net.params.size() + 1, "labels", "labels");
-    setResultRole(eval, 0, "loss", "loss");
-    setResultRole(eval, 1, "correct", "correct");
+    for (unsigned i = 0; i < net.params.size(); ++i) setParamRole(eval, i, net.params[i].op);
+    setRole(eval, net.params.size(), roles::input, roles::input);
+    setRole(eval, net.params.size() + 1, roles::labels, roles::labels);
+    setResultRole(eval, 0, roles::loss, roles::loss);
+    setResultRole(eval, 1, roles::correct, roles::correct);
 
     b.setInsertionPointToStart(entry);
     BlockAndValueMapping map;

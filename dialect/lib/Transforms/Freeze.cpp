@@ -24,6 +24,7 @@
 #include "PassDetail.h"
 
 #include "cpq/kernels/packed_reference.h"
+#include "cpq/runtime/roles.h"
 
 #include "mlir/IR/BlockAndValueMapping.h"
 #include "mlir/IR/Builders.h"
@@ -352,10 +353,11 @@ public:
     OpBuilder b(module.getContext());
     auto inference = FuncOp::create(net.getLoc(), "inference", type);
     module.push_back(inference);
-    inference.setArgAttr(0, "cpq.role", b.getStringAttr("input"));
-    inference.setArgAttr(0, "cpq.name", b.getStringAttr("input"));
-    inference.setResultAttr(0, "cpq.role", b.getStringAttr("logits"));
-    inference.setResultAttr(0, "cpq.name", b.getStringAttr("logits"));
+    namespace roles = cpq::runtime::roles;
+    inference.setArgAttr(0, "cpq.role", b.getStringAttr(roles::input));
+    inference.setArgAttr(0, "cpq.name", b.getStringAttr(roles::input));
+    inference.setResultAttr(0, "cpq.role", b.getStringAttr(roles::logits));
+    inference.setResultAttr(0, "cpq.name", b.getStringAttr(roles::logits));
     if (failed(Freezer(net, inference).run())) return signalPassFailure();
   }
 };

@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "cpq/runtime/manifest.h"
+
 #include <HalideRuntime.h>
 
 #include <cstdint>
@@ -23,15 +25,6 @@
 #include <vector>
 
 namespace cpq::runtime {
-
-/// One argument of a kernel, as its manifest describes it.
-struct KernelArgument {
-  std::string name, role;
-  bool output = false, buffer = true;
-  halide_type_t type;
-  /// MLIR order; -1 marks the dynamic batch.
-  std::vector<std::int64_t> shape;
-};
 
 /// A scalar argument's value; converted to the argument's type.
 struct Scalar {
@@ -50,8 +43,9 @@ public:
   Kernel(const Kernel &) = delete;
   Kernel &operator=(const Kernel &) = delete;
 
-  const std::string &function() const { return function_; }
-  const std::vector<KernelArgument> &arguments() const { return arguments_; }
+  const std::string &function() const { return manifest_.function; }
+  const Manifest &manifest() const { return manifest_; }
+  const std::vector<KernelArgument> &arguments() const { return manifest_.arguments; }
   /// The argument named `name`, or null.
   const KernelArgument *argument(const std::string &name) const;
 
@@ -62,17 +56,11 @@ public:
 
 private:
   Kernel() = default;
-  std::string path_, function_;
-  std::vector<KernelArgument> arguments_;
+  std::string path_;
+  Manifest manifest_;
   void *handle_ = nullptr;
   int (*argv_)(void **) = nullptr;
 };
 
-/// The Halide type named as cpq-compile's manifests name them ("float32",
-/// "int64", "uint8", ...); false for another name.
-bool parse_type(const std::string &name, halide_type_t &out);
-std::string type_name(const halide_type_t &t);
-/// "[2, 3]" for an MLIR-order shape; `dynamic` stands for -1 (the batch).
-std::string shape_text(const std::vector<std::int64_t> &shape, const std::string &dynamic = "?");
 
 } // namespace cpq::runtime

@@ -8,32 +8,69 @@
 // as float32; per-output sums of weight levels as int32 for layers on int8
 // activations), each checked against the kernel's
 // manifest when the model is loaded; a call binds them and takes only the
-// data (the images and the logits). Metadata keys:
-//   cpq.format     "packed-model 1"
-//   cpq.kernel     the kernel's prefix (PREFIX.so, PREFIX.json), relative
-//                  to the model file's folder unless absolute
-//   cpq.function   the kernel's C function
-//   cpq.elements.T the element count of T's weight (packed) or of T
-//   cpq.layout.T   for a packed weight: grid, bits, logical shape, bit order
+// data (the images and the logits). The format (names below, in
+// model_format::) is defined here once: the code generator writes model
+// files with write_model_file, and Model reads them. Metadata keys:
+//   cpq.format            "packed-model 1"
+//   cpq.kernel            the kernel's prefix (PREFIX.so, PREFIX.json),
+//                         relative to the model file's folder unless absolute
+//   cpq.function          the kernel's C function
+//   cpq.elements.T        the element count of T's weight (packed) or of T
+//   cpq.layout.T          for a packed weight: grid, bits, logical shape and
+//                         bit order, for people
+//   cpq.weight_layout.T   for a packed weight: rows, panels or bit_rows
+//                         (cpq/kernels/packed_weights.h)
 // Nothing throws: failures are `false` / null with a message naming the file.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "cpq/kernels/packed_weights.h"
 #include "cpq/runtime/kernel.h"
 #include "cpq/runtime/tensor.h"
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace cpq::runtime {
 
+/// The names of the packed model format.
+namespace model_format {
+inline constexpr char tag[] = "packed-model 1"; ///< the value of format_key: format and version
+inline constexpr char format_key[] = "cpq.format";
+inline constexpr char kernel_key[] = "cpq.kernel";
+inline constexpr char function_key[] = "cpq.function";
+inline constexpr char elements_prefix[] = "cpq.elements.";           ///< + tensor name
+inline constexpr char layout_prefix[] = "cpq.layout.";               ///< + tensor name
+inline constexpr char weight_layout_prefix[] = "cpq.weight_layout."; ///< + tensor name
+} // namespace model_format
+
+/// One tensor of a model file: a kernel input's name and the values it
+/// takes (little-endian bytes of `dtype`, safetensors' names).
+struct ModelFileTensor {
+  std::string name, dtype;
+  std::vector<std::int64_t> shape;
+  std::vector<std::uint8_t> bytes;
+  std::int64_t elements = 0; ///< the packed weight's element count, or the tensor's
+  /// Packed weights: their layout and its description; none otherwise.
+  std::optional<WeightLayout> weight_layout;
+  std::string layout;
+};
+
+/// Writes the model file `path` (atomically) of the kernel at
+/// `kernel_prefix`, whose C function is `function`: the prefix is recorded
+/// relative to the file's folder when it can be. False with `error` set.
+bool write_model_file(const std::string &path, const std::string &kernel_prefix, const std::string &function,
+                      const std::vector<ModelFileTensor> &tensors, std::string &error);
+
 /// One tensor of a model file, for --info.
 struct ModelTensorInfo {
   std::string name, dtype, layout; ///< layout: empty unless a packed weight
+  std::optional<WeightLayout> weight_layout; ///< packed weights of files that record it
   std::vector<std::int64_t> shape;
   std::int64_t bytes = 0;    ///< stored bytes
   std::int64_t elements = 0; ///< the (logical) tensor's elements

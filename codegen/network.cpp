@@ -1,9 +1,8 @@
-//===- network_kernels.cpp - a network's training kernels, cached -----------===//
-#include "network_kernels.h"
-
-#include "cpq/runtime/atomic_file.h"
+//===- network.cpp - a network prepared for training, its kernels cached ----===//
+#include "codegen/network.h"
 
 #include "codegen/aot.h"
+#include "cpq/runtime/atomic_file.h"
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/dialect/Passes.h"
 
@@ -32,7 +31,7 @@
 
 namespace fs = std::filesystem;
 
-namespace cpq::train {
+namespace cpq::codegen {
 
 namespace {
 
@@ -41,14 +40,6 @@ std::string print(mlir::ModuleOp module) {
   llvm::raw_string_ostream os(s);
   module.print(os);
   return os.str();
-}
-
-/// The C identifier cpq-compile gives an argument named `name`.
-std::string c_name(const std::string &name) {
-  std::string s;
-  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) s = "_" + s;
-  return s;
 }
 
 std::uint64_t fnv1a64(const std::string &text) {
@@ -151,31 +142,16 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
       p.shapes[op.name().str()] = std::vector<std::int64_t>(shape.begin(), shape.end());
     });
     if (!ok) return false;
-    f.walk([&](cpq::dialect::QuantizeOp q) {
-      QuantizerInfo info;
-      info.bits = static_cast<int>(q.bits());
-      auto type = q.input().getType().cast<mlir::RankedTensorType>();
-      info.elements = 1;
-      for (std::int64_t d : type.getShape())
-        if (d >= 0) info.elements *= d;
-      if (auto w = q.input().getDefiningOp<cpq::dialect::ParamOp>()) {
-        info.tensor = w.name().str(), info.kind = "weight";
-      } else {
-        auto alpha = q.alpha().getDefiningOp<cpq::dialect::ParamOp>();
-        std::string n = alpha ? alpha.name().str() : "activation";
-        if (n.size() > 6 && n.substr(n.size() - 6) == ".alpha") n.resize(n.size() - 6);
-        info.tensor = n;
-        info.kind = q.input().isa<mlir::BlockArgument>() ? "input" : "activation";
-      }
-      if (q.gate_logits())
-        if (auto g = q.gate_logits().getDefiningOp<cpq::dialect::ParamOp>()) info.gate_param = g.name().str();
-      p.quantizers.push_back(info);
-    });
   }
-  for (unsigned i = 0; i < step.getNumArguments(); ++i) {
-    auto role = step.getArgAttrOfType<mlir::StringAttr>(i, "cpq.role");
-    auto name = step.getArgAttrOfType<mlir::StringAttr>(i, "cpq.name");
-    if (role && name && role.getValue() == "param") p.param_of_arg[c_name(name.getValue().str())] = name.getValue().str();
+  return true;
+}
+
+bool initial_parameters(const PreparedNetwork &p, std::uint64_t seed, safetensors::File &out, std::string &error) {
+  out = safetensors::File{};
+  for (const auto &[name, init] : p.init) {
+    std::vector<float> values;
+    if (!runtime::initial_value(name, init, p.shapes.at(name), seed, values, error)) return false;
+    out.tensors.push_back(safetensors::make_f32(name, p.shapes.at(name), values));
   }
   return true;
 }
@@ -186,15 +162,18 @@ std::string default_cache() {
   return ".cpq-cache";
 }
 
-bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target, bool quiet,
-                      std::string &folder, std::string &error) {
+bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target,
+                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error) {
+  auto say = [&](const std::string &m) {
+    if (note) note(m);
+  };
   char key[17];
   std::snprintf(key, sizeof key, "%016llx",
                 static_cast<unsigned long long>(fnv1a64(p.training_text + "\n" + target + "\n" + self_identity())));
   const fs::path dir = fs::path(cache) / "kernels" / (p.name + "-" + key);
   folder = dir.string();
   if (fs::exists(dir / "train_step.so") && fs::exists(dir / "eval_step.so")) {
-    if (!quiet) std::fprintf(stderr, "cpq-train: kernels from the cache: %s\n", folder.c_str());
+    say("kernels from the cache: " + folder);
     return true;
   }
   std::error_code ec;
@@ -208,8 +187,7 @@ bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const 
   if (!runtime::write_atomically((tmp / "training.mlir").string(), p.training_text, error)) return false;
   for (const char *fn : {"train_step", "eval_step"}) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (!quiet)
-      std::fprintf(stderr, "cpq-train: compiling %s for %s (once; cached in %s)\n", fn, target.c_str(), folder.c_str());
+    say(std::string("compiling ") + fn + " for " + target + " (once; cached in " + folder + ")");
     codegen::AotOptions o;
     o.input = (tmp / "training.mlir").string();
     o.function = fn;
@@ -221,9 +199,9 @@ bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const 
       error = "compiling " + std::string(fn) + ": " + message;
       return false;
     }
-    if (!quiet)
-      std::fprintf(stderr, "cpq-train: compiled %s in %.1f s\n", fn,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    char took[64];
+    std::snprintf(took, sizeof took, " in %.1f s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    say(std::string("compiled ") + fn + took);
   }
   fs::rename(tmp, dir, ec);
   if (ec) { // another process put the same kernels there first
@@ -236,4 +214,4 @@ bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const 
   return true;
 }
 
-} // namespace cpq::train
+} // namespace cpq::codegen

@@ -1,0 +1,69 @@
+//===- network.h - a network prepared for training, its kernels cached -*- C++ -*-===//
+//
+// This file declares network preparation, what cpq-train, bench/ and any
+// program that trains from a .mlir file share: the network file is quantized
+// (--cpq-quantize-network, when bits are given) and expanded into
+// train_step/eval_step (cpq-train-pipeline), and both functions are compiled
+// with the hand schedules into shared objects kept in a cache folder keyed
+// by the training module's text, the target and the identity of the running
+// executable (a rebuilt tool compiles afresh). What a training run needs of
+// the kernels is in their manifests (cpq/runtime/manifest.h), read by
+// cpq::runtime::Trainer.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "cpq/runtime/init.h"
+#include "cpq/runtime/safetensors.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cpq::codegen {
+
+struct NetworkOptions {
+  int weight_bits = 0, activation_bits = 0; ///< 0: the network as written
+  int input_bits = 8;
+  double dropbits = 0.0;
+  bool learn_bits = false;
+  double gate_lambda = 0.0;
+  std::string optimizer = "adam";
+  double weight_decay = 0.0;
+  double scale_floor = 0.01; ///< quantizer alpha/sigma bound, fraction of the initial value
+  double sigma_floor = 1.0;  ///< quantizer sigma bound, fraction of the initial value (the larger bound applies)
+  double activation_range = 1.0; ///< initial activation grids span [0, activation_range]
+  std::string weight_grid = "signed"; ///< grid of quantized weights: signed or symmetric
+  std::string scale_step = "absolute"; ///< optimizer steps of quantizer alpha/sigma: absolute or relative (log space)
+};
+
+struct PreparedNetwork {
+  std::string name;                              ///< the network function
+  std::string network_text, training_text;       ///< after quantizing; after the training pipeline
+  std::map<std::string, runtime::ParamInit> init; ///< the network's parameters by name: their init
+  std::map<std::string, std::vector<std::int64_t>> shapes; ///< and their shapes
+};
+
+/// Parses, quantizes and expands `path`; false with `error` naming the file
+/// (MLIR's own diagnostics go to stderr).
+bool prepare_network(const std::string &path, const NetworkOptions &options, PreparedNetwork &out,
+                     std::string &error);
+
+/// The network's parameters at their first values for `seed` (what a
+/// training run starts from), by name; false with `error` set.
+bool initial_parameters(const PreparedNetwork &network, std::uint64_t seed, safetensors::File &out,
+                        std::string &error);
+
+/// $XDG_CACHE_HOME/cpq, else ~/.cache/cpq.
+std::string default_cache();
+
+/// The folder holding train_step.{so,json} and eval_step.{so,json} for
+/// `network`, compiled now or found in `cache` (`note`, when set, hears
+/// which, and how long compiling took: seconds to minutes); false with
+/// `error` set on failure.
+bool compiled_kernels(const PreparedNetwork &network, const std::string &cache, const std::string &target,
+                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error);
+
+} // namespace cpq::codegen
