@@ -27,6 +27,8 @@
 #include "mlir/Parser.h"
 
 #ifdef CPQ_HAVE_ONEDNN
+#include <nlohmann/json.hpp>
+
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
 
@@ -288,8 +290,7 @@ int main(int argc, char **argv) {
   std::fprintf(stderr, "ops: built without oneDNN (scripts/install-deps.sh --peers installs libdnnl-dev); "
                        "x_onednn is null\n");
 #endif
-  std::ostringstream rows;
-  bool first = true;
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   if (!json) std::printf("%-44s %-20s %-14s %10s %10s\n", "shape", "op", "schedule", "ms", "x_onednn");
   auto measure = [&](const auto &s, const char *op) {
     if (!only.empty() && (s.text() + " " + op).find(only) == std::string::npos) return;
@@ -306,10 +307,11 @@ int main(int argc, char **argv) {
                     ratio ? std::to_string(onednn / *ms).substr(0, 6).c_str() : "-");
         std::fflush(stdout);
       }
-      rows << (first ? "" : ",\n") << "    {\"op\": \"" << op << "\", \"shape\": \"" << s.text()
-           << "\", \"schedule\": \"" << schedule << "\", \"ms\": " << (ms ? std::to_string(*ms) : "null")
-           << ", \"x_onednn\": " << (ratio ? std::to_string(onednn / *ms) : "null") << "}";
-      first = false;
+      rows.push_back({{"op", op},
+                      {"shape", s.text()},
+                      {"schedule", schedule},
+                      {"ms", ms ? nlohmann::ordered_json(*ms) : nlohmann::ordered_json(nullptr)},
+                      {"x_onednn", ratio ? nlohmann::ordered_json(onednn / *ms) : nlohmann::ordered_json(nullptr)}});
     }
     if (!json && onednn > 0) std::printf("%-44s %-20s %-14s %10.3f\n", s.text().c_str(), op, "oneDNN", onednn);
   };
@@ -318,9 +320,8 @@ int main(int argc, char **argv) {
   for (const DenseShape &s : kDense)
     for (const char *op : kDenseOps) measure(s, op);
 
-  std::ostringstream compile;
+  nlohmann::ordered_json compile = nlohmann::ordered_json::object();
   if (compile_times) {
-    bool first_net = true;
     for (const char *net : {"lenet5_w2a2", "vgg_small_w2a2"}) {
       cpq::codegen::AotOptions o;
       o.input = std::string(CPQ_SOURCE_DIR) + "/examples/networks/" + net + ".mlir";
@@ -334,11 +335,10 @@ int main(int argc, char **argv) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
       if (!ok) std::fprintf(stderr, "ops: compiling %s: %s\n", net, error.c_str());
       if (!json) std::printf("compile %s.train_step (hand, host): %s\n", net, ok ? (std::to_string(seconds) + " s").c_str() : "failed");
-      compile << (first_net ? "" : ", ") << "\"" << net << ".train_step\": " << (ok ? std::to_string(seconds) : "null");
-      first_net = false;
+      compile[std::string(net) + ".train_step"] = ok ? nlohmann::ordered_json(seconds) : nlohmann::ordered_json(nullptr);
       for (const char *suffix : {".a", ".h", ".json"}) std::remove((o.output + suffix).c_str());
     }
   }
-  if (json) std::printf("{\n  \"rows\": [\n%s\n  ],\n  \"compile_s\": {%s}\n}\n", rows.str().c_str(), compile.str().c_str());
+  if (json) std::printf("%s\n", nlohmann::ordered_json{{"rows", rows}, {"compile_s", compile}}.dump(2).c_str());
   return 0;
 }

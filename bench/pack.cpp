@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -83,13 +85,16 @@ int main(int argc, char **argv) {
   pack_arch_list::for_each(Bench{repeats, codes, packed, back, rows});
 
   if (json) {
-    std::printf("{\"codes\": %zu, \"repeats\": %d, \"memcpy_gb_s\": %.3f, \"rows\": [", kCodes, repeats, copy_gb_s);
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      std::printf("%s{\"arch\": \"%s\", \"bits\": %d, \"pack_gb_s\": %.3f, \"unpack_gb_s\": %.3f, "
-                  "\"pack_fraction_of_memcpy\": %.3f, \"unpack_fraction_of_memcpy\": %.3f}",
-                  i ? ", " : "", rows[i].arch.c_str(), rows[i].bits, rows[i].pack_gb_s, rows[i].unpack_gb_s,
-                  rows[i].pack_gb_s / copy_gb_s, rows[i].unpack_gb_s / copy_gb_s);
-    std::printf("]}\n");
+    nlohmann::ordered_json j = {{"codes", kCodes}, {"repeats", repeats}, {"memcpy_gb_s", copy_gb_s}};
+    j["rows"] = nlohmann::ordered_json::array();
+    for (const Row &r : rows)
+      j["rows"].push_back({{"arch", r.arch},
+                           {"bits", r.bits},
+                           {"pack_gb_s", r.pack_gb_s},
+                           {"unpack_gb_s", r.unpack_gb_s},
+                           {"pack_fraction_of_memcpy", r.pack_gb_s / copy_gb_s},
+                           {"unpack_fraction_of_memcpy", r.unpack_gb_s / copy_gb_s}});
+    std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
   std::printf("bit packing of %zu codes, median of %d runs; memcpy moves %.2f GB/s (read + write)\n", kCodes,

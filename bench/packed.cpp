@@ -60,6 +60,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -405,25 +407,27 @@ int main(int argc, char **argv) {
   }
   auto ratio = [](double peer, double ours) { return peer > 0 ? peer / ours : -1.0; };
   if (json) {
-    std::printf("{\"isa\": \"%s\", \"threads\": %d, \"exact\": %s, \"gemv\": [",
-                qgemm_isa_name(qgemm_best_isa()), threads, exact ? "true" : "false");
-    for (std::size_t i = 0; i < gemv_rows.size(); ++i)
-      std::printf("%s{\"bits\": %d, \"gb_s\": %.2f, \"roofline_gb_s\": %.2f, \"fraction_of_roofline\": %.3f, "
-                  "\"us\": %.1f}",
-                  i ? ", " : "", gemv_rows[i].bits, gemv_rows[i].gb_s(), gemv_rows[i].roofline_gb_s(),
-                  gemv_rows[i].fraction, gemv_rows[i].seconds * 1e6);
-    std::printf("], \"gemm\": [");
-    for (std::size_t i = 0; i < gemm_rows.size(); ++i) {
-      const GemmRow &r = gemm_rows[i];
-      std::printf("%s{\"config\": \"%s\", \"gops\": %.1f, \"x_openblas\": %.2f, \"x_onednn_int8\": %.2f}", i ? ", " : "",
-                  r.config.c_str(), r.gops(), ratio(r.openblas, r.seconds), ratio(r.onednn, r.seconds));
-    }
-    std::printf("], \"lenet5\": [");
-    for (std::size_t i = 0; i < lenet_rows.size(); ++i)
-      std::printf("%s{\"batch\": %d, \"img_s\": %.1f, \"torch_fp32_img_s\": %.1f, \"x_torch_fp32\": %.2f}",
-                  i ? ", " : "", lenet_rows[i].batch, lenet_rows[i].img_s, lenet_rows[i].torch_img_s,
-                  lenet_rows[i].torch_img_s > 0 ? lenet_rows[i].img_s / lenet_rows[i].torch_img_s : -1.0);
-    std::printf("]}\n");
+    nlohmann::ordered_json j = {{"isa", qgemm_isa_name(qgemm_best_isa())}, {"threads", threads}, {"exact", exact}};
+    j["gemv"] = nlohmann::ordered_json::array();
+    for (const GemvRow &r : gemv_rows)
+      j["gemv"].push_back({{"bits", r.bits},
+                           {"gb_s", r.gb_s()},
+                           {"roofline_gb_s", r.roofline_gb_s()},
+                           {"fraction_of_roofline", r.fraction},
+                           {"us", r.seconds * 1e6}});
+    j["gemm"] = nlohmann::ordered_json::array();
+    for (const GemmRow &r : gemm_rows)
+      j["gemm"].push_back({{"config", r.config},
+                           {"gops", r.gops()},
+                           {"x_openblas", ratio(r.openblas, r.seconds)},
+                           {"x_onednn_int8", ratio(r.onednn, r.seconds)}});
+    j["lenet5"] = nlohmann::ordered_json::array();
+    for (const LenetRow &r : lenet_rows)
+      j["lenet5"].push_back({{"batch", r.batch},
+                             {"img_s", r.img_s},
+                             {"torch_fp32_img_s", r.torch_img_s},
+                             {"x_torch_fp32", r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1.0}});
+    std::printf("%s\n", j.dump(2).c_str());
     return exact ? 0 : 1;
   }
   std::printf("packed integer products, %s, %d threads, medians of %d runs\n", qgemm_isa_name(qgemm_best_isa()),

@@ -1,7 +1,7 @@
 //===- peer.h - running a peer benchmark script --------------------*- C++ -*-===//
 //
 // The benchmarks' peers (bench/peers/*.py under /usr/bin/python3) print one
-// JSON object on one line; this runs one and reads one number of it.
+// JSON object on one line; this runs one and reads it (nlohmann-json).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace cpq::bench {
 
@@ -25,23 +27,27 @@ inline std::string peer_line(const std::string &command) {
   return got && status == 0 ? std::string(line) : std::string();
 }
 
-/// The number after `"key": ` in a peer's line, or -1.
+/// A peer's line as JSON: an empty object when it is not JSON.
+inline nlohmann::json peer_json(const std::string &line) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+
+/// The number `key` of a peer's line, or -1.
 inline double json_number(const std::string &line, const std::string &key) {
-  const std::string pattern = "\"" + key + "\": ";
-  const std::size_t at = line.find(pattern);
-  return at == std::string::npos ? -1 : std::atof(line.c_str() + at + pattern.size());
+  const nlohmann::json j = peer_json(line);
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : -1;
 }
 
-/// The string after `"key": "` in a peer's line (no escapes), or "".
+/// The string `key` of a peer's line, or "".
 inline std::string json_string(const std::string &line, const std::string &key) {
-  const std::string pattern = "\"" + key + "\": \"";
-  const std::size_t at = line.find(pattern);
-  if (at == std::string::npos) return "";
-  const std::size_t end = line.find('"', at + pattern.size());
-  return end == std::string::npos ? "" : line.substr(at + pattern.size(), end - at - pattern.size());
+  const nlohmann::json j = peer_json(line);
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-/// The number after `"key": ` in the first line `command` prints, or -1.
+/// The number `key` in the first line `command` prints, or -1.
 inline double peer_number(const std::string &command, const std::string &key) {
   const std::string line = peer_line(command);
   return line.empty() ? -1 : json_number(line, key);

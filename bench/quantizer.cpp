@@ -32,6 +32,8 @@
 #include "cpq/kernels/gates.h"
 #include "cpq/kernels/quantizer_reference.h"
 
+#include <nlohmann/json.hpp>
+
 #include <HalideBuffer.h>
 #include <HalideRuntime.h>
 
@@ -230,30 +232,34 @@ int main(int argc, char **argv) {
   }
 
   if (json) {
-    std::printf("{\"roofline_gb_s\": %.3f, \"bytes_per_element\": %.0f, \"elements\": %d, \"threads\": %d, "
-                "\"sigma_over_alpha\": %.3f, \"allocator\": \"%s\", \"rows\": [",
-                roofline_gb_s, kBytesPerElement, kInner * kChannels, kThreads, sigma_ratio,
-                system_malloc ? "system" : "caching");
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Row &r = rows[i];
+    nlohmann::ordered_json j = {{"roofline_gb_s", roofline_gb_s},
+                                {"bytes_per_element", kBytesPerElement},
+                                {"elements", kInner * kChannels},
+                                {"threads", kThreads},
+                                {"sigma_over_alpha", sigma_ratio},
+                                {"allocator", system_malloc ? "system" : "caching"}};
+    j["rows"] = nlohmann::ordered_json::array();
+    for (const Row &r : rows) {
       std::string schedule = r.schedule;
       std::transform(schedule.begin(), schedule.end(), schedule.begin(), ::tolower);
-      std::printf("%s{\"bits\": %d, \"grid\": \"%s\", \"schedule\": \"%s\", \"melem_s\": %.2f, "
-                  "\"fraction_of_roofline\": %.3f, \"forward_melem_s\": %.2f, \"backward_melem_s\": %.2f, "
-                  "\"x_pytorch\": ",
-                  i ? ", " : "", r.bits, to_string(r.grid), schedule.c_str(), r.melem_s, r.fraction,
-                  r.forward_melem_s, r.backward_melem_s);
-      if (r.x_torch > 0) std::printf("%.1f}", r.x_torch);
-      else std::printf("null}");
+      j["rows"].push_back({{"bits", r.bits},
+                           {"grid", to_string(r.grid)},
+                           {"schedule", schedule},
+                           {"melem_s", r.melem_s},
+                           {"fraction_of_roofline", r.fraction},
+                           {"forward_melem_s", r.forward_melem_s},
+                           {"backward_melem_s", r.backward_melem_s},
+                           {"x_pytorch", r.x_torch > 0 ? nlohmann::ordered_json(r.x_torch) : nlohmann::ordered_json(nullptr)}});
     }
-    std::printf("], \"variants\": [");
-    for (std::size_t i = 0; i < variants.size(); ++i) {
-      const Variant &v = variants[i];
-      std::printf("%s{\"bits\": %d, \"grid\": \"%s\", \"schedule\": \"hand\", \"variant\": \"%s\", "
-                  "\"melem_s\": %.2f, \"fraction_of_roofline\": %.3f}",
-                  i ? ", " : "", v.bits, to_string(v.grid), v.variant, v.melem_s, v.fraction);
-    }
-    std::printf("]}\n");
+    j["variants"] = nlohmann::ordered_json::array();
+    for (const Variant &v : variants)
+      j["variants"].push_back({{"bits", v.bits},
+                               {"grid", to_string(v.grid)},
+                               {"schedule", "hand"},
+                               {"variant", v.variant},
+                               {"melem_s", v.melem_s},
+                               {"fraction_of_roofline", v.fraction}});
+    std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
   std::printf("%4s %-9s %-13s %12s %10s %10s %10s %10s\n", "bits", "grid", "schedule", "M elem/s", "x roofline",

@@ -22,6 +22,8 @@
 #include "cpq/runtime/roles.h"
 #include "cpq/runtime/tensor.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -186,22 +188,18 @@ int main(int argc, char **argv) {
     if (peer && !torch_fp32.count(batch)) torch_fp32[batch] = torch_peer("FP32", batch, steps, repeats);
 
   if (json) {
-    std::printf("{\"threads\": %d, \"steps\": %d, \"repeats\": %d, \"torch_blas\": \"%s\", \"rows\": [", kThreads,
-                steps, repeats, peer_blas.c_str());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Row &r = rows[i];
-      std::printf("%s\n  {\"net\": \"lenet5\", \"bits\": \"%s\", \"batch\": %d, \"img_s\": %.1f, \"torch_img_s\": %.1f, "
-                  "\"x_torch\": %.3f}",
-                  i ? "," : "", r.bits.c_str(), r.batch, r.img_s, r.torch_img_s,
-                  r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1.0);
-    }
-    std::printf("],\n \"torch_fp32_img_s\": {");
-    bool first = true;
-    for (const auto &[batch, v] : torch_fp32) {
-      std::printf("%s\"%d\": %.1f", first ? "" : ", ", batch, v);
-      first = false;
-    }
-    std::printf("}}\n");
+    nlohmann::ordered_json j = {{"threads", kThreads}, {"steps", steps}, {"repeats", repeats}, {"torch_blas", peer_blas}};
+    j["rows"] = nlohmann::ordered_json::array();
+    for (const Row &r : rows)
+      j["rows"].push_back({{"net", "lenet5"},
+                           {"bits", r.bits},
+                           {"batch", r.batch},
+                           {"img_s", r.img_s},
+                           {"torch_img_s", r.torch_img_s},
+                           {"x_torch", r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1.0}});
+    j["torch_fp32_img_s"] = nlohmann::ordered_json::object();
+    for (const auto &[batch, v] : torch_fp32) j["torch_fp32_img_s"][std::to_string(batch)] = v;
+    std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
   std::printf("LeNet-5 training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps\n", kThreads, repeats,

@@ -13,7 +13,7 @@
 
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/dialect/Passes.h"
-#include "schedules/network.h"
+#include "schedules/schedule.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/BuiltinOps.h"

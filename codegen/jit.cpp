@@ -4,7 +4,7 @@
 #include "cpq/runtime/kernel_helpers.h"
 #include "cpq/runtime/packed_externs.h"
 #include "cpq/runtime/training_externs.h"
-#include "schedules/network.h"
+#include "schedules/schedule.h"
 
 namespace cpq::codegen {
 

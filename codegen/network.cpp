@@ -124,7 +124,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
     bool ok = true;
     f.walk([&](cpq::dialect::ParamOp op) {
       runtime::ParamInit init;
-      init.kind = op.init().str();
+      init.kind = cpq::dialect::stringifyInitKind(op.init()).str();
       if (auto value = op.valueAttr()) {
         auto dense = value.dyn_cast<mlir::DenseElementsAttr>();
         if (!dense) {

@@ -5,7 +5,7 @@
 // `cpq_quantize_gated_backward` (learned bit-width gates): the builders of
 // codegen/ops/quantize.h specialised at compile time by the grid kind,
 // bit-width and kind of mask (GeneratorParams `grid`, `bits`, `masks`), with
-// the hand schedule of schedules/quantize.h, or, when the build asks for an
+// the hand schedule of schedules/schedule.h (by target family), or, when the build asks for an
 // autoscheduler, only the estimates it needs.
 //
 // Buffer contracts: x, grad_out and grad_x are [inner, channel, outer] float32
@@ -16,7 +16,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/ops/quantize.h"
 #include "cpq/kernels/dropbits.h"
-#include "schedules/quantize.h"
+#include "schedules/schedule.h"
 
 #include <Halide.h>
 

@@ -11,7 +11,7 @@
 
 #include "cpq/runtime/manifest.h"
 #include "cpq/runtime/model.h"
-#include "schedules/network.h"
+#include "schedules/schedule.h"
 
 #include <Halide.h>
 
@@ -77,7 +77,7 @@ struct LoweredOutput {
   std::vector<int64_t> shape; ///< MLIR order; -1 for the dynamic batch
 };
 
-/// The Funcs one op made, for schedules (schedules/network.h).
+/// The Funcs one op made, for schedules (schedules/stages.h).
 using LoweredStage = schedules::ScheduleStage;
 
 struct LoweredFunction {

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "schedules/contraction.h"
+#include "schedules/stages.h"
 
 #include <Halide.h>
 

@@ -13,6 +13,7 @@ using namespace mlir;
 using namespace cpq::dialect;
 
 #include "CpqDialect.cpp.inc"
+#include "CpqEnums.cpp.inc"
 #include "CpqInterfaces.cpp.inc"
 
 void CpqDialect::initialize() {

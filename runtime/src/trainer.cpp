@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -144,6 +145,10 @@ bool Session::check_kernels(std::string &error) {
                    std::to_string(input_->shape[3]) + " images; the data are " + std::to_string(train_.rows) + "x" +
                    std::to_string(train_.cols),
            false;
+  if (std::none_of(train_k_.arguments().begin(), train_k_.arguments().end(), [](const KernelArgument &a) {
+        return a.output && a.role == roles::param && !a.updates.empty();
+      }))
+    return error = train_k_.function() + ": not a training step (no output updates a parameter)", false;
   for (const KernelArgument &a : train_k_.arguments()) {
     if (!a.buffer && a.role != roles::step && a.role != roles::seed && a.role != roles::learning_rate)
       return error = train_k_.function() + ": scalar argument '" + a.name + "' has role '" + a.role +

@@ -14,7 +14,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "codegen/ops/quantize.h"
-#include "schedules/quantize.h"
+#include "schedules/schedule.h"
 #include "cpq/kernels/gates.h"
 #include "cpq/kernels/quantizer_reference.h"
 #include "../unit/dense_buffer.h"

@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/aot.h"
-#include "schedules/network.h"
+#include "schedules/schedule.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"

@@ -53,7 +53,7 @@ void setRole(FuncOp f, unsigned arg, StringRef role, StringRef name) {
 void setParamRole(FuncOp f, unsigned arg, ParamOp p) {
   Builder b(f.getContext());
   setRole(f, arg, roles::param, p.name());
-  f.setArgAttr(arg, "cpq.init", b.getStringAttr(p.init()));
+  f.setArgAttr(arg, "cpq.init", b.getStringAttr(stringifyInitKind(p.init())));
   if (p.value()) f.setArgAttr(arg, "cpq.value", *p.value());
 }
 void setResultRole(FuncOp f, unsigned result, StringRef role, StringRef name) {
@@ -313,7 +313,7 @@ private:
     }
     if (!(fraction > 0)) return llvm::None;
     double smallest = 0;
-    if (op.init() == "ones") {
+    if (op.init() == InitKind::Ones) {
       smallest = 1.0;
     } else if (auto dense = op.valueAttr().dyn_cast_or_null<DenseElementsAttr>()) {
       smallest = HUGE_VAL;

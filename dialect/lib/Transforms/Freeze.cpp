@@ -187,9 +187,8 @@ private:
     // give levels that may differ from the trained network's.
     {
       const int64_t k = weight.input().getType().cast<RankedTensorType>().getNumElements() / channels;
-      const auto kx = cpq::parse_grid_kind(in.quantizer.grid().str()), kw = cpq::parse_grid_kind(weight.grid().str());
-      if (!kx || !kw) return op->emitOpError("has a quantizer of an unknown grid");
-      const cpq::GridSpec gx{*kx, int(in.quantizer.bits())}, gw{*kw, int(weight.bits())};
+      const cpq::GridSpec gx{toKernel(in.quantizer.grid()), int(in.quantizer.bits())},
+          gw{toKernel(weight.grid()), int(weight.bits())};
       if (!cpq::reference::accumulator_is_exact(k, gx, gw))
         return op->emitOpError("sums ") << k << " products of " << gx.name() << " activations and " << gw.name()
                                         << " weights, which can exceed the 2^29 up to which integer inference is exact; "
@@ -211,7 +210,8 @@ private:
     // halved on a symmetric grid), plus the bias.
     const auto alphaW = valuesOf(weight.alpha(), channels);
     const float alphaX = valuesOf(in.quantizer.alpha())[0];
-    const float halves = (weight.grid() == "symmetric" ? 0.5f : 1.0f) * (in.quantizer.grid() == "symmetric" ? 0.5f : 1.0f);
+    const float halves = (weight.grid() == GridKind::Symmetric ? 0.5f : 1.0f) *
+                         (in.quantizer.grid() == GridKind::Symmetric ? 0.5f : 1.0f);
     std::vector<float> scale(static_cast<size_t>(channels)), bias(static_cast<size_t>(channels), 0.0f);
     for (int64_t c = 0; c < channels; ++c) scale[c] = alphaX * alphaW[c] * halves;
     if (op->getNumOperands() > 2) bias = valuesOf(op->getOperand(2), channels);

@@ -18,6 +18,9 @@ def Cpq_Dialect : Dialect {
   let cppNamespace = "::cpq::dialect";
 }
 
-class Cpq_Op<string mnemonic, list<Trait> traits = []> : Op<Cpq_Dialect, mnemonic, traits>;
+// Every op's checks: verifyOp(<Op>), declared in CpqDialect.h.
+class Cpq_Op<string mnemonic, list<Trait> traits = []> : Op<Cpq_Dialect, mnemonic, traits> {
+  let verifier = [{ return ::cpq::dialect::verifyOp(*this); }];
+}
 
 #endif // CPQ_DIALECT_TD

@@ -3,9 +3,12 @@
 // This file defines the ops of the cpq dialect in four groups: parameters,
 // layers (what a user writes), training ops (what --cpq-expand-training
 // emits: gradients and optimizer updates) and inference ops (what --cpq-freeze
-// emits: packed weights, integer codes, requantization). Shapes are checked
-// and inferred in lib/CpqOps.cpp through InferTypeOpInterface, so every shape
-// error names the op, the operand and both sizes.
+// emits: packed weights, integer codes, requantization). Closed sets of words
+// (grid kinds, DropBits modes, inits) are enum attributes (CpqEnums.td).
+// Each op's checks are one function over its generated adaptor, run by its
+// verify() and by its inferReturnTypes (lib/CpqOps.cpp, CpqTrainingOps.cpp,
+// CpqInferenceOps.cpp), so every error names the op, the operand and both
+// sizes.
 //
 // Conventions: activations are NCHW (or NC after flatten) float32 with a
 // dynamic batch; grid kinds and the quantizer's arithmetic are those of
@@ -16,6 +19,7 @@
 #define CPQ_OPS_TD
 
 include "cpq/dialect/CpqDialect.td"
+include "cpq/dialect/CpqEnums.td"
 include "cpq/dialect/CpqInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -39,13 +43,13 @@ defvar Cpq_ConvAttrs = !con(Cpq_WindowAttrs, (ins DefaultValuedAttr<I64Attr, "1"
 defvar Cpq_PoolAttrs = (ins I64ArrayAttr:$kernel,
   OptionalAttr<I64ArrayAttr>:$stride,
   DefaultValuedAttr<I64ArrayAttr, "{0, 0}">:$padding);
-defvar Cpq_GridAttrs = (ins StrAttr:$grid, I64Attr:$bits);
+defvar Cpq_GridAttrs = (ins Cpq_GridKindAttr:$grid, I64Attr:$bits);
 // The quantizer's options: grid, per-channel axis (absent: per tensor),
 // DropBits (p = 0 disables it) and the L0 weight of the learned gates.
 defvar Cpq_QuantizerAttrs = !con(Cpq_GridAttrs, (ins
   OptionalAttr<I64Attr>:$axis,
   DefaultValuedAttr<F64Attr, "0.0">:$dropbits_p,
-  DefaultValuedAttr<StrAttr, "\"hierarchical\"">:$dropbits,
+  DefaultValuedAttr<Cpq_DropBitsModeAttr, "::cpq::dialect::DropBitsMode::Hierarchical">:$dropbits,
   DefaultValuedAttr<F64Attr, "0.0">:$gate_lambda));
 defvar Cpq_BatchNormAttrs = (ins
   DefaultValuedAttr<F64Attr, "1e-5">:$epsilon,
@@ -83,11 +87,10 @@ def Cpq_ParamOp : Cpq_Op<"param", [NoSideEffect]> {
     %mean = cpq.param "bn1.mean" {init = "zeros", trainable = false} : tensor<64xf32>
     ```
   }];
-  let arguments = (ins StrAttr:$name, StrAttr:$init, OptionalAttr<ElementsAttr>:$value,
+  let arguments = (ins StrAttr:$name, Cpq_InitKindAttr:$init, OptionalAttr<ElementsAttr>:$value,
                        DefaultValuedAttr<BoolAttr, "true">:$trainable);
   let results = (outs Cpq_FloatTensor:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
-  let verifier = [{ return ::cpq::dialect::verifyParam(*this); }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -726,7 +729,7 @@ def Cpq_RequantizeOp : Cpq_ShapedOp<"requantize"> {
   }];
   let arguments = (ins Cpq_AccTensor:$input, Cpq_FloatTensor:$scale, Cpq_FloatTensor:$bias,
                        Optional<Cpq_FloatTensor>:$next_alpha, UnitAttr:$relu,
-                       OptionalAttr<StrAttr>:$grid, OptionalAttr<I64Attr>:$bits);
+                       OptionalAttr<Cpq_GridKindAttr>:$grid, OptionalAttr<I64Attr>:$bits);
   let results = (outs Cpq_FloatOrCodeTensor:$output);
   let assemblyFormat = "$input `,` $scale `,` $bias (`,` $next_alpha^)? attr-dict `:` functional-type(operands, results)";
 }

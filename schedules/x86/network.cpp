@@ -1,7 +1,7 @@
-//===- network.cpp - hand schedules of a lowered cpq function ---------------===//
+//===- network.cpp - x86 hand schedules of a lowered cpq function -----------===//
 //
 // This file implements the x86 hand schedule of a whole lowered function,
-// per op family, and the autoscheduler entry point.
+// per op family.
 //
 // Every op's result is computed at root (the pipelines are DAGs of layers;
 // fusing across layers is the autoschedulers' business), vectorized along
@@ -9,15 +9,15 @@
 // outermost axis. Convolutions and dense layers keep their reduction inside
 // the vector loop so each lane accumulates its own output; statistics
 // (batch-norm moments, softmax rows, max-pool argmax) are computed once at
-// root instead of inline. Quantizer stages use schedules/quantize.h.
+// root instead of inline. Quantizer stages use quantize.cpp.
 //
 //===----------------------------------------------------------------------===//
-#include "schedules/network.h"
+#include "schedules/x86/x86.h"
 
 #include <map>
 #include <stdexcept>
 
-namespace cpq::schedules {
+namespace cpq::schedules::x86 {
 
 using namespace Halide;
 
@@ -232,7 +232,7 @@ void extern_gemm(const ExternGemmLoops &e) {
 
 } // namespace
 
-void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
+void schedule_network(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
                       const Target &target) {
   for (const ScheduleStage &s : stages) {
     for (Func h : s.helpers) root_vectorized(h, target);
@@ -284,27 +284,4 @@ void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vecto
   for (Func o : outputs) root_vectorized(o, target);
 }
 
-const std::vector<std::string> &autoscheduler_names() {
-  static const std::vector<std::string> names = {"Adams2019", "Li2018", "Mullapudi2016"};
-  return names;
-}
-
-void autoschedule(Pipeline &pipeline, const std::string &name, const Target &target, int threads) {
-  static const std::map<std::string, std::string> plugins = {
-      {"Adams2019", CPQ_AUTOSCHEDULE_ADAMS2019},
-      {"Li2018", CPQ_AUTOSCHEDULE_LI2018},
-      {"Mullapudi2016", CPQ_AUTOSCHEDULE_MULLAPUDI2016},
-  };
-  auto it = plugins.find(name);
-  if (it == plugins.end())
-    throw std::invalid_argument("unknown autoscheduler '" + name + "' (expected Adams2019, Li2018 or Mullapudi2016)");
-  static std::map<std::string, bool> loaded;
-  if (!loaded[name]) {
-    load_plugin(it->second);
-    loaded[name] = true;
-  }
-  MachineParams machine(threads, 32 * 1024 * 1024, 40);
-  pipeline.auto_schedule(name, target, machine);
-}
-
-} // namespace cpq::schedules
+} // namespace cpq::schedules::x86

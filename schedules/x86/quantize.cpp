@@ -1,6 +1,6 @@
-//===- quantize.cpp - hand schedules of the quantize op ---------------------===//
+//===- quantize.cpp - x86 hand schedules of the quantize op -----------------===//
 //
-// This file implements the hand schedules declared in quantize.h.
+// This file implements the x86 hand schedules of the quantizer's pipelines.
 //
 // Element-wise loops: the innermost dimension is split into chunks of kChunk
 // elements; chunks, channels and the outer dimension are fused into one
@@ -17,12 +17,16 @@
 // lanes of a vector, then added up in order: no two threads write one sum.
 //
 //===----------------------------------------------------------------------===//
-#include "schedules/quantize.h"
+#include "schedules/x86/x86.h"
 
-namespace cpq::schedules {
+namespace cpq::schedules::x86 {
 using namespace Halide;
 
 namespace {
+
+/// Elements of the innermost dimension one thread takes at a time.
+constexpr int kChunk = 8192;
+
 /// Chunked, parallel, vectorised loop nest over (i, c, n) for `f`; returns
 /// the vectorised loop's variable.
 Var schedule_elementwise(Func f, const QuantizeLoops &q, int vec) {
@@ -78,4 +82,4 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target) {
   schedule_elementwise(q.grad_x, q, vec);
 }
 
-} // namespace cpq::schedules
+} // namespace cpq::schedules::x86

@@ -1,0 +1,47 @@
+//===- schedule.h - schedules of lowered cpq functions, by target family -*- C++ -*-===//
+//
+// This file declares how a lowered cpq function (its ScheduleStages,
+// stages.h) and the quantizer's own pipelines are scheduled: by hand, by
+// the target's family (x86/ today: vectorized at the target's natural
+// width, parallel across cores, what is computed at root vs inlined; a
+// second family is a folder beside it and a case in schedule.cpp), or by
+// one of Halide's autoschedulers (Adams2019, Li2018, Mullapudi2016) for the
+// whole pipeline.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "schedules/stages.h"
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+namespace cpq::schedules {
+
+/// The families of hand schedules.
+enum class TargetFamily { X86 };
+
+/// The family of hand schedules for `target`; throws std::invalid_argument
+/// naming the target when there is none (other CPUs, GPU targets).
+TargetFamily target_family(const Halide::Target &target);
+
+/// Hand schedule of every stage and of the pipeline's outputs.
+void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Halide::Func> &outputs,
+                      const Halide::Target &target);
+
+/// Hand schedules of the quantizer's pipelines (codegen/ops/quantize.h).
+void schedule_quantize_forward(const QuantizeLoops &q, const Halide::Target &target);
+void schedule_quantize_backward(const QuantizeLoops &q, const Halide::Target &target);
+
+/// The autoschedulers this build can load, by the names cpq-compile takes.
+const std::vector<std::string> &autoscheduler_names();
+
+/// Schedules `pipeline` with the named autoscheduler (the estimates must be
+/// set); throws std::invalid_argument for an unknown name or a plugin that
+/// does not load.
+void autoschedule(Halide::Pipeline &pipeline, const std::string &name, const Halide::Target &target,
+                  int threads = 2);
+
+} // namespace cpq::schedules

@@ -1,0 +1,96 @@
+//===- stages.h - what the lowering tells the schedules -------------*- C++ -*-===//
+//
+// This file declares what a schedule of any target family may read of a
+// lowered cpq function: each op's Funcs and the loops that matter (a
+// quantizer's element and channel loops, a contraction's accumulator and
+// relaid operands, an extern product's rows), recorded by codegen/lower as
+// ScheduleStages. Schedules read only these, so a target family (x86/
+// today) can be added beside the others without touching the op builders.
+//
+// The contractions (conv2d and its gradients, dense and its gradients) are
+// computed into an accumulator whose first axis is the one to vectorize
+// (output channels, or the contiguous input axis) and whose second is the
+// one to hold in registers, from operands copied ("relaid out") so that
+// they are contiguous along the vector axis; the op's result is a copy of
+// the accumulator in the dialect's layout.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <Halide.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cpq::schedules {
+
+
+/// An operand copied to another axis order: copy(...) = source(permuted).
+struct Relayout {
+  Halide::Func copy, source;
+  /// Edge of the square blocks a transposing schedule moves through
+  /// registers (copy's first two axes are both at least this long, and
+  /// source's first axis is one of them), 0 for a plain vectorized copy.
+  int block = 0;
+};
+
+struct ContractionLoops {
+  /// acc(vector axis, register axis, other axes...), pure init and one
+  /// update over the reduction.
+  Halide::Func acc;
+  /// Operands copied to a layout contiguous along acc's vector axis.
+  std::vector<Relayout> relayouts;
+  /// The extents of acc's first two axes (the second may be the dynamic batch).
+  int vector_extent = 0;
+  Halide::Expr register_extent;
+  /// The result's extents, Halide order (the batch is an Expr, the rest
+  /// constants).
+  std::vector<Halide::Expr> result_extents;
+};
+
+/// An extern stage computing out(o, row) (cpq_qgemm_u8): computed at root,
+/// its rows split into chunks (and its outputs into two halves when they
+/// are whole panels) that run in parallel, one extern call each.
+struct ExternGemmLoops {
+  Halide::Func f;
+  Halide::Var o, row;
+  Halide::Expr rows; ///< the row extent (the batch, or batch x output pixels)
+  int outputs = 0;
+  /// A convolution's im2col copy im2col(k, row), k = (c kh + ky) kw + kx,
+  /// row = (n oh + i) ow + j; kw = 0 for none.
+  Halide::Func im2col;
+  Halide::Var col_k, col_row;
+  int kw = 0, kh = 0, ow = 0, oh = 0, k = 0;
+};
+
+
+/// The Funcs and dimensions of a quantizer pipeline that the schedules touch.
+struct QuantizeLoops {
+  Halide::Var i, c, n;
+  Halide::Func x_hat;                     // forward output
+  std::vector<Halide::Func> tables;       // per-call survivor tables (independent masks)
+  Halide::Func element;                   // backward, per element
+  std::vector<Halide::Func> edge_sums;    // per element, one per (sub-)grid
+  std::vector<Halide::Func> element_helpers; // per element, read by the edge loops
+  Halide::Func grad_x, channel_sums, grad_alpha, grad_sigma;
+  Halide::RDom over_elements;
+  Halide::Func gate_sums;                 // gated only
+};
+
+/// The Funcs one op made: `family` names the op kind ("conv2d",
+/// "conv2d_grad_filter", "quantize_grad", "elementwise", ...), `funcs` its
+/// results, `helpers` the intermediate stages it defined (statistics,
+/// argmax), `quantize` the loops of a quantizer stage, `contraction` those
+/// of a convolution or dense stage.
+struct ScheduleStage {
+  std::string family;
+  std::vector<Halide::Func> funcs, helpers;
+  std::optional<QuantizeLoops> quantize;
+  std::optional<ContractionLoops> contraction;
+  std::optional<ExternGemmLoops> extern_gemm = std::nullopt;
+  /// NCHW results computed and stored channels innermost (see TensorValue).
+  bool channels_last = false;
+};
+
+} // namespace cpq::schedules
