@@ -138,19 +138,9 @@ FailureOr<Type> check(RequantizeOpAdaptor a, const Checker &c) {
 
 } // namespace
 
-#define CPQ_INFERENCE_OP(Op)                                                                                           \
-  CPQ_INFER(Op) {                                                                                                      \
-    CPQ_ADAPT(Op);                                                                                                     \
-    auto t = check(a, c);                                                                                              \
-    if (failed(t)) return failure();                                                                                   \
-    types.push_back(*t);                                                                                               \
-    return success();                                                                                                  \
-  }                                                                                                                    \
-  LogicalResult cpq::dialect::verifyOp(Op op) { return success(succeeded(check(Op::Adaptor(op), Checker(op)))); }
-CPQ_INFERENCE_OP(EncodeOp)
-CPQ_INFERENCE_OP(DecodeOp)
-CPQ_INFERENCE_OP(PackOp)
-CPQ_INFERENCE_OP(QConv2dOp)
-CPQ_INFERENCE_OP(QDenseOp)
-CPQ_INFERENCE_OP(RequantizeOp)
-#undef CPQ_INFERENCE_OP
+CPQ_CHECKED_OP(EncodeOp)
+CPQ_CHECKED_OP(DecodeOp)
+CPQ_CHECKED_OP(PackOp)
+CPQ_CHECKED_OP(QConv2dOp)
+CPQ_CHECKED_OP(QDenseOp)
+CPQ_CHECKED_OP(RequantizeOp)

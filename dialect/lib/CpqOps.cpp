@@ -130,38 +130,17 @@ FailureOr<RankedTensorType> check(QuantizeOpAdaptor a, const Checker &c) {
   return x;
 }
 
-/// The result type of a one-result layer, checked.
-template <class Op> LogicalResult inferOne(MLIRContext *ctx, Optional<Location> loc, ValueRange operands,
-                                           DictionaryAttr attrs, SmallVectorImpl<Type> &types) {
-  typename Op::Adaptor a(operands, attrs);
-  Checker c(ctx, loc, Op::getOperationName());
-  if (failed(c.attributes(a))) return failure();
-  auto t = check(a, c);
-  if (failed(t)) return failure();
-  types.push_back(*t);
-  return success();
-}
-
-template <class Op> LogicalResult verifyLayer(Op op) {
-  typename Op::Adaptor a(op);
-  return success(succeeded(check(a, Checker(op))));
-}
-
 } // namespace
 
-#define CPQ_LAYER(Op)                                                                                                  \
-  CPQ_INFER(Op) { return inferOne<Op>(ctx, loc, operands, attrs, types); }                                             \
-  LogicalResult cpq::dialect::verifyOp(Op op) { return verifyLayer(op); }
-CPQ_LAYER(Conv2dOp)
-CPQ_LAYER(DenseOp)
-CPQ_LAYER(ReluOp)
-CPQ_LAYER(MaxPool2dOp)
-CPQ_LAYER(AvgPool2dOp)
-CPQ_LAYER(BatchNormOp)
-CPQ_LAYER(FlattenOp)
-CPQ_LAYER(AddOp)
-CPQ_LAYER(QuantizeOp)
-#undef CPQ_LAYER
+CPQ_CHECKED_OP(Conv2dOp)
+CPQ_CHECKED_OP(DenseOp)
+CPQ_CHECKED_OP(ReluOp)
+CPQ_CHECKED_OP(MaxPool2dOp)
+CPQ_CHECKED_OP(AvgPool2dOp)
+CPQ_CHECKED_OP(BatchNormOp)
+CPQ_CHECKED_OP(FlattenOp)
+CPQ_CHECKED_OP(AddOp)
+CPQ_CHECKED_OP(QuantizeOp)
 
 CPQ_INFER(SoftmaxCrossEntropyOp) {
   CPQ_ADAPT(SoftmaxCrossEntropyOp);

@@ -179,36 +179,21 @@ FailureOr<Types> check(AdamUpdateOpAdaptor a, const Checker &c) {
   return Types{p, p, p};
 }
 
-template <class Op> LogicalResult infer(MLIRContext *ctx, Optional<Location> loc, ValueRange operands,
-                                        DictionaryAttr attrs, SmallVectorImpl<Type> &types) {
-  typename Op::Adaptor a(operands, attrs);
-  Checker c(ctx, loc, Op::getOperationName());
-  if (failed(c.attributes(a))) return failure();
-  auto t = check(a, c);
-  if (failed(t)) return failure();
-  types.append(t->begin(), t->end());
-  return success();
-}
-
 } // namespace
 
-#define CPQ_TRAINING_OP(Op)                                                                                            \
-  CPQ_INFER(Op) { return infer<Op>(ctx, loc, operands, attrs, types); }                                                \
-  LogicalResult cpq::dialect::verifyOp(Op op) { return success(succeeded(check(Op::Adaptor(op), Checker(op)))); }
-CPQ_TRAINING_OP(QuantizeTrainOp)
-CPQ_TRAINING_OP(QuantizeGradOp)
-CPQ_TRAINING_OP(ReluGradOp)
-CPQ_TRAINING_OP(Conv2dGradInputOp)
-CPQ_TRAINING_OP(Conv2dGradFilterOp)
-CPQ_TRAINING_OP(BiasGradOp)
-CPQ_TRAINING_OP(DenseGradInputOp)
-CPQ_TRAINING_OP(DenseGradWeightOp)
-CPQ_TRAINING_OP(MaxPool2dGradOp)
-CPQ_TRAINING_OP(AvgPool2dGradOp)
-CPQ_TRAINING_OP(BatchNormTrainOp)
-CPQ_TRAINING_OP(BatchNormGradOp)
-CPQ_TRAINING_OP(FlattenGradOp)
-CPQ_TRAINING_OP(SoftmaxCrossEntropyGradOp)
-CPQ_TRAINING_OP(SgdUpdateOp)
-CPQ_TRAINING_OP(AdamUpdateOp)
-#undef CPQ_TRAINING_OP
+CPQ_CHECKED_OP(QuantizeTrainOp)
+CPQ_CHECKED_OP(QuantizeGradOp)
+CPQ_CHECKED_OP(ReluGradOp)
+CPQ_CHECKED_OP(Conv2dGradInputOp)
+CPQ_CHECKED_OP(Conv2dGradFilterOp)
+CPQ_CHECKED_OP(BiasGradOp)
+CPQ_CHECKED_OP(DenseGradInputOp)
+CPQ_CHECKED_OP(DenseGradWeightOp)
+CPQ_CHECKED_OP(MaxPool2dGradOp)
+CPQ_CHECKED_OP(AvgPool2dGradOp)
+CPQ_CHECKED_OP(BatchNormTrainOp)
+CPQ_CHECKED_OP(BatchNormGradOp)
+CPQ_CHECKED_OP(FlattenGradOp)
+CPQ_CHECKED_OP(SoftmaxCrossEntropyGradOp)
+CPQ_CHECKED_OP(SgdUpdateOp)
+CPQ_CHECKED_OP(AdamUpdateOp)

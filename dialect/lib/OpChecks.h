@@ -147,6 +147,31 @@ inline int64_t packedRowBytes(int64_t elements, int64_t bits) {
   return elements == kDynamic ? kDynamic : (elements * bits + 7) / 8;
 }
 
+inline void appendTypes(llvm::SmallVectorImpl<mlir::Type> &to, mlir::Type t) { to.push_back(t); }
+template <unsigned N> void appendTypes(llvm::SmallVectorImpl<mlir::Type> &to, const llvm::SmallVector<mlir::Type, N> &ts) {
+  to.append(ts.begin(), ts.end());
+}
+
+/// An op's inferReturnTypes: its attributes checked by ODS, then its own
+/// checks (`check(adaptor, checker)`, returning its result type or types).
+template <class Op, class Check>
+mlir::LogicalResult inferChecked(mlir::MLIRContext *ctx, llvm::Optional<mlir::Location> loc, mlir::ValueRange operands,
+                                 mlir::DictionaryAttr attrs, llvm::SmallVectorImpl<mlir::Type> &types, Check check) {
+  typename Op::Adaptor a(operands, attrs);
+  Checker c(ctx, loc, Op::getOperationName());
+  if (mlir::failed(c.attributes(a))) return mlir::failure();
+  auto t = check(a, c);
+  if (mlir::failed(t)) return mlir::failure();
+  appendTypes(types, *t);
+  return mlir::success();
+}
+
+/// An op's verify(): the same checks on the op itself.
+template <class Op, class Check> mlir::LogicalResult verifyChecked(Op op, Check check) {
+  typename Op::Adaptor a(op);
+  return mlir::success(mlir::succeeded(check(a, Checker(op))));
+}
+
 } // namespace cpq::dialect::checks
 
 /// `LogicalResult Op::inferReturnTypes(...)` of a cpq op.
@@ -154,6 +179,16 @@ inline int64_t packedRowBytes(int64_t elements, int64_t bits) {
   mlir::LogicalResult Op::inferReturnTypes(mlir::MLIRContext *ctx, llvm::Optional<mlir::Location> loc,                 \
                                            mlir::ValueRange operands, mlir::DictionaryAttr attrs, mlir::RegionRange,    \
                                            llvm::SmallVectorImpl<mlir::Type> &types)
+
+/// An op's inferReturnTypes and verifyOp from its `check(Adaptor, const Checker &)`.
+#define CPQ_CHECKED_OP(Op)                                                                                             \
+  CPQ_INFER(Op) {                                                                                                      \
+    return checks::inferChecked<Op>(ctx, loc, operands, attrs, types,                                                  \
+                                    [](Op::Adaptor &a, const checks::Checker &c) { return check(a, c); });            \
+  }                                                                                                                    \
+  mlir::LogicalResult cpq::dialect::verifyOp(Op op) {                                                                  \
+    return checks::verifyChecked(op, [](Op::Adaptor &a, const checks::Checker &c) { return check(a, c); });           \
+  }
 
 /// In CPQ_INFER: the op's adaptor `a` and checker `c`, its attributes checked.
 #define CPQ_ADAPT(Op)                                                                                                  \
