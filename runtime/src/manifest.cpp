@@ -25,7 +25,7 @@ Json shape_json(const std::vector<std::int64_t> &shape) {
 Json argument_json(const KernelArgument &a) {
   Json j;
   j["name"] = a.name;
-  if (!a.tensor.empty() && a.tensor != a.name) j["tensor"] = a.tensor;
+  j["tensor"] = a.tensor.empty() ? a.name : a.tensor;
   j["role"] = a.role;
   j["direction"] = a.output ? "output" : "input";
   j["kind"] = a.buffer ? "buffer" : "scalar";

@@ -38,14 +38,14 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // HEADER-SAME: int64_t _step, int64_t _seed, float _learning_rate, struct halide_buffer_t *_w_out_buffer
 // HEADER-SAME: struct halide_buffer_t *_loss_buffer, struct halide_buffer_t *_correct_buffer);
 // MANIFEST: "function": "tiny",
-// MANIFEST: {"name":"w","role":"param","direction":"input","kind":"buffer","type":"float32","shape":[3,5],"init":{"kind":"he_normal"}}
+// MANIFEST: {"name":"w","tensor":"w","role":"param","direction":"input","kind":"buffer","type":"float32","shape":[3,5],"init":{"kind":"he_normal"}}
 // MANIFEST: {"name":"w_adam_m","tensor":"w.adam_m","role":"state","direction":"input","kind":"buffer","type":"float32","shape":[3,5]}
-// MANIFEST: {"name":"input","role":"input","direction":"input","kind":"buffer","type":"float32","shape":[null,5]}
-// MANIFEST: {"name":"labels","role":"labels","direction":"input","kind":"buffer","type":"int32","shape":[null]}
-// MANIFEST: {"name":"learning_rate","role":"learning_rate","direction":"input","kind":"scalar","type":"float32","shape":[]}
+// MANIFEST: {"name":"input","tensor":"input","role":"input","direction":"input","kind":"buffer","type":"float32","shape":[null,5]}
+// MANIFEST: {"name":"labels","tensor":"labels","role":"labels","direction":"input","kind":"buffer","type":"int32","shape":[null]}
+// MANIFEST: {"name":"learning_rate","tensor":"learning_rate","role":"learning_rate","direction":"input","kind":"scalar","type":"float32","shape":[]}
 // MANIFEST: {"name":"w_out","tensor":"w","role":"param","direction":"output","kind":"buffer","type":"float32","shape":[3,5],"updates":"w"}
 // MANIFEST: {"name":"w_adam_m_out","tensor":"w.adam_m","role":"state","direction":"output","kind":"buffer","type":"float32","shape":[3,5],"updates":"w_adam_m"}
-// MANIFEST: {"name":"loss","role":"loss","direction":"output","kind":"buffer","type":"float32","shape":[]}
+// MANIFEST: {"name":"loss","tensor":"loss","role":"loss","direction":"output","kind":"buffer","type":"float32","shape":[]}
 // MANIFEST: "quantizers": []
 // SYMBOLS: T tiny
 // SYMBOLS: T tiny_argv

@@ -308,10 +308,10 @@ BOOST_AUTO_TEST_CASE(bad_files_name_the_file) {
   other.replace(other.find("\"loaded_net\""), std::strlen("\"loaded_net\""), "\"other\"");
   load_fails(variant("other", other), "has no kernel 'other'");
   std::string retyped = manifest();
-  const std::string input_type = R"("name":"input","role":"input","direction":"input","kind":"buffer","type":"float32")";
+  const std::string input_type = R"("name":"input","tensor":"input","role":"input","direction":"input","kind":"buffer","type":"float32")";
   BOOST_TEST_REQUIRE(retyped.find(input_type) != std::string::npos);
   retyped.replace(retyped.find(input_type), input_type.size(),
-                  R"("name":"input","role":"input","direction":"input","kind":"buffer","type":"int32")");
+                  R"("name":"input","tensor":"input","role":"input","direction":"input","kind":"buffer","type":"int32")");
   load_fails(variant("retyped", retyped), "does not match the manifest");
   const std::string lonely = variant("noso", manifest());
   fs::remove(lonely + ".so");

@@ -43,7 +43,7 @@ std::string c_identifier(const std::string &name);
 /// One argument of a kernel, as its manifest describes it.
 struct KernelArgument {
   std::string name;   ///< the C identifier
-  std::string tensor; ///< the network's name (cpq.name); the C name when absent
+  std::string tensor; ///< the network's name (cpq.name); the C name in manifests that lack it
   std::string role;
   bool output = false, buffer = true;
   halide_type_t type;
