@@ -30,6 +30,7 @@ enum class RandomPurpose : std::uint32_t {
   HardConcrete = 2,
   Init = 3,
   Shuffle = 4,
+  Clustering = 5, ///< k-means++ seeding of compression's codebooks
 };
 
 class CounterRng {
