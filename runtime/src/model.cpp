@@ -1,4 +1,4 @@
-//===- model.cpp - packed models: a kernel and its parameter file ---------===//
+//===- model.cpp - model files: a kernel and its parameters -----------------===//
 #include "cpq/runtime/model.h"
 
 #include "cpq/runtime/safetensors.h"
@@ -23,15 +23,11 @@ std::string dtype_of(const halide_type_t &t) {
 
 bool write_model_file(const std::string &path, const std::string &kernel_prefix, const std::string &function,
                       const std::vector<ModelFileTensor> &tensors, std::string &error) {
-  namespace fs = std::filesystem;
   namespace mf = model_format;
   if (tensors.empty()) return error = path + ": not written: a model file needs at least one tensor", false;
   safetensors::File file;
-  std::error_code ec;
-  const fs::path folder = fs::absolute(fs::path(path), ec).parent_path();
-  const fs::path kernel = fs::relative(fs::absolute(fs::path(kernel_prefix), ec), folder, ec);
   file.metadata[mf::format_key] = mf::tag;
-  file.metadata[mf::kernel_key] = ec || kernel.empty() ? fs::absolute(fs::path(kernel_prefix)).string() : kernel.string();
+  file.metadata[mf::kernel_key] = kernel_reference(path, kernel_prefix);
   file.metadata[mf::function_key] = function;
   for (const ModelFileTensor &t : tensors) {
     file.tensors.push_back({t.name, t.dtype, t.shape, t.bytes});
@@ -42,9 +38,39 @@ bool write_model_file(const std::string &path, const std::string &kernel_prefix,
   return safetensors::write(path, file, error);
 }
 
+std::string kernel_reference(const std::string &model_path, const std::string &kernel_prefix) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path folder = fs::absolute(fs::path(model_path), ec).parent_path();
+  const fs::path kernel = fs::relative(fs::absolute(fs::path(kernel_prefix), ec), folder, ec);
+  return ec || kernel.empty() ? fs::absolute(fs::path(kernel_prefix)).string() : kernel.string();
+}
+
+std::string resolve_kernel(const std::string &model_path, const std::string &reference) {
+  namespace fs = std::filesystem;
+  fs::path prefix(reference);
+  if (prefix.is_relative()) prefix = (fs::path(model_path).parent_path() / prefix).lexically_normal();
+  return prefix.string();
+}
+
 bool is_model_file(const std::string &path) {
-  const std::string suffix = ".safetensors";
-  return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  for (const std::string suffix : {".safetensors", ".cpqz"})
+    if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) return true;
+  return false;
+}
+
+bool Model::bind(const KernelArgument &a, const std::string &dtype, const std::vector<std::int64_t> &shape,
+                 const void *bytes, std::size_t size, std::string &error) {
+  if (!a.buffer || dtype != dtype_of(a.type) || shape != a.shape) {
+    error = path_ + ": tensor '" + a.name + "' is " + dtype + " " + shape_text(shape) + ", its kernel " +
+            kernel_prefix_ + " takes " + type_name(a.type) + " " + shape_text(a.shape);
+    return false;
+  }
+  auto value = std::make_unique<HostTensor>(a.type, a.shape);
+  std::memcpy(value->data<std::uint8_t>(), bytes, size);
+  bound_[a.name] = value->buffer();
+  values_.push_back(std::move(value));
+  return true;
 }
 
 std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) {
@@ -56,11 +82,15 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
     return it == file.metadata.end() ? std::string() : it->second;
   };
   namespace mf = model_format;
-  if (meta(mf::format_key) != mf::tag) {
-    error = path + ": not a cpq packed model (its metadata has no " + mf::format_key + " \"" + mf::tag +
-            "\"; write one with cpq-compile --model)";
+  const bool compressed = is_compressed_model(file.metadata);
+  if (meta(mf::format_key) != mf::tag && !compressed) {
+    error = path + ": not a cpq packed or compressed model (its metadata has no " + mf::format_key + " \"" + mf::tag + "\" or \"" +
+            compressed_format::tag + "\"; write one with cpq-compile --model or cpq-compress)";
     return nullptr;
   }
+  CompressedModel coded;
+  CompressionAccount account;
+  if (compressed && !read_compressed_model(path, coded, &account, error)) return nullptr;
   std::unique_ptr<Model> m(new Model());
   m->path_ = path;
   const std::string kernel = meta(mf::kernel_key);
@@ -68,9 +98,7 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
     error = path + ": its metadata names no kernel (" + mf::kernel_key + ")";
     return nullptr;
   }
-  fs::path prefix(kernel);
-  if (prefix.is_relative()) prefix = fs::path(path).parent_path() / prefix;
-  m->kernel_prefix_ = prefix.string();
+  m->kernel_prefix_ = resolve_kernel(path, kernel);
   m->kernel_ = Kernel::load(m->kernel_prefix_, error);
   if (!m->kernel_) {
     error = path + ": its kernel: " + error;
@@ -81,6 +109,7 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
   std::int64_t data_bytes = 0;
   for (const auto &t : file.tensors) data_bytes += std::int64_t(t.data.size());
   m->header_bytes_ = m->file_bytes_ - data_bytes;
+  if (compressed) return m->bind_compressed(coded, account, error) ? std::move(m) : nullptr;
 
   // Every parameter input of the kernel from the file, of its type and shape;
   // every tensor of the file an input of the kernel.
@@ -92,15 +121,7 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
               " (a model file and kernel of different networks?)";
       return nullptr;
     }
-    if (!a.buffer || t->dtype != dtype_of(a.type) || t->shape != a.shape) {
-      error = path + ": tensor '" + a.name + "' is " + t->dtype + " " + shape_text(t->shape) + ", its kernel " +
-              m->kernel_prefix_ + " takes " + type_name(a.type) + " " + shape_text(a.shape);
-      return nullptr;
-    }
-    auto value = std::make_unique<HostTensor>(a.type, a.shape);
-    std::memcpy(value->data<std::uint8_t>(), t->data.data(), t->data.size());
-    m->bound_[a.name] = value->buffer();
-    m->values_.push_back(std::move(value));
+    if (!m->bind(a, t->dtype, t->shape, t->data.data(), t->data.size(), error)) return nullptr;
   }
   for (const safetensors::Tensor &t : file.tensors) {
     if (!m->bound_.count(t.name)) {
@@ -131,6 +152,50 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
     m->info_.push_back(std::move(info));
   }
   return m;
+}
+
+/// A compressed model's parameters: coded ones decoded, the others as
+/// stored; each an input of the kernel of its type and shape.
+bool Model::bind_compressed(const CompressedModel &coded, const CompressionAccount &account, std::string &error) {
+  compression_ = account;
+  std::map<std::string, const CodedParameter *> by_name;
+  for (const CodedParameter &p : coded.coded) by_name[p.name] = &p;
+  std::map<std::string, const ModelFileTensor *> plain;
+  for (const ModelFileTensor &t : coded.plain) plain[t.name] = &t;
+  for (const KernelArgument &a : kernel_->arguments()) {
+    if (a.output || a.role != "param") continue;
+    if (auto c = by_name.find(a.name); c != by_name.end()) {
+      const std::vector<float> values = decode_values(coded, *c->second);
+      if (!bind(a, "F32", c->second->shape, values.data(), values.size() * sizeof(float), error)) return false;
+      const CodedParameter &p = *c->second;
+      ModelTensorInfo info;
+      info.name = p.name, info.dtype = "coded", info.shape = p.shape, info.elements = p.elements();
+      std::size_t k = 0;
+      for (const Codebook &b : coded.codebooks)
+        if (b.name == p.codebook) k = b.centres.size();
+      info.layout = "codebook '" + p.codebook + "' of " + std::to_string(k) + " values, " +
+                    std::to_string(p.indices.size()) + " of " + std::to_string(p.elements()) + " kept";
+      info_.push_back(std::move(info));
+    } else if (auto t = plain.find(a.name); t != plain.end()) {
+      if (!bind(a, t->second->dtype, t->second->shape, t->second->bytes.data(), t->second->bytes.size(), error))
+        return false;
+      ModelTensorInfo info;
+      info.name = a.name, info.dtype = t->second->dtype, info.shape = t->second->shape;
+      info.bytes = std::int64_t(t->second->bytes.size()), info.elements = t->second->elements;
+      info_.push_back(std::move(info));
+    } else {
+      error = path_ + ": has no parameter '" + a.name + "', an input of its kernel " + kernel_prefix_ +
+              " (a model file and kernel of different networks?)";
+      return false;
+    }
+  }
+  for (const auto &[name, p] : by_name)
+    if (!bound_.count(name))
+      return error = path_ + ": coded parameter '" + name + "' is not an input of its kernel " + kernel_prefix_, false;
+  for (const auto &[name, t] : plain)
+    if (!bound_.count(name))
+      return error = path_ + ": tensor '" + name + "' is not an input of its kernel " + kernel_prefix_, false;
+  return true;
 }
 
 bool Model::call(const std::map<std::string, halide_buffer_t *> &buffers, std::string &error) const {

@@ -1,32 +1,25 @@
-//===- model.h - packed models: a kernel and its parameter file -*- C++ -*-===//
+//===- model.h - model files: a kernel and its parameters -------*- C++ -*-===//
 //
-// This file declares `Model`: a packed model file (safetensors, written by
-// `cpq-compile --model`) opened together with the kernel its metadata names.
-// The file holds every parameter input of that kernel (packed weights as
+// This file declares `Model`: a model file opened together with the kernel
+// its metadata names. Two formats: a packed model (written by `cpq-compile
+// --model`; model_file.h) and a compressed model (written by `cpq-compress`:
+// codebooks, Huffman-coded indices and pruned positions;
+// compressed_model.h), whose coded parameters are decoded when the model is
+// loaded. A packed model file holds every parameter input of that kernel (packed weights as
 // bytes: in qgemm's panel layout, as bit rows for binary layers, or in
 // cpq.pack's rows; requantization scales, biases and the quantizers' alphas
 // as float32; per-output sums of weight levels as int32 for layers on int8
 // activations), each checked against the kernel's
 // manifest when the model is loaded; a call binds them and takes only the
-// data (the images and the logits). The format (names below, in
-// model_format::) is defined here once: the code generator writes model
-// files with write_model_file, and Model reads them. Metadata keys:
-//   cpq.format            "packed-model 1"
-//   cpq.kernel            the kernel's prefix (PREFIX.so, PREFIX.json),
-//                         relative to the model file's folder unless absolute
-//   cpq.function          the kernel's C function
-//   cpq.elements.T        the element count of T's weight (packed) or of T
-//   cpq.layout.T          for a packed weight: grid, bits, logical shape and
-//                         bit order, for people
-//   cpq.weight_layout.T   for a packed weight: rows, panels or bit_rows
-//                         (cpq/kernels/packed_weights.h)
-// Nothing throws: failures are `false` / null with a message naming the file.
+// data (the images and the logits). Nothing throws: failures are `false` /
+// null with a message naming the file.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "cpq/kernels/packed_weights.h"
+#include "cpq/runtime/compressed_model.h"
 #include "cpq/runtime/kernel.h"
+#include "cpq/runtime/model_file.h"
 #include "cpq/runtime/tensor.h"
 
 #include <cstdint>
@@ -38,38 +31,9 @@
 
 namespace cpq::runtime {
 
-/// The names of the packed model format.
-namespace model_format {
-inline constexpr char tag[] = "packed-model 1"; ///< the value of format_key: format and version
-inline constexpr char format_key[] = "cpq.format";
-inline constexpr char kernel_key[] = "cpq.kernel";
-inline constexpr char function_key[] = "cpq.function";
-inline constexpr char elements_prefix[] = "cpq.elements.";           ///< + tensor name
-inline constexpr char layout_prefix[] = "cpq.layout.";               ///< + tensor name
-inline constexpr char weight_layout_prefix[] = "cpq.weight_layout."; ///< + tensor name
-} // namespace model_format
-
-/// One tensor of a model file: a kernel input's name and the values it
-/// takes (little-endian bytes of `dtype`, safetensors' names).
-struct ModelFileTensor {
-  std::string name, dtype;
-  std::vector<std::int64_t> shape;
-  std::vector<std::uint8_t> bytes;
-  std::int64_t elements = 0; ///< the packed weight's element count, or the tensor's
-  /// Packed weights: their layout and its description; none otherwise.
-  std::optional<WeightLayout> weight_layout;
-  std::string layout;
-};
-
-/// Writes the model file `path` (atomically) of the kernel at
-/// `kernel_prefix`, whose C function is `function`: the prefix is recorded
-/// relative to the file's folder when it can be. False with `error` set.
-bool write_model_file(const std::string &path, const std::string &kernel_prefix, const std::string &function,
-                      const std::vector<ModelFileTensor> &tensors, std::string &error);
-
 /// One tensor of a model file, for --info.
 struct ModelTensorInfo {
-  std::string name, dtype, layout; ///< layout: empty unless a packed weight
+  std::string name, dtype, layout; ///< layout: empty unless a packed or coded weight
   std::optional<WeightLayout> weight_layout; ///< packed weights of files that record it
   std::vector<std::int64_t> shape;
   std::int64_t bytes = 0;    ///< stored bytes
@@ -97,18 +61,25 @@ public:
   /// parameters: the input and the outputs).
   bool call(const std::map<std::string, halide_buffer_t *> &buffers, std::string &error) const;
 
+  /// A compressed model's cost (compressed_model.h), or null for a packed one.
+  const CompressionAccount *compression() const { return compression_ ? &*compression_ : nullptr; }
+
 private:
   Model() = default;
+  bool bind(const KernelArgument &a, const std::string &dtype, const std::vector<std::int64_t> &shape,
+            const void *bytes, std::size_t size, std::string &error);
+  bool bind_compressed(const CompressedModel &coded, const CompressionAccount &account, std::string &error);
   std::string path_, kernel_prefix_;
   std::unique_ptr<Kernel> kernel_;
   std::vector<std::unique_ptr<HostTensor>> values_;
   std::map<std::string, halide_buffer_t *> bound_;
   std::vector<ModelTensorInfo> info_;
   std::int64_t file_bytes_ = 0, header_bytes_ = 0;
+  std::optional<CompressionAccount> compression_;
 };
 
 /// Whether `path` names a model file rather than a kernel prefix (it ends
-/// in .safetensors).
+/// in .safetensors or .cpqz).
 bool is_model_file(const std::string &path);
 
 } // namespace cpq::runtime

@@ -1,0 +1,168 @@
+//===- test_compressed_model.cpp - entropy-coded model files ----------------===//
+//
+// A compressed model round-trips exactly (codebooks, indices, pruned
+// positions with gaps longer than any escape, plain tensors); its cost is
+// counted as the paper counts it; a truncated, damaged or foreign file, or
+// one whose coding metadata is broken, is refused with a message naming the
+// file (and the tensor); the writer refuses what cannot be coded.
+//
+//===----------------------------------------------------------------------===//
+#define BOOST_TEST_MODULE compressed_model
+#include <boost/test/unit_test.hpp>
+
+#include "scratch.h"
+
+#include "cpq/runtime/compressed_model.h"
+#include "cpq/runtime/safetensors.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+using namespace cpq::runtime;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string scratch(const std::string &name) { return cpq::testing::scratch_path("compressed_model", name).string(); }
+
+/// A model: one shared codebook of 7 centres, a dense parameter, a pruned
+/// one with runs of pruned values longer than 511 (every escape), and a
+/// plain tensor.
+CompressedModel sample() {
+  CompressedModel m;
+  m.kernel_prefix = "/nonexistent/kernel";
+  m.function = "net";
+  m.codebooks.push_back({"all", {-0.5f, -0.1f, -0.01f, 0.0f, 0.02f, 0.2f, 0.7f}});
+  std::mt19937 rng(5);
+  std::geometric_distribution<std::uint32_t> skewed(0.4);
+  CodedParameter dense;
+  dense.name = "conv1_weight", dense.shape = {8, 1, 5, 5}, dense.codebook = "all";
+  for (int i = 0; i < 200; ++i) dense.indices.push_back(std::min<std::uint32_t>(skewed(rng), 6));
+  CodedParameter pruned;
+  pruned.name = "fc_weight", pruned.shape = {10, 1152}, pruned.codebook = "all", pruned.dense = false;
+  std::uniform_real_distribution<double> u(0, 1);
+  for (std::uint32_t p = 0; p < 11520; ++p)
+    if ((p < 3000 && u(rng) < 0.1) || (p > 6000 && p < 6100) || p == 11519) pruned.positions.push_back(p);
+  for (std::size_t i = 0; i < pruned.positions.size(); ++i) pruned.indices.push_back(std::min<std::uint32_t>(skewed(rng), 6));
+  m.coded = {dense, pruned};
+  ModelFileTensor bias;
+  bias.name = "fc_bias", bias.dtype = "F32", bias.shape = {10}, bias.elements = 10;
+  std::vector<float> b(10);
+  for (int i = 0; i < 10; ++i) b[std::size_t(i)] = 0.1f * float(i) - 0.3f;
+  bias.bytes.resize(40);
+  std::memcpy(bias.bytes.data(), b.data(), 40);
+  m.plain = {bias};
+  return m;
+}
+
+std::vector<char> bytes_of(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const std::string &path, const std::vector<char> &b) {
+  std::ofstream(path, std::ios::binary).write(b.data(), std::streamsize(b.size()));
+}
+
+void refused(const std::string &path, const std::string &expected) {
+  CompressedModel back;
+  std::string error;
+  BOOST_TEST(!read_compressed_model(path, back, nullptr, error), path);
+  BOOST_TEST(error.find(path) != std::string::npos, error);
+  BOOST_TEST(error.find(expected) != std::string::npos, "'" << expected << "' not in: " << error);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_compressed_model_round_trips_exactly) {
+  const CompressedModel m = sample();
+  const std::string path = scratch("sample.cpqz");
+  CompressionAccount written, read;
+  std::string error;
+  BOOST_TEST_REQUIRE(write_compressed_model(path, m, &written, error), error);
+  CompressedModel back;
+  BOOST_TEST_REQUIRE(read_compressed_model(path, back, &read, error), error);
+  BOOST_TEST(back.function == "net");
+  BOOST_TEST(resolve_kernel(path, back.kernel_prefix) == m.kernel_prefix);
+  BOOST_TEST_REQUIRE(back.codebooks.size() == 1u);
+  BOOST_TEST(back.codebooks[0].centres == m.codebooks[0].centres);
+  BOOST_TEST_REQUIRE(back.coded.size() == 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const CodedParameter &a = m.coded[i];
+    const CodedParameter *b = nullptr;
+    for (const CodedParameter &p : back.coded)
+      if (p.name == a.name) b = &p;
+    BOOST_TEST_REQUIRE(b != nullptr, a.name);
+    BOOST_TEST(b->shape == a.shape);
+    BOOST_TEST(b->dense == a.dense);
+    BOOST_TEST(b->positions == a.positions);
+    BOOST_TEST(b->indices == a.indices);
+    BOOST_TEST(decode_values(back, *b) == decode_values(m, a));
+  }
+  BOOST_TEST_REQUIRE(back.plain.size() == 1u);
+  BOOST_TEST(back.plain[0].bytes == m.plain[0].bytes);
+  // The cost, counted from the file as when it was written.
+  BOOST_TEST(read.total_bits() == written.total_bits());
+  BOOST_TEST(read.parameters == 200 + 11520 + 10);
+  BOOST_TEST(read.codebook_bits == 7 * 32);
+  BOOST_TEST(read.plain_bits == 10 * 32);
+  BOOST_TEST(read.kept == std::int64_t(200 + m.coded[1].indices.size()));
+  BOOST_TEST(read.ratio() == 32.0 * double(read.parameters) / double(read.total_bits()));
+  BOOST_TEST(read.ratio() > 20.0, "ratio " << read.ratio());
+}
+
+BOOST_AUTO_TEST_CASE(damaged_and_foreign_files_are_refused) {
+  const std::string path = scratch("good.cpqz");
+  std::string error;
+  BOOST_TEST_REQUIRE(write_compressed_model(path, sample(), nullptr, error), error);
+  const std::vector<char> good = bytes_of(path);
+  // Truncated.
+  const std::string cut = scratch("cut.cpqz");
+  write_bytes(cut, std::vector<char>(good.begin(), good.begin() + long(good.size() - 37)));
+  refused(cut, "truncated");
+  // One byte of the coded data flipped: its checksum names the tensor.
+  std::vector<char> flipped = good;
+  flipped[flipped.size() - 60] ^= 0x10;
+  const std::string bad = scratch("flipped.cpqz");
+  write_bytes(bad, flipped);
+  refused(bad, "does not match its checksum");
+  // A safetensors file that is no compressed model.
+  cpq::safetensors::File plain;
+  plain.tensors.push_back(cpq::safetensors::make_f32("w", {2}, {1.0f, 2.0f}));
+  const std::string foreign = scratch("foreign.cpqz");
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(foreign, plain, error), error);
+  refused(foreign, "not a cpq compressed model");
+  // Broken coding metadata.
+  cpq::safetensors::File broken;
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(path, broken, error), error);
+  broken.metadata["cpq.coding"] = "{\"codebooks\": ";
+  const std::string json = scratch("json.cpqz");
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(json, broken, error), error);
+  refused(json, "cpq.coding is not JSON");
+  broken.metadata["cpq.coding"] = "{\"codebooks\": {}, \"parameters\": {}}";
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(json, broken, error), error);
+  refused(json, "lacks codebooks, parameters or gap_escape");
+  fs::remove_all(fs::path(path).parent_path());
+}
+
+BOOST_AUTO_TEST_CASE(the_writer_refuses_what_cannot_be_coded) {
+  std::string error;
+  CompressedModel m = sample();
+  m.coded[0].indices[3] = 7; // beyond the 7 centres
+  BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
+  BOOST_TEST(error.find("index beyond its codebook") != std::string::npos, error);
+  m = sample();
+  std::swap(m.coded[1].positions[0], m.coded[1].positions[1]);
+  BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
+  BOOST_TEST(error.find("out of order") != std::string::npos, error);
+  m = sample();
+  m.coded[0].codebook = "other";
+  BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
+  BOOST_TEST(error.find("uses no codebook") != std::string::npos, error);
+  m = sample();
+  m.coded[1].indices.pop_back();
+  BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
+  BOOST_TEST(error.find("indices for") != std::string::npos, error);
+}
