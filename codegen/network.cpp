@@ -140,8 +140,25 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
       p.init[op.name().str()] = init;
       auto shape = op.getType().cast<mlir::RankedTensorType>().getShape();
       p.shapes[op.name().str()] = std::vector<std::int64_t>(shape.begin(), shape.end());
+      p.uses[op.name().str()] = "other";
     });
     if (!ok) return false;
+    // Weights and biases of the layers, directly or through a quantizer.
+    auto param_of = [&](mlir::Value v) -> std::string {
+      if (!v) return "";
+      if (auto q = v.getDefiningOp<cpq::dialect::QuantizeOp>()) {
+        if (auto w = q.input().getDefiningOp<cpq::dialect::ParamOp>()) return p.quantized.insert(w.name().str()), w.name().str();
+        return "";
+      }
+      if (auto w = v.getDefiningOp<cpq::dialect::ParamOp>()) return w.name().str();
+      return "";
+    };
+    auto mark = [&](mlir::Value v, const char *use) {
+      const std::string name = param_of(v);
+      if (!name.empty()) p.uses[name] = use;
+    };
+    f.walk([&](cpq::dialect::Conv2dOp c) { mark(c.filter(), "weight"), mark(c.bias(), "bias"); });
+    f.walk([&](cpq::dialect::DenseOp d) { mark(d.weight(), "weight"), mark(d.bias(), "bias"); });
   }
   return true;
 }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ struct PreparedNetwork {
   std::string network_text, training_text;       ///< after quantizing; after the training pipeline
   std::map<std::string, runtime::ParamInit> init; ///< the network's parameters by name: their init
   std::map<std::string, std::vector<std::int64_t>> shapes; ///< and their shapes
+  /// How each parameter is used: "weight" (a convolution's filter or a
+  /// dense layer's weight), "bias" (theirs), or "other" (scales, batch-norm
+  /// statistics, quantizer parameters).
+  std::map<std::string, std::string> uses;
+  /// The parameters whose layer reads them through a cpq.quantize.
+  std::set<std::string> quantized;
 };
 
 /// Parses, quantizes and expands `path`; false with `error` naming the file

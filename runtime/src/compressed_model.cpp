@@ -263,6 +263,7 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
       if (!d.decode(idx->data.data(), bits, p.indices.size(), p.indices.data(), why))
         return fail("'" + name + cf::indices_suffix + "': " + why);
       a.index_bits += std::int64_t(bits);
+      p.index_bits = bits;
       p.dense = !entry.contains("gap_bits");
       if (p.dense) {
         if (kept != std::uint64_t(n)) return fail("parameter '" + name + "' keeps " + std::to_string(kept) +
@@ -301,6 +302,7 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
           return fail("'" + name + cf::gaps_suffix + "' gives " + std::to_string(p.positions.size()) + " positions for " +
                       std::to_string(kept) + " kept values");
         a.gap_bits += std::int64_t(gbits);
+        p.gap_bits = gbits;
       }
       const std::size_t k = m.codebooks.empty() ? 0 : [&] {
         for (const Codebook &c : m.codebooks)

@@ -170,6 +170,7 @@ bool Model::bind_compressed(const CompressedModel &coded, const CompressionAccou
       const CodedParameter &p = *c->second;
       ModelTensorInfo info;
       info.name = p.name, info.dtype = "coded", info.shape = p.shape, info.elements = p.elements();
+      info.bytes = std::int64_t((p.index_bits + p.gap_bits + 7) / 8);
       std::size_t k = 0;
       for (const Codebook &b : coded.codebooks)
         if (b.name == p.codebook) k = b.centres.size();

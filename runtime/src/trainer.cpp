@@ -112,6 +112,7 @@ private:
   bool step_once(const std::vector<std::uint32_t> &order, std::int64_t b, double &compute, std::string &error);
   bool evaluate(Evaluation &e, std::string &error);
   void summarise(TrainingResult &r) const;
+  void project();
   void note(const std::string &m) const {
     if (o_.note) o_.note(m);
   }
@@ -173,6 +174,18 @@ bool Session::check_kernels(std::string &error) {
   return true;
 }
 
+/// The options' projection over the parameters, when there is one.
+void Session::project() {
+  if (!o_.project) return;
+  TrainerOptions::Parameters views;
+  for (const KernelArgument *a : checkpointed_)
+    if (a->role == roles::param) {
+      HostTensor &t = *tensors_.at(a->name);
+      views[a->tensor] = {t.data<float>(), t.count()};
+    }
+  o_.project(views);
+}
+
 bool Session::initialise(std::string &error) {
   for (const KernelArgument *a : checkpointed_) {
     if (a->role != roles::param) continue; // optimizer state starts at zero
@@ -182,7 +195,7 @@ bool Session::initialise(std::string &error) {
     if (!initial_value(a->tensor, *a->init, a->shape, o_.seed, values, error)) return false;
     tensors_[a->name]->assign_floats(values);
   }
-  if (o_.init_from.empty()) return true;
+  if (o_.init_from.empty()) return project(), true;
   // Parameters of the same name from a file (fine-tuning a trained network).
   safetensors::File from;
   if (!safetensors::read(o_.init_from, from, error)) return false;
@@ -200,6 +213,7 @@ bool Session::initialise(std::string &error) {
   }
   if (loaded == 0) return error = o_.init_from + ": holds none of the network's parameters", false;
   note("started from " + std::to_string(loaded) + " parameters of " + o_.init_from);
+  project();
   return true;
 }
 
@@ -330,6 +344,7 @@ bool Session::step_once(const std::vector<std::uint32_t> &order, std::int64_t b,
     }
   for (const KernelArgument &a : train_k_.arguments())
     if (!a.updates.empty()) tensors_.at(a.updates)->swap(*tensors_.at(a.name));
+  project();
   loss_sum_ += static_cast<double>(loss) * static_cast<double>(n);
   correct_sum_ += tensors_[correct_->name]->data<std::int32_t>()[0];
   seen_ += n;

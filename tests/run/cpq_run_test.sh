@@ -259,5 +259,5 @@ expect_error "shape.safetensors: tensor '.*_panels' is U8 \[.*, 1\], its kernel 
 expect_error "cut.safetensors" cut.safetensors
 expect_error "the next quantizer's alpha must be positive and finite, got -1" alpha.safetensors --limit 10
 expect_error "cut.safetensors" cut.safetensors --info
-expect_error "--info reads a packed model file" packed --info
+expect_error "--info reads a model file" packed --info
 echo "cpq_run_test: all cases passed"

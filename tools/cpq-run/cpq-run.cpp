@@ -280,13 +280,36 @@ void write_predictions(const std::string &path, const Inputs &in, const std::vec
   if (!write_atomically(path, out.str(), error)) fail(error);
 }
 
+/// cpq-run MODEL.cpqz --info: a compressed model's tensors and its cost.
+void print_compressed_info(const Model &m, const CompressionAccount &a) {
+  std::printf("%s: compressed model of kernel %s (function %s)\n", m.path().c_str(), m.kernel_prefix().c_str(),
+              m.kernel().function().c_str());
+  std::printf("  %-34s %-5s %-16s %10s  %s\n", "tensor", "dtype", "shape", "bytes", "holds");
+  for (const ModelTensorInfo &t : m.tensors())
+    std::printf("  %-34s %-5s %-16s %10lld  %s\n", t.name.c_str(), t.dtype.c_str(), shape_text(t.shape).c_str(),
+                (long long)t.bytes, t.layout.empty() ? (std::to_string(t.elements) + " values").c_str() : t.layout.c_str());
+  std::printf("  compression      %.2fx  (%lld parameters at 32 bits against %lld bits, as Choi et al. count)\n",
+              a.ratio(), (long long)a.parameters, (long long)a.total_bits());
+  std::printf("  bits             indices %lld, index codes %lld, codebooks %lld, gaps %lld, gap code %lld, "
+              "stored as they are %lld\n",
+              (long long)a.index_bits, (long long)a.index_table_bits, (long long)a.codebook_bits, (long long)a.gap_bits,
+              (long long)a.gap_table_bits, (long long)a.plain_bits);
+  std::printf("  kept             %lld of %lld coded values, %.3f bits each with everything\n", (long long)a.kept,
+              (long long)a.coded, a.bits_per_coded_value());
+  std::printf("  file on disk     %10lld bytes = %.1f KiB (header %lld bytes): %.1fx smaller than float32\n",
+              (long long)m.file_bytes(), double(m.file_bytes()) / 1024.0, (long long)m.header_bytes(),
+              m.file_bytes() ? 4.0 * double(a.parameters) / double(m.file_bytes()) : 0.0);
+}
+
 /// cpq-run MODEL --info: the tensors of a packed model file, its size on
 /// disk and the size of the same tensors in float32.
 void print_info(const std::string &path) {
-  if (!is_model_file(path)) fail(path + ": --info reads a packed model file (.safetensors, cpq-compile --model)");
+  if (!is_model_file(path))
+    fail(path + ": --info reads a model file (.safetensors of cpq-compile --model, .cpqz of cpq-compress)");
   std::string error;
   std::unique_ptr<Model> m = Model::load(path, error);
   if (!m) fail(error);
+  if (const CompressionAccount *a = m->compression()) return print_compressed_info(*m, *a);
   std::printf("%s: packed model of kernel %s (function %s)\n", path.c_str(), m->kernel_prefix().c_str(),
               m->kernel().function().c_str());
   std::printf("  %-34s %-5s %-12s %10s  %s\n", "tensor", "dtype", "shape", "bytes", "holds");

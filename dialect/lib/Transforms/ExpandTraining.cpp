@@ -168,12 +168,13 @@ private:
     auto step = FuncOp::create(loc, "train_step", b.getFunctionType(args, results));
     module.push_back(step);
     Block *entry = step.addEntryBlock();
-    static const char *adamState[] = {"adam_m", "adam_v"};
+    namespace suffix = cpq::runtime::state_suffix;
+    static const char *adamState[] = {suffix::adam_first_moment, suffix::adam_second_moment};
     for (Parameter &p : net.params) {
       setParamRole(step, p.argument, p.op);
       setResultRole(step, p.argument, roles::param, p.op.name());
       for (unsigned k = 0; k < p.stateArguments.size(); ++k) {
-        std::string name = (p.op.name() + "." + (optimizer == "adam" ? adamState[k] : "momentum")).str();
+        std::string name = (p.op.name() + (optimizer == "adam" ? adamState[k] : suffix::momentum)).str();
         setRole(step, p.stateArguments[k], roles::state, name);
         setResultRole(step, p.stateArguments[k], roles::state, name);
       }

@@ -69,6 +69,8 @@ struct CodedParameter {
   bool dense = true;
   std::vector<std::uint32_t> indices; ///< per kept position, into the codebook
   std::string codebook;
+  /// Read from a file: the bits of its coded indices and gaps.
+  std::uint64_t index_bits = 0, gap_bits = 0;
   std::int64_t elements() const;
 };
 

@@ -28,4 +28,13 @@ inline constexpr char logits[] = "logits";               ///< a network's output
 inline constexpr char output[] = "output";               ///< a result without another role
 } // namespace roles
 
+/// The network names of a parameter's optimizer state: the parameter's name
+/// and one of these (--cpq-expand-training writes them; state arguments'
+/// manifest entries carry them as their `tensor`).
+namespace state_suffix {
+inline constexpr char adam_first_moment[] = ".adam_m";
+inline constexpr char adam_second_moment[] = ".adam_v";
+inline constexpr char momentum[] = ".momentum";
+} // namespace state_suffix
+
 } // namespace cpq::runtime

@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,13 @@ struct TrainerOptions {
   bool progress = true;
   /// Receives the run's notes (what it trains, resuming, where it writes).
   std::function<void(const std::string &)> note;
+  /// Parameters by network name: their values and count.
+  using Parameters = std::map<std::string, std::pair<float *, std::size_t>>;
+  /// When set, called with every parameter after initialisation and after
+  /// every step, to hold them to a constraint (pruned weights at zero,
+  /// weights on shared centres). It must depend on the values only, so
+  /// that a resumed run stays bit-identical.
+  std::function<void(const Parameters &)> project;
 };
 
 /// One quantized tensor of the summary.

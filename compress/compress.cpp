@@ -1,0 +1,402 @@
+//===- compress.cpp - a trained run compressed to the limit -----------------===//
+#include "compress/compress.h"
+
+#include "codegen/aot.h"
+#include "codegen/network.h"
+#include "compress/quantizers.h"
+#include "cpq/runtime/batches.h"
+#include "cpq/runtime/idx.h"
+#include "cpq/runtime/kernel.h"
+#include "cpq/runtime/model.h"
+#include "cpq/runtime/roles.h"
+#include "cpq/runtime/safetensors.h"
+#include "cpq/runtime/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+namespace cpq::compress {
+
+namespace fs = std::filesystem;
+using runtime::KernelArgument;
+
+namespace {
+
+/// A parameter compression codes: a layer's weight (prunable) or bias.
+struct Coded {
+  std::string name, c_name;
+  std::vector<std::int64_t> shape;
+  bool weight = false;
+  std::vector<float> values, importance;
+  std::vector<std::uint8_t> keep; ///< per value; all 1 unless pruned
+  std::vector<std::uint32_t> cluster; ///< per kept value (in position order)
+  std::string codebook;
+};
+
+struct Context {
+  explicit Context(const Options &options) : o(options) {}
+  const Options &o;
+  std::string error;
+  codegen::PreparedNetwork network;
+  std::unique_ptr<runtime::Kernel> step, eval;
+  idx::LabelledImages train, test;
+  std::vector<Coded> coded;
+  std::map<std::string, std::vector<float>> others; ///< parameters stored as they are
+  std::string work;
+  bool kernel_compiled = false;
+  void note(const std::string &m) const {
+    if (o.note) o.note(m);
+  }
+  bool fail(const std::string &m) { return error = m, false; }
+};
+
+bool load_data(Context &c, const std::string &split, int limit, idx::LabelledImages &d) {
+  const std::string dir = c.o.data.empty() ? idx::kFashionMnistDir : c.o.data;
+  if (!idx::read_labelled(idx::split_file(dir, split + "-images-idx3-ubyte"), idx::split_file(dir, split + "-labels-idx1-ubyte"),
+                          10, d, c.error))
+    return false;
+  if (limit > 0 && limit < d.count) {
+    d.count = limit;
+    d.images.resize(std::size_t(limit * d.rows * d.cols));
+    d.labels.resize(std::size_t(limit));
+  }
+  return true;
+}
+
+/// The run's network, its training kernels, parameters and importances.
+bool load_run(Context &c) {
+  const std::string net = c.o.run + "/network.mlir", params = c.o.run + "/params.safetensors";
+  for (const std::string &f : {net, params})
+    if (!fs::exists(f)) return c.fail(f + ": not found (the run folder must be one cpq-train wrote)");
+  if (!codegen::prepare_network(net, codegen::NetworkOptions{}, c.network, c.error)) return false;
+  std::string folder;
+  if (!codegen::compiled_kernels(c.network, c.o.cache.empty() ? codegen::default_cache() : c.o.cache, c.o.target,
+                                 c.o.note, folder, c.error))
+    return false;
+  c.step = runtime::Kernel::load(folder + "/train_step", c.error);
+  if (!c.step) return false;
+  c.eval = runtime::Kernel::load(folder + "/eval_step", c.error);
+  if (!c.eval) return false;
+  safetensors::File file;
+  if (!safetensors::read(params, file, c.error)) return false;
+  for (const auto &[name, use] : c.network.uses) {
+    const safetensors::Tensor *t = file.find(name);
+    if (!t || t->dtype != "F32" || t->shape != c.network.shapes.at(name))
+      return c.fail(params + ": has no F32 '" + name + "' of the network's shape");
+    if (c.network.quantized.count(name))
+      return c.fail(net + ": '" + name + "' is quantized by CPQ in this network; cpq-compress codes the float "
+                          "parameters of a float run (train one with --bits FP32)");
+    if (use == "other") {
+      c.others[name] = t->as_f32();
+      continue;
+    }
+    Coded p;
+    p.name = name, p.shape = t->shape, p.weight = use == "weight", p.values = t->as_f32();
+    p.keep.assign(p.values.size(), 1);
+    for (const KernelArgument &a : c.step->arguments())
+      if (!a.output && a.role == runtime::roles::param && a.tensor == name) p.c_name = a.name;
+    if (p.c_name.empty()) return c.fail(net + ": '" + name + "' is no parameter of its train_step kernel");
+    c.coded.push_back(std::move(p));
+  }
+  if (c.coded.empty()) return c.fail(net + ": has no convolution or dense layer to compress");
+  return true;
+}
+
+/// The square roots of Adam's second moments of each coded parameter, from
+/// `checkpoint` (a train_step checkpoint of this network).
+bool adam_importance(Context &c, const std::string &checkpoint) {
+  safetensors::File file;
+  if (!safetensors::read(checkpoint, file, c.error)) return false;
+  for (Coded &p : c.coded) {
+    const std::string state = p.name + runtime::state_suffix::adam_second_moment;
+    const KernelArgument *arg = nullptr;
+    for (const KernelArgument &a : c.step->arguments())
+      if (!a.output && a.role == runtime::roles::state && a.tensor == state) arg = &a;
+    const safetensors::Tensor *t = arg ? file.find(arg->name) : nullptr;
+    if (!t || t->elements() != std::int64_t(p.values.size()))
+      return c.fail(checkpoint + ": has no Adam second moment of '" + p.name +
+                    "' (a run trained with Adam holds them; or use --hessian none)");
+    p.importance = t->as_f32();
+    for (float &v : p.importance) v = std::sqrt(std::max(v, 0.0f));
+  }
+  return true;
+}
+
+/// Trains `epochs` from the current values, holding them to `project`;
+/// the values after it, and its checkpoint's path.
+bool fine_tune(Context &c, const std::string &phase,
+               const std::function<void(const runtime::TrainerOptions::Parameters &)> &project, std::string &checkpoint) {
+  const std::string folder = c.work + "/" + phase;
+  safetensors::File start;
+  for (const Coded &p : c.coded) start.tensors.push_back(safetensors::make_f32(p.name, p.shape, p.values));
+  for (const auto &[name, v] : c.others) start.tensors.push_back(safetensors::make_f32(name, c.network.shapes.at(name), v));
+  fs::create_directories(folder);
+  if (!safetensors::write(folder + "/start.safetensors", start, c.error)) return false;
+  runtime::TrainerOptions t;
+  t.run_folder = folder, t.epochs = c.o.fine_tune_epochs, t.batch = c.o.batch, t.learning_rate = c.o.fine_tune_lr;
+  t.seed = c.o.seed, t.overwrite = true, t.init_from = folder + "/start.safetensors";
+  t.configuration = "cpq-compress " + phase;
+  t.network = c.network.name + " (" + phase + ")", t.network_function = c.network.name;
+  t.progress = c.o.progress, t.note = c.o.note, t.project = project;
+  runtime::TrainingResult r;
+  if (!runtime::Trainer(*c.step, *c.eval, t).run(c.train, c.test, r, c.error)) return false;
+  safetensors::File after;
+  if (!safetensors::read(folder + "/params.safetensors", after, c.error)) return false;
+  for (Coded &p : c.coded) p.values = after.find(p.name)->as_f32();
+  for (auto &[name, v] : c.others) v = after.find(name)->as_f32();
+  checkpoint = folder + "/checkpoint.safetensors";
+  c.note(phase + ": test accuracy " + std::to_string(100 * r.test_accuracy) + "% after " +
+         std::to_string(c.o.fine_tune_epochs) + " epochs");
+  return true;
+}
+
+/// Global magnitude pruning of the weights to the sparsity.
+void prune(Context &c) {
+  std::vector<float> magnitudes;
+  for (const Coded &p : c.coded)
+    if (p.weight)
+      for (float v : p.values) magnitudes.push_back(std::fabs(v));
+  const std::size_t cut = std::size_t(c.o.prune * double(magnitudes.size()));
+  if (cut == 0) return;
+  std::nth_element(magnitudes.begin(), magnitudes.begin() + long(cut - 1), magnitudes.end());
+  const float threshold = magnitudes[cut - 1];
+  std::size_t pruned = 0;
+  for (Coded &p : c.coded) {
+    if (!p.weight) continue;
+    for (std::size_t i = 0; i < p.values.size() && pruned < cut; ++i)
+      if (std::fabs(p.values[i]) <= threshold) p.keep[i] = 0, p.values[i] = 0, ++pruned;
+  }
+}
+
+/// The quantizer of the options over `w` with importance `h`.
+Quantized quantize(const Context &c, const std::vector<float> &w, const std::vector<float> &h) {
+  const Options &o = c.o;
+  if (o.method == "kmeans" || o.method == "hkmeans") {
+    KMeansOptions k;
+    k.clusters = o.clusters, k.seed = o.seed;
+    return kmeans(w, o.method == "hkmeans" ? h : std::vector<float>{}, k);
+  }
+  if (o.method == "uniform") {
+    if (o.rate > 0) return uniform_for_rate(w, h, o.rate);
+    float lo = w[0], hi = w[0];
+    for (float v : w) lo = std::min(lo, v), hi = std::max(hi, v);
+    return uniform(w, h, std::max(double(hi) - double(lo), 1e-12) / std::max(1, o.clusters - 1));
+  }
+  return ecsq_for_rate(w, h, o.rate, [&](double lambda, double entropy) {
+           c.note("ECSQ lambda " + std::to_string(lambda) + ": " + std::to_string(entropy) + " bits");
+         }).q;
+}
+
+/// Quantizes the kept values of each codebook's parameters; the codebooks.
+std::vector<runtime::Codebook> quantize_all(Context &c, Result &result) {
+  std::map<std::string, std::vector<Coded *>> groups;
+  for (Coded &p : c.coded) {
+    p.codebook = c.o.per_layer ? p.name : "all";
+    groups[p.codebook].push_back(&p);
+  }
+  std::vector<runtime::Codebook> books;
+  double entropy_bits = 0, kept = 0;
+  for (auto &[name, members] : groups) {
+    std::vector<float> w, h;
+    for (Coded *p : members)
+      for (std::size_t i = 0; i < p->values.size(); ++i)
+        if (p->keep[i]) w.push_back(p->values[i]), h.push_back(p->importance.empty() ? 1.0f : p->importance[i]);
+    const Quantized q = quantize(c, w, c.o.hessian == "none" ? std::vector<float>{} : h);
+    std::size_t at = 0;
+    for (Coded *p : members) {
+      p->cluster.clear();
+      for (std::size_t i = 0; i < p->values.size(); ++i)
+        if (p->keep[i]) p->cluster.push_back(q.index[at]), p->values[i] = q.centres[q.index[at]], ++at;
+    }
+    books.push_back({name, q.centres});
+    entropy_bits += index_entropy(q) * double(w.size()), kept += double(w.size());
+    result.clusters = std::max(result.clusters, int(q.centres.size()));
+  }
+  result.entropy = kept > 0 ? entropy_bits / kept : 0;
+  return books;
+}
+
+/// Every weight of a cluster set to the cluster's mean (pruned ones to 0).
+void project_to_centres(Context &c, const runtime::TrainerOptions::Parameters &views) {
+  std::map<std::string, std::map<std::uint32_t, std::pair<double, std::int64_t>>> means;
+  for (const Coded &p : c.coded) {
+    const float *v = views.at(p.name).first;
+    auto &m = means[p.codebook];
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < p.values.size(); ++i)
+      if (p.keep[i]) {
+        auto &s = m[p.cluster[k++]];
+        s.first += double(v[i]), ++s.second;
+      }
+  }
+  for (const Coded &p : c.coded) {
+    float *v = views.at(p.name).first;
+    const auto &m = means.at(p.codebook);
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+      if (!p.keep[i]) {
+        v[i] = 0;
+        continue;
+      }
+      const auto &s = m.at(p.cluster[k++]);
+      v[i] = float(s.first / double(s.second));
+    }
+  }
+}
+
+/// Accuracy of `model` on the test set.
+bool evaluate(Context &c, const runtime::Model &model, double &accuracy) {
+  const KernelArgument *in = nullptr, *out = nullptr;
+  for (const KernelArgument &a : model.kernel().arguments()) {
+    if (a.output) out = &a;
+    else if (a.role == runtime::roles::input) in = &a;
+  }
+  if (!in || !out) return c.fail(model.path() + ": its kernel is not a network from images to logits");
+  std::vector<std::uint32_t> order(std::size_t(c.test.count));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
+  std::int64_t right = 0;
+  const std::int64_t batch = 1000;
+  for (std::int64_t first = 0; first < c.test.count; first += batch) {
+    const std::int64_t n = std::min(batch, c.test.count - first);
+    runtime::HostTensor images(*in, n), logits(*out, n);
+    std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
+    if (!runtime::fill_batch(c.test, order, std::size_t(first), std::size_t(n), runtime::Normalisation{0.0f, 1.0f},
+                             images.data<float>(), labels.data(), c.error))
+      return false;
+    if (!model.call({{in->name, images.buffer()}, {out->name, logits.buffer()}}, c.error)) return false;
+    const std::int64_t classes = out->shape.back();
+    for (std::int64_t r = 0; r < n; ++r) {
+      const float *row = logits.data<float>() + r * classes;
+      right += std::int64_t(std::max_element(row, row + classes) - row) == labels[std::size_t(r)];
+    }
+  }
+  accuracy = double(right) / double(c.test.count);
+  return true;
+}
+
+/// The compressed model of the current values: the kernel compiled, the
+/// file written and loaded back, its accuracy measured.
+bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books, Result &result) {
+  const std::string stem = c.o.output.substr(0, c.o.output.size() - fs::path(c.o.output).extension().string().size());
+  const std::string kernel = stem + "_kernel";
+  if (!c.kernel_compiled) {
+    c.note("compiling the network with its parameters as inputs: " + kernel);
+    codegen::AotOptions a;
+    a.input = c.o.run + "/network.mlir", a.function = c.network.name, a.output = kernel, a.targets = {c.o.target};
+    if (!codegen::compile_aot(a, c.error)) return false;
+    c.kernel_compiled = true;
+  }
+  runtime::CompressedModel m;
+  m.kernel_prefix = kernel, m.function = runtime::c_identifier(fs::path(kernel).filename().string());
+  m.codebooks = books;
+  for (const Coded &p : c.coded) {
+    runtime::CodedParameter q;
+    q.name = p.c_name, q.shape = p.shape, q.codebook = p.codebook, q.indices = p.cluster;
+    q.dense = std::all_of(p.keep.begin(), p.keep.end(), [](std::uint8_t k) { return k != 0; });
+    if (!q.dense)
+      for (std::uint32_t i = 0; i < p.keep.size(); ++i)
+        if (p.keep[i]) q.positions.push_back(i);
+    m.coded.push_back(std::move(q));
+  }
+  for (const auto &[name, v] : c.others) {
+    runtime::ModelFileTensor t;
+    for (const KernelArgument &a : c.step->arguments())
+      if (!a.output && a.tensor == name) t.name = a.name;
+    t.dtype = "F32", t.shape = c.network.shapes.at(name), t.elements = std::int64_t(v.size());
+    t.bytes.resize(v.size() * 4);
+    std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
+    m.plain.push_back(std::move(t));
+  }
+  if (!runtime::write_compressed_model(c.o.output, m, &result.account, c.error)) return false;
+  auto model = runtime::Model::load(c.o.output, c.error);
+  if (!model) return false;
+  if (!evaluate(c, *model, result.test_accuracy)) return false;
+  result.ratio = result.account.ratio();
+  result.bits_per_weight = result.account.bits_per_coded_value();
+  result.sparsity = result.account.coded ? 1.0 - double(result.account.kept) / double(result.account.coded) : 0;
+  result.file_bytes = model->file_bytes();
+  result.file_ratio = result.file_bytes ? 4.0 * double(result.account.parameters) / double(result.file_bytes) : 0;
+  return true;
+}
+
+bool check_options(const Options &o, std::string &error) {
+  auto fail = [&](const std::string &m) { return error = m, false; };
+  if (o.method != "kmeans" && o.method != "hkmeans" && o.method != "uniform" && o.method != "ecsq")
+    return fail("--method must be kmeans, hkmeans, uniform or ecsq, not '" + o.method + "'");
+  if (o.hessian != "adam" && o.hessian != "none") return fail("--hessian must be adam or none, not '" + o.hessian + "'");
+  if (o.method == "hkmeans" && o.hessian == "none") return fail("--method hkmeans needs a Hessian (--hessian adam)");
+  if ((o.method == "kmeans" || o.method == "hkmeans") && (o.clusters < 1 || o.rate > 0))
+    return fail("--method " + o.method + " takes --clusters K (at least 1), not --rate");
+  if (o.method == "ecsq" && !(o.rate > 0)) return fail("--method ecsq takes --rate BITS (> 0)");
+  if (o.method == "uniform" && (o.rate > 0) == (o.clusters > 0))
+    return fail("--method uniform takes either --clusters K or --rate BITS");
+  if (o.method == "uniform" && o.clusters == 1) return fail("--clusters must be at least 2 for uniform cells");
+  if (!(o.prune >= 0 && o.prune < 1)) return fail("--prune must be in [0, 1)");
+  if (o.fine_tune_epochs < 0) return fail("--fine-tune-epochs must not be negative");
+  if (o.output.empty()) return fail("-o OUT.cpqz is required");
+  return true;
+}
+
+} // namespace
+
+bool compress_run(const Options &o, Result &result, std::string &error) {
+  if (!check_options(o, error)) return false;
+  Context c(o);
+  result = Result{};
+  c.work = o.output + ".work";
+  std::error_code ec;
+  fs::remove_all(c.work, ec);
+  if (!load_run(c) || !load_data(c, "train", o.train_limit, c.train) || !load_data(c, "t10k", o.test_limit, c.test))
+    return error = c.error, false;
+  {
+    std::ifstream summary(o.run + "/summary.json");
+    const nlohmann::json s = nlohmann::json::parse(summary, nullptr, false);
+    if (s.is_object() && s.contains("test_accuracy") && s["test_accuracy"].is_number())
+      result.reference_accuracy = s["test_accuracy"].get<double>();
+  }
+  std::string checkpoint = o.run + "/checkpoint.safetensors";
+  if (o.prune > 0) {
+    prune(c);
+    c.note("pruned " + std::to_string(100 * o.prune) + "% of the weights by magnitude");
+    if (o.fine_tune_epochs > 0) {
+      auto hold_pruned = [&](const runtime::TrainerOptions::Parameters &views) {
+        for (const Coded &p : c.coded) {
+          float *v = views.at(p.name).first;
+          for (std::size_t i = 0; i < p.keep.size(); ++i)
+            if (!p.keep[i]) v[i] = 0;
+        }
+      };
+      if (!fine_tune(c, "prune-fine-tune", hold_pruned, checkpoint)) return error = c.error, false;
+    }
+  }
+  if (o.hessian == "adam" && !adam_importance(c, checkpoint)) return error = c.error, false;
+  std::vector<runtime::Codebook> books = quantize_all(c, result);
+  c.note(std::to_string(result.clusters) + " clusters, " + std::to_string(result.entropy) + " bits of index entropy");
+  if (o.fine_tune_epochs > 0) {
+    if (!write_and_evaluate(c, books, result)) return error = c.error, false;
+    result.accuracy_before_fine_tune = result.test_accuracy;
+    auto on_centres = [&](const runtime::TrainerOptions::Parameters &views) { project_to_centres(c, views); };
+    if (!fine_tune(c, "centre-fine-tune", on_centres, checkpoint)) return error = c.error, false;
+    // The fine-tuned centres: the common value of each cluster's weights.
+    for (runtime::Codebook &b : books)
+      for (const Coded &p : c.coded) {
+        if (p.codebook != b.name) continue;
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < p.values.size(); ++i)
+          if (p.keep[i]) b.centres[p.cluster[k++]] = p.values[i];
+      }
+  }
+  if (!write_and_evaluate(c, books, result)) return error = c.error, false;
+  fs::remove_all(c.work, ec);
+  return true;
+}
+
+} // namespace cpq::compress
