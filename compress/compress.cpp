@@ -77,6 +77,10 @@ bool load_run(Context &c) {
   for (const std::string &f : {net, params})
     if (!fs::exists(f)) return c.fail(f + ": not found (the run folder must be one cpq-train wrote)");
   if (!codegen::prepare_network(net, codegen::NetworkOptions{}, c.network, c.error)) return false;
+  for (const auto &[name, use] : c.network.uses)
+    if (c.network.quantized.count(name))
+      return c.fail(net + ": '" + name + "' is quantized by CPQ in this network; cpq-compress codes the float "
+                          "parameters of a float run (train one with --bits FP32)");
   std::string folder;
   if (!codegen::compiled_kernels(c.network, c.o.cache.empty() ? codegen::default_cache() : c.o.cache, c.o.target,
                                  c.o.note, folder, c.error))
@@ -91,9 +95,6 @@ bool load_run(Context &c) {
     const safetensors::Tensor *t = file.find(name);
     if (!t || t->dtype != "F32" || t->shape != c.network.shapes.at(name))
       return c.fail(params + ": has no F32 '" + name + "' of the network's shape");
-    if (c.network.quantized.count(name))
-      return c.fail(net + ": '" + name + "' is quantized by CPQ in this network; cpq-compress codes the float "
-                          "parameters of a float run (train one with --bits FP32)");
     if (use == "other") {
       c.others[name] = t->as_f32();
       continue;
