@@ -160,21 +160,42 @@ bool fine_tune(Context &c, const std::string &phase,
 }
 
 /// Global magnitude pruning of the weights to the sparsity.
-void prune(Context &c) {
+/// Prunes the `fraction` of the weights smallest in magnitude, one
+/// threshold over the network, reading the current values through `value`
+/// (the trainer's views during gradual pruning) and zeroing what it prunes;
+/// pruned weights stay pruned (they are zero, the smallest magnitude).
+void prune_to(Context &c, double fraction, const std::function<float *(Coded &)> &values) {
   std::vector<float> magnitudes;
-  for (const Coded &p : c.coded)
-    if (p.weight)
-      for (float v : p.values) magnitudes.push_back(std::fabs(v));
-  const std::size_t cut = std::size_t(c.o.prune * double(magnitudes.size()));
+  for (Coded &p : c.coded)
+    if (p.weight) {
+      const float *v = values(p);
+      for (std::size_t i = 0; i < p.keep.size(); ++i) magnitudes.push_back(p.keep[i] ? std::fabs(v[i]) : -1.0f);
+    }
+  const std::size_t cut = std::size_t(fraction * double(magnitudes.size()));
   if (cut == 0) return;
-  std::nth_element(magnitudes.begin(), magnitudes.begin() + long(cut - 1), magnitudes.end());
-  const float threshold = magnitudes[cut - 1];
-  std::size_t pruned = 0;
+  std::vector<float> sorted = magnitudes;
+  std::nth_element(sorted.begin(), sorted.begin() + long(cut - 1), sorted.end());
+  const float threshold = sorted[cut - 1];
+  std::size_t below = 0; // strictly below the threshold: all pruned; ties in order
+  for (float m : magnitudes) below += m < threshold;
+  std::size_t ties = cut - below;
   for (Coded &p : c.coded) {
     if (!p.weight) continue;
-    for (std::size_t i = 0; i < p.values.size() && pruned < cut; ++i)
-      if (std::fabs(p.values[i]) <= threshold) p.keep[i] = 0, p.values[i] = 0, ++pruned;
+    float *v = values(p);
+    for (std::size_t i = 0; i < p.keep.size(); ++i) {
+      const float m = p.keep[i] ? std::fabs(v[i]) : -1.0f;
+      if (m < threshold || (m == threshold && ties > 0 && ties--)) p.keep[i] = 0, v[i] = 0;
+    }
   }
+}
+
+/// The sparsity of gradual pruning after `step` of `total` fine-tuning
+/// steps: Zhu and Gupta's cubic ramp from 0 to `target`, reached at half of
+/// the fine-tuning so that the second half recovers at the final sparsity.
+double gradual_sparsity(double target, std::int64_t step, std::int64_t total) {
+  const double ramp = std::max<double>(1.0, 0.5 * double(total));
+  const double t = std::min(1.0, double(step) / ramp);
+  return target * (1.0 - (1.0 - t) * (1.0 - t) * (1.0 - t));
 }
 
 /// The quantizer of the options over `w` with importance `h`.
@@ -341,6 +362,8 @@ bool check_options(const Options &o, std::string &error) {
     return fail("--method uniform takes either --clusters K or --rate BITS");
   if (o.method == "uniform" && o.clusters == 1) return fail("--clusters must be at least 2 for uniform cells");
   if (!(o.prune >= 0 && o.prune < 1)) return fail("--prune must be in [0, 1)");
+  if (o.prune_schedule != "gradual" && o.prune_schedule != "oneshot")
+    return fail("--prune-schedule must be gradual or oneshot, not '" + o.prune_schedule + "'");
   if (o.fine_tune_epochs < 0) return fail("--fine-tune-epochs must not be negative");
   if (o.output.empty()) return fail("-o OUT.cpqz is required");
   return true;
@@ -365,17 +388,40 @@ bool compress_run(const Options &o, Result &result, std::string &error) {
   }
   std::string checkpoint = o.run + "/checkpoint.safetensors";
   if (o.prune > 0) {
-    prune(c);
-    c.note("pruned " + std::to_string(100 * o.prune) + "% of the weights by magnitude");
+    const bool gradual = o.prune_schedule == "gradual" && o.fine_tune_epochs > 0;
+    if (!gradual) {
+      prune_to(c, o.prune, [](Coded &p) { return p.values.data(); });
+      c.note("pruned " + std::to_string(100 * o.prune) + "% of the weights by magnitude");
+    }
     if (o.fine_tune_epochs > 0) {
+      // Gradual: the mask grows with the cubic ramp, recomputed from the
+      // trained magnitudes whenever the target moved by a hundredth of
+      // itself; one-shot: the pruned weights are held at zero.
+      const std::int64_t total = std::int64_t(o.fine_tune_epochs) * ((c.train.count + o.batch - 1) / o.batch);
+      std::int64_t calls = 0;
+      double pruned_to = 0;
       auto hold_pruned = [&](const runtime::TrainerOptions::Parameters &views) {
-        for (const Coded &p : c.coded) {
-          float *v = views.at(p.name).first;
+        auto view = [&](Coded &p) { return views.at(p.name).first; };
+        const std::int64_t step = calls++;
+        if (gradual) {
+          const double target = gradual_sparsity(o.prune, step, total);
+          if (target - pruned_to >= 0.01 * o.prune || (target == o.prune && pruned_to < o.prune)) {
+            prune_to(c, target, view);
+            pruned_to = target;
+          }
+        }
+        for (Coded &p : c.coded) {
+          float *v = view(p);
           for (std::size_t i = 0; i < p.keep.size(); ++i)
             if (!p.keep[i]) v[i] = 0;
         }
       };
+      if (gradual)
+        c.note("pruning gradually to " + std::to_string(100 * o.prune) + "% of the weights by magnitude over " +
+               std::to_string(total / 2) + " of " + std::to_string(total) + " fine-tuning steps");
       if (!fine_tune(c, "prune-fine-tune", hold_pruned, checkpoint)) return error = c.error, false;
+      if (gradual && pruned_to < o.prune) // a resumed or cut-short fine-tune: the final mask now
+        prune_to(c, o.prune, [](Coded &p) { return p.values.data(); });
     }
   }
   if (o.hessian == "adam" && !adam_importance(c, checkpoint)) return error = c.error, false;

@@ -7,8 +7,8 @@
 //      estimates from the run's checkpoint (the paper's alternative to the
 //      Hessian), or none;
 //   2. optionally magnitude pruning of the weights to a sparsity (one
-//      threshold over the network), then fine-tuning with the run's own
-//      training kernels, the pruned weights held at zero;
+//      threshold over the network), at once or gradually while fine-tuning
+//      with the run's own training kernels, the pruned weights held at zero;
 //   3. the kept values quantized network-wide (one codebook) or per layer:
 //      k-means, Hessian-weighted k-means, uniform cells, or ECSQ;
 //   4. optionally fine-tuning of the shared centres: training steps after
@@ -36,6 +36,9 @@ struct Options {
   int clusters = 0;                ///< k-means family; uniform: k cells over the weights' range
   double rate = 0;                 ///< bits per kept value (index entropy): uniform, ecsq
   double prune = 0;                ///< fraction of the weights pruned, [0, 1)
+  /// gradual: the sparsity ramps up (cubic) over the first half of the
+  /// pruning fine-tune; oneshot: all pruned before it (also without one)
+  std::string prune_schedule = "gradual";
   int fine_tune_epochs = 0;        ///< after pruning, and again for the centres
   double fine_tune_lr = 1e-4;
   int batch = 64;

@@ -130,4 +130,12 @@ mlir::LogicalResult Lowering::lower(cd::SoftmaxCrossEntropyGradOp s, const std::
   return unary(s.logits_grad(), "elementwise", softmax_cross_entropy_grad(name, tensor(s.logits()), tensor(s.labels())));
 }
 
+mlir::LogicalResult Lowering::lower(cd::SoftmaxCrossEntropyHessianOp s, const std::string &name) {
+  return unary(s.logits_hessian(), "elementwise", softmax_cross_entropy_hessian(name, tensor(s.logits())));
+}
+
+mlir::LogicalResult Lowering::lower(cd::SquareOp s, const std::string &name) {
+  return unary(s.output(), "elementwise", square(name, tensor(s.input())));
+}
+
 } // namespace cpq::codegen::lowering

@@ -490,6 +490,25 @@ TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValu
   return {f, logits.shape, Float(32), {s.label, s.bad, s.max_logit, s.sum_exp}};
 }
 
+TensorValue softmax_cross_entropy_hessian(const std::string &name, const TensorValue &logits) {
+  const int K = int(static_extent(logits.dim(1), name + " logits"));
+  Var k("k"), n("n");
+  RDom r(0, K, name + "_classes");
+  Func max_logit(name + "_max"), sum_exp(name + "_sum_exp");
+  max_logit(n) = maximum(logits.f(r, n));
+  sum_exp(n) = sum(cast<double>(exp(logits.f(r, n) - max_logit(n))));
+  const Expr p = cast<double>(exp(logits.f(k, n) - max_logit(n))) / sum_exp(n);
+  Func f(name);
+  f(k, n) = cast<float>(p * (f64(1.0) - p) / cast<double>(logits.dim(0)));
+  return {f, logits.shape, Float(32), {max_logit, sum_exp}};
+}
+
+TensorValue square(const std::string &name, const TensorValue &x) {
+  auto v = axis_vars(x.rank());
+  const Expr e = x.f(halide_args(v));
+  return define(name, v, e * e, x.shape);
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizers
 //===----------------------------------------------------------------------===//

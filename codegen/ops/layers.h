@@ -77,6 +77,11 @@ struct CrossEntropy {
 CrossEntropy softmax_cross_entropy(const std::string &name, const TensorValue &logits, const TensorValue &labels);
 TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValue &logits,
                                        const TensorValue &labels);
+/// p (1 - p) / N with p = softmax(logits) per row: the diagonal of the mean
+/// cross-entropy's Hessian in the logits.
+TensorValue softmax_cross_entropy_hessian(const std::string &name, const TensorValue &logits);
+/// x * x element-wise.
+TensorValue square(const std::string &name, const TensorValue &x);
 
 // Optimizer updates of one parameter tensor; a lower bound projects the
 // updated value onto [bound, inf); `relative` steps in log(param) (the

@@ -168,3 +168,56 @@ LogicalResult AddOp::buildGradient(OpBuilder &, TrainingContext &, ArrayRef<Valu
   operandGrads.assign({resultGrads[0], resultGrads[0]});
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Second-order backward pass (Becker and LeCun's diagonal recursion)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+Value squared(OpBuilder &b, Location loc, Value v) { return b.create<SquareOp>(loc, v.getType(), v); }
+
+} // namespace
+
+LogicalResult Conv2dOp::buildCurvature(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultCurvatures,
+                                       SmallVectorImpl<Value> &operandCurvatures) {
+  // The convolution's gradient ops, on the squared filter (for the input)
+  // and on the squared input (for the filter).
+  Value hy = resultCurvatures[0], x = mapped(ctx, input()), w = mapped(ctx, filter());
+  auto attrs = attributesOf(*this);
+  auto hx = createInferred<Conv2dGradInputOp>(b, getLoc(), {hy, x, squared(b, getLoc(), w)}, attrs);
+  auto hw = createInferred<Conv2dGradFilterOp>(b, getLoc(), {hy, squared(b, getLoc(), x), w}, attrs);
+  return weightedGradients(b, getLoc(), hx, hw, bias() ? hy : Value(), operandCurvatures);
+}
+
+LogicalResult DenseOp::buildCurvature(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultCurvatures,
+                                      SmallVectorImpl<Value> &operandCurvatures) {
+  Value hy = resultCurvatures[0], x = mapped(ctx, input()), w = mapped(ctx, weight());
+  auto hx = createInferred<DenseGradInputOp>(b, getLoc(), {hy, squared(b, getLoc(), w)});
+  auto hw = createInferred<DenseGradWeightOp>(b, getLoc(), {hy, squared(b, getLoc(), x)});
+  return weightedGradients(b, getLoc(), hx, hw, bias() ? hy : Value(), operandCurvatures);
+}
+
+// relu' is 0 or 1, its square the same mask; its second derivative is zero
+// almost everywhere: the curvature passes where the gradient does.
+LogicalResult ReluOp::buildCurvature(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultCurvatures,
+                                     SmallVectorImpl<Value> &operandCurvatures) {
+  return inputGradient<ReluGradOp>(b, ctx, *this, resultCurvatures[0], operandCurvatures);
+}
+
+// Max pooling routes each output to one input (a 0/1 Jacobian).
+LogicalResult MaxPool2dOp::buildCurvature(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultCurvatures,
+                                          SmallVectorImpl<Value> &operandCurvatures) {
+  return inputGradient<MaxPool2dGradOp>(b, ctx, *this, resultCurvatures[0], operandCurvatures, attributesOf(*this));
+}
+
+LogicalResult FlattenOp::buildCurvature(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultCurvatures,
+                                        SmallVectorImpl<Value> &operandCurvatures) {
+  return buildGradient(b, ctx, resultCurvatures, operandCurvatures);
+}
+
+// A sum's Jacobian is the identity for both operands.
+LogicalResult AddOp::buildCurvature(OpBuilder &b, TrainingContext &ctx, ArrayRef<Value> resultCurvatures,
+                                    SmallVectorImpl<Value> &operandCurvatures) {
+  return buildGradient(b, ctx, resultCurvatures, operandCurvatures);
+}

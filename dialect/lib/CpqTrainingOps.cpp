@@ -148,6 +148,14 @@ FailureOr<Types> check(SoftmaxCrossEntropyGradOpAdaptor a, const Checker &c) {
   return Types{a.logits().getType()};
 }
 
+FailureOr<Types> check(SoftmaxCrossEntropyHessianOpAdaptor a, const Checker &c) {
+  auto logits = c.tensor(a.logits(), "logits", 2);
+  if (failed(logits)) return failure();
+  return Types{a.logits().getType()};
+}
+
+FailureOr<Types> check(SquareOpAdaptor a, const Checker &) { return Types{a.input().getType()}; }
+
 LogicalResult checkStep(const Checker &c, double weightDecay, bool relative) {
   if (!(weightDecay >= 0.0)) return c.refuse("weight_decay must be non-negative, got " + Twine(number(weightDecay)));
   if (relative && weightDecay != 0.0) return c.fail("relative steps take no weight_decay");
@@ -195,5 +203,7 @@ CPQ_CHECKED_OP(BatchNormTrainOp)
 CPQ_CHECKED_OP(BatchNormGradOp)
 CPQ_CHECKED_OP(FlattenGradOp)
 CPQ_CHECKED_OP(SoftmaxCrossEntropyGradOp)
+CPQ_CHECKED_OP(SoftmaxCrossEntropyHessianOp)
+CPQ_CHECKED_OP(SquareOp)
 CPQ_CHECKED_OP(SgdUpdateOp)
 CPQ_CHECKED_OP(AdamUpdateOp)

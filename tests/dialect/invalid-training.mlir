@@ -1138,3 +1138,31 @@ func @adam_update_relative_with_weight_decay(%s: tensor<4xf32>, %lr: f32, %t: i6
   %p:3 = cpq.adam_update %s, %s, %s, %s, %lr, %t {relative, weight_decay = 0.1} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return
 }
+
+// -----
+
+// cpq.softmax_cross_entropy_hessian: logits of rank 2.
+
+func @softmax_cross_entropy_hessian_logits_unranked(%x: tensor<*xf32>) {
+  // expected-error @+1 {{logits must be a ranked tensor}}
+  %r = cpq.softmax_cross_entropy_hessian %x : tensor<*xf32>
+  return
+}
+
+// -----
+
+func @softmax_cross_entropy_hessian_logits_rank(%x: tensor<10xf32>) {
+  // expected-error @+1 {{logits must have rank 2, got [10]}}
+  %r = cpq.softmax_cross_entropy_hessian %x : tensor<10xf32>
+  return
+}
+
+// -----
+
+// cpq.square: float tensors only.
+
+func @square_of_integers(%x: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be}}
+  %r = cpq.square %x : tensor<4xi32>
+  return
+}

@@ -91,6 +91,10 @@ func @training_ops(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %dy: tensor
   %df4 = cpq.flatten_grad %flat, %dmp : (tensor<?x256xf32>, tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
   // CHECK: cpq.softmax_cross_entropy_grad
   %dl = cpq.softmax_cross_entropy_grad %fdy, %labels : (tensor<?x5xf32>, tensor<?xi32>) -> tensor<?x5xf32>
+  // CHECK: cpq.softmax_cross_entropy_hessian %{{.*}} : tensor<?x5xf32>
+  %hl = cpq.softmax_cross_entropy_hessian %fdy : tensor<?x5xf32>
+  // CHECK: cpq.square %{{.*}} : tensor<4xf32>
+  %sq = cpq.square %s : tensor<4xf32>
   // CHECK: cpq.sgd_update {{.*}} {momentum = 9.000000e-01 : f64, nesterov, weight_decay = 5.000000e-04 : f64}
   %sgd:2 = cpq.sgd_update %s, %s, %s, %lr {momentum = 0.9, weight_decay = 5.0e-4, nesterov} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32) -> (tensor<4xf32>, tensor<4xf32>)
   // CHECK: cpq.adam_update {{.*}} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)

@@ -36,6 +36,10 @@ static cl::opt<double> rateOpt("rate", cl::desc("bits per kept weight, the indic
                                cl::init(0), cl::cat(options));
 static cl::opt<double> pruneOpt("prune", cl::desc("fraction of the weights pruned by magnitude"), cl::init(0),
                                 cl::cat(options));
+static cl::opt<std::string> pruneScheduleOpt(
+    "prune-schedule",
+    cl::desc("gradual (the sparsity ramps up over the first half of the fine-tuning) or oneshot (all at once)"),
+    cl::init("gradual"), cl::cat(options));
 static cl::opt<int> fineTuneOpt("fine-tune-epochs",
                                 cl::desc("epochs of fine-tuning after pruning, and again of the shared centres"),
                                 cl::init(0), cl::cat(options));
@@ -62,7 +66,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "cpq-compress: prunes, quantizes and entropy-codes a trained run\n");
   cpq::compress::Options o;
   o.run = runOpt, o.method = methodOpt, o.hessian = hessianOpt, o.clusters = clustersOpt, o.rate = rateOpt;
-  o.prune = pruneOpt, o.fine_tune_epochs = fineTuneOpt, o.fine_tune_lr = lrOpt, o.per_layer = perLayerOpt;
+  o.prune = pruneOpt, o.prune_schedule = pruneScheduleOpt, o.fine_tune_epochs = fineTuneOpt, o.fine_tune_lr = lrOpt, o.per_layer = perLayerOpt;
   o.seed = seedOpt, o.output = outOpt, o.data = dataOpt, o.train_limit = trainLimitOpt, o.test_limit = testLimitOpt;
   o.cache = cacheOpt, o.progress = !quietOpt;
   o.note = [](const std::string &m) {
@@ -96,6 +100,8 @@ int main(int argc, char **argv) {
   if (jsonOpt) {
     nlohmann::ordered_json j = {{"output", outOpt.getValue()},   {"method", methodOpt.getValue()},
                                 {"hessian", hessianOpt.getValue()}, {"per_layer", bool(perLayerOpt)},
+                                {"prune", pruneOpt.getValue()},     {"prune_schedule", pruneScheduleOpt.getValue()},
+                                {"fine_tune_epochs", fineTuneOpt.getValue()},
                                 {"ratio", r.ratio},                 {"test_accuracy", r.test_accuracy},
                                 {"reference_accuracy", r.reference_accuracy},
                                 {"bits_per_weight", r.bits_per_weight}, {"sparsity", r.sparsity},

@@ -39,6 +39,7 @@ namespace cpq::dialect {
   X(SoftmaxCrossEntropyOp) X(QuantizeOp) X(QuantizeTrainOp) X(QuantizeGradOp) X(ReluGradOp) X(Conv2dGradInputOp)     \
   X(Conv2dGradFilterOp) X(BiasGradOp) X(DenseGradInputOp) X(DenseGradWeightOp) X(MaxPool2dGradOp)                    \
   X(AvgPool2dGradOp) X(BatchNormTrainOp) X(BatchNormGradOp) X(FlattenGradOp) X(SoftmaxCrossEntropyGradOp)             \
+  X(SoftmaxCrossEntropyHessianOp) X(SquareOp)                                                                          \
   X(SgdUpdateOp) X(AdamUpdateOp) X(EncodeOp) X(DecodeOp) X(PackOp) X(QConv2dOp) X(QDenseOp) X(RequantizeOp)
 #define CPQ_DECLARE_VERIFIER(Op) mlir::LogicalResult verifyOp(Op op);
 CPQ_FOR_EACH_OP(CPQ_DECLARE_VERIFIER)

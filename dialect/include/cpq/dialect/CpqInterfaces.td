@@ -17,7 +17,8 @@ def Cpq_DifferentiableOpInterface : OpInterface<"DifferentiableOp"> {
     A layer that reverse-mode differentiation can go through. The training
     expansion walks the network forward calling `buildTrainingForward`, then
     backward calling `buildGradient`; both find the training-step values of the
-    network's values in the `TrainingContext`.
+    network's values in the `TrainingContext`. The Hessian expansion walks it
+    backward calling `buildCurvature`.
   }];
   let methods = [
     InterfaceMethod<[{
@@ -41,6 +42,25 @@ def Cpq_DifferentiableOpInterface : OpInterface<"DifferentiableOp"> {
       (ins "::mlir::OpBuilder &":$builder, "::cpq::dialect::TrainingContext &":$ctx,
            "::llvm::ArrayRef<::mlir::Value>":$resultGrads,
            "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>,
+    InterfaceMethod<[{
+        Emits the second-order backward pass of the op (Becker and LeCun's
+        diagonal Gauss-Newton recursion, cpq-method.md section 6): given
+        `resultCurvatures`, the diagonal of the loss's Hessian with respect to
+        each result (null where a result does not reach the loss), fills
+        `operandCurvatures` with one value per operand, the diagonal with
+        respect to that operand with off-diagonal terms dropped (null where
+        the operand has none). The ops of the network function are mapped in
+        `ctx.values`. The default refuses: the op has no second-order pass.
+      }],
+      "::mlir::LogicalResult", "buildCurvature",
+      (ins "::mlir::OpBuilder &":$builder, "::cpq::dialect::TrainingContext &":$ctx,
+           "::llvm::ArrayRef<::mlir::Value>":$resultCurvatures,
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandCurvatures),
+      /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{
+        return $_op.emitOpError("has no second-order backward pass (--cpq-expand-hessian supports conv2d, dense, "
+                                "relu, maxpool2d, flatten and add)");
+      }]>,
   ];
 }
 

@@ -97,7 +97,7 @@ def Cpq_ParamOp : Cpq_Op<"param", [NoSideEffect]> {
 // Layers
 //===----------------------------------------------------------------------===//
 
-def Cpq_Conv2dOp : Cpq_LayerOp<"conv2d"> {
+def Cpq_Conv2dOp : Cpq_LayerOp<"conv2d", [], ["buildCurvature"]> {
   let summary = "2-D convolution, NCHW input, OIHW filter, optional bias";
   let description = [{
     `y[n, o, i, j] = b[o] + sum_{c, u, v} x[n, g*C/G + c, i*sh + u - ph, j*sw + v - pw] * w[o, c, u, v]`
@@ -118,7 +118,7 @@ def Cpq_Conv2dOp : Cpq_LayerOp<"conv2d"> {
   let assemblyFormat = "$input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def Cpq_DenseOp : Cpq_LayerOp<"dense"> {
+def Cpq_DenseOp : Cpq_LayerOp<"dense", [], ["buildCurvature"]> {
   let summary = "fully connected layer, y = x w^T + b";
   let description = [{
     `x` is `N x I`, `w` is `O x I` (the layout of a 1x1 convolution's filter),
@@ -135,7 +135,7 @@ def Cpq_DenseOp : Cpq_LayerOp<"dense"> {
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def Cpq_ReluOp : Cpq_LayerOp<"relu", [SameOperandsAndResultType]> {
+def Cpq_ReluOp : Cpq_LayerOp<"relu", [SameOperandsAndResultType], ["buildCurvature"]> {
   let hasCanonicalizer = 1;
   let summary = "rectified linear unit, max(x, 0) element-wise";
   let description = [{
@@ -150,7 +150,7 @@ def Cpq_ReluOp : Cpq_LayerOp<"relu", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Cpq_MaxPool2dOp : Cpq_LayerOp<"maxpool2d"> {
+def Cpq_MaxPool2dOp : Cpq_LayerOp<"maxpool2d", [], ["buildCurvature"]> {
   let summary = "2-D max pooling over NCHW, on floats or integer codes";
   let description = [{
     Window `kernel`, `stride` (default: the kernel) and zero-based `padding`
@@ -213,7 +213,7 @@ def Cpq_BatchNormOp : Cpq_LayerOp<"batch_norm", [], ["buildTrainingForward"]> {
   let assemblyFormat = "$input `,` $gamma `,` $beta `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
 }
 
-def Cpq_FlattenOp : Cpq_LayerOp<"flatten"> {
+def Cpq_FlattenOp : Cpq_LayerOp<"flatten", [], ["buildCurvature"]> {
   let hasCanonicalizer = 1;
   let summary = "keeps the batch axis and flattens the others, row-major";
   let description = [{
@@ -228,7 +228,7 @@ def Cpq_FlattenOp : Cpq_LayerOp<"flatten"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Cpq_AddOp : Cpq_LayerOp<"add", [SameOperandsAndResultType, Commutative]> {
+def Cpq_AddOp : Cpq_LayerOp<"add", [SameOperandsAndResultType, Commutative], ["buildCurvature"]> {
   let summary = "element-wise sum (residual connections, gradient accumulation)";
   let description = [{
     Example:
@@ -537,6 +537,42 @@ def Cpq_SoftmaxCrossEntropyGradOp : Cpq_ShapedOp<"softmax_cross_entropy_grad"> {
   let arguments = (ins Cpq_FloatTensor:$logits, Cpq_LabelTensor:$labels);
   let results = (outs Cpq_FloatTensor:$logits_grad);
   let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
+}
+
+def Cpq_SoftmaxCrossEntropyHessianOp : Cpq_ShapedOp<"softmax_cross_entropy_hessian"> {
+  let summary = "diagonal of the Hessian of the mean cross-entropy in the logits: p (1 - p) / N";
+  let description = [{
+    `p = softmax(logits)` per row; the second derivative of the batch's mean
+    softmax cross-entropy with respect to each logit alone, which does not
+    depend on the labels. The start of the second-order backward pass of
+    `--cpq-expand-hessian`.
+
+    Example:
+
+    ```mlir
+    %hlogits = cpq.softmax_cross_entropy_hessian %logits : tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins Cpq_FloatTensor:$logits);
+  let results = (outs Cpq_FloatTensor:$logits_hessian);
+  let assemblyFormat = "$logits attr-dict `:` type($logits)";
+}
+
+def Cpq_SquareOp : Cpq_ShapedOp<"square", [SameOperandsAndResultType]> {
+  let summary = "element-wise square, x * x";
+  let description = [{
+    The second-order backward pass of `--cpq-expand-hessian` runs the
+    gradient ops of a layer on the squares of its weights and inputs.
+
+    Example:
+
+    ```mlir
+    %w2 = cpq.square %w : tensor<32x1x5x5xf32>
+    ```
+  }];
+  let arguments = (ins Cpq_FloatTensor:$input);
+  let results = (outs Cpq_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
 def Cpq_SgdUpdateOp : Cpq_ShapedOp<"sgd_update"> {

@@ -17,6 +17,7 @@
 namespace cpq::dialect {
 
 std::unique_ptr<mlir::Pass> createExpandTrainingPass();
+std::unique_ptr<mlir::Pass> createExpandHessianPass();
 std::unique_ptr<mlir::Pass> createQuantizeNetworkPass();
 std::unique_ptr<mlir::Pass> createBindParamsPass();
 std::unique_ptr<mlir::Pass> createAssignBitwidthsPass();

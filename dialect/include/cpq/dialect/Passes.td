@@ -76,6 +76,38 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
   ];
 }
 
+def ExpandHessian : Pass<"cpq-expand-hessian", "mlir::ModuleOp"> {
+  let summary = "Builds hessian_diag, the diagonal of the loss's Hessian in every parameter";
+  let description = [{
+    Adds `hessian_diag(params..., input, labels) -> (hessians..., loss,
+    correct)` for the network function (as `--cpq-expand-training` finds
+    it): the forward as written, the mean softmax cross-entropy, and a
+    second-order backward pass, Becker and LeCun's (1989) diagonal
+    Gauss-Newton recursion (cpq-method.md section 6): the logits' diagonal
+    `p (1 - p) / N` goes backward through each layer's `buildCurvature`,
+    which runs the layer's gradient ops on squared weights (for its input)
+    and squared inputs (for its weights): for `y = W x + b`,
+    `h_W[i, j] = sum_n h_y[n, i] x[n, j]^2`, `h_b = sum_n h_y`,
+    `h_x[n, j] = sum_i W[i, j]^2 h_y[n, i]`; relu and max pooling pass it
+    where they pass a gradient; off-diagonal terms are dropped. It is exact
+    for the weights and biases of a dense output layer (each reaches one
+    logit) and an approximation elsewhere.
+
+    One result per trainable parameter that reaches the loss, in the order
+    of the parameters, with `cpq.role = "hessian"` and `cpq.name` the
+    parameter's name and `.hessian`. Summed over batches and divided by
+    their number, it is the diagonal for the images seen (`cpq-compress
+    --hessian diag`). Networks with quantizers, batch norm or average
+    pooling are refused (their layers have no second-order pass).
+  }];
+  let constructor = "::cpq::dialect::createExpandHessianPass()";
+  let dependentDialects = ["::cpq::dialect::CpqDialect", "::mlir::StandardOpsDialect"];
+  let options = [
+    Option<"network", "network", "std::string", /*default=*/"\"\"",
+           "the network function (default: the module's only function with cpq.param ops)">,
+  ];
+}
+
 def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
   let summary = "Inserts CPQ quantizers into a float network (WxAy forms)";
   let description = [{

@@ -399,6 +399,31 @@ inline Tensor softmax_cross_entropy_grad(const Tensor &logits, const std::vector
   return g;
 }
 
+/// The diagonal of the mean cross-entropy's Hessian in the logits,
+/// p (1 - p) / N with p = softmax(logits) per row (the start of the
+/// second-order backward pass of --cpq-expand-hessian).
+inline Tensor softmax_cross_entropy_hessian(const Tensor &logits) {
+  const std::int64_t N = logits.dim(0), K = logits.dim(1);
+  Tensor h(logits.shape);
+  for (std::int64_t n = 0; n < N; ++n) {
+    double m = logits.at2(n, 0), s = 0.0;
+    for (std::int64_t k = 1; k < K; ++k) m = std::max<double>(m, logits.at2(n, k));
+    for (std::int64_t k = 0; k < K; ++k) s += std::exp(double(logits.at2(n, k)) - m);
+    for (std::int64_t k = 0; k < K; ++k) {
+      const double p = std::exp(double(logits.at2(n, k)) - m) / s;
+      h.at2(n, k) = float(p * (1.0 - p) / double(N));
+    }
+  }
+  return h;
+}
+
+/// x * x element-wise.
+inline Tensor square(const Tensor &x) {
+  Tensor y = x;
+  for (float &v : y.data) v = v * v;
+  return y;
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizers (one step, element-wise)
 //===----------------------------------------------------------------------===//

@@ -25,6 +25,7 @@ inline constexpr char learning_rate[] = "learning_rate";
 inline constexpr char loss[] = "loss";                   ///< mean loss of the batch (scalar tensor)
 inline constexpr char correct[] = "correct";             ///< correctly classified images of the batch
 inline constexpr char logits[] = "logits";               ///< a network's output
+inline constexpr char hessian[] = "hessian";             ///< a parameter's Hessian diagonal (hessian_diag)
 inline constexpr char output[] = "output";               ///< a result without another role
 } // namespace roles
 
@@ -36,5 +37,9 @@ inline constexpr char adam_first_moment[] = ".adam_m";
 inline constexpr char adam_second_moment[] = ".adam_v";
 inline constexpr char momentum[] = ".momentum";
 } // namespace state_suffix
+
+/// The network name of a parameter's Hessian diagonal, a result of
+/// hessian_diag (--cpq-expand-hessian): the parameter's name and this.
+inline constexpr char hessian_suffix[] = ".hessian";
 
 } // namespace cpq::runtime
