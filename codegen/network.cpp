@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -179,18 +181,16 @@ std::string default_cache() {
   return ".cpq-cache";
 }
 
-bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target,
-                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error) {
-  auto say = [&](const std::string &m) {
-    if (note) note(m);
-  };
-  char key[17];
-  std::snprintf(key, sizeof key, "%016llx",
-                static_cast<unsigned long long>(fnv1a64(p.training_text + "\n" + target + "\n" + self_identity())));
-  const fs::path dir = fs::path(cache) / "kernels" / (p.name + "-" + key);
-  folder = dir.string();
-  if (fs::exists(dir / "train_step.so") && fs::exists(dir / "eval_step.so")) {
-    say("kernels from the cache: " + folder);
+namespace {
+
+/// Compiles `functions` of `module_text` into `dir` (through a temporary
+/// folder renamed into place, so a cache never holds half a set), unless
+/// `dir` already holds the first one.
+bool compile_into_cache(const std::string &module_text, const std::vector<std::string> &functions, const fs::path &dir,
+                        const std::string &target, const std::function<void(const std::string &)> &say,
+                        std::string &error) {
+  if (std::all_of(functions.begin(), functions.end(), [&](const std::string &fn) { return fs::exists(dir / (fn + ".so")); })) {
+    say("kernels from the cache: " + dir.string());
     return true;
   }
   std::error_code ec;
@@ -201,34 +201,97 @@ bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const 
     error = tmp.string() + ": cannot create (" + ec.message() + ")";
     return false;
   }
-  if (!runtime::write_atomically((tmp / "training.mlir").string(), p.training_text, error)) return false;
-  for (const char *fn : {"train_step", "eval_step"}) {
+  const std::string source = (tmp / "module.mlir").string();
+  if (!runtime::write_atomically(source, module_text, error)) return false;
+  for (const std::string &fn : functions) {
     const auto t0 = std::chrono::steady_clock::now();
-    say(std::string("compiling ") + fn + " for " + target + " (once; cached in " + folder + ")");
+    say("compiling " + fn + " for " + target + " (once; cached in " + dir.string() + ")");
     codegen::AotOptions o;
-    o.input = (tmp / "training.mlir").string();
+    o.input = source;
     o.function = fn;
     o.output = (tmp / fn).string();
     o.targets = {target};
     std::string message;
     if (!codegen::compile_aot(o, message)) {
       fs::remove_all(tmp, ec);
-      error = "compiling " + std::string(fn) + ": " + message;
+      error = "compiling " + fn + ": " + message;
       return false;
     }
     char took[64];
     std::snprintf(took, sizeof took, " in %.1f s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    say(std::string("compiled ") + fn + took);
+    say("compiled " + fn + took);
   }
   fs::rename(tmp, dir, ec);
   if (ec) { // another process put the same kernels there first
     fs::remove_all(tmp, ec);
-    if (!fs::exists(dir / "train_step.so")) {
-      error = folder + ": cannot move the compiled kernels into place";
+    if (!fs::exists(dir / (functions.front() + ".so"))) {
+      error = dir.string() + ": cannot move the compiled kernels into place";
       return false;
     }
   }
   return true;
+}
+
+fs::path cache_folder(const std::string &cache, const std::string &name, const std::string &text, const std::string &target) {
+  char key[17];
+  std::snprintf(key, sizeof key, "%016llx",
+                static_cast<unsigned long long>(fnv1a64(text + "\n" + target + "\n" + self_identity())));
+  return fs::path(cache) / "kernels" / (name + "-" + key);
+}
+
+} // namespace
+
+bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target,
+                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error) {
+  auto say = [&](const std::string &m) {
+    if (note) note(m);
+  };
+  const fs::path dir = cache_folder(cache, p.name, p.training_text, target);
+  folder = dir.string();
+  return compile_into_cache(p.training_text, {"train_step", "eval_step"}, dir, target, say, error);
+}
+
+bool hessian_module(const PreparedNetwork &p, std::string &text, std::string &error) {
+  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registry.insert<cpq::dialect::CpqDialect, mlir::StandardOpsDialect>();
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    os << d.str() << "\n";
+    return mlir::success();
+  });
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::parseSourceString<mlir::ModuleOp>(p.network_text, &context);
+  if (!module) {
+    error = "the network of '" + p.name + "' does not parse again: " + os.str();
+    return false;
+  }
+  cpq::dialect::registerPassesAndPipelines();
+  mlir::PassManager pm(&context);
+  std::string message;
+  llvm::raw_string_ostream messages(message);
+  if (mlir::failed(mlir::parsePassPipeline("cpq-expand-hessian{network=" + p.name + "}", pm, messages)) ||
+      mlir::failed(pm.run(*module))) {
+    error = "network '" + p.name + "' has no second-order backward pass: " + os.str() + messages.str();
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+    return false;
+  }
+  text = print(*module);
+  return true;
+}
+
+bool compiled_hessian(const PreparedNetwork &p, const std::string &cache, const std::string &target,
+                      const std::function<void(const std::string &)> &note, std::string &prefix, std::string &error) {
+  auto say = [&](const std::string &m) {
+    if (note) note(m);
+  };
+  std::string text;
+  if (!hessian_module(p, text, error)) return false;
+  const fs::path dir = cache_folder(cache, p.name + "-hessian", text, target);
+  prefix = (dir / "hessian_diag").string();
+  return compile_into_cache(text, {"hessian_diag"}, dir, target, say, error);
 }
 
 } // namespace cpq::codegen

@@ -73,4 +73,11 @@ std::string default_cache();
 bool compiled_kernels(const PreparedNetwork &network, const std::string &cache, const std::string &target,
                       const std::function<void(const std::string &)> &note, std::string &folder, std::string &error);
 
+/// The network text expanded by --cpq-expand-hessian (its hessian_diag);
+/// false with `error` naming the layer without a second-order pass.
+bool hessian_module(const PreparedNetwork &network, std::string &text, std::string &error);
+/// The prefix (folder/hessian_diag) of the network's compiled hessian_diag,
+/// compiled now or found in `cache` like the training kernels.
+bool compiled_hessian(const PreparedNetwork &network, const std::string &cache, const std::string &target,
+                      const std::function<void(const std::string &)> &note, std::string &prefix, std::string &error);
 } // namespace cpq::codegen

@@ -10,11 +10,13 @@
 #include "cpq/runtime/model.h"
 #include "cpq/runtime/roles.h"
 #include "cpq/runtime/safetensors.h"
+#include "cpq/runtime/tensor.h"
 #include "cpq/runtime/trainer.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -127,6 +129,81 @@ bool adam_importance(Context &c, const std::string &checkpoint) {
                     "' (a run trained with Adam holds them; or use --hessian none)");
     p.importance = t->as_f32();
     for (float &v : p.importance) v = std::sqrt(std::max(v, 0.0f));
+  }
+  return true;
+}
+
+/// The diagonal of the loss's Hessian in each coded parameter at its current
+/// values (the generated hessian_diag, Becker and LeCun's recursion),
+/// averaged over the training images.
+bool diag_importance(Context &c) {
+  std::string prefix;
+  if (!codegen::compiled_hessian(c.network, c.o.cache.empty() ? codegen::default_cache() : c.o.cache, c.o.target,
+                                 c.o.note, prefix, c.error))
+    return false;
+  auto kernel = runtime::Kernel::load(prefix, c.error);
+  if (!kernel) return false;
+  const std::int64_t batch = 500;
+  std::map<std::string, std::unique_ptr<runtime::HostTensor>> fixed; // parameters, by C name
+  std::map<std::string, std::vector<double>> sums;                   // Hessians, by network name
+  const KernelArgument *input = nullptr, *labels = nullptr;
+  for (const KernelArgument &a : kernel->arguments()) {
+    if (a.output || a.role != runtime::roles::param) continue;
+    auto t = std::make_unique<runtime::HostTensor>(a, 1);
+    const std::vector<float> *values = nullptr;
+    for (const Coded &p : c.coded)
+      if (p.name == a.tensor) values = &p.values;
+    if (!values && c.others.count(a.tensor)) values = &c.others.at(a.tensor);
+    if (!values || values->size() != t->count()) return c.fail(prefix + ": parameter '" + a.tensor + "' is not the run's");
+    t->assign_floats(*values);
+    fixed[a.name] = std::move(t);
+  }
+  for (const KernelArgument &a : kernel->arguments())
+    if (!a.output && a.role == runtime::roles::input) input = &a;
+    else if (!a.output && a.role == runtime::roles::labels) labels = &a;
+  if (!input || !labels) return c.fail(prefix + ": hessian_diag takes no images and labels");
+  std::vector<std::uint32_t> order(std::size_t(c.train.count));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
+  const auto t0 = std::chrono::steady_clock::now();
+  int reported = 0;
+  for (std::int64_t first = 0; first < c.train.count; first += batch) {
+    const std::int64_t n = std::min(batch, c.train.count - first);
+    runtime::HostTensor images(*input, n), label_values(*labels, n);
+    if (!runtime::fill_batch(c.train, order, std::size_t(first), std::size_t(n), runtime::Normalisation{0.0f, 1.0f},
+                             images.data<float>(), label_values.data<std::int32_t>(), c.error))
+      return false;
+    std::map<std::string, halide_buffer_t *> buffers = {{input->name, images.buffer()},
+                                                        {labels->name, label_values.buffer()}};
+    for (auto &[name, t] : fixed) buffers[name] = t->buffer();
+    std::vector<std::pair<const KernelArgument *, std::unique_ptr<runtime::HostTensor>>> outs;
+    for (const KernelArgument &a : kernel->arguments())
+      if (a.output) {
+        outs.emplace_back(&a, std::make_unique<runtime::HostTensor>(a, n));
+        buffers[a.name] = outs.back().second->buffer();
+      }
+    if (!kernel->call(buffers, {}, c.error)) return c.fail(prefix + ": " + c.error);
+    // Each call gives the Hessian of its batch's mean loss: weighted by the
+    // batch's images, the sum over batches is that of the mean over all.
+    for (auto &[a, t] : outs) {
+      if (a->role != runtime::roles::hessian) continue;
+      const std::string name = a->tensor.substr(0, a->tensor.size() - std::strlen(runtime::hessian_suffix));
+      auto &sum = sums[name];
+      sum.resize(t->count(), 0.0);
+      const float *h = t->data<float>();
+      for (std::size_t i = 0; i < t->count(); ++i) sum[i] += double(h[i]) * double(n) / double(c.train.count);
+    }
+    const int percent = int(100 * (first + n) / c.train.count);
+    if (c.o.progress && percent / 25 > reported) {
+      reported = percent / 25;
+      c.note("Hessian diagonal: " + std::to_string(first + n) + " of " + std::to_string(c.train.count) + " images (" +
+             std::to_string(int(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())) + " s)");
+    }
+  }
+  for (Coded &p : c.coded) {
+    auto it = sums.find(p.name);
+    if (it == sums.end() || it->second.size() != p.values.size())
+      return c.fail(prefix + ": hessian_diag gives no diagonal for '" + p.name + "'");
+    p.importance.assign(it->second.begin(), it->second.end());
   }
   return true;
 }
@@ -353,8 +430,9 @@ bool check_options(const Options &o, std::string &error) {
   auto fail = [&](const std::string &m) { return error = m, false; };
   if (o.method != "kmeans" && o.method != "hkmeans" && o.method != "uniform" && o.method != "ecsq")
     return fail("--method must be kmeans, hkmeans, uniform or ecsq, not '" + o.method + "'");
-  if (o.hessian != "adam" && o.hessian != "none") return fail("--hessian must be adam or none, not '" + o.hessian + "'");
-  if (o.method == "hkmeans" && o.hessian == "none") return fail("--method hkmeans needs a Hessian (--hessian adam)");
+  if (o.hessian != "adam" && o.hessian != "diag" && o.hessian != "none")
+    return fail("--hessian must be diag, adam or none, not '" + o.hessian + "'");
+  if (o.method == "hkmeans" && o.hessian == "none") return fail("--method hkmeans needs a Hessian (--hessian diag or adam)");
   if ((o.method == "kmeans" || o.method == "hkmeans") && (o.clusters < 1 || o.rate > 0))
     return fail("--method " + o.method + " takes --clusters K (at least 1), not --rate");
   if (o.method == "ecsq" && !(o.rate > 0)) return fail("--method ecsq takes --rate BITS (> 0)");
@@ -425,6 +503,7 @@ bool compress_run(const Options &o, Result &result, std::string &error) {
     }
   }
   if (o.hessian == "adam" && !adam_importance(c, checkpoint)) return error = c.error, false;
+  if (o.hessian == "diag" && !diag_importance(c)) return error = c.error, false;
   std::vector<runtime::Codebook> books = quantize_all(c, result);
   c.note(std::to_string(result.clusters) + " clusters, " + std::to_string(result.entropy) + " bits of index entropy");
   if (o.fine_tune_epochs > 0) {

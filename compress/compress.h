@@ -3,9 +3,11 @@
 // This file declares what `cpq-compress` does with a cpq-train run folder
 // (cpq-method.md section 6, "Towards the Limit of Network Quantization"):
 //   1. the network's weights and biases (of its convolutions and dense
-//      layers) and their importance: the square root of Adam's second-moment
-//      estimates from the run's checkpoint (the paper's alternative to the
-//      Hessian), or none;
+//      layers) and their importance: the diagonal of the loss's Hessian
+//      (the generated hessian_diag of --cpq-expand-hessian, averaged over
+//      the training images, after pruning), the square root of Adam's
+//      second-moment estimates from the run's checkpoint (the paper's
+//      alternative), or none;
 //   2. optionally magnitude pruning of the weights to a sparsity (one
 //      threshold over the network), at once or gradually while fine-tuning
 //      with the run's own training kernels, the pruned weights held at zero;
@@ -32,7 +34,9 @@ namespace cpq::compress {
 struct Options {
   std::string run;                 ///< a cpq-train run folder
   std::string method = "uniform";  ///< kmeans, hkmeans, uniform or ecsq
-  std::string hessian = "adam";    ///< adam (sqrt of Adam's second moments) or none
+  /// diag (the generated hessian_diag over the training images), adam
+  /// (sqrt of Adam's second moments from the run's checkpoint) or none
+  std::string hessian = "adam";
   int clusters = 0;                ///< k-means family; uniform: k cells over the weights' range
   double rate = 0;                 ///< bits per kept value (index entropy): uniform, ecsq
   double prune = 0;                ///< fraction of the weights pruned, [0, 1)

@@ -55,6 +55,10 @@ compress kmeans4 --method kmeans --clusters 4 --hessian none
 check kmeans4 "j['clusters'] == 4 and j['entropy'] <= 2"
 compress hkmeans4 --method hkmeans --clusters 4 --seed 5
 check hkmeans4 "j['clusters'] == 4 and j['hessian'] == 'adam'"
+compress hdiag --method hkmeans --clusters 4 --hessian diag
+check hdiag "j['clusters'] == 4 and j['hessian'] == 'diag'"
+grep -q 'compiled hessian_diag\|kernels from the cache: .*-hessian-' hdiag.err || fail "hessian_diag was not used: $(cat hdiag.err)"
+grep -q 'Hessian diagonal: 1500 of 1500 images' hdiag.err || fail "no progress of the Hessian: $(cat hdiag.err)"
 compress ecsq --method ecsq --rate 1.5
 check ecsq "j['entropy'] <= 1.5 + 0.05"
 compress urate --method uniform --rate 2

@@ -27,8 +27,10 @@ static cl::OptionCategory options("cpq-compress options");
 static cl::opt<std::string> runOpt(cl::Positional, cl::desc("<cpq-train run folder>"), cl::Required, cl::cat(options));
 static cl::opt<std::string> methodOpt("method", cl::desc("kmeans, hkmeans, uniform or ecsq"), cl::init("uniform"),
                                       cl::cat(options));
-static cl::opt<std::string> hessianOpt("hessian", cl::desc("importance of each weight: adam (sqrt of Adam's second "
-                                                           "moments, from the run's checkpoint) or none"),
+static cl::opt<std::string> hessianOpt("hessian",
+                                       cl::desc("importance of each weight: diag (the loss's Hessian diagonal, "
+                                                "computed over the training images), adam (sqrt of Adam's second "
+                                                "moments, from the run's checkpoint) or none"),
                                        cl::init("adam"), cl::cat(options));
 static cl::opt<int> clustersOpt("clusters", cl::desc("codebook size (kmeans, hkmeans; uniform: cells over the range)"),
                                 cl::init(0), cl::cat(options));
