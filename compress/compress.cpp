@@ -443,6 +443,7 @@ bool check_options(const Options &o, std::string &error) {
   if (o.prune_schedule != "gradual" && o.prune_schedule != "oneshot")
     return fail("--prune-schedule must be gradual or oneshot, not '" + o.prune_schedule + "'");
   if (o.fine_tune_epochs < 0) return fail("--fine-tune-epochs must not be negative");
+  if (!(o.fine_tune_lr > 0) || !std::isfinite(o.fine_tune_lr)) return fail("--lr must be a positive number");
   if (o.output.empty()) return fail("-o OUT.cpqz is required");
   return true;
 }

@@ -44,7 +44,7 @@ struct Options {
   /// pruning fine-tune; oneshot: all pruned before it (also without one)
   std::string prune_schedule = "gradual";
   int fine_tune_epochs = 0;        ///< after pruning, and again for the centres
-  double fine_tune_lr = 1e-4;
+  double fine_tune_lr = 1e-3;
   int batch = 64;
   bool per_layer = false;          ///< one codebook per parameter, not one for the network
   std::uint64_t seed = 1;

@@ -82,7 +82,7 @@ check perlayer "j['per_layer'] and j['clusters'] == 4"
 [ "$(grep -c 'codebook' perlayer.info)" -ge 4 ] || fail "--info shows fewer than 4 codebooks: $(cat perlayer.info)"
 
 # 3. Pruning with fine-tuning, then the centres fine-tuned.
-compress pruned --method uniform --rate 2 --prune 0.8 --fine-tune-epochs 1 --lr 1e-4
+compress pruned --method uniform --rate 2 --prune 0.8 --fine-tune-epochs 1
 check pruned "0.78 < j['sparsity'] < 0.8 and j['accuracy_before_fine_tune'] >= 0"
 check pruned "j['ratio'] > $(value urate ratio)"
 grep -q 'prune-fine-tune' pruned.err || fail "no progress of the fine-tuning: $(cat pruned.err)"
@@ -101,6 +101,7 @@ refuse "no-such-run/network.mlir: not found" "$compress" no-such-run --method km
 refuse "needs a Hessian" "$compress" fp32 --method hkmeans --hessian none --clusters 4 -o x.cpqz
 refuse "--method ecsq takes --rate" "$compress" fp32 --method ecsq --clusters 4 -o x.cpqz
 refuse "--method kmeans takes --clusters K" "$compress" fp32 --method kmeans --rate 2 -o x.cpqz
+refuse "--lr must be a positive number" "$compress" fp32 --method kmeans --clusters 4 --lr -1 -o x.cpqz
 refuse "either --clusters K or --rate BITS" "$compress" fp32 --method uniform -o x.cpqz
 refuse "--prune must be in \[0, 1)" "$compress" fp32 --method uniform --rate 2 --prune 1 -o x.cpqz
 refuse "--hessian must be" "$compress" fp32 --method kmeans --clusters 4 --hessian exact -o x.cpqz

@@ -45,7 +45,7 @@ static cl::opt<std::string> pruneScheduleOpt(
 static cl::opt<int> fineTuneOpt("fine-tune-epochs",
                                 cl::desc("epochs of fine-tuning after pruning, and again of the shared centres"),
                                 cl::init(0), cl::cat(options));
-static cl::opt<double> lrOpt("lr", cl::desc("fine-tuning learning rate"), cl::init(1e-4), cl::cat(options));
+static cl::opt<double> lrOpt("lr", cl::desc("fine-tuning learning rate"), cl::init(1e-3), cl::cat(options));
 static cl::opt<bool> perLayerOpt("per-layer", cl::desc("one codebook per layer parameter, not one for the network"),
                                  cl::cat(options));
 static cl::opt<unsigned long long> seedOpt("seed", cl::desc("k-means++ seeding, fine-tuning's shuffles"), cl::init(1),

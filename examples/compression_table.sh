@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The compression table of the README (the third seed, "Towards the Limit of
+# Network Quantization"): LeNet-5 on Fashion-MNIST trained in float32 by
+# cpq-train, then compressed by cpq-compress with every method (k-means,
+# Hessian-weighted k-means with Adam's second moments and with the loss's
+# Hessian diagonal, uniform and ECSQ at a target rate), each without pruning
+# (2 bits per weight) and with 90% of the weights pruned (3 bits per kept
+# weight), one codebook for the network, over several seeds; then mean and
+# spread of test accuracy and compression ratio, a CSV and a PNG plot.
+#
+#   examples/compression_table.sh [seeds]     (default: seeds "1 2 3")
+#
+# Files go to runs/compress: fp32-seed<S> (the float run, trained for
+# CPQ_COMPRESS_EPOCHS epochs, default 8), <config>-seed<S>.cpqz with its
+# kernel, .log and .json (the cpq-compress --json line), and at the end
+# table.md, table.csv (one row per compressed model) and accuracy.png
+# (accuracy against compression ratio, mean and spread over seeds). The
+# script can be stopped and run again: a float run continues from its
+# checkpoint (cpq-train --resume), a finished compression (its .json) is kept,
+# an unfinished one starts again. Seeds go round all configurations before
+# the next seed starts.
+#
+# Environment: CPQ_BUILD the build folder (default build); CPQ_COMPRESS_NET the
+# network (default examples/networks/lenet5.mlir); CPQ_COMPRESS_DIR the
+# folder (default runs/compress); CPQ_COMPRESS_EPOCHS the float runs' epochs;
+# CPQ_TRAIN_OPTIONS more cpq-train options and CPQ_COMPRESS_OPTIONS more
+# cpq-compress options for every run (e.g. "--train-limit 1000 --test-limit 1000").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seeds=${1:-"1 2 3"}
+net=${CPQ_COMPRESS_NET:-examples/networks/lenet5.mlir}
+dir=${CPQ_COMPRESS_DIR:-runs/compress}
+epochs=${CPQ_COMPRESS_EPOCHS:-8}
+train_extra=${CPQ_TRAIN_OPTIONS:-}
+extra=${CPQ_COMPRESS_OPTIONS:-}
+build=${CPQ_BUILD:-build}
+train="$build/tools/cpq-train/cpq-train" compress="$build/tools/cpq-compress/cpq-compress"
+for tool in "$train" "$compress"; do
+  if [ ! -x "$tool" ]; then
+    echo "compression_table.sh: $tool not found; build first (cmake --preset default && cmake --build --preset default)" >&2
+    exit 1
+  fi
+done
+case "$epochs" in '' | *[!0-9]* | 0) echo "compression_table.sh: CPQ_COMPRESS_EPOCHS must be a positive integer, got '$epochs'" >&2; exit 1 ;; esac
+for seed in $seeds; do
+  case "$seed" in *[!0-9]*) echo "compression_table.sh: seeds must be integers, got '$seed'" >&2; exit 1 ;; esac
+done
+if [ -z "${seeds// /}" ]; then echo "compression_table.sh: no seeds given" >&2; exit 1; fi
+if [ ! -f "$net" ]; then echo "compression_table.sh: $net: no such network file" >&2; exit 1; fi
+command -v gnuplot > /dev/null || { echo "compression_table.sh: gnuplot not found (apt-get install gnuplot-nox)" >&2; exit 1; }
+
+# name | cpq-compress options (--seed is added)
+configs=(
+  "kmeans|--method kmeans --clusters 4 --hessian none --fine-tune-epochs 1"
+  "hkmeans-adam|--method hkmeans --clusters 4 --hessian adam --fine-tune-epochs 1"
+  "hkmeans-diag|--method hkmeans --clusters 4 --hessian diag --fine-tune-epochs 1"
+  "uniform|--method uniform --rate 2 --fine-tune-epochs 1"
+  "ecsq|--method ecsq --rate 2 --fine-tune-epochs 1"
+  "pruned-kmeans|--prune 0.9 --method kmeans --clusters 8 --hessian none --fine-tune-epochs 3"
+  "pruned-hkmeans-adam|--prune 0.9 --method hkmeans --clusters 8 --hessian adam --fine-tune-epochs 3"
+  "pruned-hkmeans-diag|--prune 0.9 --method hkmeans --clusters 8 --hessian diag --fine-tune-epochs 3"
+  "pruned-uniform|--prune 0.9 --method uniform --rate 3 --fine-tune-epochs 3"
+  "pruned-ecsq|--prune 0.9 --method ecsq --rate 3 --fine-tune-epochs 3"
+)
+
+mkdir -p "$dir"
+for seed in $seeds; do
+  fp32="$dir/fp32-seed$seed"
+  if [ -f "$fp32/summary.json" ] && grep -q "\"epochs\": $epochs," "$fp32/summary.json"; then
+    echo "== $fp32: done"
+  else
+    resume=--overwrite note=""
+    if [ -f "$fp32/checkpoint.safetensors" ] && [ ! -f "$fp32/summary.json" ]; then
+      resume=--resume note=", resuming from its checkpoint"
+    fi
+    echo "== $fp32 (--bits FP32, $epochs epochs, seed $seed$note)"
+    # shellcheck disable=SC2086  # options are words
+    "$train" "$net" --bits FP32 $train_extra --epochs "$epochs" --seed "$seed" -o "$fp32" $resume --quiet
+  fi
+  for config in "${configs[@]}"; do
+    name=${config%%|*}
+    options=${config#*|}
+    out="$dir/$name-seed$seed"
+    if [ -f "$out.json" ]; then
+      echo "== $out: done"
+      continue
+    fi
+    echo "== $out ($options, seed $seed)"
+    start=$(date +%s)
+    # shellcheck disable=SC2086  # options are words
+    if ! "$compress" "$fp32" $options $extra --seed "$seed" --json --quiet -o "$out.cpqz" > "$out.log" 2>&1; then
+      echo "compression_table.sh: cpq-compress failed for $out; its output:" >&2
+      tail -20 "$out.log" >&2
+      exit 1
+    fi
+    # The JSON line, with the run's wall time, written under a temporary name.
+    python3 - "$out.log" "$out.json" "$(( $(date +%s) - start ))" <<'EOF'
+import json, os, sys
+line = open(sys.argv[1]).read().strip().splitlines()[-1]
+j = json.loads(line)
+j["seconds"] = int(sys.argv[3])
+with open(sys.argv[2] + ".tmp", "w") as f:
+    json.dump(j, f)
+    f.write("\n")
+os.replace(sys.argv[2] + ".tmp", sys.argv[2])
+EOF
+  done
+done
+
+python3 - "$dir" "$net" "$epochs" "$extra" $seeds <<'EOF'
+import csv, json, os, statistics, subprocess, sys
+folder, net, epochs, extra, seeds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+labels = [("kmeans", "k-means, 4 clusters"), ("hkmeans-adam", "Hessian k-means (Adam), 4"),
+          ("hkmeans-diag", "Hessian k-means (diagonal), 4"), ("uniform", "uniform, 2 bits"),
+          ("ecsq", "ECSQ, 2 bits"),
+          ("pruned-kmeans", "pruned 90% + k-means, 8"), ("pruned-hkmeans-adam", "pruned + Hessian k-means (Adam), 8"),
+          ("pruned-hkmeans-diag", "pruned + Hessian k-means (diagonal), 8"), ("pruned-uniform", "pruned + uniform, 3 bits"),
+          ("pruned-ecsq", "pruned + ECSQ, 3 bits")]
+unfinished = [f"{folder}/fp32-seed{s}" for s in seeds if not os.path.isfile(f"{folder}/fp32-seed{s}/summary.json")]
+unfinished += [f"{folder}/{name}-seed{s}" for name, _ in labels for s in seeds
+               if not os.path.isfile(f"{folder}/{name}-seed{s}.json")]
+if unfinished:
+    sys.exit("compression_table.sh: no table: these runs have not finished (run the script again to continue them):\n  "
+             + "\n  ".join(unfinished))
+
+def spread(xs):
+    return statistics.stdev(xs) if len(xs) > 1 else 0.0
+
+fp32 = [100 * json.load(open(f"{folder}/fp32-seed{s}/summary.json"))["test_accuracy"] for s in seeds]
+columns = ["config", "seed", "method", "hessian", "prune", "clusters", "entropy", "bits_per_weight", "ratio",
+           "file_bytes", "file_ratio", "sparsity", "reference_accuracy", "accuracy_before_fine_tune",
+           "test_accuracy", "seconds"]
+rows = [f"| float32 (reference) | " + " / ".join(f"{a:.2f}" for a in fp32) +
+        f" | {statistics.mean(fp32):.2f} ± {spread(fp32):.2f} |  | 1 | 32 |  |"]
+points = []
+with open(f"{folder}/table.csv.tmp", "w", newline="") as f:
+    out = csv.writer(f)
+    out.writerow(columns)
+    for name, label in labels:
+        accs, drops, ratios, bits, minutes = [], [], [], [], []
+        for s in seeds:
+            j = json.load(open(f"{folder}/{name}-seed{s}.json"))
+            out.writerow([name, s] + [j.get(c, "") for c in columns[2:]])
+            accs.append(100 * j["test_accuracy"])
+            drops.append(100 * (j["test_accuracy"] - j["reference_accuracy"]))
+            ratios.append(j["ratio"])
+            bits.append(j["bits_per_weight"])
+            minutes.append(j["seconds"] / 60)
+        rows.append(f"| {label} | " + " / ".join(f"{a:.2f}" for a in accs) +
+                    f" | {statistics.mean(accs):.2f} ± {spread(accs):.2f} | {statistics.mean(drops):+.2f}"
+                    f" | {statistics.mean(ratios):.2f} ± {spread(ratios):.2f} | {statistics.mean(bits):.3f}"
+                    f" | {statistics.median(minutes):.1f} |")
+        points.append((name, statistics.mean(ratios), spread(ratios), statistics.mean(accs), spread(accs)))
+os.replace(f"{folder}/table.csv.tmp", f"{folder}/table.csv")
+
+table = [f"{os.path.basename(net)}, float32 runs of {epochs} epochs, seeds {' '.join(seeds)}, one codebook for the "
+         "network, cpq-compress defaults" + (f" and {extra}" if extra else "") + "; spread: sample standard deviation; "
+         "vs float: mean change from the float run of the same seed; ratio: 32-bit parameters against coded indices, "
+         "gaps, codebooks and code tables (the paper's count); minutes: per compression, with fine-tuning.",
+         "",
+         "| compression | test accuracy % per seed | mean ± spread | vs float | ratio (mean ± spread) | bits / weight | minutes |",
+         "|---|---|---|---|---|---|---|"] + rows
+text = "\n".join(table) + "\n"
+with open(f"{folder}/table.md.tmp", "w") as f:
+    f.write(text)
+os.replace(f"{folder}/table.md.tmp", f"{folder}/table.md")
+
+with open(f"{folder}/points.dat", "w") as f:
+    for p in points:
+        f.write("%s %.4f %.4f %.4f %.4f\n" % p)
+script = f"""
+set terminal pngcairo size 900,560
+set output '{folder}/accuracy.png.tmp'
+set title 'LeNet-5, Fashion-MNIST: test accuracy against compression ratio (mean and spread over seeds {" ".join(seeds)})' noenhanced
+set xlabel 'compression ratio (32-bit parameters / coded model)'
+set ylabel 'test accuracy %'
+set key bottom left noenhanced
+set grid
+plot {statistics.mean(fp32):.4f} title 'float32 ({statistics.mean(fp32):.2f}%)' with lines dashtype 2 lc rgb 'gray', \\
+     '{folder}/points.dat' using 2:4:3:5 every ::0::4 with xyerrorbars pt 7 title 'no pruning, 2 bits', \\
+     '' using 2:4:3:5 every ::5::9 with xyerrorbars pt 5 title 'pruned 90%, 3 bits per kept weight', \\
+     '' using 2:4:1 with labels offset 1,0.6 left font ',8' noenhanced notitle
+"""
+subprocess.run(["gnuplot"], input=script, text=True, check=True)
+os.replace(f"{folder}/accuracy.png.tmp", f"{folder}/accuracy.png")
+print(text, end="")
+print(f"written: {folder}/table.md, {folder}/table.csv, {folder}/accuracy.png")
+EOF
