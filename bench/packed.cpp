@@ -45,6 +45,8 @@
 #include "codegen/aot.h"
 #include "codegen/network.h"
 #include "peer.h"
+#include "panels.h"
+#include "roofline.h"
 
 #include <omp.h>
 
@@ -78,55 +80,6 @@ namespace {
 
 int repeats = 7, threads = 2;
 
-double median_seconds(int n, const std::function<void()> &f) {
-  f(); // warm-up
-  std::vector<double> t;
-  for (int r = 0; r < n; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-/// Reads `bytes` at `p` (threads share it in equal parts), as fast as plain
-/// loads go: the roofline's memory side.
-void stream_read(const std::uint8_t *p, std::size_t bytes) {
-  static volatile std::uint64_t sink = 0;
-  const std::size_t words = bytes / sizeof(std::uint64_t);
-  std::uint64_t total = 0;
-#pragma omp parallel for num_threads(threads) reduction(^ : total) schedule(static)
-  for (std::size_t i = 0; i < words / 8 * 8; i += 8) {
-    std::uint64_t x[8];
-    std::memcpy(x, p + i * sizeof(std::uint64_t), sizeof x);
-    total ^= x[0] ^ x[1] ^ x[2] ^ x[3] ^ x[4] ^ x[5] ^ x[6] ^ x[7];
-  }
-  sink = sink ^ total;
-}
-
-/// qgemm over all panels, split between the threads.
-void parallel_qgemm(const PanelWeights &w, const std::uint8_t *a, std::int64_t m, const std::int32_t *sums,
-                    std::int32_t *c) {
-#pragma omp parallel num_threads(threads)
-  {
-    const std::int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
-    const std::int64_t p0 = w.panels * t / n, p1 = w.panels * (t + 1) / n;
-    qgemm_u8(w, a, m, w.k, sums, c, w.n, p0, p1);
-  }
-}
-
-/// Random weights of `bits` bits in the panel layout (random codes: every
-/// byte of the layout is a valid code or level).
-PanelWeights random_panels(int bits, std::int64_t n, std::int64_t k, std::mt19937_64 &rng) {
-  PanelWeights w = PanelWeights::zeros(GridSpec{GridKind::Signed, bits}, n, k);
-  for (std::size_t i = 0; i < w.bytes.size(); i += 8) {
-    const std::uint64_t r = rng();
-    std::memcpy(w.bytes.data() + i, &r, std::min<std::size_t>(8, w.bytes.size() - i));
-  }
-  return w;
-}
-
 bool same_as_portable(const PanelWeights &w, const std::vector<std::uint8_t> &a, std::int64_t m,
                       const std::vector<std::int32_t> &sums, const std::vector<std::int32_t> &c) {
   std::vector<std::int32_t> want(c.size());
@@ -145,49 +98,33 @@ struct GemvRow {
   double roofline_gb_s() const { return bytes / read_seconds / 1e9; }
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 GemvRow gemv(int bits, bool &exact) {
   const std::int64_t n = 4096, k = 4096;
   std::mt19937_64 rng(bits);
   std::vector<PanelWeights> set;
   std::size_t total = 0;
   while (total <= (std::size_t(160) << 20)) {
-    set.push_back(random_panels(bits, n, k, rng));
+    set.push_back(bench::random_panels(bits, n, k, rng));
     total += set.back().bytes.size();
   }
   std::vector<std::uint8_t> x(static_cast<std::size_t>(k));
   for (auto &v : x) v = std::uint8_t(rng());
   std::vector<std::int32_t> sums(1), y(static_cast<std::size_t>(n));
   row_sums_u8(x.data(), 1, k, k, sums.data());
-  parallel_qgemm(set[0], x.data(), 1, sums.data(), y.data());
+  bench::parallel_qgemm(set[0], x.data(), 1, sums.data(), y.data(), threads);
   exact = exact && same_as_portable(set[0], x, 1, sums, y);
-  auto seconds = [](const std::function<void()> &f) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
   auto products = [&] {
-    for (const PanelWeights &w : set) parallel_qgemm(w, x.data(), 1, sums.data(), y.data());
+    for (const PanelWeights &w : set) bench::parallel_qgemm(w, x.data(), 1, sums.data(), y.data(), threads);
   };
   auto reads = [&] {
-    for (const PanelWeights &w : set) stream_read(w.bytes.data(), w.bytes.size());
+    for (const PanelWeights &w : set) bench::stream_read(w.bytes.data(), w.bytes.size(), threads);
   };
-  products(), reads(); // warm-up
-  std::vector<double> product_s, read_s, ratio;
-  for (int r = 0; r < repeats; ++r) {
-    read_s.push_back(seconds(reads) / double(set.size()));
-    product_s.push_back(seconds(products) / double(set.size()));
-    ratio.push_back(read_s.back() / product_s.back());
-  }
+  const bench::InTurn t = bench::time_in_turn(repeats, set.size(), products, reads);
   // The roofline counts x and y too (read and written once per product).
   const double weight_bytes = double(set[0].bytes.size());
   const double bytes = weight_bytes + double(x.size() + y.size() * sizeof(std::int32_t));
   const double scale = bytes / weight_bytes;
-  return {bits, median(product_s), bytes, median(read_s) * scale, median(ratio) * scale};
+  return {bits, t.product_seconds, bytes, t.read_seconds * scale, t.fraction * scale};
 }
 
 struct GemmRow {
@@ -199,14 +136,14 @@ struct GemmRow {
 double time_qgemm(int bits, bool binary_activations, bool &exact) {
   const std::int64_t m = 256, n = 4096, k = 4096;
   std::mt19937_64 rng(100 + bits);
-  const PanelWeights w = random_panels(bits, n, k, rng);
+  const PanelWeights w = bench::random_panels(bits, n, k, rng);
   std::vector<std::uint8_t> a(static_cast<std::size_t>(m * k));
   for (auto &v : a) v = binary_activations ? std::uint8_t(rng() & 1) : std::uint8_t(rng());
   std::vector<std::int32_t> sums(static_cast<std::size_t>(m)), c(std::size_t(m * n));
   row_sums_u8(a.data(), m, k, k, sums.data());
-  parallel_qgemm(w, a.data(), m, sums.data(), c.data());
+  bench::parallel_qgemm(w, a.data(), m, sums.data(), c.data(), threads);
   exact = exact && same_as_portable(w, a, m, sums, c);
-  return median_seconds(repeats, [&] { parallel_qgemm(w, a.data(), m, sums.data(), c.data()); });
+  return bench::median_seconds(repeats, [&] { bench::parallel_qgemm(w, a.data(), m, sums.data(), c.data(), threads); });
 }
 
 /// W1A1: symmetric 1-bit weights (+-1) times unsigned 1-bit activations,
@@ -238,7 +175,7 @@ double time_w1a1(bool &exact) {
       for (std::int64_t i = 0; i < k; ++i) want += av[std::size_t(r * k + i)] * (wv[std::size_t(o * k + i)] ? 1 : -1);
       exact = exact && c[std::size_t(r * n + o)] == want;
     }
-  return median_seconds(repeats, product);
+  return bench::median_seconds(repeats, product);
 }
 
 #ifdef CPQ_HAVE_OPENBLAS
@@ -250,7 +187,7 @@ double time_openblas() {
   for (auto &v : a) v = u(rng);
   for (auto &v : w) v = u(rng);
   openblas_set_num_threads(threads);
-  return median_seconds(repeats, [&] {
+  return bench::median_seconds(repeats, [&] {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a.data(), k, w.data(), k, 0.0f, c.data(), n);
   });
 }
@@ -278,7 +215,7 @@ double time_onednn_int8() {
   reorder(w_src, w).execute(str, w_src, w); // once, outside the timing
   str.wait();
   matmul mm(pd);
-  return median_seconds(repeats, [&] {
+  return bench::median_seconds(repeats, [&] {
     mm.execute(str, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, c}});
     str.wait();
   });
@@ -323,7 +260,7 @@ double lenet5_img_s(const cpq::runtime::Kernel &k, int batch) {
   std::string input, output;
   for (const auto &a : k.arguments()) (a.output ? output : input) = a.name;
   const int calls = std::max(1, 2048 / batch);
-  const double s = median_seconds(repeats, [&] {
+  const double s = bench::median_seconds(repeats, [&] {
     std::string error;
     for (int c = 0; c < calls; ++c)
       if (!k.call({{input, images.buffer()}, {output, logits.buffer()}}, {}, error)) {
