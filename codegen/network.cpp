@@ -149,7 +149,15 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
     auto param_of = [&](mlir::Value v) -> std::string {
       if (!v) return "";
       if (auto q = v.getDefiningOp<cpq::dialect::QuantizeOp>()) {
-        if (auto w = q.input().getDefiningOp<cpq::dialect::ParamOp>()) return p.quantized.insert(w.name().str()), w.name().str();
+        if (auto w = q.input().getDefiningOp<cpq::dialect::ParamOp>()) {
+          PreparedNetwork::Quantizer info;
+          info.grid = make_grid(cpq::dialect::toKernel(q.grid()), int(q.bits()));
+          if (auto a = q.alpha().getDefiningOp<cpq::dialect::ParamOp>()) info.alpha = a.name().str();
+          if (auto axis = q.axis()) info.axis = std::int64_t(*axis);
+          info.gated = bool(q.gate_logits());
+          p.quantizers[w.name().str()] = info;
+          return p.quantized.insert(w.name().str()), w.name().str();
+        }
         return "";
       }
       if (auto w = v.getDefiningOp<cpq::dialect::ParamOp>()) return w.name().str();

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "cpq/kernels/grid.h"
 #include "cpq/runtime/init.h"
 #include "cpq/runtime/safetensors.h"
 
@@ -51,6 +52,16 @@ struct PreparedNetwork {
   std::map<std::string, std::string> uses;
   /// The parameters whose layer reads them through a cpq.quantize.
   std::set<std::string> quantized;
+  /// How a parameter quantized by CPQ reads: its grid, its alpha (a
+  /// parameter: one value, or one per slice along `axis`), and whether
+  /// learned bit-width gates decide its bits.
+  struct Quantizer {
+    GridSpec grid{GridKind::Signed, 8};
+    std::string alpha;
+    std::int64_t axis = -1; ///< -1: one alpha for the tensor
+    bool gated = false;
+  };
+  std::map<std::string, Quantizer> quantizers; ///< by the quantized parameter's name
 };
 
 /// Parses, quantizes and expands `path`; false with `error` naming the file

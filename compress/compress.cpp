@@ -4,6 +4,7 @@
 #include "codegen/aot.h"
 #include "codegen/network.h"
 #include "compress/quantizers.h"
+#include "cpq/kernels/quantizer_reference.h"
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/idx.h"
 #include "cpq/runtime/kernel.h"
@@ -41,6 +42,7 @@ struct Coded {
   std::vector<std::uint8_t> keep; ///< per value; all 1 unless pruned
   std::vector<std::uint32_t> cluster; ///< per kept value (in position order)
   std::string codebook;
+  std::string scale; ///< --method grid: the alpha parameter scaling the centres
 };
 
 struct Context {
@@ -79,10 +81,24 @@ bool load_run(Context &c) {
   for (const std::string &f : {net, params})
     if (!fs::exists(f)) return c.fail(f + ": not found (the run folder must be one cpq-train wrote)");
   if (!codegen::prepare_network(net, codegen::NetworkOptions{}, c.network, c.error)) return false;
-  for (const auto &[name, use] : c.network.uses)
-    if (c.network.quantized.count(name))
-      return c.fail(net + ": '" + name + "' is quantized by CPQ in this network; cpq-compress codes the float "
-                          "parameters of a float run (train one with --bits FP32)");
+  const bool grid = c.o.method == "grid";
+  if (!grid)
+    for (const auto &[name, use] : c.network.uses)
+      if (c.network.quantized.count(name))
+        return c.fail(net + ": '" + name + "' is quantized by CPQ in this network; --method " + c.o.method +
+                      " codes the float parameters of a float run (train one with --bits FP32), --method grid "
+                      "codes a CPQ run's weights on their own grids");
+  if (grid && c.network.quantizers.empty())
+    return c.fail(net + ": no weight is quantized by CPQ in this network; --method grid codes a CPQ run's weights on "
+                        "their grids (a float run takes kmeans, hkmeans, uniform or ecsq)");
+  for (const auto &[name, q] : grid ? c.network.quantizers : decltype(c.network.quantizers){}) {
+    if (q.gated)
+      return c.fail(net + ": '" + name + "' has learned bit-width gates; fix its bits first (cpq-opt "
+                          "--cpq-bind-params=... --cpq-assign-bitwidths) and fine-tune at them");
+    if (q.alpha.empty() || !c.network.shapes.count(q.alpha) || (q.axis != -1 && q.axis != 0))
+      return c.fail(net + ": the quantizer of '" + name + "' has no alpha parameter of one value or one per output "
+                          "channel (axis 0)");
+  }
   std::string folder;
   if (!codegen::compiled_kernels(c.network, c.o.cache.empty() ? codegen::default_cache() : c.o.cache, c.o.target,
                                  c.o.note, folder, c.error))
@@ -97,7 +113,7 @@ bool load_run(Context &c) {
     const safetensors::Tensor *t = file.find(name);
     if (!t || t->dtype != "F32" || t->shape != c.network.shapes.at(name))
       return c.fail(params + ": has no F32 '" + name + "' of the network's shape");
-    if (use == "other") {
+    if (use == "other" || (grid && !c.network.quantizers.count(name))) {
       c.others[name] = t->as_f32();
       continue;
     }
@@ -294,8 +310,64 @@ Quantized quantize(const Context &c, const std::vector<float> &w, const std::vec
          }).q;
 }
 
+/// The C name of the kernel parameter `tensor`, or "".
+std::string c_name_of(const Context &c, const std::string &tensor) {
+  for (const KernelArgument &a : c.step->arguments())
+    if (!a.output && a.tensor == tensor) return a.name;
+  return "";
+}
+
+/// --method grid: each kept weight's level on its own CPQ grid (the
+/// evaluation form's round-to-nearest with clipping, alpha per channel),
+/// one codebook per grid (or per parameter) of all its levels in units of
+/// alpha, the alpha tensor the parameter's scale; the values become
+/// level * alpha exactly as the file decodes them, which the network's
+/// quantizer maps to themselves.
+std::vector<runtime::Codebook> grid_levels(Context &c, Result &result) {
+  std::map<std::string, runtime::Codebook> books;
+  std::map<std::string, std::vector<std::uint64_t>> counts;
+  for (Coded &p : c.coded) {
+    const codegen::PreparedNetwork::Quantizer &q = c.network.quantizers.at(p.name);
+    p.codebook = c.o.per_layer ? p.name : q.grid.name();
+    p.scale = q.alpha;
+    runtime::Codebook &book = books[p.codebook];
+    book.name = p.codebook;
+    book.centres.clear();
+    for (int level = q.grid.q_min(); level <= q.grid.q_max(); level += q.grid.q_step())
+      book.centres.push_back(q.grid.t_of_level(level));
+    auto &count = counts[p.codebook];
+    count.resize(book.centres.size(), 0);
+    const std::vector<float> &alpha = c.others.at(q.alpha);
+    const std::size_t slice = alpha.size() == 1 ? p.values.size() : p.values.size() / alpha.size();
+    p.cluster.clear();
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+      if (!p.keep[i]) continue;
+      const float a = alpha[i / slice];
+      const int code = q.grid.code_of_level(reference::quantize_level(q.grid, p.values[i], a));
+      p.cluster.push_back(std::uint32_t(code));
+      p.values[i] = book.centres[std::size_t(code)] * a;
+      ++count[std::size_t(code)];
+    }
+  }
+  std::vector<runtime::Codebook> out;
+  double entropy_bits = 0, kept = 0;
+  for (auto &[name, book] : books) {
+    const std::vector<std::uint64_t> &count = counts[name];
+    double n = 0;
+    for (std::uint64_t k : count) n += double(k);
+    for (std::uint64_t k : count)
+      if (k) entropy_bits -= double(k) * std::log2(double(k) / n);
+    kept += n;
+    result.clusters = std::max(result.clusters, int(book.centres.size()));
+    out.push_back(std::move(book));
+  }
+  result.entropy = kept > 0 ? entropy_bits / kept : 0;
+  return out;
+}
+
 /// Quantizes the kept values of each codebook's parameters; the codebooks.
 std::vector<runtime::Codebook> quantize_all(Context &c, Result &result) {
+  if (c.o.method == "grid") return grid_levels(c, result);
   std::map<std::string, std::vector<Coded *>> groups;
   for (Coded &p : c.coded) {
     p.codebook = c.o.per_layer ? p.name : "all";
@@ -390,6 +462,7 @@ bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books,
     c.note("compiling the network with its parameters as inputs: " + kernel);
     codegen::AotOptions a;
     a.input = c.o.run + "/network.mlir", a.function = c.network.name, a.output = kernel, a.targets = {c.o.target};
+    a.lowering.parameters_as_inputs = true; // also those with values in the text (a CPQ run's alphas)
     if (!codegen::compile_aot(a, c.error)) return false;
     c.kernel_compiled = true;
   }
@@ -399,6 +472,7 @@ bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books,
   for (const Coded &p : c.coded) {
     runtime::CodedParameter q;
     q.name = p.c_name, q.shape = p.shape, q.codebook = p.codebook, q.indices = p.cluster;
+    if (!p.scale.empty()) q.scale = c_name_of(c, p.scale);
     q.dense = std::all_of(p.keep.begin(), p.keep.end(), [](std::uint8_t k) { return k != 0; });
     if (!q.dense)
       for (std::uint32_t i = 0; i < p.keep.size(); ++i)
@@ -428,8 +502,11 @@ bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books,
 
 bool check_options(const Options &o, std::string &error) {
   auto fail = [&](const std::string &m) { return error = m, false; };
-  if (o.method != "kmeans" && o.method != "hkmeans" && o.method != "uniform" && o.method != "ecsq")
-    return fail("--method must be kmeans, hkmeans, uniform or ecsq, not '" + o.method + "'");
+  if (o.method != "kmeans" && o.method != "hkmeans" && o.method != "uniform" && o.method != "ecsq" && o.method != "grid")
+    return fail("--method must be kmeans, hkmeans, uniform, ecsq or grid, not '" + o.method + "'");
+  if (o.method == "grid" && (o.clusters > 0 || o.rate > 0 || o.hessian != "none"))
+    return fail("--method grid codes each weight's level on its own CPQ grid: it takes no --clusters, --rate or "
+                "--hessian");
   if (o.hessian != "adam" && o.hessian != "diag" && o.hessian != "none")
     return fail("--hessian must be diag, adam or none, not '" + o.hessian + "'");
   if (o.method == "hkmeans" && o.hessian == "none") return fail("--method hkmeans needs a Hessian (--hessian diag or adam)");
@@ -507,7 +584,7 @@ bool compress_run(const Options &o, Result &result, std::string &error) {
   if (o.hessian == "diag" && !diag_importance(c)) return error = c.error, false;
   std::vector<runtime::Codebook> books = quantize_all(c, result);
   c.note(std::to_string(result.clusters) + " clusters, " + std::to_string(result.entropy) + " bits of index entropy");
-  if (o.fine_tune_epochs > 0) {
+  if (o.fine_tune_epochs > 0 && o.method != "grid") { // a grid's levels are fixed: no centres to move
     if (!write_and_evaluate(c, books, result)) return error = c.error, false;
     result.accuracy_before_fine_tune = result.test_accuracy;
     auto on_centres = [&](const runtime::TrainerOptions::Parameters &views) { project_to_centres(c, views); };

@@ -12,7 +12,10 @@
 //      threshold over the network), at once or gradually while fine-tuning
 //      with the run's own training kernels, the pruned weights held at zero;
 //   3. the kept values quantized network-wide (one codebook) or per layer:
-//      k-means, Hessian-weighted k-means, uniform cells, or ECSQ;
+//      k-means, Hessian-weighted k-means, uniform cells, or ECSQ; or, for
+//      a run trained with CPQ quantizers (--method grid), each weight's
+//      level on its own grid, one codebook of levels per grid, scaled by
+//      the quantizer's alpha per channel;
 //   4. optionally fine-tuning of the shared centres: training steps after
 //      which every weight of a cluster is set to the cluster's mean (with
 //      SGD, the step of the centre by the cluster's average gradient);
@@ -33,7 +36,9 @@ namespace cpq::compress {
 
 struct Options {
   std::string run;                 ///< a cpq-train run folder
-  std::string method = "uniform";  ///< kmeans, hkmeans, uniform or ecsq
+  /// kmeans, hkmeans, uniform or ecsq (a float run), grid (a CPQ run: each
+  /// weight's level on its own grid, its alpha the scale)
+  std::string method = "uniform";
   /// diag (the generated hessian_diag over the training images), adam
   /// (sqrt of Adam's second moments from the run's checkpoint) or none
   std::string hessian = "adam";

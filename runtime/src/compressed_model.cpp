@@ -78,8 +78,26 @@ double CompressionAccount::bits_per_coded_value() const {
 
 bool is_compressed_model(const std::map<std::string, std::string> &metadata) {
   auto it = metadata.find(mf::format_key);
-  return it != metadata.end() && it->second == cf::tag;
+  return it != metadata.end() && (it->second == cf::tag || it->second == cf::scaled_tag);
 }
+
+namespace {
+/// The plain F32 tensor `p.scale` names, checked against `p`; null with
+/// `why` set when it is missing or of the wrong size.
+const ModelFileTensor *scale_of(const CompressedModel &m, const CodedParameter &p, std::string &why) {
+  for (const ModelFileTensor &t : m.plain)
+    if (t.name == p.scale) {
+      const std::int64_t rows = p.shape.empty() ? 1 : p.shape[0];
+      if (t.dtype != "F32" || (t.elements != 1 && t.elements != rows) || t.bytes.size() != 4 * std::size_t(t.elements)) {
+        why = "the scale '" + p.scale + "' of '" + p.name + "' is not F32 of 1 or " + std::to_string(rows) + " values";
+        return nullptr;
+      }
+      return &t;
+    }
+  why = "'" + p.name + "' is scaled by '" + p.scale + "', which the model does not hold";
+  return nullptr;
+}
+} // namespace
 
 std::vector<float> decode_values(const CompressedModel &model, const CodedParameter &p) {
   std::vector<float> out(std::size_t(p.elements()), 0.0f);
@@ -89,6 +107,14 @@ std::vector<float> decode_values(const CompressedModel &model, const CodedParame
   if (!book) return out;
   for (std::size_t i = 0; i < p.indices.size(); ++i)
     out[p.dense ? i : p.positions[i]] = book->centres.at(p.indices[i]);
+  if (p.scale.empty()) return out;
+  std::string why;
+  const ModelFileTensor *scale = scale_of(model, p, why);
+  if (!scale) return std::vector<float>(out.size(), 0.0f);
+  std::vector<float> s(std::size_t(scale->elements));
+  std::memcpy(s.data(), scale->bytes.data(), scale->bytes.size());
+  const std::size_t slice = s.size() == 1 ? out.size() : out.size() / s.size();
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = out[i] * s[slice ? i / slice : 0];
   return out;
 }
 
@@ -114,6 +140,10 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
       if (p.positions[i] >= p.elements() || (i && p.positions[i] <= p.positions[i - 1]))
         return fail("'" + p.name + "' has positions out of order or outside its " + std::to_string(p.elements()) +
                     " values");
+    if (!p.scale.empty()) {
+      std::string why;
+      if (!scale_of(m, p, why)) return fail(why);
+    }
     auto &c = counts[p.codebook];
     c.resize(k, 0);
     for (std::uint32_t j : p.indices) {
@@ -148,6 +178,7 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
   coding["gap_escape"] = escape;
   coding["parameters"] = Json::object();
   CompressionAccount a;
+  bool scaled = false;
   for (const Codebook &c : m.codebooks) {
     coding["codebooks"][c.name] = {{"size", c.centres.size()}};
     file.tensors.push_back({cf::codebook_prefix + c.name, "F32", {std::int64_t(c.centres.size())}, u8(c.centres)});
@@ -167,6 +198,7 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
       return fail("cannot code the indices of '" + p.name + "'");
     file.tensors.push_back({p.name + cf::indices_suffix, "U8", {std::int64_t(idx.bytes().size())}, idx.bytes()});
     Json entry = {{"shape", p.shape}, {"kept", p.indices.size()}, {"codebook", p.codebook}, {"index_bits", idx.bits()}};
+    if (!p.scale.empty()) entry["scale"] = p.scale, scaled = true;
     a.index_bits += std::int64_t(idx.bits());
     if (!p.dense) {
       const std::vector<std::uint32_t> symbols = gap_symbols(p.positions, escape);
@@ -187,7 +219,7 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
     a.parameters += n, a.plain_bits += 32 * n;
   }
   for (const safetensors::Tensor &t : file.tensors) file.metadata[cf::crc_prefix + t.name] = crc_of(t.data);
-  file.metadata[mf::format_key] = cf::tag;
+  file.metadata[mf::format_key] = scaled ? cf::scaled_tag : cf::tag;
   file.metadata[mf::kernel_key] = kernel_reference(path, m.kernel_prefix);
   file.metadata[mf::function_key] = m.function;
   file.metadata[cf::coding_key] = coding.dump();
@@ -202,7 +234,8 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
   safetensors::File file;
   if (!safetensors::read(path, file, error)) return false;
   if (!is_compressed_model(file.metadata))
-    return fail(std::string("not a cpq compressed model (its metadata has no ") + mf::format_key + " \"" + cf::tag + "\")");
+    return fail(std::string("not a cpq compressed model (its metadata has no ") + mf::format_key + " \"" + cf::tag +
+                "\" or \"" + cf::scaled_tag + "\")");
   for (const safetensors::Tensor &t : file.tensors) {
     auto crc = file.metadata.find(cf::crc_prefix + t.name);
     if (crc == file.metadata.end()) return fail("tensor '" + t.name + "' has no checksum");
@@ -250,6 +283,11 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
       p.name = name;
       p.shape = entry.at("shape").get<std::vector<std::int64_t>>();
       p.codebook = entry.at("codebook").get<std::string>();
+      if (entry.contains("scale")) {
+        if (file.metadata[mf::format_key] != cf::scaled_tag)
+          return fail("parameter '" + name + "' has a scale, which \"" + cf::tag + "\" files do not have");
+        p.scale = entry.at("scale").get<std::string>();
+      }
       const std::uint64_t kept = entry.at("kept").get<std::uint64_t>(), bits = entry.at("index_bits").get<std::uint64_t>();
       const std::int64_t n = p.elements();
       if (n < 0 || kept > std::uint64_t(n) || !index_lengths.count(p.codebook))
@@ -328,6 +366,10 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
     plain.elements = t.elements();
     a.parameters += plain.elements, a.plain_bits += 32 * plain.elements;
     m.plain.push_back(std::move(plain));
+  }
+  for (const CodedParameter &p : m.coded) {
+    std::string why;
+    if (!p.scale.empty() && !scale_of(m, p, why)) return fail(why);
   }
   out = std::move(m);
   if (account) *account = a;

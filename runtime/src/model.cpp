@@ -174,7 +174,8 @@ bool Model::bind_compressed(const CompressedModel &coded, const CompressionAccou
       std::size_t k = 0;
       for (const Codebook &b : coded.codebooks)
         if (b.name == p.codebook) k = b.centres.size();
-      info.layout = "codebook '" + p.codebook + "' of " + std::to_string(k) + " values, " +
+      info.layout = "codebook '" + p.codebook + "' of " + std::to_string(k) + " values" +
+                    (p.scale.empty() ? std::string() : " times '" + p.scale + "'") + ", " +
                     std::to_string(p.indices.size()) + " of " + std::to_string(p.elements()) + " kept";
       info_.push_back(std::move(info));
     } else if (auto t = plain.find(a.name); t != plain.end()) {

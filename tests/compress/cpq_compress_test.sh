@@ -87,6 +87,34 @@ check pruned "0.78 < j['sparsity'] < 0.8 and j['accuracy_before_fine_tune'] >= 0
 check pruned "j['ratio'] > $(value urate ratio)"
 grep -q 'prune-fine-tune' pruned.err || fail "no progress of the fine-tuning: $(cat pruned.err)"
 
+# 3b. A CPQ run (W2A2), --method grid: every weight's level on its own grid,
+# scaled by its alpha: without pruning the compressed model predicts exactly
+# what the run's network predicts; pruned, the fine-tuning goes through the
+# run's CPQ training kernels and the file costs fewer bits.
+"$train" "$net" --bits W2A2 --epochs 1 --seed 3 "${limits[@]}" --cache "$cache" -o w2a2 --quiet > train-w2a2.log 2>&1 ||
+  fail "cpq-train W2A2 failed: $(cat train-w2a2.log)"
+mv fp32 fp32.keep && mv w2a2 fp32 # compress() reads the run folder fp32
+compress grid --method grid
+check grid "j['method'] == 'grid' and j['hessian'] == 'none' and j['clusters'] == 4 and j['sparsity'] == 0"
+check grid "j['test_accuracy'] == j['reference_accuracy']"
+check grid "j['bits_per_weight'] <= 2.1"
+python3 - grid.cpqz <<'PY' || fail "grid.cpqz is not a scaled compressed model"
+import json, struct, sys
+b = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; meta = json.loads(b[8:8 + n])['__metadata__']
+assert meta['cpq.format'] == 'compressed-model 2', meta['cpq.format']
+coding = json.loads(meta['cpq.coding'])
+assert coding['parameters']['fc_weight']['scale'] == 'fc_weight_alpha', coding['parameters']['fc_weight']
+PY
+"$run" grid.cpqz --info > grid.info 2>&1 || fail "cpq-run --info grid.cpqz failed"
+grep -q "codebook 'signed2' of 4 values times 'fc_weight_alpha'" grid.info || fail "--info does not show the scale: $(cat grid.info)"
+compress gridpruned --method grid --prune 0.7 --fine-tune-epochs 1
+check gridpruned "0.69 < j['sparsity'] < 0.71 and j['ratio'] > $(value grid ratio)"
+refuse_early() { "$compress" fp32 "$@" -o x.cpqz > refused.out 2> refused.err && fail "'$*' was accepted"; cat refused.err; }
+refuse_early --method kmeans --clusters 4 | grep -q -- "--method grid codes a CPQ run's weights" || fail "no hint to --method grid"
+mv fp32 w2a2 && mv fp32.keep fp32
+refuse_early --method grid | grep -q "no weight is quantized by CPQ" || fail "grid on a float run not refused"
+refuse_early --method grid --clusters 4 | grep -q "it takes no --clusters" || fail "grid with --clusters not refused"
+
 # 4. Bad input: one message, exit 1, nothing written.
 refuse() {
   local expect=$1
@@ -96,7 +124,7 @@ refuse() {
   [ "$rc" = 1 ] || fail "'$*' exited with $rc, expected 1: $(cat refused.err)"
   grep -q -- "$expect" refused.err || fail "'$*' did not say '$expect': $(cat refused.err)"
 }
-refuse "--method must be kmeans, hkmeans, uniform or ecsq, not 'median'" "$compress" fp32 --method median --clusters 4 -o x.cpqz
+refuse "--method must be kmeans, hkmeans, uniform, ecsq or grid, not 'median'" "$compress" fp32 --method median --clusters 4 -o x.cpqz
 refuse "no-such-run/network.mlir: not found" "$compress" no-such-run --method kmeans --clusters 4 -o x.cpqz
 refuse "needs a Hessian" "$compress" fp32 --method hkmeans --hessian none --clusters 4 -o x.cpqz
 refuse "--method ecsq takes --rate" "$compress" fp32 --method ecsq --clusters 4 -o x.cpqz

@@ -166,3 +166,64 @@ BOOST_AUTO_TEST_CASE(the_writer_refuses_what_cannot_be_coded) {
   BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
   BOOST_TEST(error.find("indices for") != std::string::npos, error);
 }
+
+BOOST_AUTO_TEST_CASE(scaled_parameters_decode_to_centre_times_scale) {
+  // conv1_weight (8 slices of 25) scaled per slice, fc_weight by one value.
+  CompressedModel m = sample();
+  auto plain_f32 = [](const std::string &name, std::vector<float> v) {
+    ModelFileTensor t;
+    t.name = name, t.dtype = "F32", t.shape = {std::int64_t(v.size())}, t.elements = std::int64_t(v.size());
+    t.bytes.resize(4 * v.size());
+    std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
+    return t;
+  };
+  const std::vector<float> alpha = {0.5f, 0.25f, 1.5f, 3.0f, 0.1f, 0.3f, 0.7f, 2.0f};
+  m.plain.push_back(plain_f32("conv1_alpha", alpha));
+  m.plain.push_back(plain_f32("fc_alpha", {0.125f}));
+  m.coded[0].scale = "conv1_alpha", m.coded[1].scale = "fc_alpha";
+  const std::string path = scratch("scaled.cpqz");
+  std::string error;
+  BOOST_TEST_REQUIRE(write_compressed_model(path, m, nullptr, error), error);
+  cpq::safetensors::File raw;
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(path, raw, error), error);
+  BOOST_TEST(raw.metadata["cpq.format"] == "compressed-model 2");
+  CompressedModel back;
+  BOOST_TEST_REQUIRE(read_compressed_model(path, back, nullptr, error), error);
+  for (const CodedParameter &a : m.coded) {
+    const CodedParameter *b = nullptr;
+    for (const CodedParameter &p : back.coded)
+      if (p.name == a.name) b = &p;
+    BOOST_TEST_REQUIRE(b != nullptr);
+    BOOST_TEST(b->scale == a.scale);
+    const std::vector<float> values = decode_values(back, *b);
+    for (std::size_t i = 0, k = 0; i < values.size(); ++i) {
+      const bool kept = a.dense || (k < a.positions.size() && a.positions[k] == i);
+      const float centre = kept ? m.codebooks[0].centres[a.indices[a.dense ? i : k]] : 0.0f;
+      const float scale = a.name == "conv1_weight" ? alpha[i / 25] : 0.125f;
+      BOOST_TEST(values[i] == centre * scale, a.name << " value " << i);
+      k += !a.dense && kept;
+    }
+  }
+  // Unscaled models stay version 1.
+  BOOST_TEST_REQUIRE(write_compressed_model(scratch("plain.cpqz"), sample(), nullptr, error), error);
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(scratch("plain.cpqz"), raw, error), error);
+  BOOST_TEST(raw.metadata["cpq.format"] == "compressed-model 1");
+  // A scale in a version-1 file, or a scale the file does not hold, is refused.
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(path, raw, error), error);
+  raw.metadata["cpq.format"] = "compressed-model 1";
+  const std::string old = scratch("old.cpqz");
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(old, raw, error), error);
+  refused(old, "has a scale, which \"compressed-model 1\" files do not have");
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(path, raw, error), error);
+  std::string coding = raw.metadata["cpq.coding"];
+  coding.replace(coding.find("\"fc_alpha\""), 10, "\"no_alpha\"");
+  raw.metadata["cpq.coding"] = coding;
+  const std::string missing = scratch("missing.cpqz");
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(missing, raw, error), error);
+  refused(missing, "scaled by 'no_alpha', which the model does not hold");
+  // The writer checks the scale's size.
+  m.plain.back() = plain_f32("fc_alpha", {0.1f, 0.2f});
+  BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
+  BOOST_TEST(error.find("is not F32 of 1 or 10 values") != std::string::npos, error);
+  fs::remove_all(fs::path(path).parent_path());
+}

@@ -25,7 +25,7 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory options("cpq-compress options");
 static cl::opt<std::string> runOpt(cl::Positional, cl::desc("<cpq-train run folder>"), cl::Required, cl::cat(options));
-static cl::opt<std::string> methodOpt("method", cl::desc("kmeans, hkmeans, uniform or ecsq"), cl::init("uniform"),
+static cl::opt<std::string> methodOpt("method", cl::desc("kmeans, hkmeans, uniform or ecsq (a float run); grid (a CPQ run: each weight's level on its own grid)"), cl::init("uniform"),
                                       cl::cat(options));
 static cl::opt<std::string> hessianOpt("hessian",
                                        cl::desc("importance of each weight: diag (the loss's Hessian diagonal, "
@@ -67,6 +67,7 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(options);
   cl::ParseCommandLineOptions(argc, argv, "cpq-compress: prunes, quantizes and entropy-codes a trained run\n");
   cpq::compress::Options o;
+  if (methodOpt == "grid" && !hessianOpt.getNumOccurrences()) hessianOpt = "none"; // a grid needs no importance
   o.run = runOpt, o.method = methodOpt, o.hessian = hessianOpt, o.clusters = clustersOpt, o.rate = rateOpt;
   o.prune = pruneOpt, o.prune_schedule = pruneScheduleOpt, o.fine_tune_epochs = fineTuneOpt, o.fine_tune_lr = lrOpt, o.per_layer = perLayerOpt;
   o.seed = seedOpt, o.output = outOpt, o.data = dataOpt, o.train_limit = trainLimitOpt, o.test_limit = testLimitOpt;

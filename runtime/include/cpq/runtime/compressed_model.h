@@ -4,7 +4,9 @@
 // cpq::runtime::Model and the C API load and run it). A compressed model is
 // a safetensors file, so any safetensors reader can list it, whose metadata
 // says:
-//   cpq.format    "compressed-model 1"
+//   cpq.format    "compressed-model 1", or "compressed-model 2" when a coded
+//                 parameter has a scale (below; a version-1 reader would
+//                 decode it wrongly, so it refuses version 2)
 //   cpq.kernel    the kernel that runs it (a prefix, relative to the file's
 //                 folder unless absolute) and cpq.function its C function:
 //                 the network compiled with its parameters as inputs
@@ -12,7 +14,8 @@
 //                        "gap_escape": E,
 //                        "parameters": {T: {"shape": [...], "kept": n,
 //                          "codebook": NAME, "index_bits": b,
-//                          "gap_bits": g, "gap_symbols": s}}}
+//                          "gap_bits": g, "gap_symbols": s,
+//                          "scale": S (version 2, optional)}}}
 //   cpq.crc32.X   the CRC-32 of tensor X's bytes (8 hex digits), every tensor
 // and whose tensors are:
 //   codebook.NAME    F32 [k]  the shared values (cluster centres)
@@ -27,7 +30,11 @@
 //                             positions and keeps none
 //   other tensors    the kernel's parameters stored as they are (F32)
 // A coded parameter's values are its codebook's centres at its kept
-// positions and 0 elsewhere; decoding gives exactly the values encoded.
+// positions and 0 elsewhere; with a scale S (a plain F32 tensor of 1 value,
+// or of one value per slice along the parameter's first axis) the centre at
+// position i is multiplied by S's value of i's slice, in float32: a CPQ
+// run's weights are its grid's levels times its per-channel alpha.
+// Decoding gives exactly the values encoded.
 // Reading checks every checksum, size, code and count, and refuses a file
 // with a message naming it and the tensor.
 //
@@ -46,6 +53,7 @@ namespace cpq::runtime {
 
 namespace compressed_format {
 inline constexpr char tag[] = "compressed-model 1";
+inline constexpr char scaled_tag[] = "compressed-model 2"; ///< some coded parameter has a scale
 inline constexpr char coding_key[] = "cpq.coding";
 inline constexpr char crc_prefix[] = "cpq.crc32.";
 inline constexpr char codebook_prefix[] = "codebook.";
@@ -69,6 +77,9 @@ struct CodedParameter {
   bool dense = true;
   std::vector<std::uint32_t> indices; ///< per kept position, into the codebook
   std::string codebook;
+  /// Empty, or the plain F32 tensor whose value per slice along axis 0 (or
+  /// single value) multiplies the centres.
+  std::string scale;
   /// Read from a file: the bits of its coded indices and gaps.
   std::uint64_t index_bits = 0, gap_bits = 0;
   std::int64_t elements() const;
@@ -113,8 +124,8 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
 /// Whether the safetensors file `file` holds a compressed model (its metadata's format).
 bool is_compressed_model(const std::map<std::string, std::string> &metadata);
 
-/// The dense values of a coded parameter: its codebook's centres at its
-/// kept positions, 0 elsewhere.
+/// The dense values of a coded parameter: its codebook's centres (times
+/// its scale) at its kept positions, 0 elsewhere.
 std::vector<float> decode_values(const CompressedModel &model, const CodedParameter &p);
 
 } // namespace cpq::runtime
