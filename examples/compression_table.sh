@@ -5,13 +5,18 @@
 # Hessian-weighted k-means with Adam's second moments and with the loss's
 # Hessian diagonal, uniform and ECSQ at a target rate), each without pruning
 # (2 bits per weight) and with 90% of the weights pruned (3 bits per kept
-# weight), one codebook for the network, over several seeds; then mean and
-# spread of test accuracy and compression ratio, a CSV and a PNG plot.
+# weight; and ECSQ at 2 bits, and at 95% pruning), one codebook for the
+# network; and the same network trained with CPQ at W2A2 (fine-tuned from
+# the float run, as in the accuracy table) coded on its own grids
+# (--method grid), without and with 90% pruning; over several seeds; then
+# mean and spread of test accuracy and compression ratio, a CSV and a PNG
+# plot.
 #
 #   examples/compression_table.sh [seeds]     (default: seeds "1 2 3")
 #
 # Files go to runs/compress: fp32-seed<S> (the float run, trained for
-# CPQ_COMPRESS_EPOCHS epochs, default 8), <config>-seed<S>.cpqz with its
+# CPQ_COMPRESS_EPOCHS epochs, default 8), w2a2-seed<S> (the CPQ run, as many
+# epochs from the float run's parameters), <config>-seed<S>.cpqz with its
 # kernel, .log and .json (the cpq-compress --json line), and at the end
 # table.md, table.csv (one row per compressed model) and accuracy.png
 # (accuracy against compression ratio, mean and spread over seeds). The
@@ -49,37 +54,49 @@ if [ -z "${seeds// /}" ]; then echo "compression_table.sh: no seeds given" >&2; 
 if [ ! -f "$net" ]; then echo "compression_table.sh: $net: no such network file" >&2; exit 1; fi
 command -v gnuplot > /dev/null || { echo "compression_table.sh: gnuplot not found (apt-get install gnuplot-nox)" >&2; exit 1; }
 
-# name | cpq-compress options (--seed is added)
+# name | the run compressed | cpq-compress options (--seed is added)
 configs=(
-  "kmeans|--method kmeans --clusters 4 --hessian none --fine-tune-epochs 1"
-  "hkmeans-adam|--method hkmeans --clusters 4 --hessian adam --fine-tune-epochs 1"
-  "hkmeans-diag|--method hkmeans --clusters 4 --hessian diag --fine-tune-epochs 1"
-  "uniform|--method uniform --rate 2 --fine-tune-epochs 1"
-  "ecsq|--method ecsq --rate 2 --fine-tune-epochs 1"
-  "pruned-kmeans|--prune 0.9 --method kmeans --clusters 8 --hessian none --fine-tune-epochs 3"
-  "pruned-hkmeans-adam|--prune 0.9 --method hkmeans --clusters 8 --hessian adam --fine-tune-epochs 3"
-  "pruned-hkmeans-diag|--prune 0.9 --method hkmeans --clusters 8 --hessian diag --fine-tune-epochs 3"
-  "pruned-uniform|--prune 0.9 --method uniform --rate 3 --fine-tune-epochs 3"
-  "pruned-ecsq|--prune 0.9 --method ecsq --rate 3 --fine-tune-epochs 3"
+  "kmeans|fp32|--method kmeans --clusters 4 --hessian none --fine-tune-epochs 1"
+  "hkmeans-adam|fp32|--method hkmeans --clusters 4 --hessian adam --fine-tune-epochs 1"
+  "hkmeans-diag|fp32|--method hkmeans --clusters 4 --hessian diag --fine-tune-epochs 1"
+  "uniform|fp32|--method uniform --rate 2 --fine-tune-epochs 1"
+  "ecsq|fp32|--method ecsq --rate 2 --fine-tune-epochs 1"
+  "pruned-kmeans|fp32|--prune 0.9 --method kmeans --clusters 8 --hessian none --fine-tune-epochs 3"
+  "pruned-hkmeans-adam|fp32|--prune 0.9 --method hkmeans --clusters 8 --hessian adam --fine-tune-epochs 3"
+  "pruned-hkmeans-diag|fp32|--prune 0.9 --method hkmeans --clusters 8 --hessian diag --fine-tune-epochs 3"
+  "pruned-uniform|fp32|--prune 0.9 --method uniform --rate 3 --fine-tune-epochs 3"
+  "pruned-ecsq|fp32|--prune 0.9 --method ecsq --rate 3 --fine-tune-epochs 3"
+  "pruned-ecsq-2bits|fp32|--prune 0.9 --method ecsq --rate 2 --fine-tune-epochs 3"
+  "pruned95-ecsq|fp32|--prune 0.95 --method ecsq --rate 3 --fine-tune-epochs 3"
+  "w2a2-grid|w2a2|--method grid"
+  "w2a2-pruned-grid|w2a2|--prune 0.9 --method grid --fine-tune-epochs 3"
 )
 
 mkdir -p "$dir"
-for seed in $seeds; do
-  fp32="$dir/fp32-seed$seed"
-  if [ -f "$fp32/summary.json" ] && grep -q "\"epochs\": $epochs," "$fp32/summary.json"; then
-    echo "== $fp32: done"
-  else
-    resume=--overwrite note=""
-    if [ -f "$fp32/checkpoint.safetensors" ] && [ ! -f "$fp32/summary.json" ]; then
-      resume=--resume note=", resuming from its checkpoint"
-    fi
-    echo "== $fp32 (--bits FP32, $epochs epochs, seed $seed$note)"
-    # shellcheck disable=SC2086  # options are words
-    "$train" "$net" --bits FP32 $train_extra --epochs "$epochs" --seed "$seed" -o "$fp32" $resume --quiet
+# train NAME SEED OPTIONS...: the run $dir/NAME-seedSEED, resumed if cut short.
+train_run() {
+  local run="$dir/$1-seed$2" seed=$2
+  shift 2
+  if [ -f "$run/summary.json" ] && grep -q "\"epochs\": $epochs," "$run/summary.json"; then
+    echo "== $run: done"
+    return
   fi
+  local resume=--overwrite note=""
+  if [ -f "$run/checkpoint.safetensors" ] && [ ! -f "$run/summary.json" ]; then
+    resume=--resume note=", resuming from its checkpoint"
+  fi
+  echo "== $run ($*, $epochs epochs, seed $seed$note)"
+  # shellcheck disable=SC2086  # options are words
+  "$train" "$net" "$@" $train_extra --epochs "$epochs" --seed "$seed" -o "$run" $resume --quiet
+}
+for seed in $seeds; do
+  train_run fp32 "$seed" --bits FP32
+  train_run w2a2 "$seed" --bits W2A2 --lr 3e-4 --init-from "$dir/fp32-seed$seed/params.safetensors"
   for config in "${configs[@]}"; do
     name=${config%%|*}
-    options=${config#*|}
+    rest=${config#*|}
+    from="$dir/${rest%%|*}-seed$seed"
+    options=${rest#*|}
     out="$dir/$name-seed$seed"
     if [ -f "$out.json" ]; then
       echo "== $out: done"
@@ -88,7 +105,7 @@ for seed in $seeds; do
     echo "== $out ($options, seed $seed)"
     start=$(date +%s)
     # shellcheck disable=SC2086  # options are words
-    if ! "$compress" "$fp32" $options $extra --seed "$seed" --json --quiet -o "$out.cpqz" > "$out.log" 2>&1; then
+    if ! "$compress" "$from" $options $extra --seed "$seed" --json --quiet -o "$out.cpqz" > "$out.log" 2>&1; then
       echo "compression_table.sh: cpq-compress failed for $out; its output:" >&2
       tail -20 "$out.log" >&2
       exit 1
@@ -115,8 +132,11 @@ labels = [("kmeans", "k-means, 4 clusters"), ("hkmeans-adam", "Hessian k-means (
           ("ecsq", "ECSQ, 2 bits"),
           ("pruned-kmeans", "pruned 90% + k-means, 8"), ("pruned-hkmeans-adam", "pruned + Hessian k-means (Adam), 8"),
           ("pruned-hkmeans-diag", "pruned + Hessian k-means (diagonal), 8"), ("pruned-uniform", "pruned + uniform, 3 bits"),
-          ("pruned-ecsq", "pruned + ECSQ, 3 bits")]
-unfinished = [f"{folder}/fp32-seed{s}" for s in seeds if not os.path.isfile(f"{folder}/fp32-seed{s}/summary.json")]
+          ("pruned-ecsq", "pruned + ECSQ, 3 bits"), ("pruned-ecsq-2bits", "pruned + ECSQ, 2 bits"),
+          ("pruned95-ecsq", "pruned 95% + ECSQ, 3 bits"), ("w2a2-grid", "CPQ W2A2, its grid + Huffman"),
+          ("w2a2-pruned-grid", "CPQ W2A2 pruned 90%, its grid + Huffman")]
+unfinished = [f"{folder}/{r}-seed{s}" for r in ("fp32", "w2a2") for s in seeds
+              if not os.path.isfile(f"{folder}/{r}-seed{s}/summary.json")]
 unfinished += [f"{folder}/{name}-seed{s}" for name, _ in labels for s in seeds
                if not os.path.isfile(f"{folder}/{name}-seed{s}.json")]
 if unfinished:
@@ -127,11 +147,17 @@ def spread(xs):
     return statistics.stdev(xs) if len(xs) > 1 else 0.0
 
 fp32 = [100 * json.load(open(f"{folder}/fp32-seed{s}/summary.json"))["test_accuracy"] for s in seeds]
+w2a2 = [json.load(open(f"{folder}/w2a2-seed{s}/summary.json")) for s in seeds]
+w2a2_acc = [100 * j["test_accuracy"] for j in w2a2]
+w2a2_ratio = statistics.mean(j["fp32_bits"] / j["model_bits"] for j in w2a2)
 columns = ["config", "seed", "method", "hessian", "prune", "clusters", "entropy", "bits_per_weight", "ratio",
            "file_bytes", "file_ratio", "sparsity", "reference_accuracy", "accuracy_before_fine_tune",
            "test_accuracy", "seconds"]
 rows = [f"| float32 (reference) | " + " / ".join(f"{a:.2f}" for a in fp32) +
-        f" | {statistics.mean(fp32):.2f} ± {spread(fp32):.2f} |  | 1 | 32 |  |"]
+        f" | {statistics.mean(fp32):.2f} ± {spread(fp32):.2f} |  | 1 | 32 |  |",
+        f"| CPQ W2A2 (reference, packed) | " + " / ".join(f"{a:.2f}" for a in w2a2_acc) +
+        f" | {statistics.mean(w2a2_acc):.2f} ± {spread(w2a2_acc):.2f} | "
+        f"{statistics.mean(w2a2_acc) - statistics.mean(fp32):+.2f} | {w2a2_ratio:.2f} | {32 / w2a2_ratio:.3f} |  |"]
 points = []
 with open(f"{folder}/table.csv.tmp", "w", newline="") as f:
     out = csv.writer(f)
@@ -153,12 +179,14 @@ with open(f"{folder}/table.csv.tmp", "w", newline="") as f:
         points.append((name, statistics.mean(ratios), spread(ratios), statistics.mean(accs), spread(accs)))
 os.replace(f"{folder}/table.csv.tmp", f"{folder}/table.csv")
 
-table = [f"{os.path.basename(net)}, float32 runs of {epochs} epochs, seeds {' '.join(seeds)}, one codebook for the "
+table = [f"{os.path.basename(net)}, float32 runs of {epochs} epochs, W2A2 runs of {epochs} more from them, "
+         f"seeds {' '.join(seeds)}, one codebook for the "
          "network, cpq-compress defaults" + (f" and {extra}" if extra else "") + "; spread: sample standard deviation; "
-         "vs float: mean change from the float run of the same seed; ratio: 32-bit parameters against coded indices, "
+         "vs run: mean change from the run compressed, of the same seed (the float run; for the CPQ rows the W2A2 run, "
+         "whose own row compares it with the float run); ratio: 32-bit parameters against coded indices, "
          "gaps, codebooks and code tables (the paper's count); minutes: per compression, with fine-tuning.",
          "",
-         "| compression | test accuracy % per seed | mean ± spread | vs float | ratio (mean ± spread) | bits / weight | minutes |",
+         "| compression | test accuracy % per seed | mean ± spread | vs run | ratio (mean ± spread) | bits / weight | minutes |",
          "|---|---|---|---|---|---|---|"] + rows
 text = "\n".join(table) + "\n"
 with open(f"{folder}/table.md.tmp", "w") as f:
@@ -178,7 +206,8 @@ set key bottom left noenhanced
 set grid
 plot {statistics.mean(fp32):.4f} title 'float32 ({statistics.mean(fp32):.2f}%)' with lines dashtype 2 lc rgb 'gray', \\
      '{folder}/points.dat' using 2:4:3:5 every ::0::4 with xyerrorbars pt 7 title 'no pruning, 2 bits', \\
-     '' using 2:4:3:5 every ::5::9 with xyerrorbars pt 5 title 'pruned 90%, 3 bits per kept weight', \\
+     '' using 2:4:3:5 every ::5::11 with xyerrorbars pt 5 title 'pruned (90%; last 95%), 2-3 bits per kept weight', \\
+     '' using 2:4:3:5 every ::12::13 with xyerrorbars pt 9 title 'CPQ W2A2 on its grid (unpruned, pruned 90%)', \\
      '' using 2:4:1 with labels offset 1,0.6 left font ',8' noenhanced notitle
 """
 subprocess.run(["gnuplot"], input=script, text=True, check=True)

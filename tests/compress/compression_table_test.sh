@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # examples/compression_table.sh on tiny_net and small Fashion-MNIST subsets,
-# two seeds: the table has the float row and the twelve compression rows with
+# two seeds: the table has the float and W2A2 rows and the fourteen
+# compression rows with
 # per-seed accuracies, mean and spread; table.csv has a row per compressed
 # model whose figures are the JSON lines'; accuracy.png is a PNG; a second
 # call compresses nothing and touches no file; a removed result is made
@@ -23,7 +24,8 @@ fail() { echo "compression_table_test: $*" >&2; exit 1; }
 md="$scratch/table/table.md"
 [ -f "$md" ] || fail "no table.md"
 rows=$(grep -c '^| [a-zA-Z]' "$md")
-[ "$rows" = 14 ] || fail "table has $rows rows (with the header), expected 14: $(cat "$md")"
+[ "$rows" = 17 ] || fail "table has $rows rows (with the header), expected 17: $(cat "$md")"
+grep -Eq '^\| CPQ W2A2 \(reference, packed\) \| [0-9.]+ / [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [-+][0-9.]+ \| [0-9.]+ \|' "$md" || fail "W2A2 row malformed"
 grep -Eq '^\| float32 \(reference\) \| [0-9]+\.[0-9]{2} / [0-9]+\.[0-9]{2} \| [0-9.]+ ± [0-9.]+ \|' "$md" || fail "float row malformed"
 grep -Eq '^\| pruned \+ ECSQ, 3 bits \| [0-9.]+ / [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [-+][0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ \|' "$md" ||
   fail "pruned ECSQ row malformed: $(grep ECSQ "$md")"
@@ -31,13 +33,16 @@ python3 - "$scratch/table" <<'PY' || fail "table.csv does not match the runs"
 import csv, json, statistics, sys
 folder = sys.argv[1]
 rows = list(csv.DictReader(open(f"{folder}/table.csv")))
-assert len(rows) == 24, len(rows)
+assert len(rows) == 28, len(rows)
 for r in rows:
     j = json.load(open(f"{folder}/{r['config']}-seed{r['seed']}.json"))
     assert abs(float(r["ratio"]) - j["ratio"]) < 1e-9 and abs(float(r["test_accuracy"]) - j["test_accuracy"]) < 1e-12, r
-    if r["config"].startswith("pruned"):
+    if "pruned" in r["config"]:
         assert abs(j["sparsity"] - (0.95 if r["config"].startswith("pruned95") else 0.9)) < 0.02, j
         assert j["entropy"] <= 3.05, j
+    elif r["config"] == "w2a2-grid":
+        # The W2A2 run coded exactly on its grids: its own accuracy.
+        assert j["method"] == "grid" and j["sparsity"] == 0 and j["test_accuracy"] == j["reference_accuracy"], j
     else:
         assert j["sparsity"] == 0 and j["entropy"] <= 2.05, j
 # The table's mean is the mean of its seeds.
@@ -55,13 +60,13 @@ PY
 # 2. A second call compresses nothing and touches nothing.
 before=$(stat -c %Y "$scratch"/table/*.json "$scratch"/table/*.cpqz | md5sum)
 "$script" "1 2" > "$scratch/second.log" 2>&1 || fail "second call failed"
-[ "$(grep -c ": done$" "$scratch/second.log")" = 26 ] || fail "second call did not skip every run: $(cat "$scratch/second.log")"
+[ "$(grep -c ": done$" "$scratch/second.log")" = 32 ] || fail "second call did not skip every run: $(cat "$scratch/second.log")"
 [ "$before" = "$(stat -c %Y "$scratch"/table/*.json "$scratch"/table/*.cpqz | md5sum)" ] || fail "second call touched the results"
 
 # 3. A removed result is made again, and only it.
 rm "$scratch/table/ecsq-seed2.json"
 "$script" "1 2" > "$scratch/third.log" 2>&1 || fail "third call failed"
-[ "$(grep -c ": done$" "$scratch/third.log")" = 25 ] || fail "third call redid more than the removed result"
+[ "$(grep -c ": done$" "$scratch/third.log")" = 31 ] || fail "third call redid more than the removed result"
 grep -q "== .*table/ecsq-seed2 (--method ecsq" "$scratch/third.log" || fail "the removed result was not made again"
 
 # 4. A failing compression stops the script and shows why.
