@@ -112,11 +112,15 @@ inline bool canonical_codes(const std::vector<std::uint8_t> &lengths, std::vecto
 /// Bits into bytes, most significant bit first.
 class BitWriter {
 public:
+  /// Appends the low `bits` (<= 32) bits of `value`, most significant
+  /// first, up to a byte at a time.
   void put(std::uint32_t value, int bits) {
-    for (int b = bits - 1; b >= 0; --b) {
+    while (bits > 0) {
       if (count_ % 8 == 0) bytes_.push_back(0);
-      if ((value >> b) & 1u) bytes_.back() |= std::uint8_t(0x80u >> (count_ % 8));
-      ++count_;
+      const int room = 8 - int(count_ % 8), take = std::min(room, bits);
+      const std::uint32_t chunk = (value >> (bits - take)) & ((1u << take) - 1u);
+      bytes_.back() |= std::uint8_t(chunk << (room - take));
+      count_ += std::uint64_t(take), bits -= take;
     }
   }
   std::uint64_t bits() const { return count_; }
