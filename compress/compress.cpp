@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 
@@ -453,11 +454,85 @@ bool evaluate(Context &c, const runtime::Model &model, double &accuracy) {
   return true;
 }
 
+/// The current values as a safetensors file of the network's parameters.
+bool write_current(Context &c, const std::string &path) {
+  safetensors::File f;
+  for (const Coded &p : c.coded) f.tensors.push_back(safetensors::make_f32(p.name, p.shape, p.values));
+  for (const auto &[name, v] : c.others) f.tensors.push_back(safetensors::make_f32(name, c.network.shapes.at(name), v));
+  return safetensors::write(path, f, c.error);
+}
+
+/// --method grid on the packed kernel: the network frozen with the current
+/// values (cpq-inference-pipeline) and compiled with a packed model file;
+/// each packed weight of that file becomes a coded parameter (its levels'
+/// codes, decoded at load time to the same bytes, which is checked here),
+/// its level sums are made by the decoder, the rest is stored as it is.
+bool packed_grid_model(Context &c, const std::vector<runtime::Codebook> &books, const std::string &kernel,
+                       runtime::CompressedModel &m) {
+  const std::string current = c.work + "/current.safetensors", packed = c.work + "/packed.safetensors";
+  fs::create_directories(c.work);
+  if (!write_current(c, current)) return false;
+  c.note("freezing and compiling the packed integer network: " + kernel);
+  codegen::AotOptions a;
+  a.input = c.o.run + "/network.mlir", a.function = "inference", a.output = kernel, a.targets = {c.o.target};
+  a.pipeline = "cpq-inference-pipeline{params=" + current + "}", a.model = packed;
+  if (!codegen::compile_aot(a, c.error)) return false;
+  safetensors::File file;
+  if (!safetensors::read(packed, file, c.error)) return false;
+  m = runtime::CompressedModel{};
+  m.kernel_prefix = kernel, m.function = file.metadata[runtime::model_format::function_key];
+  m.codebooks = books;
+  std::set<std::string> derived, matched;
+  for (const Coded &p : c.coded) {
+    const codegen::PreparedNetwork::Quantizer &q = c.network.quantizers.at(p.name);
+    for (const char *suffix : {".panels", ".packed", ".bits"}) {
+      const std::string name = runtime::c_identifier(p.name + suffix);
+      const safetensors::Tensor *t = file.find(name);
+      const std::string layout = file.metadata[runtime::model_format::weight_layout_prefix + name];
+      if (!t || layout.empty()) continue;
+      runtime::CodedParameter cp;
+      cp.name = name, cp.shape = p.shape, cp.codebook = p.codebook, cp.indices = p.cluster;
+      cp.packing = layout, cp.grid = q.grid;
+      cp.dense = std::all_of(p.keep.begin(), p.keep.end(), [](std::uint8_t k) { return k != 0; });
+      if (!cp.dense)
+        for (std::uint32_t i = 0; i < p.keep.size(); ++i)
+          if (p.keep[i]) cp.positions.push_back(i);
+      const std::string sums_name = runtime::c_identifier(p.name + ".level_sums");
+      const safetensors::Tensor *sums_tensor = file.find(sums_name);
+      if (sums_tensor) cp.level_sums = sums_name, derived.insert(sums_name);
+      // The decoder must give back the compiler's bytes exactly.
+      PackedWeight w;
+      std::vector<std::int32_t> sums;
+      if (!runtime::decode_packed(cp, w, sums, c.error)) return false;
+      if (w.bytes != t->data || (sums_tensor && std::memcmp(sums.data(), sums_tensor->data.data(),
+                                                            std::min(sums_tensor->data.size(), 4 * sums.size())) != 0))
+        return c.fail(kernel + ": the packed bytes of '" + p.name + "' decoded from their codes differ from the "
+                      "compiler's (a bug: please report it)");
+      m.coded.push_back(std::move(cp));
+      matched.insert(name);
+    }
+    if (!matched.count(runtime::c_identifier(p.name + ".panels")) && !matched.count(runtime::c_identifier(p.name + ".packed")) &&
+        !matched.count(runtime::c_identifier(p.name + ".bits")))
+      return c.fail(kernel + ": the frozen network has no packed weight of '" + p.name + "'");
+  }
+  for (const safetensors::Tensor &t : file.tensors) {
+    if (matched.count(t.name) || derived.count(t.name)) continue;
+    runtime::ModelFileTensor plain;
+    plain.name = t.name, plain.dtype = t.dtype, plain.shape = t.shape, plain.elements = t.elements(), plain.bytes = t.data;
+    m.plain.push_back(std::move(plain));
+  }
+  return true;
+}
+
 /// The compressed model of the current values: the kernel compiled, the
 /// file written and loaded back, its accuracy measured.
 bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books, Result &result) {
   const std::string stem = c.o.output.substr(0, c.o.output.size() - fs::path(c.o.output).extension().string().size());
   const std::string kernel = stem + "_kernel";
+  runtime::CompressedModel m;
+  if (c.o.method == "grid" && c.o.grid_kernel == "packed") {
+    if (!packed_grid_model(c, books, kernel, m)) return false;
+  } else {
   if (!c.kernel_compiled) {
     c.note("compiling the network with its parameters as inputs: " + kernel);
     codegen::AotOptions a;
@@ -466,7 +541,6 @@ bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books,
     if (!codegen::compile_aot(a, c.error)) return false;
     c.kernel_compiled = true;
   }
-  runtime::CompressedModel m;
   m.kernel_prefix = kernel, m.function = runtime::c_identifier(fs::path(kernel).filename().string());
   m.codebooks = books;
   for (const Coded &p : c.coded) {
@@ -488,6 +562,7 @@ bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books,
     std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
     m.plain.push_back(std::move(t));
   }
+  }
   if (!runtime::write_compressed_model(c.o.output, m, &result.account, c.error)) return false;
   auto model = runtime::Model::load(c.o.output, c.error);
   if (!model) return false;
@@ -504,6 +579,8 @@ bool check_options(const Options &o, std::string &error) {
   auto fail = [&](const std::string &m) { return error = m, false; };
   if (o.method != "kmeans" && o.method != "hkmeans" && o.method != "uniform" && o.method != "ecsq" && o.method != "grid")
     return fail("--method must be kmeans, hkmeans, uniform, ecsq or grid, not '" + o.method + "'");
+  if (o.grid_kernel != "packed" && o.grid_kernel != "float")
+    return fail("--grid-kernel must be packed or float, not '" + o.grid_kernel + "'");
   if (o.method == "grid" && (o.clusters > 0 || o.rate > 0 || o.hessian != "none"))
     return fail("--method grid codes each weight's level on its own CPQ grid: it takes no --clusters, --rate or "
                 "--hessian");

@@ -39,6 +39,10 @@ struct Options {
   /// kmeans, hkmeans, uniform or ecsq (a float run), grid (a CPQ run: each
   /// weight's level on its own grid, its alpha the scale)
   std::string method = "uniform";
+  /// grid: the kernel that runs the model: packed (the frozen integer
+  /// network, codes decoded to its packed weights at load time) or float
+  /// (the network with its quantizers, codes times alpha decoded to floats)
+  std::string grid_kernel = "packed";
   /// diag (the generated hessian_diag over the training images), adam
   /// (sqrt of Adam's second moments from the run's checkpoint) or none
   std::string hessian = "adam";

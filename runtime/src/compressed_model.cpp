@@ -2,6 +2,7 @@
 #include "cpq/runtime/compressed_model.h"
 
 #include "cpq/kernels/huffman.h"
+#include "cpq/kernels/quantizer_reference.h"
 #include "cpq/runtime/safetensors.h"
 
 #include "json_message.h"
@@ -11,6 +12,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -99,6 +101,27 @@ const ModelFileTensor *scale_of(const CompressedModel &m, const CodedParameter &
 }
 } // namespace
 
+bool decode_packed(const CodedParameter &p, PackedWeight &out, std::vector<std::int32_t> &sums, std::string &error) {
+  const std::optional<WeightLayout> layout = weight_layout_named(p.packing);
+  if (!layout || p.shape.empty() || p.shape[0] <= 0)
+    return error = "'" + p.name + "' has no packed layout named '" + p.packing + "' or no output axis", false;
+  WeightLevels w;
+  w.grid = p.grid, w.shape = p.shape, w.outputs = p.shape[0], w.k = p.elements() / p.shape[0];
+  w.levels.assign(std::size_t(p.elements()), reference::quantize_level(p.grid, 0.0f, 1.0f));
+  for (std::size_t i = 0; i < p.indices.size(); ++i) {
+    if (p.indices[i] >= std::uint32_t(p.grid.num_points()))
+      return error = "'" + p.name + "' has a code beyond its " + p.grid.name() + " grid", false;
+    w.levels[p.dense ? i : p.positions[i]] = p.grid.level_of_code(int(p.indices[i]));
+  }
+  try {
+    out = pack_weight(w, *layout);
+  } catch (const std::invalid_argument &e) {
+    return error = "'" + p.name + "': " + e.what(), false;
+  }
+  sums = p.level_sums.empty() ? std::vector<std::int32_t>{} : level_sums(w);
+  return true;
+}
+
 std::vector<float> decode_values(const CompressedModel &model, const CodedParameter &p) {
   std::vector<float> out(std::size_t(p.elements()), 0.0f);
   const Codebook *book = nullptr;
@@ -143,6 +166,15 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
     if (!p.scale.empty()) {
       std::string why;
       if (!scale_of(m, p, why)) return fail(why);
+    }
+    if (!p.packing.empty()) {
+      PackedWeight packed;
+      std::vector<std::int32_t> sums;
+      std::string why;
+      if (k != std::size_t(p.grid.num_points()))
+        return fail("'" + p.name + "' is packed on a " + p.grid.name() + " grid but its codebook has " +
+                    std::to_string(k) + " entries");
+      if (!decode_packed(p, packed, sums, why)) return fail(why);
     }
     auto &c = counts[p.codebook];
     c.resize(k, 0);
@@ -199,6 +231,11 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
     file.tensors.push_back({p.name + cf::indices_suffix, "U8", {std::int64_t(idx.bytes().size())}, idx.bytes()});
     Json entry = {{"shape", p.shape}, {"kept", p.indices.size()}, {"codebook", p.codebook}, {"index_bits", idx.bits()}};
     if (!p.scale.empty()) entry["scale"] = p.scale, scaled = true;
+    if (!p.packing.empty()) {
+      entry["packing"] = {{"layout", p.packing}, {"grid", to_string(p.grid.kind)}, {"bits", p.grid.bits}};
+      if (!p.level_sums.empty()) entry["packing"]["level_sums"] = p.level_sums;
+      scaled = true;
+    }
     a.index_bits += std::int64_t(idx.bits());
     if (!p.dense) {
       const std::vector<std::uint32_t> symbols = gap_symbols(p.positions, escape);
@@ -288,6 +325,18 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
           return fail("parameter '" + name + "' has a scale, which \"" + cf::tag + "\" files do not have");
         p.scale = entry.at("scale").get<std::string>();
       }
+      if (entry.contains("packing")) {
+        if (file.metadata[mf::format_key] != cf::scaled_tag)
+          return fail("parameter '" + name + "' is packed, which \"" + cf::tag + "\" files do not have");
+        const Json &packing = entry.at("packing");
+        p.packing = packing.at("layout").get<std::string>();
+        const std::optional<GridKind> kind = parse_grid_kind(packing.at("grid").get<std::string>());
+        const int bits = packing.at("bits").get<int>();
+        if (!kind || bits < kMinBits || bits > kMaxBits || !weight_layout_named(p.packing))
+          return fail("parameter '" + name + "' has a packing of no known layout or grid");
+        p.grid = GridSpec{*kind, bits};
+        if (packing.contains("level_sums")) p.level_sums = packing.at("level_sums").get<std::string>();
+      }
       const std::uint64_t kept = entry.at("kept").get<std::uint64_t>(), bits = entry.at("index_bits").get<std::uint64_t>();
       const std::int64_t n = p.elements();
       if (n < 0 || kept > std::uint64_t(n) || !index_lengths.count(p.codebook))
@@ -370,6 +419,9 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
   for (const CodedParameter &p : m.coded) {
     std::string why;
     if (!p.scale.empty() && !scale_of(m, p, why)) return fail(why);
+    PackedWeight packed;
+    std::vector<std::int32_t> sums;
+    if (!p.packing.empty() && !decode_packed(p, packed, sums, why)) return fail(why);
   }
   out = std::move(m);
   if (account) *account = a;

@@ -162,11 +162,24 @@ bool Model::bind_compressed(const CompressedModel &coded, const CompressionAccou
   for (const CodedParameter &p : coded.coded) by_name[p.name] = &p;
   std::map<std::string, const ModelFileTensor *> plain;
   for (const ModelFileTensor &t : coded.plain) plain[t.name] = &t;
+  // Packed weights decoded to their layouts, and the level sums they name.
+  std::map<std::string, PackedWeight> packed;
+  std::map<std::string, std::vector<std::int32_t>> sums;
+  for (const CodedParameter &p : coded.coded) {
+    if (p.packing.empty()) continue;
+    std::vector<std::int32_t> s;
+    if (!decode_packed(p, packed[p.name], s, error)) return error = path_ + ": " + error, false;
+    if (!p.level_sums.empty()) sums[p.level_sums] = std::move(s);
+  }
   for (const KernelArgument &a : kernel_->arguments()) {
     if (a.output || a.role != "param") continue;
     if (auto c = by_name.find(a.name); c != by_name.end()) {
-      const std::vector<float> values = decode_values(coded, *c->second);
-      if (!bind(a, "F32", c->second->shape, values.data(), values.size() * sizeof(float), error)) return false;
+      if (auto w = packed.find(a.name); w != packed.end()) {
+        if (!bind(a, "U8", w->second.byte_shape, w->second.bytes.data(), w->second.bytes.size(), error)) return false;
+      } else {
+        const std::vector<float> values = decode_values(coded, *c->second);
+        if (!bind(a, "F32", c->second->shape, values.data(), values.size() * sizeof(float), error)) return false;
+      }
       const CodedParameter &p = *c->second;
       ModelTensorInfo info;
       info.name = p.name, info.dtype = "coded", info.shape = p.shape, info.elements = p.elements();
@@ -175,8 +188,16 @@ bool Model::bind_compressed(const CompressedModel &coded, const CompressionAccou
       for (const Codebook &b : coded.codebooks)
         if (b.name == p.codebook) k = b.centres.size();
       info.layout = "codebook '" + p.codebook + "' of " + std::to_string(k) + " values" +
-                    (p.scale.empty() ? std::string() : " times '" + p.scale + "'") + ", " +
+                    (p.scale.empty() ? std::string() : " times '" + p.scale + "'") +
+                    (p.packing.empty() ? std::string() : ", decoded to the " + p.packing + " layout") + ", " +
                     std::to_string(p.indices.size()) + " of " + std::to_string(p.elements()) + " kept";
+      info_.push_back(std::move(info));
+    } else if (auto l = sums.find(a.name); l != sums.end()) {
+      const std::vector<std::int64_t> shape = {std::int64_t(l->second.size())};
+      if (!bind(a, "I32", shape, l->second.data(), l->second.size() * sizeof(std::int32_t), error)) return false;
+      ModelTensorInfo info;
+      info.name = a.name, info.dtype = "I32", info.shape = shape, info.elements = shape[0];
+      info.layout = "level sums, made from the decoded weight";
       info_.push_back(std::move(info));
     } else if (auto t = plain.find(a.name); t != plain.end()) {
       if (!bind(a, t->second->dtype, t->second->shape, t->second->bytes.data(), t->second->bytes.size(), error))
@@ -194,6 +215,9 @@ bool Model::bind_compressed(const CompressedModel &coded, const CompressionAccou
   for (const auto &[name, p] : by_name)
     if (!bound_.count(name))
       return error = path_ + ": coded parameter '" + name + "' is not an input of its kernel " + kernel_prefix_, false;
+  for (const auto &[name, s] : sums)
+    if (!bound_.count(name))
+      return error = path_ + ": level sums '" + name + "' are not an input of its kernel " + kernel_prefix_, false;
   for (const auto &[name, t] : plain)
     if (!bound_.count(name))
       return error = path_ + ": tensor '" + name + "' is not an input of its kernel " + kernel_prefix_, false;

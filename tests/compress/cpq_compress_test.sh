@@ -94,19 +94,30 @@ grep -q 'prune-fine-tune' pruned.err || fail "no progress of the fine-tuning: $(
 "$train" "$net" --bits W2A2 --epochs 1 --seed 3 "${limits[@]}" --cache "$cache" -o w2a2 --quiet > train-w2a2.log 2>&1 ||
   fail "cpq-train W2A2 failed: $(cat train-w2a2.log)"
 mv fp32 fp32.keep && mv w2a2 fp32 # compress() reads the run folder fp32
+# On the packed kernel (the default): the frozen integer network, its packed
+# weights decoded from the codes at load time.
 compress grid --method grid
-check grid "j['method'] == 'grid' and j['hessian'] == 'none' and j['clusters'] == 4 and j['sparsity'] == 0"
-check grid "j['test_accuracy'] == j['reference_accuracy']"
-check grid "j['bits_per_weight'] <= 2.1"
-python3 - grid.cpqz <<'PY' || fail "grid.cpqz is not a scaled compressed model"
+check grid "j['method'] == 'grid' and j['grid_kernel'] == 'packed' and j['hessian'] == 'none' and j['clusters'] == 4"
+check grid "j['sparsity'] == 0 and j['test_accuracy'] == j['reference_accuracy'] and j['bits_per_weight'] <= 2.1"
+# On the float network with its quantizers: codes times alpha.
+compress gridfloat --method grid --grid-kernel float
+check gridfloat "j['grid_kernel'] == 'float' and j['test_accuracy'] == j['reference_accuracy']"
+python3 - grid.cpqz gridfloat.cpqz <<'PY' || fail "grid.cpqz or gridfloat.cpqz is not the expected compressed model"
 import json, struct, sys
-b = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; meta = json.loads(b[8:8 + n])['__metadata__']
-assert meta['cpq.format'] == 'compressed-model 2', meta['cpq.format']
-coding = json.loads(meta['cpq.coding'])
-assert coding['parameters']['fc_weight']['scale'] == 'fc_weight_alpha', coding['parameters']['fc_weight']
+def coding(path):
+    b = open(path, 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; meta = json.loads(b[8:8 + n])['__metadata__']
+    assert meta['cpq.format'] == 'compressed-model 2', meta['cpq.format']
+    return json.loads(meta['cpq.coding'])['parameters']
+packed, scaled = coding(sys.argv[1]), coding(sys.argv[2])
+assert packed['fc_weight_panels']['packing'] == {'layout': 'panels', 'grid': 'signed', 'bits': 2}, packed
+assert scaled['fc_weight']['scale'] == 'fc_weight_alpha', scaled['fc_weight']
 PY
 "$run" grid.cpqz --info > grid.info 2>&1 || fail "cpq-run --info grid.cpqz failed"
-grep -q "codebook 'signed2' of 4 values times 'fc_weight_alpha'" grid.info || fail "--info does not show the scale: $(cat grid.info)"
+grep -q "fc_weight_panels .*codebook 'signed2' of 4 values, decoded to the panels layout" grid.info ||
+  fail "--info does not show the packed weight: $(cat grid.info)"
+"$run" gridfloat.cpqz --info > gridfloat.info 2>&1 || fail "cpq-run --info gridfloat.cpqz failed"
+grep -q "codebook 'signed2' of 4 values times 'fc_weight_alpha'" gridfloat.info ||
+  fail "--info does not show the scale: $(cat gridfloat.info)"
 compress gridpruned --method grid --prune 0.7 --fine-tune-epochs 1
 check gridpruned "0.69 < j['sparsity'] < 0.71 and j['ratio'] > $(value grid ratio)"
 refuse_early() { "$compress" fp32 "$@" -o x.cpqz > refused.out 2> refused.err && fail "'$*' was accepted"; cat refused.err; }
@@ -114,6 +125,7 @@ refuse_early --method kmeans --clusters 4 | grep -q -- "--method grid codes a CP
 mv fp32 w2a2 && mv fp32.keep fp32
 refuse_early --method grid | grep -q "no weight is quantized by CPQ" || fail "grid on a float run not refused"
 refuse_early --method grid --clusters 4 | grep -q "it takes no --clusters" || fail "grid with --clusters not refused"
+refuse_early --method grid --grid-kernel halide | grep -q "grid-kernel must be packed or float" || fail "a bad --grid-kernel accepted"
 
 # 4. Bad input: one message, exit 1, nothing written.
 refuse() {

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <tuple>
 
 using namespace cpq::runtime;
 namespace fs = std::filesystem;
@@ -225,5 +226,79 @@ BOOST_AUTO_TEST_CASE(scaled_parameters_decode_to_centre_times_scale) {
   m.plain.back() = plain_f32("fc_alpha", {0.1f, 0.2f});
   BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
   BOOST_TEST(error.find("is not F32 of 1 or 10 values") != std::string::npos, error);
+  fs::remove_all(fs::path(path).parent_path());
+}
+
+BOOST_AUTO_TEST_CASE(packed_parameters_decode_to_the_kernels_layout) {
+  // A signed 2-bit weight [20, 37] (awkward for panels of 16 outputs and
+  // blocks of 16 values), every fourth value pruned: its codes decode to
+  // pack_weight's bytes of the same levels, pruned values at level 0, and
+  // to its level sums; rows, panels, and on a 1-bit grid bit rows.
+  for (auto [layout, kind, bits] : {std::tuple<const char *, cpq::GridKind, int>{"panels", cpq::GridKind::Signed, 2},
+                                    {"rows", cpq::GridKind::Signed, 2},
+                                    {"rows", cpq::GridKind::Symmetric, 2},
+                                    {"bit_rows", cpq::GridKind::Unsigned, 1}}) {
+    const cpq::GridSpec grid{kind, bits};
+    CompressedModel m;
+    m.kernel_prefix = "/nonexistent/kernel", m.function = "net";
+    m.codebooks.push_back({"g", std::vector<float>(std::size_t(grid.num_points()), 0.0f)});
+    CodedParameter p;
+    p.name = "w_packed", p.shape = {20, 37}, p.codebook = "g", p.packing = layout, p.grid = grid, p.dense = false;
+    p.level_sums = "w_level_sums";
+    cpq::WeightLevels want;
+    want.grid = grid, want.shape = p.shape, want.outputs = 20, want.k = 37;
+    const int zero = grid.kind == cpq::GridKind::Symmetric ? 1 : 0; // rounding 0 on the grid
+    std::mt19937 rng(9);
+    for (std::uint32_t i = 0; i < 20 * 37; ++i) {
+      if (i % 4 == 3) {
+        want.levels.push_back(zero);
+        continue;
+      }
+      const int code = int(rng() % std::uint32_t(grid.num_points()));
+      p.positions.push_back(i), p.indices.push_back(std::uint32_t(code));
+      want.levels.push_back(grid.level_of_code(code));
+    }
+    m.coded = {p};
+    const std::string path = scratch(std::string("packed-") + layout + ".cpqz");
+    std::string error;
+    BOOST_TEST_REQUIRE(write_compressed_model(path, m, nullptr, error), error);
+    CompressedModel back;
+    BOOST_TEST_REQUIRE(read_compressed_model(path, back, nullptr, error), error);
+    BOOST_TEST_REQUIRE(back.coded.size() == 1u);
+    const CodedParameter &q = back.coded[0];
+    BOOST_TEST(q.packing == layout);
+    BOOST_TEST(q.grid.name() == grid.name());
+    BOOST_TEST(q.level_sums == "w_level_sums");
+    cpq::PackedWeight got;
+    std::vector<std::int32_t> sums;
+    BOOST_TEST_REQUIRE(decode_packed(q, got, sums, error), error);
+    const cpq::PackedWeight expected = cpq::pack_weight(want, *cpq::weight_layout_named(layout));
+    BOOST_TEST(got.bytes == expected.bytes, layout << " " << grid.name());
+    BOOST_TEST(got.byte_shape == expected.byte_shape);
+    BOOST_TEST(sums == cpq::level_sums(want));
+  }
+  // Refusals: a layout the grid cannot take, a codebook of the wrong size,
+  // a packing in a version-1 file.
+  CompressedModel m;
+  m.kernel_prefix = "/nonexistent/kernel", m.function = "net";
+  m.codebooks.push_back({"g", {0.0f, 1.0f, 2.0f, 3.0f}});
+  CodedParameter p;
+  p.name = "w", p.shape = {2, 3}, p.codebook = "g", p.packing = "bit_rows", p.grid = {cpq::GridKind::Signed, 2};
+  p.indices = {0, 1, 2, 3, 0, 1};
+  m.coded = {p};
+  std::string error;
+  BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
+  BOOST_TEST(error.find("'w'") != std::string::npos, error);
+  m.coded[0].packing = "rows", m.codebooks[0].centres.pop_back(), m.coded[0].indices = {0, 1, 2, 0, 1, 2};
+  BOOST_TEST(!write_compressed_model(scratch("x.cpqz"), m, nullptr, error));
+  BOOST_TEST(error.find("packed on a signed2 grid but its codebook has 3 entries") != std::string::npos, error);
+  m.codebooks[0].centres.push_back(3.0f);
+  const std::string path = scratch("v1.cpqz");
+  BOOST_TEST_REQUIRE(write_compressed_model(path, m, nullptr, error), error);
+  cpq::safetensors::File raw;
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(path, raw, error), error);
+  raw.metadata["cpq.format"] = "compressed-model 1";
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(path, raw, error), error);
+  refused(path, "is packed, which \"compressed-model 1\" files do not have");
   fs::remove_all(fs::path(path).parent_path());
 }

@@ -27,6 +27,11 @@ static cl::OptionCategory options("cpq-compress options");
 static cl::opt<std::string> runOpt(cl::Positional, cl::desc("<cpq-train run folder>"), cl::Required, cl::cat(options));
 static cl::opt<std::string> methodOpt("method", cl::desc("kmeans, hkmeans, uniform or ecsq (a float run); grid (a CPQ run: each weight's level on its own grid)"), cl::init("uniform"),
                                       cl::cat(options));
+static cl::opt<std::string> gridKernelOpt("grid-kernel",
+                                          cl::desc("with --method grid, what runs the model: packed (the frozen "
+                                                   "integer network; codes decoded to its packed weights at load "
+                                                   "time) or float (the network with its quantizers)"),
+                                          cl::init("packed"), cl::cat(options));
 static cl::opt<std::string> hessianOpt("hessian",
                                        cl::desc("importance of each weight: diag (the loss's Hessian diagonal, "
                                                 "computed over the training images), adam (sqrt of Adam's second "
@@ -68,6 +73,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "cpq-compress: prunes, quantizes and entropy-codes a trained run\n");
   cpq::compress::Options o;
   if (methodOpt == "grid" && !hessianOpt.getNumOccurrences()) hessianOpt = "none"; // a grid needs no importance
+  o.grid_kernel = gridKernelOpt;
   o.run = runOpt, o.method = methodOpt, o.hessian = hessianOpt, o.clusters = clustersOpt, o.rate = rateOpt;
   o.prune = pruneOpt, o.prune_schedule = pruneScheduleOpt, o.fine_tune_epochs = fineTuneOpt, o.fine_tune_lr = lrOpt, o.per_layer = perLayerOpt;
   o.seed = seedOpt, o.output = outOpt, o.data = dataOpt, o.train_limit = trainLimitOpt, o.test_limit = testLimitOpt;
@@ -112,6 +118,7 @@ int main(int argc, char **argv) {
                                 {"accuracy_before_fine_tune", r.accuracy_before_fine_tune},
                                 {"file_bytes", r.file_bytes},       {"file_ratio", r.file_ratio},
                                 {"parameters", a.parameters},       {"total_bits", a.total_bits()}};
+    if (methodOpt == "grid") j["grid_kernel"] = gridKernelOpt.getValue();
     std::printf("%s\n", j.dump().c_str());
   }
   return 0;

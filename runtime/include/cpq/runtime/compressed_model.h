@@ -15,7 +15,9 @@
 //                        "parameters": {T: {"shape": [...], "kept": n,
 //                          "codebook": NAME, "index_bits": b,
 //                          "gap_bits": g, "gap_symbols": s,
-//                          "scale": S (version 2, optional)}}}
+//                          "scale": S (version 2, optional),
+//                          "packing": {"layout": L, "grid": G, "bits": b,
+//                            "level_sums": N} (version 2, optional)}}}
 //   cpq.crc32.X   the CRC-32 of tensor X's bytes (8 hex digits), every tensor
 // and whose tensors are:
 //   codebook.NAME    F32 [k]  the shared values (cluster centres)
@@ -34,6 +36,12 @@
 // or of one value per slice along the parameter's first axis) the centre at
 // position i is multiplied by S's value of i's slice, in float32: a CPQ
 // run's weights are its grid's levels times its per-channel alpha.
+// With a packing, T names a packed weight input of the kernel (a frozen
+// integer network's; layouts of cpq/kernels/packed_weights.h: rows, panels,
+// bit_rows): its indices are the codes of grid G's levels (b bits), the
+// positions not kept hold the level rounding gives 0, and decoding lays the
+// levels out in layout L as the kernel's U8 bytes, and their sums per output
+// as the I32 tensor N when one is named.
 // Decoding gives exactly the values encoded.
 // Reading checks every checksum, size, code and count, and refuses a file
 // with a message naming it and the tensor.
@@ -41,6 +49,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "cpq/kernels/packed_weights.h"
 #include "cpq/runtime/model_file.h"
 
 #include <map>
@@ -53,7 +62,7 @@ namespace cpq::runtime {
 
 namespace compressed_format {
 inline constexpr char tag[] = "compressed-model 1";
-inline constexpr char scaled_tag[] = "compressed-model 2"; ///< some coded parameter has a scale
+inline constexpr char scaled_tag[] = "compressed-model 2"; ///< a coded parameter has a scale or packing
 inline constexpr char coding_key[] = "cpq.coding";
 inline constexpr char crc_prefix[] = "cpq.crc32.";
 inline constexpr char codebook_prefix[] = "codebook.";
@@ -80,6 +89,11 @@ struct CodedParameter {
   /// Empty, or the plain F32 tensor whose value per slice along axis 0 (or
   /// single value) multiplies the centres.
   std::string scale;
+  /// Empty, or the layout ("rows", "panels", "bit_rows") of the packed
+  /// weight the indices (codes of `grid`) decode to.
+  std::string packing;
+  GridSpec grid{GridKind::Signed, 2};
+  std::string level_sums; ///< with packing: the I32 input of each output's level sum, or ""
   /// Read from a file: the bits of its coded indices and gaps.
   std::uint64_t index_bits = 0, gap_bits = 0;
   std::int64_t elements() const;
@@ -123,6 +137,11 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
 
 /// Whether the safetensors file `file` holds a compressed model (its metadata's format).
 bool is_compressed_model(const std::map<std::string, std::string> &metadata);
+
+/// A packed coded parameter decoded: its levels laid out in its layout, and
+/// (when it names a level-sums tensor) each output's level sum; false with
+/// `error` set when the levels cannot be laid out so.
+bool decode_packed(const CodedParameter &p, PackedWeight &out, std::vector<std::int32_t> &sums, std::string &error);
 
 /// The dense values of a coded parameter: its codebook's centres (times
 /// its scale) at its kept positions, 0 elsewhere.
