@@ -4,7 +4,9 @@
 # layer, with and without pruning and fine-tuning); each compressed model is
 # run again by cpq-run and gives the accuracy cpq-compress reported; the JSON
 # line holds the keys scripts rely on; every bad input is one message naming
-# the problem and exit code 1; damaged model files are refused.
+# the problem and exit code 1; damaged model files are refused. A CPQ run
+# (W2A2) is compressed on its grids and runs on the packed integer kernels,
+# through cpq-run and the C API, exactly as the run's frozen network.
 #
 #   cpq_compress_test.sh SOURCE_DIR BUILD_DIR TINY_NET KERNEL_CACHE SCRATCH
 set -euo pipefail
@@ -99,6 +101,16 @@ mv fp32 fp32.keep && mv w2a2 fp32 # compress() reads the run folder fp32
 compress grid --method grid
 check grid "j['method'] == 'grid' and j['grid_kernel'] == 'packed' and j['hessian'] == 'none' and j['clusters'] == 4"
 check grid "j['sparsity'] == 0 and j['test_accuracy'] == j['reference_accuracy'] and j['bits_per_weight'] <= 2.1"
+# Through the C API: the same logits, bit for bit, as the run frozen with its
+# weights compiled in (the packed bytes decoded from the codes are the
+# compiler's).
+"$opt" --cpq-inference-pipeline="params=fp32/params.safetensors" fp32/network.mlir -o frozen.mlir ||
+  fail "freezing the W2A2 run failed"
+"$build/tools/cpq-compile/cpq-compile" frozen.mlir --function inference -o frozen_kernel > compile.log 2>&1 ||
+  fail "compiling the frozen W2A2 run failed: $(cat compile.log)"
+"$build/tests/runtime/c_model_client" grid.cpqz frozen_kernel frozen.mlir > c_model.log 2>&1 ||
+  fail "the C API on grid.cpqz: $(cat c_model.log)"
+grep -q '^equal logits' c_model.log || fail "the C API on grid.cpqz compared no logits: $(cat c_model.log)"
 # On the float network with its quantizers: codes times alpha.
 compress gridfloat --method grid --grid-kernel float
 check gridfloat "j['grid_kernel'] == 'float' and j['test_accuracy'] == j['reference_accuracy']"
