@@ -504,8 +504,9 @@ bool packed_grid_model(Context &c, const std::vector<runtime::Codebook> &books, 
       PackedWeight w;
       std::vector<std::int32_t> sums;
       if (!runtime::decode_packed(cp, w, sums, c.error)) return false;
-      if (w.bytes != t->data || (sums_tensor && std::memcmp(sums.data(), sums_tensor->data.data(),
-                                                            std::min(sums_tensor->data.size(), 4 * sums.size())) != 0))
+      if (w.bytes != t->data ||
+          (sums_tensor && (sums_tensor->data.size() != 4 * sums.size() ||
+                           std::memcmp(sums.data(), sums_tensor->data.data(), sums_tensor->data.size()) != 0)))
         return c.fail(kernel + ": the packed bytes of '" + p.name + "' decoded from their codes differ from the "
                       "compiler's (a bug: please report it)");
       m.coded.push_back(std::move(cp));
