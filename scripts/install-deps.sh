@@ -28,6 +28,8 @@ packages=(
   zlib1g-dev dataset-fashion-mnist
   # lit (in llvm-14-tools) runs the cpq-opt tests under Debian's python3
   python3
+  # the studies' plots (examples/compression_table.sh and its test)
+  gnuplot-nox
 )
 if [ "$peers" -eq 1 ]; then
   # OpenBLAS: the sgemm peer, and PyTorch's BLAS through Debian's
