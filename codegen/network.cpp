@@ -98,7 +98,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
     std::ostringstream spec;
     spec << std::setprecision(std::numeric_limits<double>::max_digits10); // options reach the pass exactly
     spec << "cpq-quantize-network{weight-bits=" << o.weight_bits << " activation-bits=" << o.activation_bits
-         << " input-bits=" << o.input_bits << " dropbits-p=" << o.dropbits
+         << " input-bits=" << o.input_bits << " dropbits-p=" << o.dropbits << " dropbits=" << o.dropbits_mode
          << " learn-bits=" << (o.learn_bits ? "true" : "false") << " gate-lambda=" << o.gate_lambda
          << " activation-range=" << o.activation_range << " weight-grid=" << o.weight_grid << "}";
     if (!run(spec.str())) return false;

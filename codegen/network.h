@@ -30,6 +30,7 @@ struct NetworkOptions {
   int weight_bits = 0, activation_bits = 0; ///< 0: the network as written
   int input_bits = 8;
   double dropbits = 0.0;
+  std::string dropbits_mode = "hierarchical"; ///< DropBits masks: hierarchical or independent
   bool learn_bits = false;
   double gate_lambda = 0.0;
   std::string optimizer = "adam";

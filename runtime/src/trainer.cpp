@@ -502,7 +502,9 @@ std::string summary_text(const TrainerOptions &o, const TrainingResult &r) {
   std::ostringstream s;
   s << std::fixed;
   s << "\n" << o.network << " " << o.bits;
-  if (o.dropbits > 0) s << ", DropBits p=" << std::setprecision(2) << o.dropbits;
+  if (o.dropbits > 0)
+    s << ", DropBits p=" << std::setprecision(2) << o.dropbits
+      << (o.dropbits_mode == "independent" ? " (independent masks)" : "");
   if (o.learn_bits) s << ", learned bit-widths";
   s << ", " << o.epochs << " epochs, batch " << o.batch << ", seed " << o.seed << "\n";
   s << std::setprecision(2) << "  test accuracy      " << 100 * r.test_accuracy << " %  (loss " << std::setprecision(4)
@@ -530,6 +532,7 @@ std::string summary_json(const TrainerOptions &o, const TrainingResult &r) {
   j["network"] = o.network;
   j["bits"] = o.bits;
   j["dropbits"] = o.dropbits;
+  j["dropbits_mode"] = o.dropbits_mode;
   j["learn_bits"] = o.learn_bits;
   j["epochs"] = o.epochs;
   j["batch"] = o.batch;

@@ -122,6 +122,33 @@ BOOST_AUTO_TEST_CASE(a_short_quantized_run_learns) {
   BOOST_TEST(read_text(run / "network.mlir").find("cpq.quantize") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(dropbits_masks_can_be_independent) {
+  // --dropbits-mode independent reaches every quantizer of the network the
+  // run writes and the summary. With 2 bits there is one droppable level
+  // (cpq-method.md section 4: a mask bit per level 2..b), so both modes are
+  // the same method and train identically; with 4 bits they differ.
+  for (const char *bits : {"W2A2", "W4A4"}) {
+    std::vector<std::string> rows[2];
+    for (int i = 0; i < 2; ++i) {
+      const std::string mode = i ? "independent" : "hierarchical";
+      const fs::path run = scratch(std::string("dropbits_") + bits + "_" + mode);
+      const Result r = train(std::string("--bits ") + bits + " --dropbits 0.25 --dropbits-mode " + mode +
+                             " --epochs 1 --lr 3e-3 --train-limit 600 --test-limit 300 -o '" + run.string() + "'");
+      BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+      rows[i] = log_rows(run);
+      const std::string summary = read_text(run / "summary.json");
+      BOOST_TEST(summary.find("\"dropbits_mode\": \"" + mode + "\"") != std::string::npos, summary);
+      const std::string net = read_text(run / "network.mlir");
+      BOOST_TEST((net.find("dropbits = \"independent\"") != std::string::npos) == bool(i), net);
+      if (i) BOOST_TEST(r.output.find("DropBits p=0.25 (independent masks)") != std::string::npos, r.output);
+    }
+    if (std::string(bits) == "W2A2")
+      BOOST_TEST(rows[0] == rows[1], "one droppable level, yet the modes trained differently");
+    else
+      BOOST_TEST(rows[0] != rows[1], "independent masks trained exactly as hierarchical ones at 4 bits");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(learned_bit_widths_come_from_the_trained_gates) {
   // A heavy L0 weight on the gates' expected bits closes every gate above
   // level 1 within 125 steps: the summary reports the learned 1 bit, not the
@@ -269,6 +296,9 @@ BOOST_AUTO_TEST_CASE(bad_options_and_networks_are_clear_errors) {
   fails_with(train("--epochs 0" + out), "--epochs must be at least 1");
   fails_with(train("--dropbits 1.5 --bits W2A2" + out), "--dropbits must be in [0, 1)");
   fails_with(train("--dropbits 0.25" + out), "--dropbits and --learn-bits need a quantized network");
+  fails_with(train("--bits W2A2 --dropbits 0.25 --dropbits-mode random" + out),
+             "--dropbits-mode must be hierarchical or independent, not 'random'");
+  fails_with(train("--bits W2A2 --dropbits-mode independent" + out), "--dropbits-mode needs DropBits");
   fails_with(train("--lr-schedule linear" + out), "--lr-schedule must be cosine or constant");
   fails_with(train("--act-range 0" + out), "--act-range must be a positive number");
   fails_with(train("--sigma-floor -1" + out), "--sigma-floor must be a number >= 0");

@@ -37,6 +37,10 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<network .mlir>"
 static cl::opt<std::string> bitsOpt("bits", cl::desc("FP32 (the network as written) or WnAm, e.g. W2A2"),
                                     cl::init("FP32"), cl::cat(trainOptions));
 static cl::opt<double> dropbitsOpt("dropbits", cl::desc("DropBits probability p (0: off)"), cl::init(0.0), cl::cat(trainOptions));
+static cl::opt<std::string> dropbitsModeOpt("dropbits-mode",
+                                            cl::desc("DropBits masks: hierarchical (drop the finest levels first, "
+                                                     "the default) or independent (each level on its own)"),
+                                            cl::init("hierarchical"), cl::cat(trainOptions));
 static cl::opt<int> inputBitsOpt("input-bits", cl::desc("bits of the input images when quantizing (0: float)"),
                                  cl::init(8), cl::cat(trainOptions));
 static cl::opt<bool> learnBitsOpt("learn-bits", cl::desc("learn each tensor's bit-width (up to --bits) with gates"), cl::cat(trainOptions));
@@ -132,6 +136,10 @@ void check_options(const Bits &bits) {
   if (!(lrOpt > 0)) fail("--lr must be positive");
   if (scheduleOpt != "cosine" && scheduleOpt != "constant") fail("--lr-schedule must be cosine or constant");
   if (dropbitsOpt < 0 || dropbitsOpt >= 1) fail("--dropbits must be in [0, 1)");
+  if (dropbitsModeOpt != "hierarchical" && dropbitsModeOpt != "independent")
+    fail("--dropbits-mode must be hierarchical or independent, not '" + dropbitsModeOpt + "'");
+  if (dropbitsModeOpt.getNumOccurrences() && dropbitsOpt == 0.0)
+    fail("--dropbits-mode needs DropBits (--dropbits P with P > 0)");
   if (!(actRangeOpt > 0) || !std::isfinite(actRangeOpt)) fail("--act-range must be a positive number");
   if (weightGridOpt != "signed" && weightGridOpt != "symmetric") fail("--weight-grid must be signed or symmetric");
   if (weightGridOpt == "symmetric" && (dropbitsOpt > 0 || learnBitsOpt))
@@ -207,6 +215,7 @@ int main(int argc, char **argv) {
   cpq::codegen::NetworkOptions n;
   n.weight_bits = bits.weights, n.activation_bits = bits.activations;
   n.input_bits = inputBitsOpt, n.dropbits = dropbitsOpt, n.learn_bits = learnBitsOpt;
+  n.dropbits_mode = dropbitsModeOpt;
   n.gate_lambda = gateLambdaOpt, n.optimizer = optimizerOpt, n.weight_decay = weightDecayOpt;
   n.scale_floor = scaleFloorOpt, n.sigma_floor = sigmaFloorOpt, n.activation_range = actRangeOpt;
   n.weight_grid = weightGridOpt, n.scale_step = scaleStepOpt;
@@ -234,6 +243,7 @@ int main(int argc, char **argv) {
   o.input = {0.0f, 1.0f};
   o.configuration = configuration(network.training_text);
   o.network = stem, o.bits = bitsOpt, o.dropbits = dropbitsOpt, o.learn_bits = learnBitsOpt;
+  o.dropbits_mode = dropbitsModeOpt;
   o.network_text = network.network_text, o.network_function = network.name;
   o.progress = !quietOpt, o.note = note;
   cpq::runtime::TrainingResult result;

@@ -64,6 +64,7 @@ struct TrainerOptions {
   /// DropBits' p and whether bit-widths are learned.
   std::string network = "network", bits = "FP32";
   double dropbits = 0;
+  std::string dropbits_mode = "hierarchical"; ///< of DropBits' masks: hierarchical or independent
   bool learn_bits = false;
   /// The network as trained, written to RUN/network.mlir (none when empty),
   /// and its function's name (params.safetensors' cpq.network).
