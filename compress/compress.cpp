@@ -1,5 +1,6 @@
 //===- compress.cpp - a trained run compressed to the limit -----------------===//
 #include "compress/compress.h"
+#include "compress/context.h"
 
 #include "codegen/aot.h"
 #include "codegen/network.h"
@@ -33,35 +34,6 @@ namespace fs = std::filesystem;
 using runtime::KernelArgument;
 
 namespace {
-
-/// A parameter compression codes: a layer's weight (prunable) or bias.
-struct Coded {
-  std::string name, c_name;
-  std::vector<std::int64_t> shape;
-  bool weight = false;
-  std::vector<float> values, importance;
-  std::vector<std::uint8_t> keep; ///< per value; all 1 unless pruned
-  std::vector<std::uint32_t> cluster; ///< per kept value (in position order)
-  std::string codebook;
-  std::string scale; ///< --method grid: the alpha parameter scaling the centres
-};
-
-struct Context {
-  explicit Context(const Options &options) : o(options) {}
-  const Options &o;
-  std::string error;
-  codegen::PreparedNetwork network;
-  std::unique_ptr<runtime::Kernel> step, eval;
-  idx::LabelledImages train, test;
-  std::vector<Coded> coded;
-  std::map<std::string, std::vector<float>> others; ///< parameters stored as they are
-  std::string work;
-  bool kernel_compiled = false;
-  void note(const std::string &m) const {
-    if (o.note) o.note(m);
-  }
-  bool fail(const std::string &m) { return error = m, false; }
-};
 
 bool load_data(Context &c, const std::string &split, int limit, idx::LabelledImages &d) {
   const std::string dir = c.o.data.empty() ? idx::kFashionMnistDir : c.o.data;
@@ -230,11 +202,8 @@ bool diag_importance(Context &c) {
 bool fine_tune(Context &c, const std::string &phase,
                const std::function<void(const runtime::TrainerOptions::Parameters &)> &project, std::string &checkpoint) {
   const std::string folder = c.work + "/" + phase;
-  safetensors::File start;
-  for (const Coded &p : c.coded) start.tensors.push_back(safetensors::make_f32(p.name, p.shape, p.values));
-  for (const auto &[name, v] : c.others) start.tensors.push_back(safetensors::make_f32(name, c.network.shapes.at(name), v));
   fs::create_directories(folder);
-  if (!safetensors::write(folder + "/start.safetensors", start, c.error)) return false;
+  if (!write_current(c, folder + "/start.safetensors")) return false;
   runtime::TrainerOptions t;
   t.run_folder = folder, t.epochs = c.o.fine_tune_epochs, t.batch = c.o.batch, t.learning_rate = c.o.fine_tune_lr;
   t.seed = c.o.seed, t.overwrite = true, t.init_from = folder + "/start.safetensors";
@@ -309,13 +278,6 @@ Quantized quantize(const Context &c, const std::vector<float> &w, const std::vec
   return ecsq_for_rate(w, h, o.rate, [&](double lambda, double entropy) {
            c.note("ECSQ lambda " + std::to_string(lambda) + ": " + std::to_string(entropy) + " bits");
          }).q;
-}
-
-/// The C name of the kernel parameter `tensor`, or "".
-std::string c_name_of(const Context &c, const std::string &tensor) {
-  for (const KernelArgument &a : c.step->arguments())
-    if (!a.output && a.tensor == tensor) return a.name;
-  return "";
 }
 
 /// --method grid: each kept weight's level on its own CPQ grid (the
@@ -422,158 +384,6 @@ void project_to_centres(Context &c, const runtime::TrainerOptions::Parameters &v
       v[i] = float(s.first / double(s.second));
     }
   }
-}
-
-/// Accuracy of `model` on the test set.
-bool evaluate(Context &c, const runtime::Model &model, double &accuracy) {
-  const KernelArgument *in = nullptr, *out = nullptr;
-  for (const KernelArgument &a : model.kernel().arguments()) {
-    if (a.output) out = &a;
-    else if (a.role == runtime::roles::input) in = &a;
-  }
-  if (!in || !out) return c.fail(model.path() + ": its kernel is not a network from images to logits");
-  std::vector<std::uint32_t> order(std::size_t(c.test.count));
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
-  std::int64_t right = 0;
-  const std::int64_t batch = 1000;
-  for (std::int64_t first = 0; first < c.test.count; first += batch) {
-    const std::int64_t n = std::min(batch, c.test.count - first);
-    runtime::HostTensor images(*in, n), logits(*out, n);
-    std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
-    if (!runtime::fill_batch(c.test, order, std::size_t(first), std::size_t(n), runtime::Normalisation{0.0f, 1.0f},
-                             images.data<float>(), labels.data(), c.error))
-      return false;
-    if (!model.call({{in->name, images.buffer()}, {out->name, logits.buffer()}}, c.error)) return false;
-    const std::int64_t classes = out->shape.back();
-    for (std::int64_t r = 0; r < n; ++r) {
-      const float *row = logits.data<float>() + r * classes;
-      right += std::int64_t(std::max_element(row, row + classes) - row) == labels[std::size_t(r)];
-    }
-  }
-  accuracy = double(right) / double(c.test.count);
-  return true;
-}
-
-/// The current values as a safetensors file of the network's parameters.
-bool write_current(Context &c, const std::string &path) {
-  safetensors::File f;
-  for (const Coded &p : c.coded) f.tensors.push_back(safetensors::make_f32(p.name, p.shape, p.values));
-  for (const auto &[name, v] : c.others) f.tensors.push_back(safetensors::make_f32(name, c.network.shapes.at(name), v));
-  return safetensors::write(path, f, c.error);
-}
-
-/// --method grid on the packed kernel: the network frozen with the current
-/// values (cpq-inference-pipeline) and compiled with a packed model file;
-/// each packed weight of that file becomes a coded parameter (its levels'
-/// codes, decoded at load time to the same bytes, which is checked here),
-/// its level sums are made by the decoder, the rest is stored as it is.
-bool packed_grid_model(Context &c, const std::vector<runtime::Codebook> &books, const std::string &kernel,
-                       runtime::CompressedModel &m) {
-  const std::string current = c.work + "/current.safetensors", packed = c.work + "/packed.safetensors";
-  fs::create_directories(c.work);
-  if (!write_current(c, current)) return false;
-  c.note("freezing and compiling the packed integer network: " + kernel);
-  codegen::AotOptions a;
-  a.input = c.o.run + "/network.mlir", a.function = "inference", a.output = kernel, a.targets = {c.o.target};
-  a.pipeline = "cpq-inference-pipeline{params=" + current + "}", a.model = packed;
-  if (!codegen::compile_aot(a, c.error)) return false;
-  safetensors::File file;
-  if (!safetensors::read(packed, file, c.error)) return false;
-  m = runtime::CompressedModel{};
-  m.kernel_prefix = kernel, m.function = file.metadata[runtime::model_format::function_key];
-  m.codebooks = books;
-  std::set<std::string> derived, matched;
-  for (const Coded &p : c.coded) {
-    const codegen::PreparedNetwork::Quantizer &q = c.network.quantizers.at(p.name);
-    for (const char *suffix : {".panels", ".packed", ".bits"}) {
-      const std::string name = runtime::c_identifier(p.name + suffix);
-      const safetensors::Tensor *t = file.find(name);
-      const std::string layout = file.metadata[runtime::model_format::weight_layout_prefix + name];
-      if (!t || layout.empty()) continue;
-      runtime::CodedParameter cp;
-      cp.name = name, cp.shape = p.shape, cp.codebook = p.codebook, cp.indices = p.cluster;
-      cp.packing = layout, cp.grid = q.grid;
-      cp.dense = std::all_of(p.keep.begin(), p.keep.end(), [](std::uint8_t k) { return k != 0; });
-      if (!cp.dense)
-        for (std::uint32_t i = 0; i < p.keep.size(); ++i)
-          if (p.keep[i]) cp.positions.push_back(i);
-      const std::string sums_name = runtime::c_identifier(p.name + ".level_sums");
-      const safetensors::Tensor *sums_tensor = file.find(sums_name);
-      if (sums_tensor) cp.level_sums = sums_name, derived.insert(sums_name);
-      // The decoder must give back the compiler's bytes exactly.
-      PackedWeight w;
-      std::vector<std::int32_t> sums;
-      if (!runtime::decode_packed(cp, w, sums, c.error)) return false;
-      if (w.bytes != t->data ||
-          (sums_tensor && (sums_tensor->data.size() != 4 * sums.size() ||
-                           std::memcmp(sums.data(), sums_tensor->data.data(), sums_tensor->data.size()) != 0)))
-        return c.fail(kernel + ": the packed bytes of '" + p.name + "' decoded from their codes differ from the "
-                      "compiler's (a bug: please report it)");
-      m.coded.push_back(std::move(cp));
-      matched.insert(name);
-    }
-    if (!matched.count(runtime::c_identifier(p.name + ".panels")) && !matched.count(runtime::c_identifier(p.name + ".packed")) &&
-        !matched.count(runtime::c_identifier(p.name + ".bits")))
-      return c.fail(kernel + ": the frozen network has no packed weight of '" + p.name + "'");
-  }
-  for (const safetensors::Tensor &t : file.tensors) {
-    if (matched.count(t.name) || derived.count(t.name)) continue;
-    runtime::ModelFileTensor plain;
-    plain.name = t.name, plain.dtype = t.dtype, plain.shape = t.shape, plain.elements = t.elements(), plain.bytes = t.data;
-    m.plain.push_back(std::move(plain));
-  }
-  return true;
-}
-
-/// The compressed model of the current values: the kernel compiled, the
-/// file written and loaded back, its accuracy measured.
-bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books, Result &result) {
-  const std::string stem = c.o.output.substr(0, c.o.output.size() - fs::path(c.o.output).extension().string().size());
-  const std::string kernel = stem + "_kernel";
-  runtime::CompressedModel m;
-  if (c.o.method == "grid" && c.o.grid_kernel == "packed") {
-    if (!packed_grid_model(c, books, kernel, m)) return false;
-  } else {
-  if (!c.kernel_compiled) {
-    c.note("compiling the network with its parameters as inputs: " + kernel);
-    codegen::AotOptions a;
-    a.input = c.o.run + "/network.mlir", a.function = c.network.name, a.output = kernel, a.targets = {c.o.target};
-    a.lowering.parameters_as_inputs = true; // also those with values in the text (a CPQ run's alphas)
-    if (!codegen::compile_aot(a, c.error)) return false;
-    c.kernel_compiled = true;
-  }
-  m.kernel_prefix = kernel, m.function = runtime::c_identifier(fs::path(kernel).filename().string());
-  m.codebooks = books;
-  for (const Coded &p : c.coded) {
-    runtime::CodedParameter q;
-    q.name = p.c_name, q.shape = p.shape, q.codebook = p.codebook, q.indices = p.cluster;
-    if (!p.scale.empty()) q.scale = c_name_of(c, p.scale);
-    q.dense = std::all_of(p.keep.begin(), p.keep.end(), [](std::uint8_t k) { return k != 0; });
-    if (!q.dense)
-      for (std::uint32_t i = 0; i < p.keep.size(); ++i)
-        if (p.keep[i]) q.positions.push_back(i);
-    m.coded.push_back(std::move(q));
-  }
-  for (const auto &[name, v] : c.others) {
-    runtime::ModelFileTensor t;
-    for (const KernelArgument &a : c.step->arguments())
-      if (!a.output && a.tensor == name) t.name = a.name;
-    t.dtype = "F32", t.shape = c.network.shapes.at(name), t.elements = std::int64_t(v.size());
-    t.bytes.resize(v.size() * 4);
-    std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
-    m.plain.push_back(std::move(t));
-  }
-  }
-  if (!runtime::write_compressed_model(c.o.output, m, &result.account, c.error)) return false;
-  auto model = runtime::Model::load(c.o.output, c.error);
-  if (!model) return false;
-  if (!evaluate(c, *model, result.test_accuracy)) return false;
-  result.ratio = result.account.ratio();
-  result.bits_per_weight = result.account.bits_per_coded_value();
-  result.sparsity = result.account.coded ? 1.0 - double(result.account.kept) / double(result.account.coded) : 0;
-  result.file_bytes = model->file_bytes();
-  result.file_ratio = result.file_bytes ? 4.0 * double(result.account.parameters) / double(result.file_bytes) : 0;
-  return true;
 }
 
 bool check_options(const Options &o, std::string &error) {
