@@ -100,10 +100,16 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
     spec << "cpq-quantize-network{weight-bits=" << o.weight_bits << " activation-bits=" << o.activation_bits
          << " input-bits=" << o.input_bits << " dropbits-p=" << o.dropbits << " dropbits=" << o.dropbits_mode
          << " learn-bits=" << (o.learn_bits ? "true" : "false") << " gate-lambda=" << o.gate_lambda
-         << " activation-range=" << o.activation_range << " weight-grid=" << o.weight_grid << "}";
+         << " activation-range=" << o.activation_range << " weight-grid=" << o.weight_grid;
+    if (!o.tensor_bits.empty()) {
+      spec << " tensor-bits=";
+      const char *comma = "";
+      for (const auto &[tensor, bits] : o.tensor_bits) spec << comma << tensor << ":" << bits, comma = ",";
+    }
+    spec << "}";
     if (!run(spec.str())) return false;
-  } else if (o.dropbits != 0.0 || o.learn_bits) {
-    error = "DropBits and learned bit-widths need a quantized network (weight and activation bits)";
+  } else if (o.dropbits != 0.0 || o.learn_bits || !o.tensor_bits.empty()) {
+    error = "DropBits, learned bit-widths and per-tensor bits need a quantized network (weight and activation bits)";
     return false;
   }
   p.network_text = print(*module);
@@ -111,7 +117,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
   train << std::setprecision(std::numeric_limits<double>::max_digits10);
   train << "cpq-train-pipeline{optimizer=" << o.optimizer << " weight-decay=" << o.weight_decay
         << " scale-floor=" << o.scale_floor << " sigma-floor=" << o.sigma_floor << " scale-step=" << o.scale_step
-        << "}";
+        << " gate-lr-scale=" << o.gate_lr_scale << "}";
   if (!run(train.str())) return false;
   p.training_text = print(*module);
 

@@ -101,6 +101,8 @@ private:
   void add_results(mlir::ReturnOp ret);
   const TensorValue &tensor(mlir::Value v);
   Halide::Expr scalar(mlir::Value v);
+  /// An optimizer update's learning rate (its lr times its lr_scale).
+  template <class Op> Halide::Expr lr(Op op);
   /// A stage of the op just lowered: its results, and the helper stages of
   /// the values it set.
   void record(const std::string &family, std::vector<Halide::Func> funcs, std::vector<Halide::Func> helpers = {},

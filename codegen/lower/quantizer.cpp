@@ -188,8 +188,11 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   std::vector<Func> results = {dx.f, da.f, ds.f};
   if (q.gate_logits()) {
     Var k("k");
-    // The L0 regulariser's gradient over the tensor's n elements.
-    Expr n = cast<double>(x.dim(0));
+    // The L0 regulariser's gradient over the tensor's n elements: all of a
+    // weight's, an activation's per image (as the training report counts
+    // them), so that lambda does not depend on the batch size.
+    const bool weight = source_of(q.input()).second == roles::param;
+    Expr n = weight ? cast<double>(x.dim(0)) : Expr(1.0);
     for (int d = 1; d < x.rank(); ++d) n = n * cast<double>(x.dim(d));
     const Expr regulariser = gate_regulariser_grad(g.bits, attrs.gate_lambda, tensor(q.gate_logits()).f, n, k);
     TensorValue dg = define(name + "_dlog_a", {k}, cast<float>(bwd.grad_log_a(k) + regulariser),

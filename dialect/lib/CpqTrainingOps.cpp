@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "OpChecks.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace cpq::dialect;
 using namespace cpq::dialect::checks;
@@ -156,7 +158,9 @@ FailureOr<Types> check(SoftmaxCrossEntropyHessianOpAdaptor a, const Checker &c) 
 
 FailureOr<Types> check(SquareOpAdaptor a, const Checker &) { return Types{a.input().getType()}; }
 
-LogicalResult checkStep(const Checker &c, double weightDecay, bool relative) {
+LogicalResult checkStep(const Checker &c, double weightDecay, bool relative, double lrScale) {
+  if (!(lrScale > 0.0 && std::isfinite(lrScale)))
+    return c.refuse("lr_scale must be a positive number, got " + Twine(number(lrScale)));
   if (!(weightDecay >= 0.0)) return c.refuse("weight_decay must be non-negative, got " + Twine(number(weightDecay)));
   if (relative && weightDecay != 0.0) return c.fail("relative steps take no weight_decay");
   return success();
@@ -168,7 +172,8 @@ FailureOr<Types> check(SgdUpdateOpAdaptor a, const Checker &c) {
     return failure();
   const double m = a.momentum().convertToDouble();
   if (!(m >= 0.0 && m < 1.0)) return c.refuse("momentum must be in [0, 1), got " + Twine(number(m)));
-  if (failed(checkStep(c, a.weight_decay().convertToDouble(), a.relative()))) return failure();
+  if (failed(checkStep(c, a.weight_decay().convertToDouble(), a.relative(), a.lr_scale().convertToDouble())))
+    return failure();
   return Types{p, p};
 }
 
@@ -183,7 +188,8 @@ FailureOr<Types> check(AdamUpdateOpAdaptor a, const Checker &c) {
   if (!(b1 >= 0.0 && b1 < 1.0) || !(b2 >= 0.0 && b2 < 1.0))
     return c.refuse("beta1 and beta2 must be in [0, 1), got " + Twine(number(b1)) + " and " + Twine(number(b2)));
   if (!(eps > 0.0)) return c.refuse("epsilon must be positive, got " + Twine(number(eps)));
-  if (failed(checkStep(c, a.weight_decay().convertToDouble(), a.relative()))) return failure();
+  if (failed(checkStep(c, a.weight_decay().convertToDouble(), a.relative(), a.lr_scale().convertToDouble())))
+    return failure();
   return Types{p, p, p};
 }
 

@@ -406,6 +406,10 @@ void Session::summarise(TrainingResult &r) const {
     r.tensors.push_back({q.tensor, q.kind, b, q.elements});
     if (q.kind == "weight") weight_bits[q.tensor] = b;
   }
+  std::int64_t weights = 0, weight_bits_total = 0;
+  for (const TensorBits &t : r.tensors)
+    if (t.kind == "weight") weights += t.elements, weight_bits_total += t.elements * t.bits;
+  r.average_weight_bits = weights ? static_cast<double>(weight_bits_total) / static_cast<double>(weights) : 0.0;
   r.model_bits = r.fp32_bits = 0;
   for (const auto &[name, values] : trained) {
     const std::int64_t n = static_cast<std::int64_t>(values.size());
@@ -505,7 +509,8 @@ std::string summary_text(const TrainerOptions &o, const TrainingResult &r) {
   if (o.dropbits > 0)
     s << ", DropBits p=" << std::setprecision(2) << o.dropbits
       << (o.dropbits_mode == "independent" ? " (independent masks)" : "");
-  if (o.learn_bits) s << ", learned bit-widths";
+  if (!o.bits_from.empty()) s << ", per-tensor bits of " << o.bits_from;
+  if (o.learn_bits) s << ", learned bit-widths (lambda " << std::defaultfloat << o.gate_lambda << ")" << std::fixed;
   s << ", " << o.epochs << " epochs, batch " << o.batch << ", seed " << o.seed << "\n";
   s << std::setprecision(2) << "  test accuracy      " << 100 * r.test_accuracy << " %  (loss " << std::setprecision(4)
     << r.test_loss << ", " << r.test_images << " images)\n";
@@ -515,6 +520,8 @@ std::string summary_text(const TrainerOptions &o, const TrainingResult &r) {
     << static_cast<double>(r.model_bits) / 8192.0 << " KiB (FP32: " << static_cast<double>(r.fp32_bits) / 8192.0
     << " KiB, " << std::setprecision(1) << static_cast<double>(r.fp32_bits) / static_cast<double>(r.model_bits)
     << "x smaller)\n";
+  if (r.average_weight_bits > 0)
+    s << std::setprecision(3) << "  weight bits        " << r.average_weight_bits << " on average (by element count)\n";
   if (!r.tensors.empty()) {
     s << "  tensor                 kind         bits   elements\n";
     for (const TensorBits &t : r.tensors) {
@@ -534,6 +541,8 @@ std::string summary_json(const TrainerOptions &o, const TrainingResult &r) {
   j["dropbits"] = o.dropbits;
   j["dropbits_mode"] = o.dropbits_mode;
   j["learn_bits"] = o.learn_bits;
+  if (!o.bits_from.empty()) j["bits_from"] = o.bits_from;
+  if (o.learn_bits) j["gate_lambda"] = o.gate_lambda, j["gate_lr_scale"] = o.gate_lr_scale;
   j["epochs"] = o.epochs;
   j["batch"] = o.batch;
   j["seed"] = o.seed;
@@ -542,6 +551,7 @@ std::string summary_json(const TrainerOptions &o, const TrainingResult &r) {
   j["train_images_per_s"] = r.images_per_s;
   j["model_bits"] = r.model_bits;
   j["fp32_bits"] = r.fp32_bits;
+  j["average_weight_bits"] = r.average_weight_bits;
   j["tensors"] = nlohmann::ordered_json::array();
   for (const TensorBits &t : r.tensors)
     j["tensors"].push_back({{"tensor", t.tensor}, {"kind", t.kind}, {"bits", t.bits}, {"elements", t.elements}});

@@ -289,6 +289,42 @@ BOOST_AUTO_TEST_CASE(optimizer_updates_match_the_reference) {
   check(o[13], v7, 1e-6, 1e-7, "relative adam v");
 }
 
+BOOST_AUTO_TEST_CASE(lr_scale_multiplies_the_rate_of_one_update) {
+  // The gates' own rate (--gate-lr-scale): the update with lr_scale 4 at lr
+  // 0.05 is the reference's update at lr 0.2, for Adam and SGD.
+  std::mt19937 rng(9);
+  const std::string P = tensor_type({5, 3}, false);
+  const std::string mlir =
+      "func @f(%p: " + P + ", %g: " + P + ", %m: " + P + ", %v: " + P + ", %lr: f32, %t: i64) -> (" + P + ", " + P +
+      ", " + P + ", " + P + ", " + P + ") {\n" +
+      "  %p1, %m1, %v1 = cpq.adam_update %p, %g, %m, %v, %lr, %t {lr_scale = 4.0} : (" + P + ", " + P + ", " + P + ", " +
+      P + ", f32, i64) -> (" + P + ", " + P + ", " + P + ")\n" +
+      "  %p2, %m2 = cpq.sgd_update %p, %g, %m, %lr {momentum = 0.8, lr_scale = 4.0} : (" + P + ", " + P + ", " + P +
+      ", f32) -> (" + P + ", " + P + ")\n" +
+      "  return %p1, %m1, %v1, %p2, %m2 : " + P + ", " + P + ", " + P + ", " + P + ", " + P + "\n}\n";
+  const Tensor p = random_tensor({5, 3}, rng), g = random_tensor({5, 3}, rng), m = random_tensor({5, 3}, rng),
+               v = random_tensor({5, 3}, rng, 0.1f, 1.0f);
+  Compiled f(mlir);
+  f.set(0, p), f.set(1, g), f.set(2, m), f.set(3, v);
+  f.set_scalar(4, 0.05f);
+  f.set_scalar(5, int64_t(3));
+  auto o = f.run(1);
+  Tensor p1 = p, m1 = m, v1 = v, p2 = p, m2 = m;
+  for (std::size_t k = 0; k < p.data.size(); ++k) {
+    reference::adam_update(p1.data[k], g.data[k], m1.data[k], v1.data[k], 0.2f, 3, 0.9, 0.999, 1e-8, 0.0);
+    reference::sgd_update(p2.data[k], g.data[k], m2.data[k], 0.2f, 0.8, 0.0, false);
+  }
+  check(o[0], p1, 1e-5, 1e-7, "adam param"), check(o[1], m1, 1e-6, 1e-7, "adam m"), check(o[2], v1, 1e-6, 1e-7, "adam v");
+  check(o[3], p2, 1e-5, 1e-7, "sgd param"), check(o[4], m2, 1e-6, 1e-7, "sgd momentum");
+  // And it is not the unscaled update.
+  Tensor p0 = p, m0 = m, v0 = v;
+  for (std::size_t k = 0; k < p.data.size(); ++k)
+    reference::adam_update(p0.data[k], g.data[k], m0.data[k], v0.data[k], 0.05f, 3, 0.9, 0.999, 1e-8, 0.0);
+  double diff = 0;
+  for (std::size_t k = 0; k < p.data.size(); ++k) diff = std::max(diff, double(std::fabs(p0.data[k] - p1.data[k])));
+  BOOST_TEST(diff > 1e-2);
+}
+
 /// The outputs of a quantize / quantize_train / quantize_grad function
 /// against the reference's: forwards bit-exact, gradients within 1e-4.
 template <typename Outputs>
@@ -399,8 +435,9 @@ BOOST_DATA_TEST_CASE(gated_quantizer_ops_match_the_scalar_reference_with_the_sam
     << ", gate_lambda = " << std::showpoint << c.lambda;
   const std::string t = a.str() + ", tensor_id = 7";
   const std::string mlir =
-      "func @f(%x: " + X + ", %a: " + A + ", %s: " + A + ", %dy: " + X + ", %g: " + G + ", %seed: i64, %step: i64) -> (" +
-      X + ", " + X + ", " + X + ", " + A + ", " + A + ", " + G + ") {\n" + "  %e = cpq.quantize %x, %a, %s, %g {" +
+      "func @f(%x: " + X + (c.per_channel ? " {cpq.name = \"w\", cpq.role = \"param\"}" : "") + ", %a: " + A +
+      ", %s: " + A + ", %dy: " + X + ", %g: " + G + ", %seed: i64, %step: i64) -> (" + X + ", " + X + ", " + X + ", " +
+      A + ", " + A + ", " + G + ") {\n" + "  %e = cpq.quantize %x, %a, %s, %g {" +
       a.str() + "} : (" + X + ", " + A + ", " + A + ", " + G + ") -> " + X + "\n" +
       "  %q = cpq.quantize_train %x, %a, %s, %seed, %step, %g {" + t + "} : (" + X + ", " + A + ", " + A +
       ", i64, i64, " + G + ") -> " + X + "\n" +
@@ -446,8 +483,12 @@ BOOST_DATA_TEST_CASE(gated_quantizer_ops_match_the_scalar_reference_with_the_sam
   }
   std::vector<double> reg(std::size_t(c.bits), 0.0);
   expected_extra_bits(c.bits, log_a.data(), reg.data());
+  // The L0 term counts a weight's elements (the per-channel cases: %x is a
+  // parameter) and one image's of an activation (the others: %x is data,
+  // its first dimension the batch).
+  const double regularised = double(x.elements()) / (c.per_channel ? 1.0 : double(xs[0]));
   for (int l = 2; l <= c.bits; ++l)
-    dg.data[l - 2] = float(drawn.level[l - 2].dz_dlog_a * sz[l - 2] + c.lambda * double(x.elements()) * reg[l - 2]);
+    dg.data[l - 2] = float(drawn.level[l - 2].dz_dlog_a * sz[l - 2] + c.lambda * regularised * reg[l - 2]);
   for (int ch = 0; ch < channels; ++ch) da.data[ch] = float(sa[ch]), ds.data[ch] = float(ss[ch]);
   check_quantizer(o, {e, q, dx, da, ds}, "gated ");
   check(o[5], dg, 1e-4, 1e-4, "gated quantize_grad dlog_a");

@@ -10,6 +10,9 @@
 // RUN: cpq-opt %s -split-input-file --cpq-expand-training="scale-step=relative" -verify-diagnostics | FileCheck %s --check-prefix=RELATIVE
 // RUN: cpq-opt %s -split-input-file --cpq-expand-training="optimizer=sgd scale-step=relative" -verify-diagnostics | FileCheck %s --check-prefix=RELSGD
 // RUN: not cpq-opt %s --cpq-expand-training="scale-step=log" 2>&1 | FileCheck %s --check-prefix=BADSTEP
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="gate-lr-scale=30" -verify-diagnostics | FileCheck %s --check-prefix=GATELR
+// RUN: cpq-opt %s -split-input-file --cpq-expand-training="optimizer=sgd gate-lr-scale=30" -verify-diagnostics | FileCheck %s --check-prefix=GATELRSGD
+// RUN: not cpq-opt %s --cpq-expand-training="gate-lr-scale=0" 2>&1 | FileCheck %s --check-prefix=BADGATELR
 
 // A dense layer on a quantized weight with learned gates: the STE gradient
 // gives dL/dw, dL/dalpha, dL/dsigma and dL/dlog_a.
@@ -161,3 +164,19 @@ func @opaque(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   return %z : tensor<?x4xf32>
 }
 func private @external(tensor<?x4xf32>) -> tensor<?x4xf32>
+
+// gate-lr-scale: the gate logits' update alone gets the scale of its rate.
+// GATELR-LABEL: func @train_step
+// GATELR: cpq.adam_update
+// GATELR-NOT: lr_scale
+// GATELR-SAME: -> (tensor<3x6xf32>
+// GATELR: cpq.adam_update
+// GATELR-NOT: lr_scale
+// GATELR-SAME: -> (tensor<1xf32>
+// GATELR: cpq.adam_update
+// GATELR-NOT: lr_scale
+// GATELR-SAME: -> (tensor<1xf32>
+// GATELR: cpq.adam_update {{.*}}lr_scale = 3.000000e+01 : f64{{.*}} -> (tensor<2xf32>
+// GATELRSGD-LABEL: func @train_step
+// GATELRSGD: cpq.sgd_update {{.*}}lr_scale = 3.000000e+01 : f64{{.*}} -> (tensor<2xf32>
+// BADGATELR: gate-lr-scale must be a positive number, got 0

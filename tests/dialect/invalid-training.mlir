@@ -1125,6 +1125,22 @@ func @adam_update_epsilon_not_positive(%s: tensor<4xf32>, %lr: f32, %t: i64) {
 
 // -----
 
+func @adam_update_lr_scale_not_positive(%s: tensor<4xf32>, %lr: f32, %t: i64) {
+  // expected-error @+1 {{lr_scale must be a positive number, got -2}}
+  %p:3 = cpq.adam_update %s, %s, %s, %s, %lr, %t {lr_scale = -2.0} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func @sgd_update_lr_scale_not_positive(%s: tensor<4xf32>, %lr: f32) {
+  // expected-error @+1 {{lr_scale must be a positive number, got 0}}
+  %p:2 = cpq.sgd_update %s, %s, %s, %lr {lr_scale = 0.0} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32) -> (tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
 func @adam_update_weight_decay_negative(%s: tensor<4xf32>, %lr: f32, %t: i64) {
   // expected-error @+1 {{weight_decay must be non-negative, got -1}}
   %p:3 = cpq.adam_update %s, %s, %s, %s, %lr, %t {weight_decay = -1.0} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)

@@ -8,6 +8,10 @@
 // RUN: cpq-opt %s --cpq-quantize-network="weight-bits=1 activation-bits=1 weight-grid=symmetric" | FileCheck %s --check-prefix=SYM
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=1 weight-grid=ternary" 2>&1 | FileCheck %s --check-prefix=BADGRID
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=2 weight-grid=symmetric dropbits-p=0.25" 2>&1 | FileCheck %s --check-prefix=SYMDROP
+// RUN: cpq-opt %s --cpq-quantize-network="weight-bits=4 activation-bits=4 input-bits=0 tensor-bits=w:3,act1:6" | FileCheck %s --check-prefix=MIXED
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=4 activation-bits=4 tensor-bits=w2:3" 2>&1 | FileCheck %s --check-prefix=NONAME
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=4 activation-bits=4 tensor-bits=w:0" 2>&1 | FileCheck %s --check-prefix=BADENTRY
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=4 activation-bits=4 tensor-bits=w" 2>&1 | FileCheck %s --check-prefix=BADENTRY2
 
 // One weight used by two layers gets one quantizer.
 func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
@@ -55,3 +59,14 @@ func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // SYM: cpq.quantize {{.*}} {bits = 1 : i64, grid = "unsigned"}
 // BADGRID: weight-grid must be signed or symmetric, got ternary
 // SYMDROP: DropBits and learned bit-widths need nested sub-grids; the symmetric weight grid has none
+
+// tensor-bits: single tensors at other bits, each grid's first step from
+// its own bits (Max's 3-bit step 0.586 x sqrt(2/4); 1/63 at 6 bits).
+// MIXED-LABEL: func @net
+// MIXED: cpq.param "w.alpha" {init = "constant", value = dense<0.414{{[0-9]*}}> : tensor<4xf32>}
+// MIXED: cpq.quantize {{.*}} {axis = 0 : i64, bits = 3 : i64, grid = "signed"}
+// MIXED: cpq.param "act1.alpha" {init = "constant", value = dense<0.0158{{[0-9]*}}> : tensor<1xf32>}
+// MIXED: cpq.quantize {{.*}} {bits = 6 : i64, grid = "unsigned"}
+// NONAME: error: cpq-quantize-network: tensor-bits names 'w2', which is no quantized weight or activation of the network
+// BADENTRY: error: cpq-quantize-network: tensor-bits entries are name:bits with bits in 1..8, got 'w:0'
+// BADENTRY2: error: cpq-quantize-network: tensor-bits entries are name:bits with bits in 1..8, got 'w'

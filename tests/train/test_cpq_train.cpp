@@ -163,6 +163,56 @@ BOOST_AUTO_TEST_CASE(learned_bit_widths_come_from_the_trained_gates) {
   const std::string summary = read_text(run / "summary.json");
   // 200 + 11,520 one-bit weights, the rest (biases, alpha, sigma) in float32.
   BOOST_TEST(summary.find("\"bits\": 4") == std::string::npos, summary);
+  BOOST_TEST(summary.find("\"gate_lambda\": 1.0") != std::string::npos, summary);
+  BOOST_TEST(summary.find("\"average_weight_bits\": 1.0") != std::string::npos, summary);
+}
+
+BOOST_AUTO_TEST_CASE(bits_from_trains_each_tensor_at_its_own_bits) {
+  // The widths of an earlier run's summary (here written by hand: 3-bit
+  // conv1, 5-bit fc, 6-bit act1) over the W4A4 maxima: the summary reports
+  // them and their average by element count, (200 * 3 + 11520 * 5) / 11720.
+  const fs::path run = scratch("bits_from"), bits = scratch("bits_from.json");
+  {
+    std::ofstream f(bits);
+    f << R"({"tensors": [{"tensor": "input", "kind": "input", "bits": 8, "elements": 784},
+      {"tensor": "conv1.weight", "kind": "weight", "bits": 3, "elements": 200},
+      {"tensor": "act1", "kind": "activation", "bits": 6, "elements": 4608},
+      {"tensor": "fc.weight", "kind": "weight", "bits": 5, "elements": 11520}]})";
+  }
+  const Result r = train("--bits W4A4 --bits-from '" + bits.string() +
+                         "' --epochs 1 --batch 32 --train-limit 300 --test-limit 100 -o '" + run.string() + "'");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(r.output.find("conv1.weight           weight          3") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("act1                   activation      6") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("fc.weight              weight          5") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("weight bits        4.966 on average") != std::string::npos, r.output);
+  const std::string summary = read_text(run / "summary.json");
+  BOOST_TEST(summary.find("\"average_weight_bits\": 4.9658") != std::string::npos, summary);
+  BOOST_TEST(summary.find("\"bits_from\": ") != std::string::npos, summary);
+  // A uniform run's average is its width.
+  const fs::path uniform = scratch("uniform_bits");
+  BOOST_TEST_REQUIRE(train(kSmall + " -o '" + uniform.string() + "'").exit_code == 0);
+  BOOST_TEST(read_text(uniform / "summary.json").find("\"average_weight_bits\": 2.0") != std::string::npos);
+
+  // Refusals: the file, its contents, the options around it.
+  const std::string out = " -o '" + scratch("bits_from_bad").string() + "'";
+  fails_with(train("--bits-from '" + bits.string() + "'" + out), "--bits-from needs a quantized network");
+  fails_with(train("--bits W4A4 --learn-bits --bits-from '" + bits.string() + "'" + out), "excludes --learn-bits");
+  const fs::path missing = scratch("no_such_summary.json");
+  fails_with(train("--bits W4A4 --bits-from '" + missing.string() + "'" + out), missing.string() + ": cannot read");
+  const fs::path junk = scratch("junk_summary.json");
+  std::ofstream(junk) << "{ not json";
+  fails_with(train("--bits W4A4 --bits-from '" + junk.string() + "'" + out), junk.string() + ": not JSON");
+  const fs::path nine = scratch("nine_bits.json");
+  std::ofstream(nine) << R"({"tensors": [{"tensor": "fc.weight", "kind": "weight", "bits": 9}]})";
+  fails_with(train("--bits W4A4 --bits-from '" + nine.string() + "'" + out), "has 9 bits; 1..8 expected");
+  const fs::path other = scratch("other_net.json");
+  std::ofstream(other) << R"({"tensors": [{"tensor": "fc9.weight", "kind": "weight", "bits": 3}]})";
+  const Result foreign = train("--bits W4A4 --bits-from '" + other.string() + "'" + out);
+  BOOST_TEST(foreign.exit_code == 1, foreign.output);
+  BOOST_TEST(foreign.output.find("tensor-bits names 'fc9.weight'") != std::string::npos, foreign.output);
+  fails_with(train("--bits W4A4 --gate-lr-scale 10" + out), "--gate-lr-scale needs --learn-bits");
+  fails_with(train("--bits W4A4 --learn-bits --gate-lr-scale 0" + out), "--gate-lr-scale must be a positive number");
 }
 
 BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_run) {

@@ -21,10 +21,14 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -34,7 +38,9 @@ namespace fs = std::filesystem;
 
 static cl::OptionCategory trainOptions("cpq-train options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<network .mlir>"), cl::Required, cl::cat(trainOptions));
-static cl::opt<std::string> bitsOpt("bits", cl::desc("FP32 (the network as written) or WnAm, e.g. W2A2"),
+static cl::opt<std::string> bitsOpt("bits",
+                                    cl::desc("FP32 (the network as written: float, or quantized at its own bits) "
+                                             "or WnAm, e.g. W2A2"),
                                     cl::init("FP32"), cl::cat(trainOptions));
 static cl::opt<double> dropbitsOpt("dropbits", cl::desc("DropBits probability p (0: off)"), cl::init(0.0), cl::cat(trainOptions));
 static cl::opt<std::string> dropbitsModeOpt("dropbits-mode",
@@ -45,6 +51,13 @@ static cl::opt<int> inputBitsOpt("input-bits", cl::desc("bits of the input image
                                  cl::init(8), cl::cat(trainOptions));
 static cl::opt<bool> learnBitsOpt("learn-bits", cl::desc("learn each tensor's bit-width (up to --bits) with gates"), cl::cat(trainOptions));
 static cl::opt<double> gateLambdaOpt("gate-lambda", cl::desc("L0 weight of the gates' expected bits"), cl::init(0.0), cl::cat(trainOptions));
+static cl::opt<double> gateLrScaleOpt("gate-lr-scale",
+                                     cl::desc("learning rate of the gate logits, a multiple of --lr (default 1)"),
+                                     cl::init(1.0), cl::cat(trainOptions));
+static cl::opt<std::string> bitsFromOpt("bits-from",
+                                        cl::desc("train at the bits of each tensor in this summary.json (or run "
+                                                 "folder) of an earlier run, e.g. the widths --learn-bits chose"),
+                                        cl::value_desc("summary.json|run folder"), cl::init(""), cl::cat(trainOptions));
 static cl::opt<int> epochsOpt("epochs", cl::desc("epochs to train"), cl::init(10), cl::cat(trainOptions));
 static cl::opt<int> batchOpt("batch", cl::desc("batch size"), cl::init(64), cl::cat(trainOptions));
 static cl::opt<double> lrOpt("lr", cl::desc("peak learning rate"), cl::init(1e-3), cl::cat(trainOptions));
@@ -151,6 +164,40 @@ void check_options(const Bits &bits) {
   if (resumeOpt && overwriteOpt) fail("--resume and --overwrite exclude each other");
   if (!bits.weights && (dropbitsOpt != 0.0 || learnBitsOpt))
     fail("--dropbits and --learn-bits need a quantized network (--bits WnAm)");
+  if (!(gateLrScaleOpt > 0) || !std::isfinite(gateLrScaleOpt)) fail("--gate-lr-scale must be a positive number");
+  if (gateLrScaleOpt.getNumOccurrences() && !learnBitsOpt) fail("--gate-lr-scale needs --learn-bits");
+  if (!bitsFromOpt.empty() && !bits.weights)
+    fail("--bits-from needs a quantized network (--bits WnAm: the bits of tensors the file does not name)");
+  if (!bitsFromOpt.empty() && learnBitsOpt) fail("--bits-from fixes the bits; it excludes --learn-bits");
+}
+
+/// Each weight's and activation's bits in the summary.json of an earlier
+/// run (`path`, or `path`/summary.json for a run folder).
+std::map<std::string, int> bits_from(std::string path) {
+  if (fs::is_directory(path)) path += "/summary.json";
+  std::ifstream in(path);
+  if (!in) fail(path + ": cannot read (--bits-from takes a run's summary.json or its folder)");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const std::exception &e) {
+    fail(path + ": not JSON (" + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("tensors") || !j["tensors"].is_array())
+    fail(path + ": no \"tensors\" list; --bits-from takes a cpq-train summary.json");
+  std::map<std::string, int> bits;
+  for (const nlohmann::json &t : j["tensors"]) {
+    if (!t.is_object() || !t.contains("tensor") || !t["tensor"].is_string() || !t.contains("kind") ||
+        !t["kind"].is_string() || !t.contains("bits") || !t["bits"].is_number_integer())
+      fail(path + ": a \"tensors\" entry without tensor, kind and bits: " + t.dump());
+    const std::string kind = t["kind"];
+    const int b = t["bits"];
+    if (kind != "weight" && kind != "activation") continue; // the input keeps --input-bits
+    if (b < 1 || b > 8) fail(path + ": tensor " + t["tensor"].get<std::string>() + " has " + std::to_string(b) + " bits; 1..8 expected");
+    bits[t["tensor"]] = b;
+  }
+  if (bits.empty()) fail(path + ": names no quantized weight or activation (a float run?)");
+  return bits;
 }
 
 cpq::idx::LabelledImages load_data(const std::string &split, int limit) {
@@ -175,6 +222,8 @@ std::string configuration(const std::string &training_text) {
     << " batch=" << batchOpt << " lr=" << lrOpt << " lr-schedule=" << scheduleOpt << " seed=" << seedOpt
     << " train-limit=" << trainLimitOpt << " data=" << dataOpt;
   if (!initFromOpt.empty()) s << " init-from=" << initFromOpt;
+  if (gateLrScaleOpt != 1.0) s << " gate-lr-scale=" << gateLrScaleOpt;
+  if (!bitsFromOpt.empty()) s << " bits-from=" << bitsFromOpt;
   return s.str();
 }
 
@@ -216,6 +265,8 @@ int main(int argc, char **argv) {
   n.weight_bits = bits.weights, n.activation_bits = bits.activations;
   n.input_bits = inputBitsOpt, n.dropbits = dropbitsOpt, n.learn_bits = learnBitsOpt;
   n.dropbits_mode = dropbitsModeOpt;
+  if (!bitsFromOpt.empty()) n.tensor_bits = bits_from(bitsFromOpt);
+  n.gate_lr_scale = gateLrScaleOpt;
   n.gate_lambda = gateLambdaOpt, n.optimizer = optimizerOpt, n.weight_decay = weightDecayOpt;
   n.scale_floor = scaleFloorOpt, n.sigma_floor = sigmaFloorOpt, n.activation_range = actRangeOpt;
   n.weight_grid = weightGridOpt, n.scale_step = scaleStepOpt;
@@ -243,7 +294,12 @@ int main(int argc, char **argv) {
   o.input = {0.0f, 1.0f};
   o.configuration = configuration(network.training_text);
   o.network = stem, o.bits = bitsOpt, o.dropbits = dropbitsOpt, o.learn_bits = learnBitsOpt;
+  // A network that is quantized as written (e.g. by cpq-opt
+  // --cpq-assign-bitwidths) trains at its own bits: the summary says so.
+  if (!bits.weights && !step->manifest().quantizers.empty()) o.bits = "as written";
   o.dropbits_mode = dropbitsModeOpt;
+  o.gate_lambda = gateLambdaOpt, o.gate_lr_scale = gateLrScaleOpt;
+  o.bits_from = bitsFromOpt;
   o.network_text = network.network_text, o.network_function = network.name;
   o.progress = !quietOpt, o.note = note;
   cpq::runtime::TrainingResult result;

@@ -70,6 +70,10 @@ public:
         return signalPassFailure();
       }
     }
+    if (!(gateLrScale > 0.0 && std::isfinite(gateLrScale))) {
+      module.emitError("gate-lr-scale must be a positive number, got ") << gateLrScale;
+      return signalPassFailure();
+    }
     if (scaleStep != "relative" && scaleStep != "absolute") {
       module.emitError("scale-step must be relative or absolute, got '") << scaleStep << "'";
       return signalPassFailure();
@@ -208,6 +212,7 @@ private:
       const double decay = p.op.getType().cast<RankedTensorType>().getRank() >= 2 ? weightDecay.getValue() : 0.0;
       const Optional<double> bound = scaleBound(p.op);
       const bool relative = scaleStep == "relative" && isQuantizerScale(p.op);
+      const double lrScale = isGateLogits(p.op) ? gateLrScale.getValue() : 1.0;
       if (optimizer == "adam") {
         auto update = b.create<AdamUpdateOp>(
             loc, TypeRange{param.getType(), param.getType(), param.getType()},
@@ -219,6 +224,7 @@ private:
                                      b.getNamedAttr("weight_decay", b.getF64FloatAttr(decay))});
         if (bound) update->setAttr("lower_bound", b.getF64FloatAttr(*bound));
         if (relative) update->setAttr("relative", b.getUnitAttr());
+        if (lrScale != 1.0) update->setAttr("lr_scale", b.getF64FloatAttr(lrScale));
         outs[p.argument] = update.new_param();
         outs[p.stateArguments[0]] = update.new_first_moment();
         outs[p.stateArguments[1]] = update.new_second_moment();
@@ -228,6 +234,7 @@ private:
         if (nesterov) attrs.push_back(b.getNamedAttr("nesterov", b.getUnitAttr()));
         if (bound) attrs.push_back(b.getNamedAttr("lower_bound", b.getF64FloatAttr(*bound)));
         if (relative) attrs.push_back(b.getNamedAttr("relative", b.getUnitAttr()));
+        if (lrScale != 1.0) attrs.push_back(b.getNamedAttr("lr_scale", b.getF64FloatAttr(lrScale)));
         auto update = b.create<SgdUpdateOp>(loc, TypeRange{param.getType(), param.getType()},
                                             ValueRange{param, grad, entry->getArgument(p.stateArguments[0]), lr}, attrs);
         outs[p.argument] = update.new_param();
@@ -242,6 +249,14 @@ private:
     for (Operation *op : llvm::reverse(ops))
       if (isOpTriviallyDead(op)) op->erase();
     return success();
+  }
+
+  /// Whether the parameter is a quantizer's learned bit-width gate logits.
+  static bool isGateLogits(ParamOp op) {
+    return llvm::any_of(op.result().getUses(), [](OpOperand &use) {
+      auto q = dyn_cast<QuantizeOp>(use.getOwner());
+      return q && q.gate_logits() == use.get();
+    });
   }
 
   /// Whether the parameter is a quantizer's alpha or sigma.

@@ -31,6 +31,9 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
   Option<std::string> scaleStep{*this, "scale-step",
                                 llvm::cl::desc("steps of quantizer alpha and sigma: absolute or relative (log space)"),
                                 llvm::cl::init("absolute")};
+  Option<double> gateLrScale{*this, "gate-lr-scale",
+                             llvm::cl::desc("learning rate of learned bit-width gates, a multiple of the step's"),
+                             llvm::cl::init(1.0)};
 };
 
 struct InferencePipelineOptions : public PassPipelineOptions<InferencePipelineOptions> {
@@ -51,7 +54,7 @@ void cpq::dialect::registerPassesAndPipelines() {
         spec << "cpq-expand-training{optimizer=" << options.optimizer.getValue()
              << " weight-decay=" << options.weightDecay.getValue() << " scale-floor=" << options.scaleFloor.getValue()
              << " sigma-floor=" << options.sigmaFloor.getValue() << " scale-step=" << options.scaleStep.getValue()
-             << "}";
+             << " gate-lr-scale=" << options.gateLrScale.getValue() << "}";
         if (failed(parsePassPipeline(spec.str(), pm))) llvm::report_fatal_error("bad cpq-train-pipeline options");
         pm.addPass(createCSEPass());
       });

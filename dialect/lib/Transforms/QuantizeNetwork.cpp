@@ -13,6 +13,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -61,8 +63,37 @@ public:
       module.emitError("cpq-quantize-network: dropbits-p must be in [0, 1), got ") << dropbitsP;
       return signalPassFailure();
     }
+    overrides.clear();
+    for (const std::string &entry : tensorBits) {
+      const size_t colon = entry.rfind(':');
+      int64_t bits = 0;
+      if (colon == std::string::npos || colon == 0 || StringRef(entry).substr(colon + 1).getAsInteger(10, bits) ||
+          bits < 1 || bits > 8) {
+        module.emitError("cpq-quantize-network: tensor-bits entries are name:bits with bits in 1..8, got '")
+            << entry << "'";
+        return signalPassFailure();
+      }
+      overrides[entry.substr(0, colon)] = bits;
+    }
     for (FuncOp f : module.getOps<FuncOp>())
       if (!f.isExternal() && !f.getOps<ParamOp>().empty() && failed(quantize(f))) return signalPassFailure();
+    for (const auto &entry : overrides)
+      if (!used.count(entry.first())) {
+        module.emitError("cpq-quantize-network: tensor-bits names '")
+            << entry.first() << "', which is no quantized weight or activation of the network";
+        return signalPassFailure();
+      }
+  }
+
+  llvm::StringMap<int64_t> overrides; ///< tensor-bits, by tensor name
+  llvm::StringSet<> used;             ///< the names of overrides that met their tensor
+
+  /// The bits of tensor `name`: its tensor-bits entry, else `bits`.
+  int64_t bitsOf(StringRef name, int64_t bits) {
+    auto it = overrides.find(name);
+    if (it == overrides.end()) return bits;
+    used.insert(name);
+    return it->second;
   }
 
 private:
@@ -128,15 +159,18 @@ private:
           b.setInsertionPoint(op);
           // Max's step is the spacing of both grids: of the levels of the
           // signed one, of the odd levels (alpha) of the symmetric one.
-          q = quantizer(b, op->getLoc(), p, p.name(), weightGrid, weightBits, type.getDimSize(0),
-                        gaussianStep(weightBits) * std::sqrt(2.0 / double(fanIn)), true, true);
+          const int64_t bits = bitsOf(p.name(), weightBits);
+          q = quantizer(b, op->getLoc(), p, p.name(), weightGrid, bits, type.getDimSize(0),
+                        gaussianStep(bits) * std::sqrt(2.0 / double(fanIn)), true, true);
         }
         weight.set(q);
       } else if (activationBits > 0 && isa<ReluOp>(op)) {
         Value y = op->getResult(0);
         b.setInsertionPointAfter(op);
-        Value q = quantizer(b, op->getLoc(), y, ("act" + Twine(++activation)).str(), "unsigned", activationBits, 1,
-                            activationRange / double((1 << activationBits) - 1), true, true);
+        const std::string act = ("act" + Twine(++activation)).str();
+        const int64_t bits = bitsOf(act, activationBits);
+        Value q = quantizer(b, op->getLoc(), y, act, "unsigned", bits, 1, activationRange / double((1 << bits) - 1), true,
+                            true);
         y.replaceAllUsesExcept(q, q.getDefiningOp());
       }
     }

@@ -325,7 +325,10 @@ def Cpq_QuantizeGradOp : Cpq_ShapedOp<"quantize_grad"> {
     same masks as `cpq.quantize_train`): `dL/dx` per element and the sums
     `dL/dalpha`, `dL/dsigma` (shaped like `alpha`), and with gates
     `dL/dlog_a`, which includes `gate_lambda` times the gradient of the
-    expected extra bits (counted over the elements of `input`).
+    expected extra bits, counted over the elements of `input` when it is a
+    parameter (a weight) and over one image's elements otherwise (an
+    activation: the batch's first dimension left out, so lambda does not
+    depend on the batch size).
 
     Example:
 
@@ -589,6 +592,9 @@ def Cpq_SgdUpdateOp : Cpq_ShapedOp<"sgd_update"> {
     each step changes the parameter by a fraction of itself; weight decay is
     then refused.
 
+    `lr_scale` (default 1) multiplies `lr` for this parameter only:
+    --cpq-expand-training gives learned bit-width gates their own rate.
+
     Example:
 
     ```mlir
@@ -599,7 +605,8 @@ def Cpq_SgdUpdateOp : Cpq_ShapedOp<"sgd_update"> {
   let arguments = (ins Cpq_FloatTensor:$param, Cpq_FloatTensor:$grad, Cpq_FloatTensor:$momentum_buffer, F32:$lr,
                        DefaultValuedAttr<F64Attr, "0.9">:$momentum,
                        DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
-                       UnitAttr:$nesterov, OptionalAttr<F64Attr>:$lower_bound, UnitAttr:$relative);
+                       UnitAttr:$nesterov, OptionalAttr<F64Attr>:$lower_bound, UnitAttr:$relative,
+                       DefaultValuedAttr<F64Attr, "1.0">:$lr_scale);
   let results = (outs Cpq_FloatTensor:$new_param, Cpq_FloatTensor:$new_momentum_buffer);
   let assemblyFormat = "$param `,` $grad `,` $momentum_buffer `,` $lr attr-dict `:` functional-type(operands, results)";
 }
@@ -619,6 +626,9 @@ def Cpq_AdamUpdateOp : Cpq_ShapedOp<"adam_update"> {
     changes the parameter by about `lr` of itself whatever its magnitude;
     weight decay is then refused.
 
+    `lr_scale` (default 1) multiplies `lr` for this parameter only:
+    --cpq-expand-training gives learned bit-width gates their own rate.
+
     Example:
 
     ```mlir
@@ -633,7 +643,8 @@ def Cpq_AdamUpdateOp : Cpq_ShapedOp<"adam_update"> {
                        DefaultValuedAttr<F64Attr, "0.999">:$beta2,
                        DefaultValuedAttr<F64Attr, "1e-8">:$epsilon,
                        DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
-                       OptionalAttr<F64Attr>:$lower_bound, UnitAttr:$relative);
+                       OptionalAttr<F64Attr>:$lower_bound, UnitAttr:$relative,
+                       DefaultValuedAttr<F64Attr, "1.0">:$lr_scale);
   let results = (outs Cpq_FloatTensor:$new_param, Cpq_FloatTensor:$new_first_moment,
                       Cpq_FloatTensor:$new_second_moment);
   let assemblyFormat = "$param `,` $grad `,` $first_moment `,` $second_moment `,` $lr `,` $step attr-dict `:` functional-type(operands, results)";

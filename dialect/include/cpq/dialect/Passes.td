@@ -53,6 +53,14 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
     `lr` of itself, whatever its size. With absolute steps the same `lr` moves
     an 8-bit weight grid's alpha (about 1e-3) by its own size within a few
     steps while a 2-bit activation grid's alpha (about 0.3) hardly moves.
+
+    `gate-lr-scale` multiplies the learning rate of learned bit-width gate
+    logits (the `lr_scale` of their update). The gates start open (log_a = 3)
+    and close when their logit crosses 0; an Adam step moves a logit by about
+    `lr`, so at lr 1e-3 with a cosine schedule a logit moves at most about
+    3.75 in 7,500 steps, and a gate can close only if the regulariser wins
+    from the first step. A larger rate lets the gates settle early and the
+    weights adapt to the chosen widths (measured in docs/bit-widths.md).
   }];
   let constructor = "::cpq::dialect::createExpandTrainingPass()";
   let dependentDialects = ["::cpq::dialect::CpqDialect", "::mlir::StandardOpsDialect"];
@@ -73,6 +81,8 @@ def ExpandTraining : Pass<"cpq-expand-training", "mlir::ModuleOp"> {
            "quantizer sigma is kept at or above this fraction of its initial value (the larger floor applies)">,
     Option<"scaleStep", "scale-step", "std::string", /*default=*/"\"absolute\"",
            "optimizer steps of quantizer alpha and sigma: absolute, or relative (in log space)">,
+    Option<"gateLrScale", "gate-lr-scale", "double", /*default=*/"1.0",
+           "learning rate of learned bit-width gate logits, as a multiple of the step's">,
   ];
 }
 
@@ -140,6 +150,13 @@ def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
     1 bit), whose step is exactly Max's for an even number of levels. Its
     sub-grids do not nest, so it takes neither DropBits nor learned
     bit-widths.
+
+    `tensor-bits` gives single tensors other bits (1..8), by the names the
+    training report lists: a weight parameter's name (`fc1.weight`) or an
+    activation's (`act3`, the N-th ReLU output). With the bits a learned run
+    chose, this is the mixed-width network trained from scratch at those
+    widths (the CPQ paper's retraining); each grid's initial step follows
+    its own bits. A name that is no quantized tensor is an error.
   }];
   let constructor = "::cpq::dialect::createQuantizeNetworkPass()";
   let dependentDialects = ["::cpq::dialect::CpqDialect"];
@@ -155,6 +172,9 @@ def QuantizeNetwork : Pass<"cpq-quantize-network", "mlir::ModuleOp"> {
            "initial range [0, r] of the activation grids: alpha = r / (2^bits - 1)">,
     Option<"weightGrid", "weight-grid", "std::string", /*default=*/"\"signed\"",
            "grid of the weights: signed (mid-tread, with 0) or symmetric (mid-rise, no 0: +-alpha/2 at 1 bit)">,
+    ListOption<"tensorBits", "tensor-bits", "std::string",
+               "bits of single tensors, name:bits (e.g. fc1.weight:2,act3:3), over weight-bits and activation-bits",
+               "llvm::cl::MiscFlags::CommaSeparated">,
   ];
 }
 

@@ -66,6 +66,8 @@ struct TrainerOptions {
   double dropbits = 0;
   std::string dropbits_mode = "hierarchical"; ///< of DropBits' masks: hierarchical or independent
   bool learn_bits = false;
+  double gate_lambda = 0, gate_lr_scale = 1; ///< of learned bit-widths (summary only)
+  std::string bits_from; ///< the summary whose per-tensor bits the network has (summary only)
   /// The network as trained, written to RUN/network.mlir (none when empty),
   /// and its function's name (params.safetensors' cpq.network).
   std::string network_text, network_function;
@@ -98,6 +100,8 @@ struct TrainingResult {
   double wall_seconds = 0;
   std::int64_t model_bits = 0;     ///< weights at their bit-widths, other parameters at 32 (gates: 0)
   std::int64_t fp32_bits = 0;      ///< every parameter but the gates at 32
+  /// Bits per quantized weight, weighted by element count (0: no quantized weight).
+  double average_weight_bits = 0;
   std::vector<TensorBits> tensors; ///< each quantizer's tensor, in network order
 };
 
