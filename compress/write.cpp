@@ -9,6 +9,7 @@
 #include "compress/context.h"
 
 #include "codegen/aot.h"
+#include "cpq/kernels/qgemm.h"
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/model.h"
 #include "cpq/runtime/roles.h"
@@ -83,8 +84,15 @@ bool packed_grid_model(Context &c, const std::vector<runtime::Codebook> &books, 
     for (const char *suffix : {".panels", ".packed", ".bits"}) {
       const std::string name = runtime::c_identifier(p.name + suffix);
       const safetensors::Tensor *t = file.find(name);
-      const std::string layout = file.metadata[runtime::model_format::weight_layout_prefix + name];
+      std::string layout = file.metadata[runtime::model_format::weight_layout_prefix + name];
       if (!t || layout.empty()) continue;
+      // Weights the packed file stores as rows for a kernel that reads
+      // panels (3, 5, 6, 7 bits) are decoded straight to panels.
+      std::vector<std::uint8_t> expected = t->data;
+      if (file.metadata.count(runtime::model_format::rows_to_panels_prefix + name)) {
+        layout = to_string(WeightLayout::Panels);
+        expected = panels_from_packed_rows(q.grid, t->data.data(), t->shape.at(0), std::int64_t(p.values.size()) / t->shape.at(0)).bytes;
+      }
       runtime::CodedParameter cp;
       cp.name = name, cp.shape = p.shape, cp.codebook = p.codebook, cp.indices = p.cluster;
       cp.packing = layout, cp.grid = q.grid;
@@ -99,7 +107,7 @@ bool packed_grid_model(Context &c, const std::vector<runtime::Codebook> &books, 
       PackedWeight w;
       std::vector<std::int32_t> sums;
       if (!runtime::decode_packed(cp, w, sums, c.error)) return false;
-      if (w.bytes != t->data ||
+      if (w.bytes != expected ||
           (sums_tensor && (sums_tensor->data.size() != 4 * sums.size() ||
                            std::memcmp(sums.data(), sums_tensor->data.data(), sums_tensor->data.size()) != 0)))
         return c.fail(kernel + ": the packed bytes of '" + p.name + "' decoded from their codes differ from the "

@@ -289,7 +289,7 @@ TensorValue Lowering::model_input(const std::string &base, Type type, runtime::M
   in.name = t.name = argument_name(base);
   in.role = roles::param;
   in.type = type;
-  in.shape = t.shape;
+  in.shape = t.rows_to_panels ? t.kernel_shape : t.shape; // what the kernel reads
   TensorValue v = input_buffer(in);
   out.inputs.push_back(std::move(in));
   out.model.push_back(std::move(t));

@@ -13,6 +13,7 @@
 #include "codegen/lower/lowering.h"
 
 #include "cpq/kernels/packed_weights.h"
+#include "cpq/kernels/qgemm.h"
 
 #include <cstring>
 
@@ -155,14 +156,21 @@ mlir::LogicalResult Lowering::lower(cd::PackOp p, const std::string &name) {
     panel_sources[p.packed()] = std::make_shared<PanelSource>(
         PanelSource{PanelView::of(grid, O, K, nullptr), bytes, true, *activations});
     if (model) return mlir::success();
-  } else if (qgemm && (!model || grid.bits == 1 || grid.bits == 2 || grid.bits == 4 || grid.bits == 8)) {
-    // The panel layout: compiled in, or a model tensor when the grid is
-    // stored at its own width (the extern reads the file's bytes as they
-    // are; other widths keep cpq.pack's rows in a model file).
+  } else if (qgemm) {
+    // The panel layout: compiled in, or a model tensor. Panels store a grid
+    // of 1, 2, 4 or 8 bits at its own width; 3 bits take 4 and 5-7 take 8,
+    // so a model file keeps those in cpq.pack's rows at their true size and
+    // the loader lays them out as panels (model_file.h, rows_to_panels).
     const PackedWeight panels = pack_weight(levels, WeightLayout::Panels);
     auto source = std::make_shared<PanelSource>(PanelSource{PanelView::of(grid, O, K, nullptr), ExternFuncArgument()});
     if (model) {
-      set(p.packed(), model_input(weight + ".panels", UInt(8), model_tensor(panels)));
+      runtime::ModelFileTensor t = model_tensor(panels);
+      if (panel_bits(grid.bits) != grid.bits) {
+        t = model_tensor(pack_weight(levels, WeightLayout::Rows));
+        t.rows_to_panels = grid, t.kernel_shape = panels.byte_shape;
+        t.layout += "; laid out as " + std::to_string(panels.bytes.size()) + " bytes of panels (qgemm.h) when loaded";
+      }
+      set(p.packed(), model_input(weight + ".panels", UInt(8), std::move(t)));
       source->bytes = *out.inputs.back().buffer;
     } else {
       source->bytes = constant_bytes(panels.bytes, name + "_panels");

@@ -1,10 +1,13 @@
 //===- model.cpp - model files: a kernel and its parameters -----------------===//
 #include "cpq/runtime/model.h"
 
+#include "cpq/kernels/packed_reference.h"
+#include "cpq/kernels/qgemm.h"
 #include "cpq/runtime/safetensors.h"
 
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 
 namespace cpq::runtime {
 
@@ -21,6 +24,18 @@ std::string dtype_of(const halide_type_t &t) {
 
 } // namespace
 
+std::string grid_text(GridSpec grid) { return std::string(to_string(grid.kind)) + " " + std::to_string(grid.bits); }
+
+std::optional<GridSpec> grid_from_text(const std::string &text) {
+  std::istringstream in(text);
+  std::string kind, rest;
+  int bits = 0;
+  if (!(in >> kind >> bits) || (in >> rest) || bits < 1 || bits > 8) return std::nullopt;
+  const std::optional<GridKind> k = parse_grid_kind(kind);
+  if (!k) return std::nullopt;
+  return GridSpec{*k, bits};
+}
+
 bool write_model_file(const std::string &path, const std::string &kernel_prefix, const std::string &function,
                       const std::vector<ModelFileTensor> &tensors, std::string &error) {
   namespace mf = model_format;
@@ -34,6 +49,12 @@ bool write_model_file(const std::string &path, const std::string &kernel_prefix,
     file.metadata[mf::elements_prefix + t.name] = std::to_string(t.elements);
     if (!t.layout.empty()) file.metadata[mf::layout_prefix + t.name] = t.layout;
     if (t.weight_layout) file.metadata[mf::weight_layout_prefix + t.name] = to_string(*t.weight_layout);
+    if (t.rows_to_panels) {
+      if (t.weight_layout != WeightLayout::Rows)
+        return error = path + ": not written: tensor '" + t.name + "' is laid out as panels at load but not stored as rows", false;
+      file.metadata[mf::rows_to_panels_prefix + t.name] = grid_text(*t.rows_to_panels);
+      file.metadata[mf::format_key] = mf::tag_v2;
+    }
   }
   return safetensors::write(path, file, error);
 }
@@ -83,7 +104,7 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
   };
   namespace mf = model_format;
   const bool compressed = is_compressed_model(file.metadata);
-  if (meta(mf::format_key) != mf::tag && !compressed) {
+  if (meta(mf::format_key) != mf::tag && meta(mf::format_key) != mf::tag_v2 && !compressed) {
     error = path + ": not a cpq packed or compressed model (its metadata has no " + mf::format_key + " \"" + mf::tag + "\" or \"" +
             compressed_format::tag + "\"; write one with cpq-compile --model or cpq-compress)";
     return nullptr;
@@ -121,6 +142,12 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
               " (a model file and kernel of different networks?)";
       return nullptr;
     }
+    if (const std::string expand = meta(mf::rows_to_panels_prefix + a.name); !expand.empty()) {
+      std::vector<std::uint8_t> panels;
+      if (!m->rows_to_panels(*t, expand, meta(mf::elements_prefix + a.name), panels, error)) return nullptr;
+      if (!m->bind(a, "U8", {std::int64_t(panels.size())}, panels.data(), panels.size(), error)) return nullptr;
+      continue;
+    }
     if (!m->bind(a, t->dtype, t->shape, t->data.data(), t->data.size(), error)) return nullptr;
   }
   for (const safetensors::Tensor &t : file.tensors) {
@@ -132,6 +159,7 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
     info.name = t.name, info.dtype = t.dtype, info.shape = t.shape, info.layout = meta(mf::layout_prefix + t.name);
     info.bytes = std::int64_t(t.data.size());
     info.elements = t.elements();
+    info.rows_to_panels = !meta(mf::rows_to_panels_prefix + t.name).empty();
     if (const std::string kind = meta(mf::weight_layout_prefix + t.name); !kind.empty()) {
       info.weight_layout = weight_layout_named(kind);
       if (!info.weight_layout) {
@@ -152,6 +180,29 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
     m->info_.push_back(std::move(info));
   }
   return m;
+}
+
+/// The panel layout of weight `t`, stored as rows of grid `grid_text` with
+/// `elements` weights; false with `error` naming the file and the tensor.
+bool Model::rows_to_panels(const safetensors::Tensor &t, const std::string &grid_text, const std::string &elements,
+                           std::vector<std::uint8_t> &panels, std::string &error) const {
+  namespace mf = model_format;
+  const std::string where = path_ + ": tensor '" + t.name + "': ";
+  const std::optional<GridSpec> grid = grid_from_text(grid_text);
+  if (!grid) return error = where + mf::rows_to_panels_prefix + t.name + " is '" + grid_text + "', not a grid and its bits (e.g. 'signed 3')", false;
+  char *end = nullptr;
+  const long long count = std::strtoll(elements.c_str(), &end, 10);
+  if (elements.empty() || *end || t.dtype != "U8" || t.shape.size() != 2 || t.shape[0] < 1 || count < 1 ||
+      count % t.shape[0] != 0 || t.shape[1] != reference::packed_row_bytes(count / t.shape[0], grid->bits))
+    return error = where + "is not the rows layout of " + elements + " weights of " + grid_text +
+                   " (U8 [outputs, row bytes] and " + mf::elements_prefix + t.name + " expected)", false;
+  try {
+    const PanelWeights p = panels_from_packed_rows(*grid, t.data.data(), t.shape[0], count / t.shape[0]);
+    panels = p.bytes;
+  } catch (const std::exception &e) {
+    return error = where + "cannot be laid out as panels: " + e.what(), false;
+  }
+  return true;
 }
 
 /// A compressed model's parameters: coded ones decoded, the others as

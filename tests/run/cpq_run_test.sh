@@ -73,16 +73,18 @@ assert all(h[k]['dtype'] == 'U8' for k in weights)
 assert packed == int(sys.argv[2]), (packed, sys.argv[2])
 PY
 
-# 3-bit weights have no panel layout of their own width: the model file
-# keeps cpq.pack's rows and the kernel its plain integer contractions; the
-# predictions are still the fake-quantized network's.
+# 3-bit weights have no panel layout of their own width (panels hold them in
+# 4 bits): the model file keeps cpq.pack's rows at 3 bits, the loader lays
+# them out as panels, and the kernel runs them on qgemm; the predictions
+# are still the fake-quantized network's.
 "$opt" --cpq-quantize-network="weight-bits=3 activation-bits=3" "$src/tests/run/tiny.mlir" -o quantized3.mlir
 "$opt" --cpq-freeze quantized3.mlir -o frozen3.mlir
 "$compile" frozen3.mlir --function inference -o model3_kernel --model model3.safetensors > /dev/null
 "$compile" quantized3.mlir --function tiny -o fakequant3 > /dev/null
 "$run" model3.safetensors --info > info3.log 2>&1 || fail "--info of the 3-bit model failed: $(cat info3.log)"
-grep -Eq '^  [a-z0-9_]+_packed +U8 .*signed 3-bit weight .*rows of cpq.pack' info3.log ||
+grep -Eq '^  fc_weight_panels +U8 +\[10, 54\] .*signed 3-bit weight .*rows of cpq.pack, laid out as panels when loaded' info3.log ||
   fail "the 3-bit model does not hold cpq.pack rows: $(cat info3.log)"
+grep -q '"cpq_qgemm_u8"' model3_kernel.json || fail "the 3-bit model's kernel does not call qgemm"
 "$run" model3.safetensors --compare fakequant3 --limit 300 --batch 50 --repeats 1 > model3.log 2>&1 ||
   fail "the 3-bit model failed: $(cat model3.log)"
 grep -q '(0 of 300 differ)' model3.log || fail "the 3-bit model differs: $(cat model3.log)"

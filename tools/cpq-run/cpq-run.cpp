@@ -324,6 +324,7 @@ void print_info(const std::string &path) {
       const char *layout = !t.weight_layout                             ? nullptr
                            : *t.weight_layout == cpq::WeightLayout::Panels  ? "panel layout"
                            : *t.weight_layout == cpq::WeightLayout::BitRows ? "bit rows"
+                           : t.rows_to_panels                               ? "rows of cpq.pack, laid out as panels when loaded"
                                                                             : "rows of cpq.pack";
       holds = holds.substr(0, colon) + " (" + std::to_string(t.elements) + " weights" +
               (layout ? std::string(", ") + layout : std::string()) + ")";

@@ -7,7 +7,8 @@
 // compressed_model.h), whose coded parameters are decoded when the model is
 // loaded. A packed model file holds every parameter input of that kernel (packed weights as
 // bytes: in qgemm's panel layout, as bit rows for binary layers, or in
-// cpq.pack's rows; requantization scales, biases and the quantizers' alphas
+// cpq.pack's rows (3-, 5-, 6- and 7-bit weights stored as rows are laid
+// out as panels when the model is loaded); requantization scales, biases and the quantizers' alphas
 // as float32; per-output sums of weight levels as int32 for layers on int8
 // activations), each checked against the kernel's
 // manifest when the model is loaded; a call binds them and takes only the
@@ -20,6 +21,7 @@
 #include "cpq/runtime/compressed_model.h"
 #include "cpq/runtime/kernel.h"
 #include "cpq/runtime/model_file.h"
+#include "cpq/runtime/safetensors.h"
 #include "cpq/runtime/tensor.h"
 
 #include <cstdint>
@@ -35,6 +37,7 @@ namespace cpq::runtime {
 struct ModelTensorInfo {
   std::string name, dtype, layout; ///< layout: empty unless a packed or coded weight
   std::optional<WeightLayout> weight_layout; ///< packed weights of files that record it
+  bool rows_to_panels = false; ///< stored as rows, laid out as panels for the kernel when loaded
   std::vector<std::int64_t> shape;
   std::int64_t bytes = 0;    ///< stored bytes
   std::int64_t elements = 0; ///< the (logical) tensor's elements
@@ -69,6 +72,8 @@ private:
   bool bind(const KernelArgument &a, const std::string &dtype, const std::vector<std::int64_t> &shape,
             const void *bytes, std::size_t size, std::string &error);
   bool bind_compressed(const CompressedModel &coded, const CompressionAccount &account, std::string &error);
+  bool rows_to_panels(const safetensors::Tensor &t, const std::string &grid_text, const std::string &elements,
+                      std::vector<std::uint8_t> &panels, std::string &error) const;
   std::string path_, kernel_prefix_;
   std::unique_ptr<Kernel> kernel_;
   std::vector<std::unique_ptr<HostTensor>> values_;

@@ -13,6 +13,13 @@
 //                         bit order, for people
 //   cpq.weight_layout.T   for a packed weight: rows, panels or bit_rows
 //                         (cpq/kernels/packed_weights.h)
+//   cpq.rows_to_panels.T  "<grid> <bits>" (e.g. "signed 3"): T is stored in
+//                         the rows layout at its own width, and the loader
+//                         lays it out as panels (qgemm.h) for its kernel;
+//                         grids of 3, 5, 6 and 7 bits, which panels hold in
+//                         4 or 8 bits, so the file keeps their true size
+//                         (format "packed-model 2"; files without the key
+//                         stay "packed-model 1")
 // The compressed format (compressed_model.h) shares the first three keys.
 //
 //===----------------------------------------------------------------------===//
@@ -30,12 +37,14 @@ namespace cpq::runtime {
 /// The names of the packed model format.
 namespace model_format {
 inline constexpr char tag[] = "packed-model 1"; ///< the value of format_key: format and version
+inline constexpr char tag_v2[] = "packed-model 2"; ///< the same with rows_to_panels tensors
 inline constexpr char format_key[] = "cpq.format";
 inline constexpr char kernel_key[] = "cpq.kernel";
 inline constexpr char function_key[] = "cpq.function";
 inline constexpr char elements_prefix[] = "cpq.elements.";           ///< + tensor name
 inline constexpr char layout_prefix[] = "cpq.layout.";               ///< + tensor name
 inline constexpr char weight_layout_prefix[] = "cpq.weight_layout."; ///< + tensor name
+inline constexpr char rows_to_panels_prefix[] = "cpq.rows_to_panels."; ///< + tensor name
 } // namespace model_format
 
 /// One tensor of a model file: a kernel input's name and the values it
@@ -48,7 +57,16 @@ struct ModelFileTensor {
   /// Packed weights: their layout and its description; none otherwise.
   std::optional<WeightLayout> weight_layout;
   std::string layout;
+  /// Set when `bytes` hold this grid's weight in the rows layout while the
+  /// kernel reads it as panels of `kernel_shape` bytes: the loader lays it
+  /// out once (panels_from_packed_rows).
+  std::optional<GridSpec> rows_to_panels;
+  std::vector<std::int64_t> kernel_shape; ///< with rows_to_panels: the panel bytes' shape
 };
+
+/// "signed 3" for a grid, and back (nullopt for text that names none).
+std::string grid_text(GridSpec grid);
+std::optional<GridSpec> grid_from_text(const std::string &text);
 
 /// Writes the model file `path` (atomically) of the kernel at
 /// `kernel_prefix`, whose C function is `function`: the prefix is recorded
