@@ -100,6 +100,7 @@ bool prepare_network(const std::string &path, const NetworkOptions &o, PreparedN
     spec << "cpq-quantize-network{weight-bits=" << o.weight_bits << " activation-bits=" << o.activation_bits
          << " input-bits=" << o.input_bits << " dropbits-p=" << o.dropbits << " dropbits=" << o.dropbits_mode
          << " learn-bits=" << (o.learn_bits ? "true" : "false") << " gate-lambda=" << o.gate_lambda
+         << " gate-init=" << o.gate_init
          << " activation-range=" << o.activation_range << " weight-grid=" << o.weight_grid;
     if (!o.tensor_bits.empty()) {
       spec << " tensor-bits=";

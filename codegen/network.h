@@ -33,6 +33,7 @@ struct NetworkOptions {
   std::string dropbits_mode = "hierarchical"; ///< DropBits masks: hierarchical or independent
   bool learn_bits = false;
   double gate_lambda = 0.0;
+  double gate_init = 3.0;     ///< initial gate logits log_a
   double gate_lr_scale = 1.0; ///< learning rate of the gate logits, a multiple of the step's
   /// Bits of single tensors ("conv1.weight", "act2"), over weight_bits and
   /// activation_bits: a mixed-width network (e.g. the widths a learned run chose).

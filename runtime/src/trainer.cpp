@@ -542,7 +542,7 @@ std::string summary_json(const TrainerOptions &o, const TrainingResult &r) {
   j["dropbits_mode"] = o.dropbits_mode;
   j["learn_bits"] = o.learn_bits;
   if (!o.bits_from.empty()) j["bits_from"] = o.bits_from;
-  if (o.learn_bits) j["gate_lambda"] = o.gate_lambda, j["gate_lr_scale"] = o.gate_lr_scale;
+  if (o.learn_bits) j["gate_lambda"] = o.gate_lambda, j["gate_lr_scale"] = o.gate_lr_scale, j["gate_init"] = o.gate_init;
   j["epochs"] = o.epochs;
   j["batch"] = o.batch;
   j["seed"] = o.seed;

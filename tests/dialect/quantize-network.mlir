@@ -12,6 +12,8 @@
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=4 activation-bits=4 tensor-bits=w2:3" 2>&1 | FileCheck %s --check-prefix=NONAME
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=4 activation-bits=4 tensor-bits=w:0" 2>&1 | FileCheck %s --check-prefix=BADENTRY
 // RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=4 activation-bits=4 tensor-bits=w" 2>&1 | FileCheck %s --check-prefix=BADENTRY2
+// RUN: cpq-opt %s --cpq-quantize-network="weight-bits=3 activation-bits=3 learn-bits=true gate-init=6" | FileCheck %s --check-prefix=GATEINIT
+// RUN: not cpq-opt %s --cpq-quantize-network="weight-bits=3 learn-bits=true gate-init=0" 2>&1 | FileCheck %s --check-prefix=BADGATEINIT
 
 // One weight used by two layers gets one quantizer.
 func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
@@ -70,3 +72,5 @@ func @net(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // NONAME: error: cpq-quantize-network: tensor-bits names 'w2', which is no quantized weight or activation of the network
 // BADENTRY: error: cpq-quantize-network: tensor-bits entries are name:bits with bits in 1..8, got 'w:0'
 // BADENTRY2: error: cpq-quantize-network: tensor-bits entries are name:bits with bits in 1..8, got 'w'
+// GATEINIT: cpq.param "w.gates" {init = "constant", value = dense<6.000000e+00> : tensor<2xf32>}
+// BADGATEINIT: gate-init must be in (0, 20] (an open gate), got 0

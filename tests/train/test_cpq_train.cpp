@@ -213,6 +213,8 @@ BOOST_AUTO_TEST_CASE(bits_from_trains_each_tensor_at_its_own_bits) {
   BOOST_TEST(foreign.output.find("tensor-bits names 'fc9.weight'") != std::string::npos, foreign.output);
   fails_with(train("--bits W4A4 --gate-lr-scale 10" + out), "--gate-lr-scale needs --learn-bits");
   fails_with(train("--bits W4A4 --learn-bits --gate-lr-scale 0" + out), "--gate-lr-scale must be a positive number");
+  fails_with(train("--bits W4A4 --gate-init 6" + out), "--gate-init needs --learn-bits");
+  fails_with(train("--bits W4A4 --learn-bits --gate-init -1" + out), "--gate-init must be in (0, 20]");
 }
 
 BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_run) {

@@ -54,6 +54,10 @@ static cl::opt<double> gateLambdaOpt("gate-lambda", cl::desc("L0 weight of the g
 static cl::opt<double> gateLrScaleOpt("gate-lr-scale",
                                      cl::desc("learning rate of the gate logits, a multiple of --lr (default 1)"),
                                      cl::init(1.0), cl::cat(trainOptions));
+static cl::opt<double> gateInitOpt("gate-init",
+                                  cl::desc("initial gate logit log_a of --learn-bits (default 3; larger: the gates "
+                                           "drop levels less often while open)"),
+                                  cl::init(3.0), cl::cat(trainOptions));
 static cl::opt<std::string> bitsFromOpt("bits-from",
                                         cl::desc("train at the bits of each tensor in this summary.json (or run "
                                                  "folder) of an earlier run, e.g. the widths --learn-bits chose"),
@@ -166,6 +170,8 @@ void check_options(const Bits &bits) {
     fail("--dropbits and --learn-bits need a quantized network (--bits WnAm)");
   if (!(gateLrScaleOpt > 0) || !std::isfinite(gateLrScaleOpt)) fail("--gate-lr-scale must be a positive number");
   if (gateLrScaleOpt.getNumOccurrences() && !learnBitsOpt) fail("--gate-lr-scale needs --learn-bits");
+  if (gateInitOpt.getNumOccurrences() && !learnBitsOpt) fail("--gate-init needs --learn-bits");
+  if (!(gateInitOpt > 0 && gateInitOpt <= 20)) fail("--gate-init must be in (0, 20] (an open gate)");
   if (!bitsFromOpt.empty() && !bits.weights)
     fail("--bits-from needs a quantized network (--bits WnAm: the bits of tensors the file does not name)");
   if (!bitsFromOpt.empty() && learnBitsOpt) fail("--bits-from fixes the bits; it excludes --learn-bits");
@@ -223,6 +229,7 @@ std::string configuration(const std::string &training_text) {
     << " train-limit=" << trainLimitOpt << " data=" << dataOpt;
   if (!initFromOpt.empty()) s << " init-from=" << initFromOpt;
   if (gateLrScaleOpt != 1.0) s << " gate-lr-scale=" << gateLrScaleOpt;
+  if (gateInitOpt != 3.0) s << " gate-init=" << gateInitOpt;
   if (!bitsFromOpt.empty()) s << " bits-from=" << bitsFromOpt;
   return s.str();
 }
@@ -266,7 +273,7 @@ int main(int argc, char **argv) {
   n.input_bits = inputBitsOpt, n.dropbits = dropbitsOpt, n.learn_bits = learnBitsOpt;
   n.dropbits_mode = dropbitsModeOpt;
   if (!bitsFromOpt.empty()) n.tensor_bits = bits_from(bitsFromOpt);
-  n.gate_lr_scale = gateLrScaleOpt;
+  n.gate_lr_scale = gateLrScaleOpt, n.gate_init = gateInitOpt;
   n.gate_lambda = gateLambdaOpt, n.optimizer = optimizerOpt, n.weight_decay = weightDecayOpt;
   n.scale_floor = scaleFloorOpt, n.sigma_floor = sigmaFloorOpt, n.activation_range = actRangeOpt;
   n.weight_grid = weightGridOpt, n.scale_step = scaleStepOpt;
@@ -298,7 +305,7 @@ int main(int argc, char **argv) {
   // --cpq-assign-bitwidths) trains at its own bits: the summary says so.
   if (!bits.weights && !step->manifest().quantizers.empty()) o.bits = "as written";
   o.dropbits_mode = dropbitsModeOpt;
-  o.gate_lambda = gateLambdaOpt, o.gate_lr_scale = gateLrScaleOpt;
+  o.gate_lambda = gateLambdaOpt, o.gate_lr_scale = gateLrScaleOpt, o.gate_init = gateInitOpt;
   o.bits_from = bitsFromOpt;
   o.network_text = network.network_text, o.network_function = network.name;
   o.progress = !quietOpt, o.note = note;

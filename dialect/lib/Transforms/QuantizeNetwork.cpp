@@ -59,6 +59,10 @@ public:
                        "weight grid has none (use weight-grid=signed)");
       return signalPassFailure();
     }
+    if (!(gateInit > 0.0 && gateInit <= 20.0)) {
+      module.emitError("cpq-quantize-network: gate-init must be in (0, 20] (an open gate), got ") << gateInit;
+      return signalPassFailure();
+    }
     if (!(dropbitsP >= 0.0 && dropbitsP < 1.0)) {
       module.emitError("cpq-quantize-network: dropbits-p must be in [0, 1), got ") << dropbitsP;
       return signalPassFailure();
@@ -123,9 +127,10 @@ private:
         if (dropbits != "hierarchical") attrs.push_back(b.getNamedAttr("dropbits", b.getStringAttr(dropbits)));
       }
       if (learnBits) {
-        // log_a = 3 opens every gate at the start (deterministic gate 1).
-        operands.push_back(
-            param(b, loc, (prefix + ".gates").str(), RankedTensorType::get({bits - 1}, f32), 3.0f, true));
+        // log_a = gate-init (default 3) opens every gate at the start
+        // (deterministic gate 1 from log_a = 2.4 on).
+        operands.push_back(param(b, loc, (prefix + ".gates").str(), RankedTensorType::get({bits - 1}, f32),
+                                 float(gateInit), true));
         if (gateLambda > 0.0) attrs.push_back(b.getNamedAttr("gate_lambda", b.getF64FloatAttr(gateLambda)));
       }
     }

@@ -66,7 +66,7 @@ struct TrainerOptions {
   double dropbits = 0;
   std::string dropbits_mode = "hierarchical"; ///< of DropBits' masks: hierarchical or independent
   bool learn_bits = false;
-  double gate_lambda = 0, gate_lr_scale = 1; ///< of learned bit-widths (summary only)
+  double gate_lambda = 0, gate_lr_scale = 1, gate_init = 3; ///< of learned bit-widths (summary only)
   std::string bits_from; ///< the summary whose per-tensor bits the network has (summary only)
   /// The network as trained, written to RUN/network.mlir (none when empty),
   /// and its function's name (params.safetensors' cpq.network).
