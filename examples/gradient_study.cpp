@@ -17,6 +17,9 @@
 //              distance from the float gradient (its bias, in this sense)
 //   rel_var    E_masks |g_ste - E_masks[g_ste]|^2 / |E_masks[g_ste]|^2: the
 //              variance DropBits' masks add (0 without DropBits)
+//   batch_var  the same over the batches instead of the masks (of
+//              E_masks[g_ste]): the minibatch noise SGD has anyway, the
+//              scale to read rel_var against
 // with E_masks the mean over --draws mask draws (the masks are keyed by the
 // step, so draw k calls train_step at step k on the same batch).
 //
@@ -147,7 +150,7 @@ double dot(const std::vector<double> &a, const std::vector<double> &b) {
 
 struct Row {
   std::string config, mode, tensor;
-  double p = 0, cosine = 0, rel_error = 0, rel_var = 0;
+  double p = 0, cosine = 0, rel_error = 0, rel_var = 0, batch_var = 0;
 };
 
 } // namespace
@@ -228,6 +231,7 @@ int main(int argc, char **argv) {
     if (c.p > 0) o.dropbits_mode = c.mode;
     Gradients ste(net, o, params, cache, batch, json);
     std::map<std::string, Row> sums;
+    std::map<std::string, std::vector<std::vector<double>>> means; // per tensor, per batch
     for (int b = 0; b < batches; ++b) {
       std::vector<float> images(std::size_t(batch) * pixels);
       std::vector<std::int32_t> labels(static_cast<std::size_t>(batch), 0);
@@ -253,24 +257,36 @@ int main(int argc, char **argv) {
         r.cosine += (nm > 0 && nr > 0 ? dot(mean, ref) / (nm * nr) : 0.0) / batches;
         r.rel_error += (nr > 0 ? std::sqrt(dot(diff, diff)) / nr : 0.0) / batches;
         r.rel_var += (nm > 0 ? var / (nm * nm) : 0.0) / batches;
+        means[tensor].push_back(std::move(mean));
       }
+    }
+    for (auto &[tensor, per_batch] : means) {
+      std::vector<double> centre(per_batch[0].size(), 0.0);
+      for (const auto &m : per_batch)
+        for (std::size_t i = 0; i < m.size(); ++i) centre[i] += m[i] / double(per_batch.size());
+      double var = 0, norm = 0;
+      for (const auto &m : per_batch) {
+        for (std::size_t i = 0; i < m.size(); ++i) var += (m[i] - centre[i]) * (m[i] - centre[i]);
+        norm += dot(m, m);
+      }
+      sums[tensor].batch_var = norm > 0 ? var / norm : 0.0;
     }
     for (auto &[tensor, r] : sums) {
       r.config = c.name, r.mode = c.mode, r.p = c.p, r.tensor = tensor;
       rows.push_back(r);
       if (!json)
-        std::printf("%-26s %-14s cosine %.4f  rel_error %.4f  rel_var %.4f\n", c.name.c_str(), tensor.c_str(), r.cosine,
-                    r.rel_error, r.rel_var);
+        std::printf("%-26s %-14s cosine %.4f  rel_error %.4f  rel_var %.4f  batch_var %.4f\n", c.name.c_str(),
+                    tensor.c_str(), r.cosine, r.rel_error, r.rel_var, r.batch_var);
     }
     std::fflush(stdout);
   }
   if (!out.empty()) {
     const std::string tmp = out + ".tmp";
     std::ofstream f(tmp);
-    f << "config,dropbits,mode,tensor,cosine,rel_error,rel_var\n";
+    f << "config,dropbits,mode,tensor,cosine,rel_error,rel_var,batch_var\n";
     for (const Row &r : rows)
       f << r.config << "," << r.p << "," << r.mode << "," << r.tensor << "," << r.cosine << "," << r.rel_error << ","
-        << r.rel_var << "\n";
+        << r.rel_var << "," << r.batch_var << "\n";
     f.close();
     if (!f) fail(out + ": cannot write");
     fs::rename(tmp, out);
@@ -280,7 +296,8 @@ int main(int argc, char **argv) {
     j["rows"] = nlohmann::ordered_json::array();
     for (const Row &r : rows)
       j["rows"].push_back({{"config", r.config}, {"dropbits", r.p}, {"mode", r.mode}, {"tensor", r.tensor},
-                           {"cosine", r.cosine}, {"rel_error", r.rel_error}, {"rel_var", r.rel_var}});
+                           {"cosine", r.cosine}, {"rel_error", r.rel_error}, {"rel_var", r.rel_var},
+                           {"batch_var", r.batch_var}});
     std::printf("%s\n", j.dump().c_str());
   }
   return 0;
