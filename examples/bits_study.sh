@@ -187,6 +187,12 @@ for entry in sorted(os.listdir(folder)):
 if not runs:
     sys.exit(f"bits_study.sh: no finished runs in {folder}")
 
+# Runs of cpq-train before the fix name an assigned activation grid after
+# its renamed alpha ("act1.alpha@2bit"): the tensor is "act1".
+for by_seed in runs.values():
+    for summary, _ in by_seed.values():
+        for t in summary["tensors"]:
+            t["tensor"] = re.sub(r"\.alpha@[0-9]+bit$", "", t["tensor"])
 tensors = []
 for by_seed in runs.values():
     for summary, _ in by_seed.values():

@@ -65,10 +65,13 @@ void Lowering::record_quantizer(const QuantizerAttrs &attrs, mlir::Value input, 
     q.kind = "weight", q.tensor = name;
   } else {
     q.kind = role == roles::input ? "input" : "activation";
+    // "act1.alpha", or "act1.alpha@2bit" once --cpq-assign-bitwidths fixed
+    // a learned width: the tensor is "act1".
     std::string a = source_of(alpha).first;
     const std::string suffix = ".alpha";
-    if (a.size() > suffix.size() && a.compare(a.size() - suffix.size(), suffix.size(), suffix) == 0)
-      a.resize(a.size() - suffix.size());
+    const std::size_t at = a.rfind(suffix);
+    if (at != std::string::npos && at > 0 && (at + suffix.size() == a.size() || a[at + suffix.size()] == '@'))
+      a.resize(at);
     q.tensor = a.empty() ? q.kind : a;
   }
   if (gates) q.gate = source_of(gates).first;

@@ -32,6 +32,9 @@ grep -q "gate" "$scratch/mixed.mlir" && fail "gates left in the assigned network
   fail "fine-tune of the assigned network failed: $(tail -5 "$scratch/ft.log")"
 grep -q '"bits": "as written"' "$scratch/ft/summary.json" || fail "the fine-tune's summary does not say 'as written'"
 grep -q '"average_weight_bits": 1.0' "$scratch/ft/summary.json" || fail "the fine-tune did not keep the learned 1 bit"
+# The assigned activation grid (alpha renamed act1.alpha@1bit) is still "act1".
+grep -q '"tensor": "act1"' "$scratch/ft/summary.json" || fail "the fine-tune's summary does not name act1"
+grep -q '@' "$scratch/ft/summary.json" && fail "a tensor of the fine-tune's summary is named after a renamed alpha"
 "$src/examples/run_packed.sh" "$scratch/ft" > "$scratch/ft-packed.log" 2>&1 ||
   fail "run_packed.sh on the fine-tuned run failed: $(tail -5 "$scratch/ft-packed.log")"
 [ "$(grep -c "(0 of 10000 differ)" "$scratch/ft-packed.log")" = 2 ] ||
