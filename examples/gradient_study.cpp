@@ -87,6 +87,8 @@ public:
     if (!kernel_) fail(error);
     for (const KernelArgument &a : kernel_->arguments())
       if (a.buffer) tensors_[a.name] = std::make_unique<HostTensor>(a, batch);
+    if (!tensors_.count("input") || !tensors_.count("labels"))
+      fail(net + ": its train_step takes no 'input' and 'labels' (not an image classifier of the dialect?)");
     for (const KernelArgument &a : kernel_->arguments()) {
       if (a.output || a.role != roles::param) continue;
       const safetensors::Tensor *t = params.find(a.tensor);
@@ -208,6 +210,9 @@ int main(int argc, char **argv) {
                                cpq::idx::split_file(dir, "train-labels-idx1-ubyte"), 10, data, error))
     fail(error);
 
+  if (std::int64_t(batches) * batch > data.count)
+    fail("--batches x --batch (" + std::to_string(std::int64_t(batches) * batch) + ") exceeds the " +
+         std::to_string(data.count) + " training images");
   cpq::codegen::NetworkOptions f = q;
   f.weight_bits = f.activation_bits = 0;
   Gradients reference(net, f, params, cache, batch, json);
