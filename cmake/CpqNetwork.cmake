@@ -9,6 +9,9 @@
 # functions they may call (training externs, the packed layers' integer
 # product) come with the target. TARGETS
 # default to CPQ_HALIDE_TARGETS (run-time dispatch, most specific first).
+#
+# Works in this source tree (the cpq-compile target) and from an installed
+# package (find_package(cpq) includes this file; it runs cpq::cpq-compile).
 function(cpq_add_network name)
   cmake_parse_arguments(ARG "" "MLIR;FUNCTION;PIPELINE;SCHEDULE" "TARGETS" ${ARGN})
   if(NOT ARG_MLIR OR NOT ARG_FUNCTION)
@@ -32,9 +35,18 @@ function(cpq_add_network name)
   foreach(t ${ARG_TARGETS})
     list(APPEND args --target ${t})
   endforeach()
+  if(TARGET cpq-compile)
+    set(compiler cpq-compile)
+    set(compiler_file cpq-compile)
+  elseif(TARGET cpq::cpq-compile)
+    set(compiler cpq::cpq-compile)
+    set(compiler_file "$<TARGET_FILE:cpq::cpq-compile>")
+  else()
+    message(FATAL_ERROR "cpq_add_network(${name}): no cpq-compile (find_package(cpq) first)")
+  endif()
   add_custom_command(OUTPUT "${prefix}.a" "${prefix}.h" "${prefix}.json"
-    COMMAND cpq-compile ${args}
-    DEPENDS cpq-compile "${mlir}"
+    COMMAND ${compiler} ${args}
+    DEPENDS ${compiler_file} "${mlir}"
     COMMENT "cpq-compile ${name}: ${ARG_FUNCTION} of ${ARG_MLIR}"
     VERBATIM)
   add_custom_target(${name}_generate DEPENDS "${prefix}.a" "${prefix}.h")

@@ -37,6 +37,22 @@
 namespace cpq::codegen {
 
 namespace {
+// A helper library a shared kernel links: an installed tool finds it in the
+// installed tree (<prefix>/bin/CPQ_BIN_TO_LIB/<file>), wherever that was
+// installed; a tool in the build tree finds it where the build made it.
+std::string helper_library(const char *built) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path installed =
+        self.parent_path() / CPQ_BIN_TO_LIB / std::filesystem::path(built).filename();
+    if (std::filesystem::is_regular_file(installed, ec)) return installed.string();
+  }
+  return built;
+}
+} // namespace
+
+namespace {
 
 std::string base_name(const std::string &path) {
   const auto slash = path.find_last_of('/');
@@ -165,8 +181,9 @@ bool compile_aot(const AotOptions &o, std::string &error) {
         if (!h) throw std::logic_error("the kernel calls an unknown helper '" + e + "'");
         libraries.insert(h->library);
       }
-      if (libraries.count(helpers::Library::Packed)) command += " " + std::string(CPQ_PACKED_EXTERNS_LIBS);
-      if (libraries.count(helpers::Library::Training)) command += " '" + std::string(CPQ_TRAINING_EXTERNS_LIB) + "'";
+      if (libraries.count(helpers::Library::Packed))
+        command += " '" + helper_library(CPQ_PACKED_EXTERNS_LIB) + "' '" + helper_library(CPQ_KERNELS_DISPATCH_LIB) + "'";
+      if (libraries.count(helpers::Library::Training)) command += " '" + helper_library(CPQ_TRAINING_EXTERNS_LIB) + "'";
       command += " -lpthread -ldl";
       if (std::system(command.c_str()) != 0) {
         error = "linking the shared object failed: " + command;

@@ -30,6 +30,10 @@ packages=(
   python3
   # the studies' plots (examples/compression_table.sh and its test)
   gnuplot-nox
+  # cpq-import reads ONNX through ONNX's own protobuf definitions
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  # cpack -G DEB: dependencies of the tools (dpkg-shlibdeps, file)
+  dpkg-dev file
 )
 if [ "$peers" -eq 1 ]; then
   # OpenBLAS: the sgemm peer, and PyTorch's BLAS through Debian's
