@@ -65,6 +65,13 @@ if(NOT nlohmann_json_FOUND)
   message(FATAL_ERROR "cpq: nlohmann-json >= 3.10 not found (package nlohmann-json3-dev): ${_cpq_fix}")
 endif()
 
+# --- ONNX's protobuf definitions (cpq-import) --------------------------------
+find_package(Protobuf QUIET)
+find_package(ONNX CONFIG QUIET)
+if(NOT Protobuf_FOUND OR NOT TARGET onnx_proto)
+  message(FATAL_ERROR "cpq: ONNX's protobuf definitions not found (packages libonnx-dev libprotobuf-dev): ${_cpq_fix}")
+endif()
+
 # --- Boost.Test (tests only) -------------------------------------------------
 if(CPQ_BUILD_TESTS)
   find_package(Boost 1.74 CONFIG QUIET COMPONENTS unit_test_framework)
@@ -74,4 +81,4 @@ if(CPQ_BUILD_TESTS)
 endif()
 
 message(STATUS "cpq: Halide ${Halide_VERSION}, MLIR/LLVM ${LLVM_PACKAGE_VERSION}, "
-               "xsimd ${xsimd_VERSION}, nlohmann-json ${nlohmann_json_VERSION}, Random123 at ${RANDOM123_INCLUDE_DIR}")
+               "xsimd ${xsimd_VERSION}, nlohmann-json ${nlohmann_json_VERSION}, protobuf ${Protobuf_VERSION}, Random123 at ${RANDOM123_INCLUDE_DIR}")

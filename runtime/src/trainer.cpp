@@ -510,6 +510,7 @@ std::string summary_text(const TrainerOptions &o, const TrainingResult &r) {
     s << ", DropBits p=" << std::setprecision(2) << o.dropbits
       << (o.dropbits_mode == "independent" ? " (independent masks)" : "");
   if (!o.bits_from.empty()) s << ", per-tensor bits of " << o.bits_from;
+  if (!o.init_from.empty()) s << ", from " << o.init_from;
   if (o.learn_bits) s << ", learned bit-widths (lambda " << std::defaultfloat << o.gate_lambda << ")" << std::fixed;
   s << ", " << o.epochs << " epochs, batch " << o.batch << ", seed " << o.seed << "\n";
   s << std::setprecision(2) << "  test accuracy      " << 100 * r.test_accuracy << " %  (loss " << std::setprecision(4)
@@ -542,6 +543,7 @@ std::string summary_json(const TrainerOptions &o, const TrainingResult &r) {
   j["dropbits_mode"] = o.dropbits_mode;
   j["learn_bits"] = o.learn_bits;
   if (!o.bits_from.empty()) j["bits_from"] = o.bits_from;
+  if (!o.init_from.empty()) j["init_from"] = o.init_from;
   if (o.learn_bits) j["gate_lambda"] = o.gate_lambda, j["gate_lr_scale"] = o.gate_lr_scale, j["gate_init"] = o.gate_init;
   j["epochs"] = o.epochs;
   j["batch"] = o.batch;

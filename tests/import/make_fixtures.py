@@ -42,8 +42,9 @@ _ST_DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64",
               np.dtype(np.int32): "I32", np.dtype(np.int64): "I64"}
 
 
-def write_safetensors(path, tensors):
-    """tensors: list of (name, numpy array), written in that order."""
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: list of (name, numpy array), written in that order;
+    metadata: more string pairs for __metadata__."""
     header, blobs, offset = {}, [], 0
     for name, array in tensors:
         array = np.ascontiguousarray(array)
@@ -53,7 +54,7 @@ def write_safetensors(path, tensors):
                         "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
-    header["__metadata__"] = {"source": SOURCE}
+    header["__metadata__"] = dict({"source": SOURCE}, **(metadata or {}))
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)
     _write(path, struct.pack("<Q", len(text)) + text + b"".join(blobs))
@@ -691,7 +692,9 @@ def main():
     info["lenet5_hits"] = int((logits.argmax(1) == test_y[:8]).sum())
     write_safetensors(f("lenet5_expected.safetensors"),
                       [("images", images), ("labels", test_y[:8].astype(np.int32)),
-                       ("logits", logits)])
+                       ("logits", logits)],
+                      {"pytorch_test_correct": str(int(round(info["lenet5_accuracy"] * len(test_y)))),
+                       "pytorch_test_images": str(len(test_y))})
     info["err_lenet5"] = check_against(f("lenet5.onnx"), {"image": images}, logits, "logits")
     info["table"] += [("lenet5.onnx", "LeNet-5, trained 1 epoch on 6000 images"),
                       ("lenet5_expected.safetensors", "its input and logits on 8 test images")]
