@@ -108,13 +108,17 @@ def evaluate(model, images, labels, batch=1000):
 
 
 def train(model, images, labels, epochs=3, batch=64, lr=1e-3, seed=1,
-          test_images=None, test_labels=None, log=print):
+          test_images=None, test_labels=None, log=print, schedule="constant"):
     """Trains model with Adam and cross-entropy on numpy images and labels,
     the examples shuffled each epoch from `seed`. After each epoch, logs the
     mean loss and, when test data is given, the test accuracy. Returns the
     last test accuracy (None without test data)."""
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    # "cosine": lr * (1 + cos(pi * step / steps)) / 2 per step, as cpq-train's default.
+    steps = epochs * ((len(images) + batch - 1) // batch)
+    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, steps))
+                 if schedule == "cosine" else None)
     x_all = torch.from_numpy(images)
     y_all = torch.from_numpy(labels)
     accuracy = None
@@ -129,6 +133,8 @@ def train(model, images, labels, epochs=3, batch=64, lr=1e-3, seed=1,
             loss = F.cross_entropy(model(x), y)
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             total += float(loss) * len(idx)
             seen += len(idx)
         line = "epoch %d/%d: loss %.4f" % (epoch, epochs, total / max(1, seen))
@@ -169,6 +175,8 @@ def main(argv=None):
                     help="train on the first N training images (default all 60000)")
     ap.add_argument("--batch", type=int, default=64, help="batch size (default 64)")
     ap.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default 1e-3)")
+    ap.add_argument("--lr-schedule", choices=("cosine", "constant"), default="cosine",
+                    help="cosine (per step down to 0, as cpq-train) or constant (default cosine)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--data", default=DEFAULT_DATA,
                     help="folder of the Fashion-MNIST IDX files (default %s)" % DEFAULT_DATA)
@@ -196,10 +204,10 @@ def main(argv=None):
         return 1
 
     model = lenet5()
-    print("training LeNet-5 on %d images, %d epochs, batch %d, Adam lr %g, seed %d"
-          % (len(train_x), args.epochs, args.batch, args.lr, args.seed))
+    print("training LeNet-5 on %d images, %d epochs, batch %d, Adam lr %g (%s), seed %d"
+          % (len(train_x), args.epochs, args.batch, args.lr, args.lr_schedule, args.seed))
     train(model, train_x, train_y, epochs=args.epochs, batch=args.batch, lr=args.lr,
-          seed=args.seed, test_images=test_x, test_labels=test_y)
+          seed=args.seed, test_images=test_x, test_labels=test_y, schedule=args.lr_schedule)
     accuracy = evaluate(model, test_x, test_y)
     try:
         export(model, args.output)
