@@ -15,7 +15,10 @@
 # predictions), w2a2/ and w4a4/ (cpq-train runs, with their packed model
 # files), and results.csv (one row a seed), summary.md (mean and spread) and
 # accuracy.png. Resumable: finished steps are kept, an interrupted fine-tune
-# continues from its checkpoint. CPQ_BUILD: the build folder (default build).
+# continues from its checkpoint. Environment: CPQ_BUILD the build folder
+# (default build); CPQ_ONNX_TORCH_OPTIONS more options for the PyTorch
+# script (e.g. "--train-limit 1000"); CPQ_ONNX_OPTIONS more cpq-train
+# options for the fine-tunes (e.g. "--train-limit 1000 --test-limit 500").
 # Needs PyTorch under /usr/bin/python3 (scripts/install-deps.sh --peers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +26,8 @@ epochs=${1:-8}
 seeds=${2:-"1 2 3"}
 dir=${CPQ_ONNX_DIR:-runs/onnx}
 build=${CPQ_BUILD:-build}
+torch_extra=${CPQ_ONNX_TORCH_OPTIONS:-}
+extra=${CPQ_ONNX_OPTIONS:-}
 py=/usr/bin/python3
 case "$epochs" in '' | *[!0-9]* | 0) echo "pytorch_to_cpq.sh: epochs must be a positive integer, got '$epochs'" >&2; exit 1 ;; esac
 for seed in $seeds; do
@@ -50,7 +55,9 @@ for seed in $seeds; do
   mkdir -p "$s"
   echo "== seed $seed"
   if [ ! -f "$s/lenet5.onnx" ]; then
-    "$py" examples/pytorch/lenet5_to_onnx.py --epochs "$epochs" --seed "$seed" -o "$s/lenet5.onnx" | tee "$s/pytorch.log.tmp"
+    # shellcheck disable=SC2086
+    "$py" examples/pytorch/lenet5_to_onnx.py --epochs "$epochs" --seed "$seed" $torch_extra -o "$s/lenet5.onnx" |
+      tee "$s/pytorch.log.tmp"
     mv "$s/pytorch.log.tmp" "$s/pytorch.log"
   fi
   if [ ! -f "$s/lenet5.mlir" ]; then
@@ -68,7 +75,7 @@ for seed in $seeds; do
       resume=""
       [ -f "$run/checkpoint.safetensors" ] && resume="--resume"
       "$tools/cpq-train/cpq-train" "$s/lenet5.mlir" --bits "$bits" --init-from "$s/lenet5.safetensors" --lr 3e-4 \
-        --epochs "$epochs" --seed "$seed" -o "$run" $resume --quiet
+        --epochs "$epochs" --seed "$seed" -o "$run" $resume $extra --quiet
     fi
     if [ ! -f "$run/packed.txt" ]; then
       CPQ_BUILD=$build bash examples/run_packed.sh "$run" --repeats 1 > "$run/packed.txt.tmp"
