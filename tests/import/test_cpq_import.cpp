@@ -436,5 +436,24 @@ BOOST_AUTO_TEST_CASE(what_the_dialect_cannot_say_is_refused_naming_the_node) {
     m.output("y");
     expect(refusal(m.bytes()), "the graph's output 'y' has rank 4");
   }
+  {
+    Graph m({-1, 2, 4, 4});
+    m.init("w", {1 << 20, 1 << 20, 1 << 20, 3}, {}); // 2^62 elements: refused before any is read
+    m.node("Conv", {"x", "w"}, {"y"});
+    m.output("y");
+    expect(refusal(m.bytes()), "initializer 'w' is too large");
+  }
+  {
+    Graph m({-1, std::int64_t(1) << 30});
+    m.node("Relu", {"x"}, {"y"});
+    m.output("y");
+    expect(refusal(m.bytes()), "input 'x' has no fixed size (at most 2^24) on axis 1");
+  }
+  {
+    Graph m({-1, 4096, 4096, 4096});
+    m.node("Relu", {"x"}, {"y"});
+    m.output("y");
+    expect(refusal(m.bytes()), "input 'x' has more than 2^31 values per example");
+  }
   expect(refusal(""), "model.onnx: empty file");
 }
