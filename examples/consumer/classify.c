@@ -38,6 +38,11 @@ static unsigned char *read_idx(const char *path, int dims, long *count, long *ro
   long size[3] = {1, 1, 1};
   for (int d = 0; d < dims; ++d)
     size[d] = ((long)header[4 + 4 * d] << 24) | (header[5 + 4 * d] << 16) | (header[6 + 4 * d] << 8) | header[7 + 4 * d];
+  if (size[0] > (1L << 24) || size[1] > 4096 || size[2] > 4096) {
+    fprintf(stderr, "classify: %s: implausible sizes %ld x %ld x %ld\n", path, size[0], size[1], size[2]);
+    gzclose(f);
+    return NULL;
+  }
   *count = size[0];
   if (rows) *rows = size[1], *cols = size[2];
   const long bytes = size[0] * size[1] * size[2];
@@ -89,9 +94,14 @@ int main(int argc, char **argv) {
   long n = argc > 4 ? atol(argv[4]) : count;
   if (n <= 0 || n > count) n = count;
   FILE *csv = NULL;
-  if (argc > 5 && !(csv = fopen(argv[5], "w"))) {
-    fprintf(stderr, "classify: %s: cannot write\n", argv[5]);
-    return 1;
+  /* Written to PREDICTIONS.tmp, renamed when complete. */
+  char csv_tmp[4096] = "";
+  if (argc > 5) {
+    snprintf(csv_tmp, sizeof csv_tmp, "%s.tmp", argv[5]);
+    if (!(csv = fopen(csv_tmp, "w"))) {
+      fprintf(stderr, "classify: %s: cannot write\n", csv_tmp);
+      return 1;
+    }
   }
   if (csv) fprintf(csv, "index,label,prediction\n");
 
@@ -123,8 +133,9 @@ int main(int argc, char **argv) {
       if (csv) fprintf(csv, "%ld,%d,%d\n", first + i, labels[first + i], best);
     }
   }
-  if (csv && fclose(csv) != 0) {
+  if (csv && (fclose(csv) != 0 || rename(csv_tmp, argv[5]) != 0)) {
     fprintf(stderr, "classify: %s: cannot write\n", argv[5]);
+    remove(csv_tmp);
     return 1;
   }
   printf("classify: %s (%s): %ld of %ld images right, %.2f%%\n", argv[1], cpq_model_function(model), correct, n,
