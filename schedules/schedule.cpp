@@ -59,6 +59,34 @@ void autoschedule(Pipeline &pipeline, const std::string &name, const Target &tar
   }
   MachineParams machine(threads, 32 * 1024 * 1024, 40);
   pipeline.auto_schedule(name, target, machine);
+  if (name == "Adams2019") store_where_computed(pipeline);
+}
+
+int store_where_computed(Pipeline &pipeline) {
+  // Halide 14 miscompiles a producer stored at an outer loop but computed
+  // inside a consumer's reduction loop (the sliding-window pass,
+  // halide/Halide#7872, fixed in Halide 17): Adams2019 schedules LeNet-5's
+  // train_step so (add_4.store_at(sum$11, n).compute_at(sum$11,
+  // avgpool2d_5_r$x)) and some results were off by up to 1e25. Storing
+  // every Func where it is computed gives up sliding-window reuse, and the
+  // values are right (within 6e-8 of the hand schedule's).
+  std::map<std::string, Internal::Function> env;
+  for (const Func &o : pipeline.outputs()) {
+    env.emplace(o.name(), o.function());
+    for (auto &kv : Internal::find_transitive_calls(o.function())) env.insert(kv);
+  }
+  int moved = 0;
+  for (auto &kv : env) {
+    Internal::Function f = kv.second;
+    if (f.has_extern_definition()) continue;
+    LoopLevel store = f.schedule().store_level(), compute = f.schedule().compute_level();
+    store.lock();
+    compute.lock();
+    if (compute.is_inlined() || store == compute) continue;
+    f.schedule().store_level() = f.schedule().compute_level();
+    ++moved;
+  }
+  return moved;
 }
 
 } // namespace cpq::schedules

@@ -44,4 +44,10 @@ const std::vector<std::string> &autoscheduler_names();
 void autoschedule(Halide::Pipeline &pipeline, const std::string &name, const Halide::Target &target,
                   int threads = 2);
 
+/// Stores every Func of `pipeline` at the loop level where it is computed
+/// (no sliding windows); returns how many it moved. Applied after
+/// Adams2019, whose sliding windows inside reduction loops Halide 14
+/// miscompiles (schedule.cpp).
+int store_where_computed(Halide::Pipeline &pipeline);
+
 } // namespace cpq::schedules

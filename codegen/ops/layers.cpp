@@ -518,9 +518,13 @@ SgdUpdate sgd_update(const std::string &name, const TensorValue &p, const Tensor
                      std::optional<double> lower_bound, bool relative) {
   auto v = axis_vars(p.rank());
   const auto at = halide_args(v);
-  const Expr gd = relative ? g.f(at) * p.f(at) : g.f(at) + float(weight_decay) * p.f(at);
+  // Terms whose coefficient is 0 are left out rather than multiplied by 0:
+  // Halide's simplifier drops an input read only as 0*m from the pipeline's
+  // bounds, and Mullapudi2016 (Halide 14) then fails on the missing entry.
+  Expr gd = relative ? g.f(at) * p.f(at) : g.f(at);
+  if (!relative && weight_decay != 0.0) gd = gd + float(weight_decay) * p.f(at);
   SgdUpdate u;
-  u.momentum_buffer = define(name + "_momentum", v, float(momentum) * m.f(at) + gd, p.shape);
+  u.momentum_buffer = define(name + "_momentum", v, momentum != 0.0 ? float(momentum) * m.f(at) + gd : gd, p.shape);
   const Expr m1 = u.momentum_buffer.f(at);
   const Expr step = lr * (nesterov ? gd + float(momentum) * m1 : m1);
   Expr next = relative ? p.f(at) * exp(-step) : p.f(at) - step;
@@ -542,8 +546,8 @@ AdamUpdate adam_update(const std::string &name, const TensorValue &p, const Tens
   const Expr c1 = cast<float>(f64(1.0) - pow(f64(beta1), t)), c2 = cast<float>(f64(1.0) - pow(f64(beta2), t));
   const Expr mhat = u.first_moment.f(at) / c1, vhat = u.second_moment.f(at) / c2;
   const Expr direction = mhat / (sqrt(vhat) + float(epsilon));
-  Expr next = relative ? p.f(at) * exp(-lr * direction)
-                       : p.f(at) - lr * direction - lr * float(weight_decay) * p.f(at);
+  Expr next = relative ? p.f(at) * exp(-lr * direction) : p.f(at) - lr * direction;
+  if (!relative && weight_decay != 0.0) next = next - lr * float(weight_decay) * p.f(at);
   if (lower_bound) next = max(next, float(*lower_bound));
   u.param = define(name, v, next, p.shape);
   return u;
