@@ -1,7 +1,7 @@
 # What `cmake --install build --prefix P` puts under P, and the package that
 # find_package(cpq) and pkg-config find there:
 #
-#   bin/                      cpq-opt, cpq-compile, cpq-train, cpq-run, cpq-compress, cpq-import
+#   bin/                      cpq-opt, cpq-compile, cpq-train, cpq-run, cpq-compress, cpq-tune, cpq-import
 #   include/cpq/{kernels,runtime}/   the kernel core's and the runtime's headers
 #   lib/                      the runtime libraries, the kernel core's dispatched
 #                             kernels, the training and packed externs, libcpq_runtime.so
@@ -33,7 +33,7 @@ endforeach()
 # The tools are exported too (cpq::cpq-compile is what CpqNetwork.cmake runs
 # once installed). They find libcpq_runtime.so and the helper libraries
 # relative to themselves, so the tree can move (any --prefix).
-set(cpq_tools cpq-opt cpq-compile cpq-train cpq-run cpq-compress)
+set(cpq_tools cpq-opt cpq-compile cpq-train cpq-run cpq-compress cpq-tune)
 if(TARGET cpq-import)
   list(APPEND cpq_tools cpq-import)
 endif()

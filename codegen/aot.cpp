@@ -119,9 +119,11 @@ bool compile_aot(const AotOptions &o, std::string &error) {
       }
     }
     LoweringOptions lowering = o.lowering;
-    lowering.clamp_inputs = lowering.clamp_inputs || o.schedule != "hand";
+    // Schedule files are points of the hand schedules' space (schedules/space.h).
+    const bool autoscheduled = o.schedule != "hand" && !schedules::is_schedule_file(o.schedule);
+    lowering.clamp_inputs = lowering.clamp_inputs || autoscheduled;
     lowering.parameters_as_inputs = lowering.parameters_as_inputs || !o.model.empty();
-    if (o.schedule != "hand") lowering.packed_products = "halide"; // the autoschedulers schedule no extern stages
+    if (autoscheduled) lowering.packed_products = "halide"; // the autoschedulers schedule no extern stages
     auto first = lower_function(func, lowering);
     if (!first) {
       error = o.input + ": function '" + o.function + "' cannot be lowered (see the errors above)";
@@ -131,10 +133,12 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     // target, compiled for every target: the Funcs and so the argument names
     // are the same in all of them and in the manifest.
     Halide::Pipeline pipeline = first->pipeline();
-    if (o.schedule == "hand")
-      schedules::schedule_by_hand(first->stages, first->output_funcs(), targets[0]);
-    else
-      schedules::autoschedule(pipeline, o.schedule, targets[0]);
+    if (o.space) {
+      *o.space = schedules::schedule_space(first->stages, first->output_funcs(), targets[0]);
+      return true;
+    }
+    schedules::apply_schedule(pipeline, first->stages, first->output_funcs(), targets[0], o.schedule,
+                              o.partial_schedule);
     const std::vector<Halide::Argument> arguments = first->arguments();
     auto factory = [&](const std::string &fn_name, const Halide::Target &target) {
       return pipeline.compile_to_module(arguments, fn_name, target);

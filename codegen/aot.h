@@ -25,7 +25,11 @@ struct AotOptions {
   std::string output;     ///< output prefix: <output>.a, .h, .so, .json, ...
   std::string name;       ///< C function name (default: the output's file name)
   std::vector<std::string> targets = {"host"}; ///< Halide targets, most specific first
-  std::string schedule = "hand"; ///< hand, Adams2019, Li2018 or Mullapudi2016
+  /// hand, Adams2019, Li2018, Mullapudi2016, or a schedule file (schedules/space.h)
+  std::string schedule = "hand";
+  /// A schedule file may name stages this function lacks (a train_step's
+  /// schedule applied to its eval_step); else that is an error.
+  bool partial_schedule = false;
   bool shared = true;     ///< also link <output>.so
   bool stmt = false;      ///< also write <output>.stmt (first target)
   bool assembly = false;  ///< also write <output>.s (first target)
@@ -34,6 +38,10 @@ struct AotOptions {
   /// the file holds their values, its metadata naming the kernel.
   std::string model;
   LoweringOptions lowering;
+  /// When set, compile_aot only lowers the function and records its
+  /// schedule space for the first target here (cpq-tune); nothing is
+  /// compiled or written.
+  schedules::Space *space = nullptr;
 };
 
 /// Compiles; on failure returns false with `error` set (MLIR diagnostics are

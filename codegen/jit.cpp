@@ -12,10 +12,7 @@ using namespace Halide;
 
 Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Target &target) {
   Pipeline p = f.pipeline();
-  if (schedule == "hand")
-    schedules::schedule_by_hand(f.stages, f.output_funcs(), target);
-  else
-    schedules::autoschedule(p, schedule, target);
+  schedules::apply_schedule(p, f.stages, f.output_funcs(), target, schedule);
   std::map<std::string, JITExtern> externs;
   namespace helpers = runtime::helpers;
   const std::map<std::string, JITExtern> available = {

@@ -16,7 +16,7 @@
 
 namespace cpq::codegen {
 
-/// Schedules `f` ("hand", or an autoscheduler name) and returns its pipeline,
+/// Schedules `f` ("hand", an autoscheduler name, or a schedule file) and returns its pipeline,
 /// JIT-compiled for `target` with the externs it calls.
 Halide::Pipeline compile_jit(LoweredFunction &f, const std::string &schedule = "hand",
                              const Halide::Target &target = jit_target());

@@ -5,6 +5,7 @@
 #include "cpq/runtime/atomic_file.h"
 #include "cpq/dialect/CpqDialect.h"
 #include "cpq/dialect/Passes.h"
+#include "schedules/space.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -203,7 +204,7 @@ namespace {
 /// `dir` already holds the first one.
 bool compile_into_cache(const std::string &module_text, const std::vector<std::string> &functions, const fs::path &dir,
                         const std::string &target, const std::function<void(const std::string &)> &say,
-                        std::string &error) {
+                        std::string &error, const std::string &schedule = "") {
   if (std::all_of(functions.begin(), functions.end(), [&](const std::string &fn) { return fs::exists(dir / (fn + ".so")); })) {
     say("kernels from the cache: " + dir.string());
     return true;
@@ -226,6 +227,12 @@ bool compile_into_cache(const std::string &module_text, const std::vector<std::s
     o.function = fn;
     o.output = (tmp / fn).string();
     o.targets = {target};
+    if (!schedule.empty()) {
+      // A schedule file tuned for the first function (train_step); the
+      // others take the stages they share with it.
+      o.schedule = schedule;
+      o.partial_schedule = fn != functions.front();
+    }
     std::string message;
     if (!codegen::compile_aot(o, message)) {
       fs::remove_all(tmp, ec);
@@ -257,13 +264,28 @@ fs::path cache_folder(const std::string &cache, const std::string &name, const s
 } // namespace
 
 bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target,
-                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error) {
+                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error,
+                      const std::string &schedule) {
   auto say = [&](const std::string &m) {
     if (note) note(m);
   };
-  const fs::path dir = cache_folder(cache, p.name, p.training_text, target);
+  std::string key_text = p.training_text;
+  std::string absolute;
+  if (!schedule.empty()) {
+    // The schedule file's text is part of the key; it is read here so that
+    // a missing or malformed file is refused before anything compiles.
+    schedules::Point point;
+    std::string family, function;
+    if (!schedules::read_point(schedule, point, family, function, error)) return false;
+    std::ifstream in(schedule, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    key_text += "\nschedule:\n" + text.str();
+    absolute = fs::absolute(schedule).string();
+  }
+  const fs::path dir = cache_folder(cache, p.name, key_text, target);
   folder = dir.string();
-  return compile_into_cache(p.training_text, {"train_step", "eval_step"}, dir, target, say, error);
+  return compile_into_cache(p.training_text, {"train_step", "eval_step"}, dir, target, say, error, absolute);
 }
 
 bool hessian_module(const PreparedNetwork &p, std::string &text, std::string &error) {

@@ -87,8 +87,13 @@ std::string default_cache();
 /// `network`, compiled now or found in `cache` (`note`, when set, hears
 /// which, and how long compiling took: seconds to minutes); false with
 /// `error` set on failure.
+/// With `schedule` (a schedule file, schedules/space.h, tuned for
+/// train_step: cpq-tune), both functions are compiled with it (eval_step
+/// takes the stages it shares with train_step), cached under a key that
+/// includes the file's text.
 bool compiled_kernels(const PreparedNetwork &network, const std::string &cache, const std::string &target,
-                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error);
+                      const std::function<void(const std::string &)> &note, std::string &folder, std::string &error,
+                      const std::string &schedule = "");
 
 /// The network text expanded by --cpq-expand-hessian (its hessian_diag);
 /// false with `error` naming the layer without a second-order pass.

@@ -3,6 +3,7 @@
 
 #include "schedules/x86/x86.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -21,8 +22,53 @@ TargetFamily target_family(const Target &target) {
 
 void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
                       const Target &target) {
+  Choices hand;
+  schedule_with(stages, outputs, target, hand);
+}
+
+void schedule_with(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
+                   const Target &target, Choices &choices) {
   switch (target_family(target)) {
-  case TargetFamily::X86: return x86::schedule_network(stages, outputs, target);
+  case TargetFamily::X86: return x86::schedule_network(stages, outputs, target, choices);
+  }
+}
+
+Space schedule_space(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
+                     const Target &target) {
+  Choices hand;
+  schedule_with(stages, outputs, target, hand);
+  return hand.space();
+}
+
+bool is_schedule_file(const std::string &schedule) {
+  if (schedule == "hand") return false;
+  const auto &names = autoscheduler_names();
+  return std::find(names.begin(), names.end(), schedule) == names.end();
+}
+
+void apply_schedule(Pipeline &pipeline, const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
+                    const Target &target, const std::string &schedule, bool partial) {
+  if (schedule == "hand") return schedule_by_hand(stages, outputs, target);
+  if (!is_schedule_file(schedule)) return autoschedule(pipeline, schedule, target);
+  Point point;
+  std::string family, function, error;
+  if (!read_point(schedule, point, family, function, error)) throw std::invalid_argument(error);
+  Choices choices(point);
+  try {
+    schedule_with(stages, outputs, target, choices);
+  } catch (const std::invalid_argument &e) {
+    throw std::invalid_argument(schedule + ": " + e.what());
+  }
+  if (!family.empty() && family != choices.space().family)
+    throw std::invalid_argument(schedule + ": a schedule of the " + family + " family, and the target " +
+                                target.to_string() + " is scheduled by the " + choices.space().family + " family");
+  const std::vector<std::string> unused = choices.unused();
+  if (!unused.empty() && !partial) {
+    std::string names;
+    for (const std::string &u : unused) names += (names.empty() ? "" : ", ") + u;
+    throw std::invalid_argument(schedule + ": " + names + ": no such stage or knob in this function" +
+                                (function.empty() ? std::string() : " (the file is a schedule of '" + function + "')") +
+                                "; `cpq-tune --list-space` lists them");
   }
 }
 

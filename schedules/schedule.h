@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "schedules/space.h"
 #include "schedules/stages.h"
 
 #include <Halide.h>
@@ -30,6 +31,29 @@ TargetFamily target_family(const Halide::Target &target);
 /// Hand schedule of every stage and of the pipeline's outputs.
 void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Halide::Func> &outputs,
                       const Halide::Target &target);
+
+/// The target family's schedule of every stage at the point `choices`
+/// holds (space.h); `choices` records the space as it goes. Throws
+/// std::invalid_argument for a value a knob does not take.
+void schedule_with(const std::vector<ScheduleStage> &stages, const std::vector<Halide::Func> &outputs,
+                   const Halide::Target &target, Choices &choices);
+
+/// The schedule space of a lowered function on `target` (scheduling its
+/// Funcs as a side effect: use a lowering made for this).
+Space schedule_space(const std::vector<ScheduleStage> &stages, const std::vector<Halide::Func> &outputs,
+                     const Halide::Target &target);
+
+/// Schedules by `schedule`: "hand", an autoscheduler's name, or the path of
+/// a schedule file (space.h), whose stages and knobs must all exist in this
+/// function unless `partial` (a train_step's file applied to its
+/// eval_step). Throws std::invalid_argument with a message naming the file.
+void apply_schedule(Halide::Pipeline &pipeline, const std::vector<ScheduleStage> &stages,
+                    const std::vector<Halide::Func> &outputs, const Halide::Target &target,
+                    const std::string &schedule, bool partial = false);
+
+/// True when `schedule` names a schedule file rather than "hand" or an
+/// autoscheduler.
+bool is_schedule_file(const std::string &schedule);
 
 /// Hand schedules of the quantizer's pipelines (codegen/ops/quantize.h).
 void schedule_quantize_forward(const QuantizeLoops &q, const Halide::Target &target);

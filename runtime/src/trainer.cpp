@@ -544,6 +544,7 @@ std::string summary_json(const TrainerOptions &o, const TrainingResult &r) {
   j["learn_bits"] = o.learn_bits;
   if (!o.bits_from.empty()) j["bits_from"] = o.bits_from;
   if (!o.init_from.empty()) j["init_from"] = o.init_from;
+  j["schedule"] = o.schedule.empty() ? std::string("hand") : o.schedule;
   if (o.learn_bits) j["gate_lambda"] = o.gate_lambda, j["gate_lr_scale"] = o.gate_lr_scale, j["gate_init"] = o.gate_init;
   j["epochs"] = o.epochs;
   j["batch"] = o.batch;

@@ -15,6 +15,7 @@
 #include "schedules/x86/x86.h"
 
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace cpq::schedules::x86 {
@@ -29,19 +30,28 @@ int vector_width(const Func &f, const Target &target) {
 }
 
 /// compute_root, vectorize the innermost pure axis, parallel over the
-/// outermost; the same for every update that keeps those axes pure.
-void root_vectorized(Func f, const Target &target) {
-  f.compute_root();
+/// outermost; the same for every update that keeps those axes pure. Knobs:
+/// vector_width (half, the natural, twice the natural), parallel (0: serial),
+/// and, when `may_inline`, inline (1: computed inline in its consumers, no
+/// buffer).
+void root_vectorized(Func f, const Target &target, Choices &c, bool may_inline = false) {
   const std::vector<Var> args = f.args();
+  if (may_inline && c.choose("inline", {0, 1}, 0)) {
+    f.compute_inline();
+    return;
+  }
+  f.compute_root();
   if (args.empty()) return;
-  const int vec = vector_width(f, target);
+  const int natural = vector_width(f, target);
+  const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
+  const bool parallel = args.size() > 1 && c.choose("parallel", {0, 1}, 1);
   const Var inner = args.front(), outer = args.back();
   f.vectorize(inner, vec, TailStrategy::GuardWithIf);
-  if (args.size() > 1) f.parallel(outer);
+  if (parallel) f.parallel(outer);
   for (int u = 0; u < f.num_update_definitions(); ++u) {
     Stage s = f.update(u);
     s.vectorize(inner, vec, TailStrategy::GuardWithIf);
-    if (args.size() > 1) s.parallel(outer);
+    if (parallel) s.parallel(outer);
   }
 }
 
@@ -50,15 +60,17 @@ void root_vectorized(Func f, const Target &target) {
 /// times 4 channels stays in registers while the whole reduction runs
 /// (each step: one vector load of the input row, scalar weights broadcast);
 /// parallel over channel blocks and batch.
-void convolution_direct(Func f, const Target &target) {
+void convolution_direct(Func f, const Target &target, Choices &c) {
   const std::vector<Var> a = f.args();
-  const int vec = vector_width(f, target);
+  const int natural = vector_width(f, target);
+  const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
+  const int channels = c.choose("channel_tile", {1, 2, 4, 8}, 4);
   Var t("t"), wo("wo"), wi("wi"), co("co"), ci("ci");
   f.compute_root().vectorize(a[0], vec, TailStrategy::GuardWithIf).fuse(a[2], a[3], t).parallel(t);
   const std::vector<RVar> r = f.rvars(0);
   f.update()
       .split(a[0], wo, wi, vec, TailStrategy::GuardWithIf)
-      .split(a[2], co, ci, 4, TailStrategy::GuardWithIf)
+      .split(a[2], co, ci, channels, TailStrategy::GuardWithIf)
       .reorder({wi, ci, r[0], r[1], r[2], wo, a[1], co, a[3]})
       .vectorize(wi)
       .unroll(ci)
@@ -70,9 +82,10 @@ void convolution_direct(Func f, const Target &target) {
 /// output height, batch): the long reduction is factored along the output
 /// width into vector lanes (contiguous loads of dy and x), one output
 /// channel per task, then the lanes are summed.
-void convolution_filter_gradient(Func f, const Target &target) {
+void convolution_filter_gradient(Func f, const Target &target, Choices &c) {
   const std::vector<Var> a = f.args();
-  const int vec = vector_width(f, target);
+  const int natural = vector_width(f, target);
+  const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
   const std::vector<RVar> r = f.rvars(0);
   Var lane("lane");
   RVar ro("ro"), ri("ri");
@@ -95,10 +108,11 @@ int register_tile(int64_t extent, int most) {
 /// An operand copy: transposing ones move square blocks through registers
 /// (rows of the source loaded as vectors, columns stored as vectors; LLVM
 /// turns the block into shuffles), the others are plain vectorized copies.
-void relayout(const Relayout &r, const Target &target) {
+void relayout(const Relayout &r, const Target &target, Choices &c) {
   Func copy = r.copy;
   if (r.block == 0) {
-    root_vectorized(copy, target);
+    c.stage(copy.name(), "relayout");
+    root_vectorized(copy, target, c);
     return;
   }
   const std::vector<Var> a = copy.args();
@@ -122,32 +136,42 @@ void relayout(const Relayout &r, const Target &target) {
 /// blocks and the remaining axes are fused into one parallel loop. Along a
 /// dynamic register axis (the batch) the last block is shifted inwards
 /// (recomputing a few results) when the batch holds a whole block.
-void contraction(Func out, const ContractionLoops &c, const Target &target) {
-  for (const Relayout &r : c.relayouts) relayout(r, target);
+void contraction(Func out, const ContractionLoops &c, const Target &target, Choices &choices,
+                 const std::string &family) {
+  // Knobs: vector_width, vectors_per_block, register_tile, and
+  // parallel_batch where the batch is an outer axis.
+  choices.stage(out.name(), family);
   // Vectors of the natural width, or half of it when that divides the
   // extent and the natural one does not (24 = 3 x 8 lanes).
-  int vec = std::max(1, target.natural_vector_size(Float(32)));
+  const int natural = std::max(1, target.natural_vector_size(Float(32)));
+  int vec = natural;
   if (vec >= 16 && c.vector_extent % vec != 0 && c.vector_extent % (vec / 2) == 0) vec /= 2;
   while (vec > 4 && c.vector_extent > 0 && c.vector_extent < vec) vec /= 2; // 10 outputs: 8 + 2
+  vec = choices.choose("vector_width", {std::max(1, natural / 4), std::max(1, natural / 2), natural}, vec);
   int lanes = 1; // vectors per block: the most of 3, 2 that divide the extent
   for (int l : {3, 2})
     if (c.vector_extent % (l * vec) == 0) {
       lanes = l;
       break;
     }
+  lanes = choices.choose("vectors_per_block", {1, 2, 3, 4}, lanes);
   const int VB = lanes * vec;
   Func acc = c.acc;
   const std::vector<Var> a = acc.args();
   const Var V = a[0], T = a[1];
   const int budget = target.has_feature(Target::AVX512) ? 24 : 12;
   const int64_t *static_t = Internal::as_const_int(Internal::simplify(c.register_extent));
-  const int TB = static_t ? register_tile(*static_t, budget / lanes) : budget / lanes;
+  const int TB = choices.choose("register_tile", {1, 2, 3, 4, 6, 8, 12, 16, 24},
+                                static_t ? register_tile(*static_t, std::max(1, budget / lanes))
+                                         : std::max(1, budget / lanes));
 
   std::vector<Var> rest;
   for (const Var &v : out.args())
     if (v.name() != V.name() && v.name() != T.name()) rest.push_back(v);
   const bool vector_inner = out.args()[0].name() == V.name();
-  const bool batch_outer = !c.result_extents.empty() && !Internal::is_const(Internal::simplify(c.result_extents.back()));
+  bool batch_outer = !c.result_extents.empty() && !Internal::is_const(Internal::simplify(c.result_extents.back()));
+  if (!rest.empty()) batch_outer = choices.choose("parallel_batch", {0, 1}, batch_outer ? 1 : 0);
+  for (const Relayout &r : c.relayouts) relayout(r, target, choices);
   Var vo("vo"), vi("vi"), to("to"), ti("ti");
   auto tile = [&](Stage s, TailStrategy tail) {
     s.split(V, vo, vi, VB, TailStrategy::GuardWithIf).split(T, to, ti, TB, tail);
@@ -201,12 +225,18 @@ void contraction(Func out, const ContractionLoops &c, const Target &target) {
 /// parallel. Shifting the last chunk inwards recomputes a few rows rather
 /// than handing the extern a region past the buffer; a chunk no longer than
 /// the rows keeps that possible for a batch of one.
-void extern_gemm(const ExternGemmLoops &e) {
+void extern_gemm(const ExternGemmLoops &e, Choices &c) {
   Func f = e.f;
+  c.stage(f.name(), "extern_gemm");
   f.compute_root();
+  // Knobs: row_chunk (rows per extern call), split_outputs (two halves of
+  // the outputs as separate tasks, where they are whole panels).
+  const int chunk = c.choose("row_chunk", {24, 48, 96, 192, 384}, 96);
+  const bool halves_possible = e.outputs % 32 == 0 && e.outputs >= 64;
+  const bool halves = halves_possible && c.choose("split_outputs", {0, 1}, 1);
   Var oo("oo"), oi("oi"), ro("ro"), ri("ri"), task("task");
-  f.split(e.row, ro, ri, min(e.rows, 96), TailStrategy::ShiftInwards);
-  if (e.outputs % 32 == 0 && e.outputs >= 64) {
+  f.split(e.row, ro, ri, min(e.rows, chunk), TailStrategy::ShiftInwards);
+  if (halves) {
     f.split(e.o, oo, oi, e.outputs / 2, TailStrategy::ShiftInwards).reorder(oi, ri, oo, ro).fuse(oo, ro, task).parallel(task);
   } else {
     f.parallel(ro);
@@ -233,25 +263,43 @@ void extern_gemm(const ExternGemmLoops &e) {
 } // namespace
 
 void schedule_network(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
-                      const Target &target) {
+                      const Target &target, Choices &c) {
+  c.space().family = "x86";
+  // Funcs that may be computed inline: pure, not an output, not read by an
+  // extern stage (which needs its inputs in buffers).
+  std::set<std::string> not_inline;
+  for (const Func &o : outputs) not_inline.insert(o.name());
+  for (const ScheduleStage &s : stages)
+    for (const Func &f : s.funcs)
+      if (f.defined() && f.function().has_extern_definition())
+        for (const ExternFuncArgument &arg : f.function().extern_arguments())
+          if (arg.is_func()) not_inline.insert(Internal::Function(arg.func).name());
+  auto may_inline = [&](const Func &f) {
+    return f.dimensions() > 0 && f.num_update_definitions() == 0 && !f.function().has_extern_definition() &&
+           !not_inline.count(f.name());
+  };
   for (const ScheduleStage &s : stages) {
-    for (Func h : s.helpers) root_vectorized(h, target);
+    for (Func h : s.helpers) {
+      c.stage(h.name(), s.family + ".helper");
+      root_vectorized(h, target, c);
+    }
     if (s.family == "quantize") {
-      Func(s.quantize->x_hat).compute_root();
-      schedule_quantize_forward(*s.quantize, target);
+      c.stage(s.funcs.empty() ? Func(s.quantize->x_hat).name() : s.funcs.front().name(), s.family);
+      schedule_quantize_forward(*s.quantize, target, c, may_inline(s.quantize->x_hat));
       continue; // the N-D view of x_hat is inlined into its consumers
     }
     if (s.family == "quantize_grad") {
+      c.stage(s.funcs.empty() ? Func(s.quantize->grad_x).name() : s.funcs.front().name(), s.family);
       Func(s.quantize->grad_x).compute_root();
-      schedule_quantize_backward(*s.quantize, target);
+      schedule_quantize_backward(*s.quantize, target, c);
       continue;
     }
     if (s.contraction) {
-      contraction(s.funcs.at(0), *s.contraction, target);
+      contraction(s.funcs.at(0), *s.contraction, target, c, s.family);
       continue;
     }
     if (s.extern_gemm) {
-      extern_gemm(*s.extern_gemm);
+      extern_gemm(*s.extern_gemm, c);
       continue;
     }
     if (s.channels_last) {
@@ -259,29 +307,35 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
       // storage, so loads and stores are contiguous; consumers index the
       // result as NCHW all the same.
       for (Func f : s.funcs) {
+        c.stage(f.name(), s.family);
         const std::vector<Var> a = f.args();
         if (a.size() != 4) {
-          root_vectorized(f, target);
+          root_vectorized(f, target, c);
           continue;
         }
+        const int vec = c.choose("vector_width", {8, 16, 32}, 16);
         f.compute_root()
             .reorder_storage(a[2], a[0], a[1], a[3])
             .reorder(a[2], a[0], a[1], a[3])
-            .vectorize(a[2], 16, TailStrategy::GuardWithIf)
+            .vectorize(a[2], vec, TailStrategy::GuardWithIf)
             .parallel(a[3]);
       }
       continue;
     }
     for (Func f : s.funcs) {
+      c.stage(f.name(), s.family);
       if (s.family == "conv2d" || s.family == "conv2d_grad_input")
-        convolution_direct(f, target);
+        convolution_direct(f, target, c);
       else if (s.family == "conv2d_grad_filter")
-        convolution_filter_gradient(f, target);
+        convolution_filter_gradient(f, target, c);
       else
-        root_vectorized(f, target);
+        root_vectorized(f, target, c, may_inline(f));
     }
   }
-  for (Func o : outputs) root_vectorized(o, target);
+  for (Func o : outputs) {
+    c.stage(o.name(), "output");
+    root_vectorized(o, target, c);
+  }
 }
 
 } // namespace cpq::schedules::x86

@@ -24,14 +24,16 @@ using namespace Halide;
 
 namespace {
 
-/// Elements of the innermost dimension one thread takes at a time.
+/// Elements of the innermost dimension one thread takes at a time (the hand
+/// value of the knob "chunk").
 constexpr int kChunk = 8192;
+const std::vector<int> kChunks = {1024, 2048, 4096, 8192, 16384, 32768, 65536};
 
 /// Chunked, parallel, vectorised loop nest over (i, c, n) for `f`; returns
 /// the vectorised loop's variable.
-Var schedule_elementwise(Func f, const QuantizeLoops &q, int vec) {
+Var schedule_elementwise(Func f, const QuantizeLoops &q, int vec, int chunk) {
   Var io("io"), ii("ii"), t("t");
-  f.split(q.i, io, ii, kChunk, TailStrategy::GuardWithIf)
+  f.split(q.i, io, ii, chunk, TailStrategy::GuardWithIf)
       .fuse(io, q.c, t)
       .fuse(t, q.n, t)
       .parallel(t)
@@ -40,20 +42,34 @@ Var schedule_elementwise(Func f, const QuantizeLoops &q, int vec) {
 }
 } // namespace
 
-void schedule_quantize_forward(const QuantizeLoops &q, const Target &target) {
+void schedule_quantize_forward(const QuantizeLoops &q, const Target &target, Choices &c, bool may_inline) {
+  // Knobs: inline (1: x_hat fused into its consumers, no buffer), chunk,
+  // vector_width.
   for (Func t : q.tables) t.compute_root();
-  schedule_elementwise(q.x_hat, q, target.natural_vector_size<float>());
+  const int natural = target.natural_vector_size<float>();
+  if (may_inline && c.choose("inline", {0, 1}, 0)) {
+    Func(q.x_hat).compute_inline();
+    return;
+  }
+  const int chunk = c.choose("chunk", kChunks, kChunk);
+  const int vec = c.choose("vector_width", {natural / 2, natural, 2 * natural}, natural);
+  Func(q.x_hat).compute_root();
+  schedule_elementwise(q.x_hat, q, vec, chunk);
 }
 
-void schedule_quantize_backward(const QuantizeLoops &q, const Target &target) {
-  const int vec = target.natural_vector_size<float>(), vec_d = target.natural_vector_size<double>();
+void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Choices &c) {
+  // Knobs: chunk (of the element loops and the per-channel sums),
+  // vector_width (of the element loops).
+  const int natural = target.natural_vector_size<float>(), vec_d = target.natural_vector_size<double>();
+  const int chunk = c.choose("chunk", kChunks, kChunk);
+  const int vec = c.choose("vector_width", {natural / 2, natural, 2 * natural}, natural);
   for (Func t : q.tables) t.compute_root();
   Func element = q.element, channel_sums = q.channel_sums;
   // Per-channel sums: rfactor over chunks of the inner dimension (a thread
   // each), then over the lanes of a vector within a chunk.
   RVar ro("ro"), rv("rv"), rvo("rvo"), rvi("rvi");
   Var u("u"), lane("lane");
-  Func partial = channel_sums.update().split(q.over_elements.x, ro, rv, kChunk).rfactor(ro, u);
+  Func partial = channel_sums.update().split(q.over_elements.x, ro, rv, chunk).rfactor(ro, u);
   partial.compute_root().parallel(u);
   partial.update().parallel(u);
   Func lanes = partial.update().split(rv, rvo, rvi, vec_d).rfactor(rvi, lane);
@@ -77,9 +93,21 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target) {
   // The per-element gradients are computed once into a buffer, per chunk in
   // parallel; dL/dx is a copy of them.
   element.compute_root();
-  const Var ii = schedule_elementwise(element, q, vec);
+  const Var ii = schedule_elementwise(element, q, vec, chunk);
   at_vector(element, ii, q.element_helpers, q.edge_sums);
-  schedule_elementwise(q.grad_x, q, vec);
+  schedule_elementwise(q.grad_x, q, vec, chunk);
+}
+
+void schedule_quantize_forward(const QuantizeLoops &q, const Target &target) {
+  Choices hand;
+  hand.stage("x_hat", "quantize");
+  schedule_quantize_forward(q, target, hand, false);
+}
+
+void schedule_quantize_backward(const QuantizeLoops &q, const Target &target) {
+  Choices hand;
+  hand.stage("grad_x", "quantize_grad");
+  schedule_quantize_backward(q, target, hand);
 }
 
 } // namespace cpq::schedules::x86

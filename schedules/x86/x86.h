@@ -1,12 +1,13 @@
 //===- x86.h - the x86 family of hand schedules --------------------*- C++ -*-===//
 //
-// Hand schedules for x86 CPUs (SSE4.1 to AVX-512): network.cpp schedules a
-// whole lowered function per op family, quantize.cpp the quantizer's
+// Hand schedules for x86 CPUs (SSE4.1 to AVX-512), with knobs the tuner
+// turns (space.h): network.cpp schedules a whole lowered function per op family, quantize.cpp the quantizer's
 // pipelines. Reached through schedules/schedule.h.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "schedules/space.h"
 #include "schedules/stages.h"
 
 #include <Halide.h>
@@ -15,8 +16,16 @@
 
 namespace cpq::schedules::x86 {
 
+/// Schedules every stage, asking `choices` for each knob (space.h): the
+/// hand schedule is the point that leaves every knob at its hand value.
 void schedule_network(const std::vector<ScheduleStage> &stages, const std::vector<Halide::Func> &outputs,
-                      const Halide::Target &target);
+                      const Halide::Target &target, Choices &choices);
+/// The quantizer's pipelines, their knobs asked of `choices` (the current
+/// stage); with `may_inline`, x_hat may be fused into its consumers.
+void schedule_quantize_forward(const QuantizeLoops &q, const Halide::Target &target, Choices &choices,
+                               bool may_inline);
+void schedule_quantize_backward(const QuantizeLoops &q, const Halide::Target &target, Choices &choices);
+/// The same at the hand values (the quantizer's own generators and tests).
 void schedule_quantize_forward(const QuantizeLoops &q, const Halide::Target &target);
 void schedule_quantize_backward(const QuantizeLoops &q, const Halide::Target &target);
 

@@ -12,6 +12,7 @@
 #include "schedules/schedule.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -24,7 +25,10 @@ static cl::opt<std::string> output("o", cl::desc("Output prefix: <prefix>.a .h .
 static cl::opt<std::string> name("name", cl::desc("C function name (default: the output's file name)"));
 static cl::opt<std::string> pipeline("pipeline", cl::desc("cpq-opt pass pipeline to run first, e.g. cpq-train-pipeline"));
 static cl::list<std::string> targets("target", cl::desc("Halide target, most specific first (repeatable; default host)"));
-static cl::opt<std::string> schedule("schedule", cl::desc("hand, Adams2019, Li2018 or Mullapudi2016"), cl::init("hand"));
+static cl::opt<std::string> schedule("schedule",
+                                     cl::desc("hand, Adams2019, Li2018, Mullapudi2016, or a schedule file (JSON, as "
+                                              "cpq-tune writes)"),
+                                     cl::init("hand"));
 static cl::opt<int> batch("batch-estimate", cl::desc("Batch size the autoschedulers optimise for"), cl::init(64));
 static cl::opt<int> window("edge-window",
                            cl::desc("Quantizer backward: edges visited on each side (0: what each call's sigma/alpha need)"),
@@ -44,8 +48,10 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "cpq-compile: compiles a function of the cpq dialect to AOT kernels\n");
   const auto &known = cpq::schedules::autoscheduler_names();
-  if (schedule != "hand" && std::find(known.begin(), known.end(), schedule.getValue()) == known.end()) {
-    llvm::errs() << "cpq-compile: error: unknown schedule '" << schedule << "' (hand, Adams2019, Li2018, Mullapudi2016)\n";
+  if (schedule != "hand" && std::find(known.begin(), known.end(), schedule.getValue()) == known.end() &&
+      !llvm::sys::fs::exists(schedule.getValue())) {
+    llvm::errs() << "cpq-compile: error: unknown schedule '" << schedule
+                 << "' (hand, Adams2019, Li2018, Mullapudi2016, or a schedule file; no such file)\n";
     return 1;
   }
   if (products != "qgemm" && products != "halide") {

@@ -108,6 +108,10 @@ static cl::opt<std::string> initFromOpt("init-from",
                                                  "run's params.safetensors) where names match"),
                                         cl::init(""), cl::cat(trainOptions));
 static cl::opt<std::string> targetOpt("target", cl::desc("Halide target of the kernels"), cl::init("host"), cl::cat(trainOptions));
+static cl::opt<std::string> kernelScheduleOpt("schedule",
+                                              cl::desc("compile the kernels with this schedule file (cpq-tune's "
+                                                       "best_schedule.json of train_step) instead of the hand schedule"),
+                                              cl::value_desc("FILE"), cl::init(""), cl::cat(trainOptions));
 static cl::opt<bool> quietOpt("quiet", cl::desc("no progress output"), cl::cat(trainOptions));
 
 namespace {
@@ -281,7 +285,7 @@ int main(int argc, char **argv) {
   std::string error, kernels;
   if (!cpq::codegen::prepare_network(inputFile, n, network, error)) fail(error);
   if (!cpq::codegen::compiled_kernels(network, cacheOpt.empty() ? cpq::codegen::default_cache() : cacheOpt.getValue(),
-                                      targetOpt, note, kernels, error))
+                                      targetOpt, note, kernels, error, kernelScheduleOpt))
     fail(error);
   auto step = load_kernel(kernels + "/train_step");
   auto eval = load_kernel(kernels + "/eval_step");
@@ -295,6 +299,7 @@ int main(int argc, char **argv) {
   o.run_folder = out, o.epochs = epochsOpt, o.batch = batchOpt, o.learning_rate = lrOpt;
   o.lr_schedule = scheduleOpt, o.seed = seedOpt, o.resume = resumeOpt, o.overwrite = overwriteOpt;
   o.checkpoint_every = checkpointEveryOpt, o.stop_after_steps = stopAfterOpt, o.init_from = initFromOpt;
+  o.schedule = kernelScheduleOpt;
   // Images enter as byte / 255, in [0, 1]: the quantized networks' 8-bit
   // unsigned input grid (step 1/255) then holds every pixel exactly, where a
   // mean/std normalisation would clip the dark and the bright ones.

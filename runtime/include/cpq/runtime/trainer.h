@@ -55,6 +55,7 @@ struct TrainerOptions {
   std::int64_t checkpoint_every = 0; ///< also checkpoint every N steps (0: at epoch ends)
   std::int64_t stop_after_steps = 0; ///< stop, with a checkpoint, after N steps of the run (0: never)
   std::string init_from;             ///< start from these parameters (safetensors, by network name) where names match
+  std::string schedule;              ///< the schedule file the kernels were compiled with (empty: hand), for the summary
   /// Images enter as (byte / 255 - mean) / std.
   Normalisation input{0.0f, 1.0f};
   /// The run's configuration as one line; a checkpoint of another

@@ -1,0 +1,691 @@
+//===- study.cpp - a schedule tuning study: baselines, search, database -----===//
+#include "tune/study.h"
+
+#include "codegen/aot.h"
+#include "cpq/runtime/atomic_file.h"
+#include "schedules/schedule.h"
+#include "tune/stats.h"
+#include "tune/strategy.h"
+#include "tune/trial.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace cpq::tune {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using schedules::Point;
+using schedules::Space;
+
+bool parse_duration(const std::string &text, double &seconds) {
+  if (text.empty()) return false;
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (...) {
+    return false;
+  }
+  const std::string unit = text.substr(used);
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+  if (scale < 0 || !(v > 0) || !std::isfinite(v)) return false;
+  seconds = v * scale;
+  return true;
+}
+
+namespace {
+
+/// One trial as the database holds it.
+struct Record {
+  int id = 0;
+  std::string kind;     ///< hand, an autoscheduler's name, given (--try), search
+  std::string strategy; ///< search trials: the strategy
+  std::string status;   ///< ok, wrong, compile_error, error, crash, timeout
+  std::string message;
+  std::optional<Timing> timing;
+  double compile_s = 0, wall_s = 0, search_s = 0; ///< search_s: search time used when it ended
+  double max_error = 0;
+  int parent = -1;
+  bool accepted = false;
+  std::string verdict; ///< search and given trials: faster, tie, slower (than the best then)
+  /// A lower median than the best's: both medians when timed against each other.
+  double versus_ms = 0, versus_best_ms = 0;
+  std::string schedule; ///< the schedule given to the trial (a file for search trials)
+  Point point;          ///< schedule files: the full point
+};
+
+json record_json(const Record &r) {
+  json j = {{"id", r.id},           {"kind", r.kind},         {"strategy", r.strategy},
+            {"status", r.status},   {"message", r.message},   {"compile_s", r.compile_s},
+            {"wall_s", r.wall_s},   {"search_s", r.search_s}, {"max_error", r.max_error},
+            {"parent", r.parent},   {"accepted", r.accepted}, {"verdict", r.verdict},
+            {"schedule", r.schedule}, {"versus_ms", r.versus_ms}, {"versus_best_ms", r.versus_best_ms}};
+  if (r.timing) {
+    j["median_ms"] = r.timing->median, j["ci_low_ms"] = r.timing->low, j["ci_high_ms"] = r.timing->high;
+    j["ms"] = r.timing->ms;
+  } else {
+    j["median_ms"] = nullptr, j["ci_low_ms"] = nullptr, j["ci_high_ms"] = nullptr;
+  }
+  j["point"] = r.point;
+  return j;
+}
+
+Record record_from(const json &j) {
+  Record r;
+  r.id = j.at("id"), r.kind = j.at("kind"), r.strategy = j.at("strategy"), r.status = j.at("status");
+  r.message = j.at("message"), r.compile_s = j.at("compile_s"), r.wall_s = j.at("wall_s");
+  r.search_s = j.at("search_s"), r.max_error = j.at("max_error"), r.parent = j.at("parent");
+  r.accepted = j.at("accepted"), r.verdict = j.at("verdict"), r.schedule = j.at("schedule");
+  r.versus_ms = j.value("versus_ms", 0.0), r.versus_best_ms = j.value("versus_best_ms", 0.0);
+  if (!j.at("median_ms").is_null()) r.timing = summarize(j.at("ms").get<std::vector<double>>());
+  r.point = j.at("point").get<Point>();
+  return r;
+}
+
+std::string csv_field(const std::string &s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : c == '\n' ? std::string(" ") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string number(double v, int digits = 4) {
+  std::ostringstream os;
+  os.precision(digits);
+  os << std::fixed << v;
+  return os.str();
+}
+
+std::string trial_name(int id) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d", id);
+  return buf;
+}
+
+std::string read_text(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs `argv` in a child process (its own process group, output to
+/// `log`), killing the group after `timeout_s`. Returns the wait status,
+/// or -1 (with `timed_out`) after a kill for time.
+int run_child(const std::vector<std::string> &argv, const std::string &log, double timeout_s, bool &timed_out,
+              std::string &error) {
+  timed_out = false;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  std::vector<char *> args;
+  for (const std::string &a : argv) args.push_back(const_cast<char *>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    error = "cannot start " + argv[0] + ": " + std::strerror(rc);
+    return -2;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  for (;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0) {
+      error = "waiting for the trial failed";
+      return -2;
+    }
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      timed_out = true;
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+std::string last_lines(const std::string &path, int n) {
+  const std::string text = read_text(path);
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line.rfind("Warning:", 0) != 0) lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > std::size_t(n) ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += (out.empty() ? "" : " | ") + lines[i];
+  return out.size() > 600 ? out.substr(out.size() - 600) : out;
+}
+
+class Study {
+public:
+  Study(const StudyOptions &o, const std::function<void(const std::string &)> &progress)
+      : o_(o), progress_(progress) {}
+
+  bool run(std::string &summary, std::string &error);
+
+private:
+  const StudyOptions &o_;
+  std::function<void(const std::string &)> progress_;
+  Space space_;
+  std::vector<Record> records_;
+  double search_s_ = 0; ///< search time used
+  int best_ = -1;       ///< index in records_ of the best trial (hand at first)
+
+  std::string path(const std::string &name) const { return (fs::path(o_.out) / name).string(); }
+  std::string dir_of(int id) const { return path("trials/" + trial_name(id)); }
+  std::string kernel_of(int id) const { return dir_of(id) + "/kernel"; }
+
+  bool open(std::string &error);
+  bool save(std::string &error);
+  const Record *find_kind(const std::string &kind) const {
+    for (const Record &r : records_)
+      if (r.kind == kind) return &r;
+    return nullptr;
+  }
+  Record trial(int id, const std::string &kind, const std::string &schedule, bool make_reference, double timeout_s,
+               std::string &error);
+  void judge(Record &r);
+  void drop_kernel(int id);
+  void report(const Record &r);
+  bool plot(std::string &error);
+  bool confirm(json &figures, std::string &error);
+};
+
+bool Study::open(std::string &error) {
+  std::error_code ec;
+  fs::create_directories(path("trials"), ec);
+  if (ec) {
+    error = o_.out + ": cannot create the study folder: " + ec.message();
+    return false;
+  }
+  const json config = {{"input", fs::absolute(o_.input).string()},
+                       {"function", o_.function},
+                       {"pipeline", o_.pipeline},
+                       {"strategy", o_.strategy},
+                       {"seed", o_.seed},
+                       {"batch", o_.batch},
+                       {"repeats", o_.repeats},
+                       {"autoschedulers", o_.autoschedulers}};
+  const std::string config_path = path("study.json");
+  if (fs::exists(config_path)) {
+    json old;
+    try {
+      old = json::parse(read_text(config_path));
+    } catch (const json::exception &e) {
+      error = config_path + ": not JSON (" + e.what() + "); remove the folder or choose another -o";
+      return false;
+    }
+    for (const auto &[key, value] : config.items())
+      if (!old.contains(key) || old[key] != value) {
+        error = o_.out + ": a study with other options (" + key + " was " +
+                (old.contains(key) ? old[key].dump() : "unset") + ", now " + value.dump() +
+                "); resume it with the same options or choose another -o";
+        return false;
+      }
+  } else if (!runtime::write_atomically(config_path, config.dump(1) + "\n", error)) {
+    return false;
+  }
+  const std::string db = path("trials.json");
+  if (fs::exists(db)) {
+    try {
+      const json j = json::parse(read_text(db));
+      for (const json &r : j.at("trials")) records_.push_back(record_from(r));
+      search_s_ = j.at("search_s");
+      best_ = j.at("best");
+    } catch (const json::exception &e) {
+      error = db + ": not a trial database (" + e.what() + ")";
+      return false;
+    }
+  }
+  // A trial folder without a record was running when the study stopped.
+  for (const auto &entry : fs::directory_iterator(path("trials"))) {
+    const int id = std::atoi(entry.path().filename().c_str());
+    if (id >= int(records_.size())) fs::remove_all(entry.path(), ec);
+  }
+  return true;
+}
+
+bool Study::save(std::string &error) {
+  json trials = json::array();
+  std::ostringstream csv;
+  csv << "trial,kind,strategy,status,median_ms,ci_low_ms,ci_high_ms,noise,verdict,versus_ms,versus_best_ms,"
+         "compile_s,wall_s,search_s,parent,accepted,max_error,schedule,message\n";
+  for (const Record &r : records_) {
+    trials.push_back(record_json(r));
+    csv << r.id << ',' << r.kind << ',' << r.strategy << ',' << r.status << ','
+        << (r.timing ? number(r.timing->median) : "") << ',' << (r.timing ? number(r.timing->low) : "") << ','
+        << (r.timing ? number(r.timing->high) : "") << ',' << (r.timing ? number(r.timing->noise()) : "") << ','
+        << r.verdict << ',' << (r.versus_ms > 0 ? number(r.versus_ms) : "") << ','
+        << (r.versus_best_ms > 0 ? number(r.versus_best_ms) : "") << ',' << number(r.compile_s, 2) << ',' << number(r.wall_s, 2) << ',' << number(r.search_s, 1)
+        << ',' << r.parent << ',' << (r.accepted ? 1 : 0) << ',' << r.max_error << ',' << csv_field(r.schedule)
+        << ',' << csv_field(r.message) << '\n';
+  }
+  const json db = {{"trials", trials}, {"search_s", search_s_}, {"best", best_}};
+  return runtime::write_atomically(path("trials.json"), db.dump() + "\n", error) &&
+         runtime::write_atomically(path("trials.csv"), csv.str(), error);
+}
+
+Record Study::trial(int id, const std::string &kind, const std::string &schedule, bool make_reference,
+                    double timeout_s, std::string &error) {
+  Record r;
+  r.id = id, r.kind = kind, r.schedule = schedule;
+  const std::string dir = dir_of(id);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::remove(dir + "/result.json", ec);
+  TrialRequest q;
+  q.input = o_.input, q.function = o_.function, q.pipeline = o_.pipeline, q.schedule = schedule, q.dir = dir;
+  q.reference = path("reference.safetensors"), q.make_reference = make_reference;
+  q.batch = o_.batch, q.repeats = o_.repeats;
+  auto fault = o_.faults.find(id);
+  if (fault != o_.faults.end()) q.fault = fault->second;
+  const std::string request = dir + "/request.json";
+  if (!runtime::write_atomically(request, request_json(q), error)) {
+    r.status = "error", r.message = error;
+    return r;
+  }
+  bool timed_out = false;
+  const auto start = std::chrono::steady_clock::now();
+  const int status = run_child({o_.self, "--run-trial", request}, dir + "/log.txt", timeout_s, timed_out, error);
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (status == -2) {
+    r.status = "error", r.message = error;
+    return r;
+  }
+  if (timed_out) {
+    r.status = "timeout";
+    r.message = "killed after " + number(timeout_s, 0) + " s";
+    return r;
+  }
+  if (WIFSIGNALED(status)) {
+    r.status = "crash";
+    r.message = std::string("signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
+                "); " + last_lines(dir + "/log.txt", 3);
+    return r;
+  }
+  json result;
+  try {
+    result = json::parse(read_text(dir + "/result.json"));
+  } catch (const json::exception &) {
+    r.status = "crash";
+    r.message = "exit code " + std::to_string(WEXITSTATUS(status)) + " without a result; " +
+                last_lines(dir + "/log.txt", 3);
+    return r;
+  }
+  r.status = result.value("status", "error");
+  r.message = result.value("message", "");
+  if (result.contains("compile_s") && result["compile_s"].is_number()) r.compile_s = result["compile_s"];
+  if (result.contains("max_error") && result["max_error"].is_number()) r.max_error = result["max_error"];
+  if (r.status == "ok") {
+    const std::vector<double> ms = result.at("ms").get<std::vector<double>>();
+    if (ms.empty()) {
+      r.status = "error", r.message = "no timings";
+    } else {
+      r.timing = summarize(ms);
+    }
+  }
+  return r;
+}
+
+void Study::drop_kernel(int id) {
+  for (const char *suffix : {".so", ".json"}) std::remove((kernel_of(id) + suffix).c_str());
+}
+
+void Study::report(const Record &r) {
+  std::ostringstream os;
+  os << "trial " << r.id << " [" << (r.kind == "search" ? r.strategy : r.kind) << "] " << r.status;
+  if (r.timing)
+    os << " " << number(r.timing->median, 3) << " ms (" << number(r.timing->low, 3) << "-"
+       << number(r.timing->high, 3) << ")";
+  if (!r.verdict.empty()) os << " " << r.verdict;
+  if (r.versus_ms > 0)
+    os << " (against the best: " << number(r.versus_ms, 3) << " vs " << number(r.versus_best_ms, 3) << " ms)";
+  if (r.status != "ok" && !r.message.empty()) os << ": " << r.message.substr(0, 300);
+  if (best_ >= 0 && records_[best_].timing)
+    os << "; best " << number(records_[best_].timing->median, 3) << " ms (trial " << records_[best_].id << ")";
+  if (r.kind == "search" || r.kind == "given")
+    os << "; search " << number(search_s_ / 60, 1) << "/" << number(o_.budget_s / 60, 1) << " min";
+  progress_(os.str());
+}
+
+/// Search and given trials: compared with the best so far. A lower median
+/// is not trusted by itself (the best was timed minutes earlier, and the
+/// machine drifts): the two kernels are timed against each other in one
+/// process, interleaved, and the trial is faster only when its interval
+/// lies wholly below the best's there.
+void Study::judge(Record &r) {
+  if (!r.timing || best_ < 0 || !records_[best_].timing) return;
+  const auto start = std::chrono::steady_clock::now();
+  struct Clock { // the comparison's time is the trial's
+    Record &r;
+    std::chrono::steady_clock::time_point start;
+    ~Clock() { r.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  } clock{r, start};
+  const Timing &b = *records_[best_].timing;
+  if (r.timing->median >= b.median) {
+    r.verdict = faster(b, *r.timing) ? "slower" : "tie";
+    return;
+  }
+  const std::string request = dir_of(r.id) + "/versus_request.json", out = dir_of(r.id) + "/versus.json";
+  const json q = {{"kernels", {kernel_of(records_[best_].id), kernel_of(r.id)}},
+                  {"batch", o_.batch},
+                  {"rounds", o_.repeats},
+                  {"out", out}};
+  std::string error;
+  bool timed_out = false;
+  r.verdict = "tie";
+  if (!runtime::write_atomically(request, q.dump() + "\n", error)) return;
+  const int status =
+      run_child({o_.self, "--run-confirm", request}, dir_of(r.id) + "/versus.log", o_.trial_timeout_s, timed_out, error);
+  if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return;
+  try {
+    const json v = json::parse(read_text(out));
+    const Timing incumbent = summarize(v.at("ms").at(0).get<std::vector<double>>());
+    const Timing challenger = summarize(v.at("ms").at(1).get<std::vector<double>>());
+    r.versus_ms = challenger.median, r.versus_best_ms = incumbent.median;
+    if (faster(challenger, incumbent)) r.verdict = "faster";
+  } catch (const json::exception &) {
+  }
+}
+
+bool Study::plot(std::string &error) {
+  // Data: search time (minutes) against each ok trial and the best so far.
+  std::ostringstream data;
+  double best = 0;
+  bool have = false;
+  const Record *hand = find_kind("hand");
+  if (hand && hand->timing) best = hand->timing->median, have = true;
+  data << "0 " << (have ? number(best) : "NaN") << " NaN\n";
+  for (const Record &r : records_) {
+    if (r.kind != "search" && r.kind != "given") continue;
+    if (r.timing && r.verdict == "faster") best = r.timing->median, have = true;
+    data << number(r.search_s / 60, 3) << ' ' << (have ? number(best) : "NaN") << ' '
+         << (r.timing ? number(r.timing->median) : "NaN") << '\n';
+  }
+  if (!runtime::write_atomically(path("progress.dat"), data.str(), error)) return false;
+  std::ostringstream gp;
+  gp << "set terminal pngcairo size 900,560\nset output '" << path("progress.png.tmp") << "'\n"
+     << "set title 'cpq-tune: " << o_.function << " of " << fs::path(o_.input).filename().string() << " ("
+     << o_.strategy << ", batch " << o_.batch << ")' noenhanced\n"
+     << "set xlabel 'search time (min)'\nset ylabel 'time per call (ms, median)'\nset key outside right\n"
+     << "set grid\n";
+  std::string lines;
+  for (const Record &r : records_) {
+    if (r.kind == "search" || r.kind == "given" || !r.timing) continue;
+    lines += ", " + number(r.timing->median) + " with lines dt 2 lw 2 title '" + r.kind + " " +
+             number(r.timing->median, 2) + " ms'";
+  }
+  for (const Record &r : records_)
+    if (r.kind != "search" && r.kind != "given" && r.kind != "hand" && !r.timing)
+      lines += ", NaN title '" + r.kind + ": " + r.status + "'";
+  gp << "plot '" << path("progress.dat") << "' using 1:3 with points pt 7 ps 0.6 lc rgb '#9999cc' title 'trials', "
+     << "'' using 1:2 with steps lw 2 lc rgb '#cc2222' title 'best so far'" << lines << "\n";
+  if (!runtime::write_atomically(path("progress.gp"), gp.str(), error)) return false;
+  const std::string command = "gnuplot '" + path("progress.gp") + "' > '" + path("progress.log") + "' 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    error = "gnuplot failed (is gnuplot installed? " + path("progress.log") + ")";
+    return false;
+  }
+  if (std::rename(path("progress.png.tmp").c_str(), path("progress.png").c_str()) != 0) {
+    error = path("progress.png") + ": cannot write";
+    return false;
+  }
+  return true;
+}
+
+bool Study::confirm(json &figures, std::string &error) {
+  std::vector<std::string> names, kernels;
+  const Record &hand = *find_kind("hand");
+  names.push_back("hand"), kernels.push_back(kernel_of(hand.id));
+  if (records_[best_].id != hand.id) names.push_back("best"), kernels.push_back(kernel_of(records_[best_].id));
+  for (const std::string &a : o_.autoschedulers) {
+    const Record *r = find_kind(a);
+    if (r && r->status == "ok") names.push_back(a), kernels.push_back(kernel_of(r->id));
+  }
+  const json request = {{"kernels", kernels}, {"batch", o_.batch}, {"rounds", o_.confirm_rounds},
+                        {"out", path("confirm.json")}};
+  if (!runtime::write_atomically(path("confirm_request.json"), request.dump() + "\n", error)) return false;
+  bool timed_out = false;
+  const int status = run_child({o_.self, "--run-confirm", path("confirm_request.json")}, path("confirm.log"),
+                               o_.trial_timeout_s * 4, timed_out, error);
+  if (status == -2) return false;
+  if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    error = "the confirmation run failed: " + last_lines(path("confirm.log"), 3);
+    return false;
+  }
+  const json out = json::parse(read_text(path("confirm.json")));
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const Timing t = summarize(out.at("ms").at(k).get<std::vector<double>>());
+    figures[names[k]] = {{"median_ms", t.median}, {"ci_low_ms", t.low}, {"ci_high_ms", t.high}};
+  }
+  if (!figures.contains("best")) figures["best"] = figures["hand"];
+  return true;
+}
+
+bool Study::run(std::string &summary, std::string &error) {
+  if (!open(error)) return false;
+  {
+    codegen::AotOptions a;
+    a.input = o_.input, a.function = o_.function, a.pipeline = o_.pipeline, a.output = path("space");
+    a.lowering.batch_estimate = o_.batch;
+    a.space = &space_;
+    if (!codegen::compile_aot(a, error)) return false;
+    if (!runtime::write_atomically(path("space.json"), schedules::space_json(space_), error)) return false;
+  }
+  progress_("cpq-tune: " + o_.function + " of " + o_.input + ": " + std::to_string(space_.stages.size()) +
+            " stages, " + std::to_string(space_.knobs()) + " knobs, 10^" + number(space_.log10_points(), 1) +
+            " schedules; strategy " + o_.strategy + ", budget " + number(o_.budget_s / 60, 1) + " min" +
+            (records_.empty() ? "" : "; resuming after " + std::to_string(records_.size()) + " trials"));
+
+  auto add = [&](Record r) -> bool {
+    records_.push_back(std::move(r));
+    report(records_.back());
+    std::string e;
+    if (!save(e)) {
+      error = e;
+      return false;
+    }
+    plot(e); // a missing gnuplot costs the plot, not the study
+    return true;
+  };
+
+  // 1. Baselines.
+  if (!find_kind("hand")) {
+    Record r = trial(int(records_.size()), "hand", "hand", true, o_.baseline_timeout_s, error);
+    r.point = hand_point(space_);
+    if (r.status != "ok") {
+      error = "the hand schedule's trial failed (" + r.status + "): " + r.message + " (" + dir_of(r.id) + "/log.txt)";
+      records_.push_back(r);
+      std::string e;
+      save(e);
+      return false;
+    }
+    best_ = int(records_.size());
+    if (!add(r)) return false;
+  }
+  for (const std::string &a : o_.autoschedulers) {
+    if (find_kind(a)) continue;
+    Record r = trial(int(records_.size()), a, a, false, o_.baseline_timeout_s, error);
+    if (!add(r)) return false;
+  }
+
+  // 2. Given schedules, then the search.
+  std::vector<Observation> history;
+  auto observe = [&](const Record &r) {
+    if (r.point.empty()) return;
+    history.push_back({r.point, r.timing ? std::optional<double>(r.timing->median) : std::nullopt, r.accepted});
+  };
+  for (const Record &r : records_) observe(r);
+  int given = 0;
+  for (const Record &r : records_) given += r.kind == "given";
+  for (std::size_t k = std::size_t(given); k < o_.tries.size(); ++k) {
+    Point point;
+    std::string family, function;
+    Record r;
+    const int id = int(records_.size());
+    if (!schedules::read_point(o_.tries[k], point, family, function, error)) return false;
+    fs::create_directories(dir_of(id));
+    const std::string file = dir_of(id) + "/schedule.json";
+    std::error_code ec;
+    fs::copy_file(o_.tries[k], file + ".given", fs::copy_options::overwrite_existing, ec);
+    r = trial(id, "given", o_.tries[k], false, o_.trial_timeout_s, error);
+    r.point = hand_point(space_);
+    for (const auto &[stage, knobs] : point)
+      for (const auto &[knob, value] : knobs) r.point[stage][knob] = value;
+    judge(r);
+    search_s_ += r.wall_s;
+    r.search_s = search_s_;
+    if (r.verdict == "faster") best_ = int(records_.size());
+    observe(r);
+    if (!add(r)) return false;
+  }
+
+  int searched = 0;
+  for (const Record &r : records_) searched += r.kind == "search";
+  while (search_s_ < o_.budget_s && (o_.max_trials == 0 || searched < o_.max_trials)) {
+    const int id = int(records_.size());
+    std::mt19937_64 rng(o_.seed * 0x9E3779B97F4A7C15ull + std::uint64_t(id));
+    const double progress = std::min(1.0, search_s_ / o_.budget_s);
+    std::optional<Proposal> p = propose(o_.strategy, space_, history, progress, rng);
+    if (!p) {
+      progress_("cpq-tune: the strategy has no untried schedule left; the search ends");
+      break;
+    }
+    std::error_code ec;
+    fs::create_directories(dir_of(id), ec);
+    const std::string file = dir_of(id) + "/schedule.json";
+    if (!runtime::write_atomically(file, schedules::point_json(p->point, space_.family, o_.function, &space_), error))
+      return false;
+    Record r = trial(id, "search", file, false, o_.trial_timeout_s, error);
+    r.strategy = o_.strategy, r.point = p->point, r.parent = p->parent;
+    judge(r);
+    search_s_ += r.wall_s;
+    r.search_s = search_s_;
+    if (o_.strategy == "anneal" && r.timing) {
+      // The current point: the last accepted (or the best).
+      double current = records_[best_].timing->median;
+      for (auto it = records_.rbegin(); it != records_.rend(); ++it)
+        if (it->accepted && it->timing) {
+          current = it->timing->median;
+          break;
+        }
+      r.accepted = anneal_accepts(r.timing->median / current - 1, progress,
+                                  std::uniform_real_distribution<double>(0, 1)(rng));
+    }
+    const int previous_best = best_;
+    if (r.verdict == "faster") best_ = id;
+    observe(r);
+    ++searched;
+    if (!add(r)) return false;
+    if (best_ != previous_best && records_[previous_best].kind == "search") drop_kernel(records_[previous_best].id);
+    if (best_ != id) drop_kernel(id);
+  }
+
+  // 3. The best schedule, the confirmation, the summary.
+  const Record &best = records_[best_];
+  if (!runtime::write_atomically(path("best_schedule.json"),
+                                 schedules::point_json(best.point, space_.family, o_.function, &space_), error))
+    return false;
+  json figures = json::object();
+  if (!confirm(figures, error)) return false;
+  int failed = 0, trials = 0;
+  json failures = json::object();
+  for (const Record &r : records_) {
+    if (r.kind != "search" && r.kind != "given") continue;
+    ++trials;
+    if (r.status != "ok") {
+      ++failed;
+      failures[r.status] = failures.value(r.status, 0) + 1;
+    }
+  }
+  json autoschedulers = json::object(), status = json::object();
+  double best_auto = 0;
+  for (const std::string &a : o_.autoschedulers) {
+    const Record *r = find_kind(a);
+    status[a] = r ? r->status : "not run";
+    if (figures.contains(a)) {
+      autoschedulers[a] = figures[a]["median_ms"];
+      const double ms = figures[a]["median_ms"];
+      if (best_auto == 0 || ms < best_auto) best_auto = ms;
+    } else {
+      autoschedulers[a] = nullptr;
+    }
+  }
+  const double best_ms = figures["best"]["median_ms"], hand_ms = figures["hand"]["median_ms"];
+  json s = {{"best_ms", best_ms},
+            {"hand_ms", hand_ms},
+            {"autoscheduler_ms", autoschedulers},
+            {"autoscheduler_status", status},
+            {"trials", trials},
+            {"failed_trials", failed},
+            {"failures", failures},
+            {"best_trial", best.id},
+            {"best_schedule", path("best_schedule.json")},
+            {"x_hand", best_ms > 0 ? hand_ms / best_ms : 0.0},
+            {"x_best_autoscheduler", best_auto > 0 && best_ms > 0 ? json(best_auto / best_ms) : json(nullptr)},
+            {"search_s", search_s_},
+            {"confirm", figures},
+            {"strategy", o_.strategy},
+            {"function", o_.function},
+            {"study", o_.out}};
+  summary = s.dump();
+  if (!runtime::write_atomically(path("summary.json"), s.dump(1) + "\n", error)) return false;
+  std::string e;
+  if (!plot(e)) progress_("cpq-tune: warning: no plot: " + e);
+  std::ostringstream os;
+  os << "cpq-tune: best " << number(best_ms, 3) << " ms (trial " << best.id << "), hand " << number(hand_ms, 3)
+     << " ms: x" << number(hand_ms / best_ms, 3) << " the hand schedule";
+  if (best_auto > 0) os << ", x" << number(best_auto / best_ms, 3) << " the best autoscheduler";
+  os << "; " << trials << " trials, " << failed << " failed; " << path("best_schedule.json");
+  progress_(os.str());
+  return true;
+}
+
+} // namespace
+
+bool run_study(const StudyOptions &options, const std::function<void(const std::string &)> &progress,
+               std::string &summary, std::string &error) {
+  const auto &names = strategy_names();
+  if (std::find(names.begin(), names.end(), options.strategy) == names.end()) {
+    error = "unknown strategy '" + options.strategy + "' (random, anneal, evolutionary or beam)";
+    return false;
+  }
+  for (const std::string &a : options.autoschedulers) {
+    const auto &known = schedules::autoscheduler_names();
+    if (std::find(known.begin(), known.end(), a) == known.end()) {
+      error = "unknown autoscheduler '" + a + "' (Adams2019, Li2018, Mullapudi2016, or none)";
+      return false;
+    }
+  }
+  Study study(options, progress);
+  return study.run(summary, error);
+}
+
+} // namespace cpq::tune
