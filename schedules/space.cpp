@@ -55,6 +55,10 @@ int Choices::choose(const std::string &knob, std::vector<int> values, int hand) 
   return it->second;
 }
 
+void Choices::covers(const std::string &name) {
+  if (!space_.stages.empty()) space_.stages.back().funcs.push_back(name);
+}
+
 std::vector<std::string> Choices::unused() const {
   std::vector<std::string> out;
   for (const auto &[stage, knobs] : point_) {
@@ -161,7 +165,7 @@ std::string space_json(const Space &space) {
   for (const StageSpace &s : space.stages) {
     nlohmann::json knobs = nlohmann::json::array();
     for (const Knob &k : s.knobs) knobs.push_back({{"knob", k.name}, {"values", k.values}, {"hand", k.hand}});
-    stages.push_back({{"stage", s.key}, {"family", s.family}, {"knobs", knobs}});
+    stages.push_back({{"stage", s.key}, {"family", s.family}, {"knobs", knobs}, {"funcs", s.funcs}, {"share", s.share}});
   }
   nlohmann::json j = {{"family", space.family},
                       {"stages", stages},

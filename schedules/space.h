@@ -42,6 +42,13 @@ struct Knob {
 struct StageSpace {
   std::string key, family;
   std::vector<Knob> knobs;
+  /// The Funcs the stage's schedule placed (its results, accumulators,
+  /// operand copies, helpers), to attribute a profile's times to stages.
+  std::vector<std::string> funcs;
+  /// The stage's share of the function's time under the hand schedule
+  /// (from a profile; 0 when unknown). Strategies move the knobs of stages
+  /// that take time more often.
+  double share = 0;
 };
 
 struct Space {
@@ -67,6 +74,8 @@ public:
   /// `hand` is added to `values` if missing. Throws std::invalid_argument
   /// when the point gives a value the knob does not take.
   int choose(const std::string &knob, std::vector<int> values, int hand);
+  /// Records that the current stage's schedule placed Func `name`.
+  void covers(const std::string &name);
 
   Space &space() { return space_; }
   const Space &space() const { return space_; }

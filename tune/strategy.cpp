@@ -37,14 +37,30 @@ namespace {
 struct KnobRef {
   const std::string *stage;
   const Knob *knob;
+  double weight; ///< how often it is moved, relative to the others
 };
 
+/// The knobs that can move, weighted by their stage's share of the time
+/// (profile) plus an equal floor, so that every knob keeps some chance.
 std::vector<KnobRef> all_knobs(const Space &space) {
   std::vector<KnobRef> out;
+  std::size_t stages = 0;
+  for (const auto &s : space.stages) stages += !s.knobs.empty();
   for (const auto &s : space.stages)
     for (const Knob &k : s.knobs)
-      if (k.values.size() > 1) out.push_back({&s.key, &k});
+      if (k.values.size() > 1) out.push_back({&s.key, &k, 0.1 / double(std::max<std::size_t>(1, stages)) + s.share});
   return out;
+}
+
+const KnobRef &weighted_pick(const std::vector<KnobRef> &knobs, std::mt19937_64 &rng) {
+  double total = 0;
+  for (const KnobRef &k : knobs) total += k.weight;
+  double u = std::uniform_real_distribution<double>(0, total)(rng);
+  for (const KnobRef &k : knobs) {
+    if (u < k.weight) return k;
+    u -= k.weight;
+  }
+  return knobs.back();
 }
 
 int uniform_index(std::mt19937_64 &rng, std::size_t n) {
@@ -80,7 +96,7 @@ Point mutate(const Space &space, Point p, int moves, std::mt19937_64 &rng) {
   const std::vector<KnobRef> knobs = all_knobs(space);
   if (knobs.empty()) return p;
   for (int m = 0; m < moves; ++m) {
-    const KnobRef &r = knobs[uniform_index(rng, knobs.size())];
+    const KnobRef &r = weighted_pick(knobs, rng);
     int &v = p[*r.stage][r.knob->name];
     v = moved(*r.knob, v, rng);
   }
@@ -123,30 +139,23 @@ std::optional<Proposal> propose_once(const std::string &strategy, const Space &s
       for (const Knob &k : s.knobs)
         child[s.key][k.name] = it != from.end() && it->second.count(k.name) ? it->second.at(k.name) : k.hand;
     }
-    const std::vector<KnobRef> knobs = all_knobs(space);
-    bool changed = false;
-    for (const KnobRef &r : knobs)
-      if (std::uniform_real_distribution<double>(0, 1)(rng) < 1.0 / double(knobs.size())) {
-        int &v = child[*r.stage][r.knob->name];
-        v = moved(*r.knob, v, rng);
-        changed = true;
-      }
-    if (!changed) child = mutate(space, child, 1, rng);
+    // One or two mutations, knobs picked by their weight.
+    child = mutate(space, child, 1 + uniform_index(rng, 2), rng);
     return Proposal{child, a};
   }
   if (strategy == "beam") {
     // Beam members in turn; from each, the single-knob moves not yet tried,
-    // in order of the space (stages, knobs, values), starting at a random
-    // knob so that the early moves spread over the stages.
+    // the knobs of the stages that take the most time first (in the order
+    // of the space where no profile tells them apart).
     const int width = std::min<int>(4, int(best.size()));
-    const std::vector<KnobRef> knobs = all_knobs(space);
+    std::vector<KnobRef> knobs = all_knobs(space);
     if (knobs.empty()) return std::nullopt;
+    std::stable_sort(knobs.begin(), knobs.end(), [](const KnobRef &x, const KnobRef &y) { return x.weight > y.weight; });
     const int first_member = int(history.size()) % width;
     for (int m = 0; m < width; ++m) {
       const int member = best[(first_member + m) % width];
-      const int start = uniform_index(rng, knobs.size());
       for (std::size_t j = 0; j < knobs.size(); ++j) {
-        const KnobRef &r = knobs[(start + j) % knobs.size()];
+        const KnobRef &r = knobs[j];
         for (int value : r.knob->values) {
           Point p = history[member].point;
           int &v = p[*r.stage][r.knob->name];

@@ -11,11 +11,15 @@
 //                 point is accepted with probability exp(-slowdown / T),
 //                 T falling linearly from 5% to 0 over the budget
 //   evolutionary  a population of the best 8 points: tournament selection
-//                 of two parents, crossover stage by stage, mutation of
-//                 each knob with probability 1 / (knobs), at least one
+//                 of two parents, crossover stage by stage, one or two
+//                 knobs mutated
 //   beam          the best 4 points, each expanded by single-knob moves
 //                 not yet tried, taken in turn (coordinate search from the
 //                 best points)
+//
+// Anneal and evolutionary pick the knobs they move with a weight: the
+// stage's share of the hand schedule's time (StageSpace::share, from the
+// study's profile) plus an equal floor; beam tries the knobs in that order.
 //
 //===----------------------------------------------------------------------===//
 #pragma once

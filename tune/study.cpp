@@ -183,6 +183,22 @@ std::string last_lines(const std::string &path, int n) {
   return out.size() > 600 ? out.substr(out.size() - 600) : out;
 }
 
+} // namespace
+
+bool split_beam(const std::string &name, std::string &autoscheduler, int &beam) {
+  const std::string tail = "-beam";
+  const auto at = name.rfind(tail);
+  if (at == std::string::npos || name.compare(0, at, "Adams2019") != 0) return false;
+  const std::string digits = name.substr(at + tail.size());
+  if (digits.empty() || digits.size() > 4 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  beam = std::stoi(digits);
+  if (beam < 1) return false;
+  autoscheduler = "Adams2019";
+  return true;
+}
+
+namespace {
+
 class Study {
 public:
   Study(const StudyOptions &o, const std::function<void(const std::string &)> &progress)
@@ -210,7 +226,8 @@ private:
     return nullptr;
   }
   Record trial(int id, const std::string &kind, const std::string &schedule, bool make_reference, double timeout_s,
-               std::string &error);
+               std::string &error, bool profile = false);
+  bool read_profile(const Record &r, std::string &error);
   void judge(Record &r);
   void drop_kernel(int id);
   void report(const Record &r);
@@ -293,7 +310,7 @@ bool Study::save(std::string &error) {
 }
 
 Record Study::trial(int id, const std::string &kind, const std::string &schedule, bool make_reference,
-                    double timeout_s, std::string &error) {
+                    double timeout_s, std::string &error, bool profile) {
   Record r;
   r.id = id, r.kind = kind, r.schedule = schedule;
   const std::string dir = dir_of(id);
@@ -302,8 +319,10 @@ Record Study::trial(int id, const std::string &kind, const std::string &schedule
   fs::remove(dir + "/result.json", ec);
   TrialRequest q;
   q.input = o_.input, q.function = o_.function, q.pipeline = o_.pipeline, q.schedule = schedule, q.dir = dir;
+  int beam = 0;
+  if (split_beam(schedule, q.schedule, beam)) q.beam = beam; // Adams2019-beam1
   q.reference = path("reference.safetensors"), q.make_reference = make_reference;
-  q.batch = o_.batch, q.repeats = o_.repeats;
+  q.batch = o_.batch, q.repeats = o_.repeats, q.profile = profile;
   auto fault = o_.faults.find(id);
   if (fault != o_.faults.end()) q.fault = fault->second;
   const std::string request = dir + "/request.json";
@@ -415,6 +434,69 @@ void Study::judge(Record &r) {
   }
 }
 
+/// The profile trial's log: Halide's profiler report, one line per Func
+/// ("  conv2d_7_acc:  1.515ms   (4%) ..."). Each Func's time goes to the
+/// stage that placed it (or whose key or Func name prefixes it); the
+/// shares go to the space and to profile.csv.
+bool Study::read_profile(const Record &r, std::string &error) {
+  std::ifstream in(dir_of(r.id) + "/log.txt");
+  std::map<std::string, double> per_func;
+  for (std::string line; std::getline(in, line);) {
+    std::size_t at = line.find_first_not_of(' ');
+    if (at == std::string::npos || at < 2) continue;
+    const std::size_t colon = line.find(':', at);
+    if (colon == std::string::npos || line.find(' ', at) < colon) continue;
+    const std::string name = line.substr(at, colon - at);
+    const std::size_t ms_at = line.find("ms", colon);
+    if (ms_at == std::string::npos) continue;
+    try {
+      per_func[name] += std::stod(line.substr(colon + 1, ms_at - colon - 1));
+    } catch (...) {
+    }
+  }
+  if (per_func.empty()) {
+    error = "no profile in " + dir_of(r.id) + "/log.txt";
+    return false;
+  }
+  std::map<std::string, int> owner; // exact names
+  for (int k = 0; k < int(space_.stages.size()); ++k) {
+    owner[space_.stages[k].key] = k;
+    for (const std::string &f : space_.stages[k].funcs) owner.emplace(f, k);
+  }
+  std::vector<double> ms(space_.stages.size(), 0.0);
+  double total = 0, unattributed = 0;
+  for (const auto &[name, t] : per_func) {
+    if (name == "halide_malloc" || name == "halide_free") continue;
+    total += t;
+    int stage = -1;
+    auto it = owner.find(name);
+    if (it != owner.end()) {
+      stage = it->second;
+    } else {
+      std::size_t longest = 0;
+      for (const auto &[f, k] : owner)
+        if (f.size() > longest && name.compare(0, f.size(), f) == 0 && name.size() > f.size() &&
+            (name[f.size()] == '_' || name[f.size()] == '$'))
+          longest = f.size(), stage = k;
+    }
+    if (stage < 0)
+      unattributed += t;
+    else
+      ms[stage] += t;
+  }
+  std::ostringstream csv;
+  csv << "stage,family,ms_per_call,share\n";
+  for (std::size_t k = 0; k < space_.stages.size(); ++k) {
+    space_.stages[k].share = total > 0 ? ms[k] / total : 0;
+    if (ms[k] > 0)
+      csv << space_.stages[k].key << ',' << space_.stages[k].family << ',' << number(ms[k]) << ','
+          << number(space_.stages[k].share) << '\n';
+  }
+  csv << "(unattributed),," << number(unattributed) << ',' << number(total > 0 ? unattributed / total : 0) << '\n';
+  return runtime::write_atomically(path("profile.csv"), csv.str(), error) &&
+         runtime::write_atomically(path("space.json"), schedules::space_json(space_), error);
+}
+
 bool Study::plot(std::string &error) {
   // Data: search time (minutes) against each ok trial and the best so far.
   std::ostringstream data;
@@ -438,12 +520,12 @@ bool Study::plot(std::string &error) {
      << "set grid\n";
   std::string lines;
   for (const Record &r : records_) {
-    if (r.kind == "search" || r.kind == "given" || !r.timing) continue;
+    if (r.kind == "search" || r.kind == "given" || r.kind == "profile" || !r.timing) continue;
     lines += ", " + number(r.timing->median) + " with lines dt 2 lw 2 title '" + r.kind + " " +
              number(r.timing->median, 2) + " ms'";
   }
   for (const Record &r : records_)
-    if (r.kind != "search" && r.kind != "given" && r.kind != "hand" && !r.timing)
+    if (r.kind != "search" && r.kind != "given" && r.kind != "hand" && r.kind != "profile" && !r.timing)
       lines += ", NaN title '" + r.kind + ": " + r.status + "'";
   gp << "plot '" << path("progress.dat") << "' using 1:3 with points pt 7 ps 0.6 lc rgb '#9999cc' title 'trials', "
      << "'' using 1:2 with steps lw 2 lc rgb '#cc2222' title 'best so far'" << lines << "\n";
@@ -530,9 +612,26 @@ bool Study::run(std::string &summary, std::string &error) {
     best_ = int(records_.size());
     if (!add(r)) return false;
   }
+  // The hand schedule profiled (Halide's profiler): which stages take the
+  // time, so that the strategies move their knobs more often.
+  if (!find_kind("profile")) {
+    Record r = trial(int(records_.size()), "profile", "hand", false, o_.baseline_timeout_s, error, true);
+    if (!add(r)) return false;
+  }
+  {
+    std::string e;
+    const Record &p = *find_kind("profile");
+    if (p.status != "ok" || !read_profile(p, e))
+      progress_("cpq-tune: warning: no profile (" + (p.status != "ok" ? p.message : e) +
+                "); the strategies weigh every stage alike");
+    else
+      progress_("cpq-tune: profile of the hand schedule in " + path("profile.csv"));
+  }
   for (const std::string &a : o_.autoschedulers) {
     if (find_kind(a)) continue;
     Record r = trial(int(records_.size()), a, a, false, o_.baseline_timeout_s, error);
+    if (r.status == "crash" && r.message.rfind("signal 9", 0) == 0)
+      r.message += " (killed by the system: out of memory?)";
     if (!add(r)) return false;
   }
 
@@ -679,8 +778,10 @@ bool run_study(const StudyOptions &options, const std::function<void(const std::
   }
   for (const std::string &a : options.autoschedulers) {
     const auto &known = schedules::autoscheduler_names();
-    if (std::find(known.begin(), known.end(), a) == known.end()) {
-      error = "unknown autoscheduler '" + a + "' (Adams2019, Li2018, Mullapudi2016, or none)";
+    std::string base;
+    int beam = 0;
+    if (std::find(known.begin(), known.end(), a) == known.end() && !split_beam(a, base, beam)) {
+      error = "unknown autoscheduler '" + a + "' (Adams2019, Adams2019-beamN, Li2018, Mullapudi2016, or none)";
       return false;
     }
   }

@@ -154,7 +154,8 @@ std::string request_json(const TrialRequest &r) {
                       {"schedule", r.schedule}, {"dir", r.dir},           {"reference", r.reference},
                       {"make_reference", r.make_reference},
                       {"batch", r.batch},       {"repeats", r.repeats},   {"warmup", r.warmup},
-                      {"fault", r.fault}};
+                      {"fault", r.fault},       {"profile", r.profile},
+                      {"beam", r.beam}};
   return j.dump() + "\n";
 }
 
@@ -164,7 +165,8 @@ bool parse_request(const std::string &text, const std::string &what, TrialReques
     r.input = j.at("input"), r.function = j.at("function"), r.pipeline = j.at("pipeline");
     r.schedule = j.at("schedule"), r.dir = j.at("dir"), r.reference = j.at("reference");
     r.make_reference = j.at("make_reference"), r.batch = j.at("batch"), r.repeats = j.at("repeats");
-    r.warmup = j.at("warmup"), r.fault = j.at("fault");
+    r.warmup = j.at("warmup"), r.fault = j.at("fault"), r.profile = j.value("profile", false);
+    r.beam = j.value("beam", 0);
   } catch (const nlohmann::json::exception &e) {
     error = what + ": not a trial request: " + e.what();
     return false;
@@ -186,6 +188,8 @@ int run_trial(const TrialRequest &r) {
   o.output = r.dir + "/kernel";
   o.name = "tuned";
   o.lowering.batch_estimate = r.batch;
+  o.profile = r.profile;
+  if (r.beam > 0) ::setenv("HL_BEAM_SIZE", std::to_string(r.beam).c_str(), 1);
   const auto t0 = clock::now();
   std::string error;
   if (!codegen::compile_aot(o, error)) return finish("compile_error", error);
@@ -238,6 +242,10 @@ int run_trial(const TrialRequest &r) {
     if (!kernel->call(call.buffers, call.scalars, error)) return finish("error", "the kernel failed: " + error);
     result["ms"].push_back(std::chrono::duration<double, std::milli>(clock::now() - a).count());
   }
+  // The profiler samples every millisecond: a profile gets at least a
+  // second of calls, however short one is.
+  for (const auto start = clock::now(); r.profile && clock::now() - start < std::chrono::seconds(1);)
+    if (!kernel->call(call.buffers, call.scalars, error)) return finish("error", "the kernel failed: " + error);
   return finish("ok", "");
 }
 
@@ -255,8 +263,15 @@ int run_confirm(const std::vector<std::string> &prefixes, int batch, int rounds,
   }
   nlohmann::json times = nlohmann::json::array();
   for (std::size_t k = 0; k < kernels.size(); ++k) times.push_back(nlohmann::json::array());
+  // Each timed call follows an untimed one of the same kernel, so that no
+  // kernel is timed with the caches another one left (a small kernel after
+  // a large autoscheduled one would be).
   for (int round = -2; round < rounds; ++round) // two rounds of warm-up
     for (std::size_t k = 0; k < kernels.size(); ++k) {
+      if (!kernels[k]->call(calls[k].buffers, calls[k].scalars, error)) {
+        std::fprintf(stderr, "cpq-tune: error: %s: %s\n", prefixes[k].c_str(), error.c_str());
+        return 1;
+      }
       const auto a = clock::now();
       if (!kernels[k]->call(calls[k].buffers, calls[k].scalars, error)) {
         std::fprintf(stderr, "cpq-tune: error: %s: %s\n", prefixes[k].c_str(), error.c_str());

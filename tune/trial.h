@@ -30,6 +30,11 @@ struct TrialRequest {
   bool make_reference = false;           ///< write `reference` from this trial's outputs
   int batch = 64, repeats = 21, warmup = 2;
   std::string fault; ///< testing the study: "crash", "hang" or "wrong" (an output perturbed)
+  /// Compile with Halide's profiler: the kernel's report of the time of
+  /// each Func goes to the trial's log when the child exits.
+  bool profile = false;
+  /// Adams2019's beam (HL_BEAM_SIZE); 0: its default.
+  int beam = 0;
 };
 
 /// The request as JSON, and back (false with `error` naming `what`).
@@ -42,9 +47,10 @@ bool parse_request(const std::string &text, const std::string &what, TrialReques
 int run_trial(const TrialRequest &request);
 
 /// The final comparison: the kernels (prefixes of .so/.json) loaded in one
-/// process and timed in interleaved rounds (one call of each per round), so
-/// that the machine's drift touches all alike; writes `out` (JSON: per
-/// kernel, every time). Returns the exit code.
+/// process and timed in interleaved rounds (per round, each kernel called
+/// twice and the second call timed), so that the machine's drift touches
+/// all alike and none is timed on another's caches; writes `out` (JSON:
+/// per kernel, every time). Returns the exit code.
 int run_confirm(const std::vector<std::string> &kernels, int batch, int rounds, const std::string &out);
 
 } // namespace cpq::tune

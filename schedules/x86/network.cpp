@@ -35,16 +35,23 @@ int vector_width(const Func &f, const Target &target) {
 /// and, when `may_inline`, inline (1: computed inline in its consumers, no
 /// buffer).
 void root_vectorized(Func f, const Target &target, Choices &c, bool may_inline = false) {
+  c.covers(f.name());
   const std::vector<Var> args = f.args();
-  if (may_inline && c.choose("inline", {0, 1}, 0)) {
+  // Every knob is asked whatever the others say (an inlined Func ignores
+  // its vector width), so a point names the same knobs at any values.
+  const bool inlined = may_inline && c.choose("inline", {0, 1}, 0);
+  if (args.empty()) {
+    if (!inlined) f.compute_root();
+    return;
+  }
+  const int natural = vector_width(f, target);
+  const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
+  const bool parallel = args.size() > 1 && c.choose("parallel", {0, 1}, 1);
+  if (inlined) {
     f.compute_inline();
     return;
   }
   f.compute_root();
-  if (args.empty()) return;
-  const int natural = vector_width(f, target);
-  const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
-  const bool parallel = args.size() > 1 && c.choose("parallel", {0, 1}, 1);
   const Var inner = args.front(), outer = args.back();
   f.vectorize(inner, vec, TailStrategy::GuardWithIf);
   if (parallel) f.parallel(outer);
@@ -61,6 +68,7 @@ void root_vectorized(Func f, const Target &target, Choices &c, bool may_inline =
 /// (each step: one vector load of the input row, scalar weights broadcast);
 /// parallel over channel blocks and batch.
 void convolution_direct(Func f, const Target &target, Choices &c) {
+  c.covers(f.name());
   const std::vector<Var> a = f.args();
   const int natural = vector_width(f, target);
   const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
@@ -83,6 +91,7 @@ void convolution_direct(Func f, const Target &target, Choices &c) {
 /// width into vector lanes (contiguous loads of dy and x), one output
 /// channel per task, then the lanes are summed.
 void convolution_filter_gradient(Func f, const Target &target, Choices &c) {
+  c.covers(f.name());
   const std::vector<Var> a = f.args();
   const int natural = vector_width(f, target);
   const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
@@ -90,6 +99,7 @@ void convolution_filter_gradient(Func f, const Target &target, Choices &c) {
   Var lane("lane");
   RVar ro("ro"), ri("ri");
   Func lanes = f.update().split(r[0], ro, ri, vec, TailStrategy::GuardWithIf).rfactor(ri, lane);
+  c.covers(lanes.name());
   lanes.compute_root().vectorize(lane).parallel(a[3]);
   lanes.update().reorder({lane, ro, r[1], r[2], a[0], a[1], a[2], a[3]}).vectorize(lane).parallel(a[3]);
   f.compute_root().parallel(a[3]);
@@ -122,7 +132,9 @@ void relayout(const Relayout &r, const Target &target, Choices &c) {
       .vectorize(xi)
       .unroll(yi);
   copy.parallel(a.size() > 2 ? a.back() : Var(yo));
+  c.covers(copy.name());
   Func rows = Func(r.source).in(copy);
+  c.covers(rows.name());
   const std::vector<Var> s = rows.args();
   rows.compute_at(copy, xo).vectorize(s[0]);
   for (std::size_t k = 1; k < s.size(); ++k) rows.unroll(s[k]);
@@ -157,6 +169,8 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   lanes = choices.choose("vectors_per_block", {1, 2, 3, 4}, lanes);
   const int VB = lanes * vec;
   Func acc = c.acc;
+  choices.covers(out.name());
+  choices.covers(acc.name());
   const std::vector<Var> a = acc.args();
   const Var V = a[0], T = a[1];
   const int budget = target.has_feature(Target::AVX512) ? 24 : 12;
@@ -228,6 +242,8 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
 void extern_gemm(const ExternGemmLoops &e, Choices &c) {
   Func f = e.f;
   c.stage(f.name(), "extern_gemm");
+  c.covers(f.name());
+  if (e.kw > 0) c.covers(Func(e.im2col).name());
   f.compute_root();
   // Knobs: row_chunk (rows per extern call), split_outputs (two halves of
   // the outputs as separate tasks, where they are whole panels).
@@ -314,6 +330,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
           continue;
         }
         const int vec = c.choose("vector_width", {8, 16, 32}, 16);
+        c.covers(f.name());
         f.compute_root()
             .reorder_storage(a[2], a[0], a[1], a[3])
             .reorder(a[2], a[0], a[1], a[3])

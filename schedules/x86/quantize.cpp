@@ -42,22 +42,33 @@ Var schedule_elementwise(Func f, const QuantizeLoops &q, int vec, int chunk) {
 }
 } // namespace
 
+/// Every Func of the quantizer's loops, for profiles.
+void cover(const QuantizeLoops &q, Choices &c) {
+  for (const Func &f : {q.x_hat, q.element, q.grad_x, q.channel_sums, q.grad_alpha, q.grad_sigma, q.gate_sums})
+    if (f.defined()) c.covers(f.name());
+  for (const std::vector<Func> *list : {&q.tables, &q.edge_sums, &q.element_helpers})
+    for (const Func &f : *list) c.covers(f.name());
+}
+
 void schedule_quantize_forward(const QuantizeLoops &q, const Target &target, Choices &c, bool may_inline) {
+  cover(q, c);
   // Knobs: inline (1: x_hat fused into its consumers, no buffer), chunk,
   // vector_width.
   for (Func t : q.tables) t.compute_root();
   const int natural = target.natural_vector_size<float>();
-  if (may_inline && c.choose("inline", {0, 1}, 0)) {
+  const bool inlined = may_inline && c.choose("inline", {0, 1}, 0);
+  const int chunk = c.choose("chunk", kChunks, kChunk); // asked even when inlined: the space has fixed knobs
+  const int vec = c.choose("vector_width", {natural / 2, natural, 2 * natural}, natural);
+  if (inlined) {
     Func(q.x_hat).compute_inline();
     return;
   }
-  const int chunk = c.choose("chunk", kChunks, kChunk);
-  const int vec = c.choose("vector_width", {natural / 2, natural, 2 * natural}, natural);
   Func(q.x_hat).compute_root();
   schedule_elementwise(q.x_hat, q, vec, chunk);
 }
 
 void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Choices &c) {
+  cover(q, c);
   // Knobs: chunk (of the element loops and the per-channel sums),
   // vector_width (of the element loops).
   const int natural = target.natural_vector_size<float>(), vec_d = target.natural_vector_size<double>();
@@ -70,9 +81,11 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Ch
   RVar ro("ro"), rv("rv"), rvo("rvo"), rvi("rvi");
   Var u("u"), lane("lane");
   Func partial = channel_sums.update().split(q.over_elements.x, ro, rv, chunk).rfactor(ro, u);
+  c.covers(partial.name());
   partial.compute_root().parallel(u);
   partial.update().parallel(u);
   Func lanes = partial.update().split(rv, rvo, rvi, vec_d).rfactor(rvi, lane);
+  c.covers(lanes.name());
   lanes.compute_at(partial, u).vectorize(lane);
   lanes.update().vectorize(lane);
   channel_sums.compute_root();

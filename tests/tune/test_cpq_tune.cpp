@@ -59,14 +59,15 @@ std::string last_line(std::string text) {
 schedules::Space small_space() {
   schedules::Space s;
   s.family = "x86";
-  s.stages.push_back({"a", "dense", {{"tile", {1, 2, 4, 8}, 4}, {"vec", {8, 16}, 16}}});
-  s.stages.push_back({"b", "elementwise", {{"inline", {0, 1}, 0}}});
+  s.stages.push_back({"a", "dense", {{"tile", {1, 2, 4, 8}, 4}, {"vec", {8, 16}, 16}}, {"a"}, 0.8});
+  s.stages.push_back({"b", "elementwise", {{"inline", {0, 1}, 0}}, {"b"}, 0.2});
   return s;
 }
 
 const std::string kTool = CPQ_TUNE_EXE;
 const std::string kCompile = CPQ_COMPILE_EXE;
 const std::string kNet = CPQ_TUNE_NET;
+const std::string kTiny = CPQ_TUNE_TINY;
 const std::string kScratch = CPQ_TUNE_SCRATCH;
 
 std::string tune_command(const std::string &study, const std::string &extra) {
@@ -113,6 +114,18 @@ BOOST_AUTO_TEST_CASE(durations) {
   BOOST_TEST(tune::parse_duration("42", s));
   BOOST_TEST(s == 42);
   for (const char *bad : {"", "m", "10x", "-5m", "0", "nan"}) BOOST_TEST(!tune::parse_duration(bad, s), bad);
+}
+
+BOOST_AUTO_TEST_CASE(adams_beam_names) {
+  std::string name;
+  int beam = 0;
+  BOOST_TEST(tune::split_beam("Adams2019-beam1", name, beam));
+  BOOST_TEST(name == "Adams2019");
+  BOOST_TEST(beam == 1);
+  BOOST_TEST(tune::split_beam("Adams2019-beam16", name, beam));
+  BOOST_TEST(beam == 16);
+  for (const char *bad : {"Adams2019", "Adams2019-beam", "Adams2019-beam0", "Adams2019-beamx", "Li2018-beam2"})
+    BOOST_TEST(!tune::split_beam(bad, name, beam), bad);
 }
 
 BOOST_AUTO_TEST_CASE(every_strategy_proposes_untried_points_of_the_space_reproducibly) {
@@ -242,19 +255,29 @@ BOOST_AUTO_TEST_CASE(cpq_compile_takes_schedule_files_and_names_their_errors) {
   }
   BOOST_TEST(shell(base + "'" + dir + "/missing.json'", out) == 1);
   BOOST_TEST(out.find("no such file") != std::string::npos, out);
+
+  // An inlined stage keeps its other knobs (they take no effect): a point
+  // names the same knobs whatever their values. A study once proposed
+  // relu_grad_40 {"inline":1,"vector_width":8} and it was refused.
+  const std::string inlined = write("inlined.json", "{\"format\": \"cpq-schedule\", \"version\": 1, \"stages\": "
+                                                    "{\"relu_2\": {\"inline\": 1, \"vector_width\": 8, \"parallel\": 0}, "
+                                                    "\"maxpool2d_3\": {\"inline\": 1}}}");
+  BOOST_TEST(shell("'" + kCompile + "' '" + kTiny + "' --function tiny -o '" + dir + "/tiny' --schedule '" + inlined + "'",
+                   out) == 0,
+             out);
 }
 
 BOOST_AUTO_TEST_CASE(a_tiny_study_runs_records_failures_resumes_after_a_kill_and_its_best_matches) {
   const std::string study = kScratch + "/study";
   fs::remove_all(study);
   fs::create_directories(kScratch);
-  // Trial 0 is the hand schedule, 1 Li2018; the search trials from 2: the
-  // 3rd crashes, the 4th hangs (killed at the time limit), the 5th gives a
-  // wrong output.
-  const std::string faults = "--inject-fault 3:crash,4:hang,5:wrong --trial-timeout 20s";
+  // Trial 0 is the hand schedule, 1 its profile, 2 Li2018; the search
+  // trials from 3: the 4th crashes, the 5th hangs (killed at the time
+  // limit), the 6th gives a wrong output.
+  const std::string faults = "--inject-fault 4:crash,5:hang,6:wrong --trial-timeout 20s";
   const std::string first = tune_command(study, "--autoschedulers Li2018 --strategy evolutionary --seed 5 --max-trials 4 " + faults);
 
-  // Started in the background and killed (SIGKILL) once three trials are
+  // Started in the background and killed (SIGKILL) once four trials are
   // in the database: the one running then is redone on resume.
   pid_t pid = 0;
   const std::string command = first + " --quiet > '" + kScratch + "/first.log' 2>&1";
@@ -267,7 +290,7 @@ BOOST_AUTO_TEST_CASE(a_tiny_study_runs_records_failures_resumes_after_a_kill_and
     if (::waitpid(pid, &status, WNOHANG) == pid) break; // finished first: no kill to test
     try {
       const json db = json::parse(read_text(study + "/trials.json"));
-      if (db.at("trials").size() >= 3) {
+      if (db.at("trials").size() >= 4) {
         std::string out;
         shell("pkill -KILL -f -- '-o " + study + "'", out); // the study and its trial
         ::waitpid(pid, &status, 0);
@@ -298,7 +321,7 @@ BOOST_AUTO_TEST_CASE(a_tiny_study_runs_records_failures_resumes_after_a_kill_and
   const json db = json::parse(read_text(study + "/trials.json"));
   const json &trials = db.at("trials");
   BOOST_TEST(trials.size() >= before);
-  BOOST_TEST(trials.size() == 6u); // hand, Li2018, 4 search trials
+  BOOST_TEST(trials.size() == 7u); // hand, profile, Li2018, 4 search trials
   std::map<int, std::string> status;
   for (const json &t : trials) {
     status[t.at("id").get<int>()] = t.at("status");
@@ -306,16 +329,20 @@ BOOST_AUTO_TEST_CASE(a_tiny_study_runs_records_failures_resumes_after_a_kill_and
   }
   BOOST_TEST(status[0] == "ok");
   BOOST_TEST(status[1] == "ok");
-  BOOST_TEST(status[3] == "crash");
-  BOOST_TEST(status[4] == "timeout");
-  BOOST_TEST(status[5] == "wrong");
-  BOOST_TEST(trials.at(5).at("message").get<std::string>().find("the hand schedule's") != std::string::npos);
-  BOOST_TEST(trials.at(3).at("message").get<std::string>().find("signal 11") != std::string::npos);
+  BOOST_TEST(status[2] == "ok");
+  BOOST_TEST(trials.at(1).at("kind") == "profile");
+  BOOST_TEST(status[4] == "crash");
+  BOOST_TEST(status[5] == "timeout");
+  BOOST_TEST(status[6] == "wrong");
+  BOOST_TEST(trials.at(6).at("message").get<std::string>().find("the hand schedule's") != std::string::npos);
+  BOOST_TEST(trials.at(4).at("message").get<std::string>().find("signal 11") != std::string::npos);
   const std::string csv = read_text(study + "/trials.csv");
-  BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 7); // header + 6
+  BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 8); // header + 7
   for (const char *file : {"space.json", "study.json", "reference.safetensors", "best_schedule.json", "summary.json",
-                           "confirm.json"})
+                           "confirm.json", "profile.csv"})
     BOOST_TEST(fs::exists(study + "/" + file), file);
+  BOOST_TEST(read_text(study + "/profile.csv").find("\ndense_2,dense,") != std::string::npos,
+             read_text(study + "/profile.csv"));
   std::string gnuplot;
   if (shell("command -v gnuplot", gnuplot) == 0) BOOST_TEST(fs::file_size(study + "/progress.png") > 1000u);
 
@@ -333,5 +360,5 @@ BOOST_AUTO_TEST_CASE(a_tiny_study_runs_records_failures_resumes_after_a_kill_and
 
   // Run again when finished: nothing is redone; the figures are confirmed again.
   BOOST_TEST(shell(first + " --json", out) == 0, out);
-  BOOST_TEST(json::parse(read_text(study + "/trials.json")).at("trials").size() == 6u);
+  BOOST_TEST(json::parse(read_text(study + "/trials.json")).at("trials").size() == 7u);
 }

@@ -52,7 +52,7 @@ static cl::opt<int> batchOpt("batch", cl::desc("batch size the kernels are timed
 static cl::opt<int> repeatsOpt("repeats", cl::desc("timed calls per trial"), cl::init(21), cl::cat(tuneOptions));
 static cl::opt<int> roundsOpt("confirm-rounds", cl::desc("interleaved rounds of the final comparison"), cl::init(31),
                               cl::cat(tuneOptions));
-static cl::opt<std::string> autoOpt("autoschedulers", cl::desc("baselines: a comma list, or none"),
+static cl::opt<std::string> autoOpt("autoschedulers", cl::desc("baselines: a comma list of Adams2019, Adams2019-beamN (a beam of N), Li2018, Mullapudi2016; or none"),
                                     cl::init("Adams2019,Li2018,Mullapudi2016"), cl::cat(tuneOptions));
 static cl::list<std::string> tryOpt("try", cl::desc("a schedule file to try before searching (repeatable)"),
                                     cl::cat(tuneOptions));
