@@ -513,11 +513,20 @@ bool Study::plot(std::string &error) {
   }
   if (!runtime::write_atomically(path("progress.dat"), data.str(), error)) return false;
   std::ostringstream gp;
-  gp << "set terminal pngcairo size 900,560\nset output '" << path("progress.png.tmp") << "'\n"
+  gp << "set terminal pngcairo size 900,560 noenhanced\nset output '" << path("progress.png.tmp") << "'\n"
      << "set title 'cpq-tune: " << o_.function << " of " << fs::path(o_.input).filename().string() << " ("
      << o_.strategy << ", batch " << o_.batch << ")' noenhanced\n"
      << "set xlabel 'search time (min)'\nset ylabel 'time per call (ms, median)'\nset key outside right\n"
      << "set grid\n";
+  // Autoschedulers several times slower than the hand schedule: a log
+  // scale keeps the trials' range readable.
+  double low = 0, high = 0;
+  for (const Record &r : records_)
+    if (r.timing && r.kind != "profile") {
+      low = low == 0 ? r.timing->median : std::min(low, r.timing->median);
+      high = std::max(high, r.timing->median);
+    }
+  if (low > 0 && high > 3 * low) gp << "set logscale y\n";
   std::string lines;
   for (const Record &r : records_) {
     if (r.kind == "search" || r.kind == "given" || r.kind == "profile" || !r.timing) continue;
