@@ -118,6 +118,8 @@ bool compile_aot(const AotOptions &o, std::string &error) {
         return false;
       }
     }
+    if (o.profile)
+      for (Halide::Target &t : targets) t = t.with_feature(Halide::Target::Profile);
     LoweringOptions lowering = o.lowering;
     // Schedule files are points of the hand schedules' space (schedules/space.h).
     const bool autoscheduled = o.schedule != "hand" && !schedules::is_schedule_file(o.schedule);

@@ -33,6 +33,9 @@ struct AotOptions {
   bool shared = true;     ///< also link <output>.so
   bool stmt = false;      ///< also write <output>.stmt (first target)
   bool assembly = false;  ///< also write <output>.s (first target)
+  /// Halide's sampling profiler compiled in: the kernel prints the time of
+  /// each Func when the process exits (cpq-tune's profile of a function).
+  bool profile = false;
   /// A packed model file to write (safetensors; "" for none): the kernel then
   /// takes every bound parameter as an input (packed weights as bytes) and
   /// the file holds their values, its metadata naming the kernel.
