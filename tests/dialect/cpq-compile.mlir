@@ -60,7 +60,7 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // NO-FUNCTION: cpq-compile: error: {{.*}}cpq-compile.mlir: no function 'nope'; it has: tiny
 // TARGET: cpq-compile: error: not a Halide target: 'x86-64-linux-warp9'
 // FAMILY: cpq-compile: error: compiling 'tiny' failed: no hand schedules for the target arm-64-linux (the families are: x86); use an autoscheduler, or add a family under schedules/
-// SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016)
+// SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016, or a schedule file; no such file)
 // PRODUCTS: cpq-compile: error: --packed-products must be qgemm or halide, got 'vnni'
 // PIPELINE: cpq-compile: error: bad pipeline 'no-such-pass'
 // BROKEN: broken.mlir:1:10: error:
