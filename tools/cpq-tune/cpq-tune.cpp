@@ -2,7 +2,7 @@
 //
 //   cpq-tune NET.mlir --function train_step|inference|... [--pipeline P] -o STUDY/
 //            [--budget 10m] [--strategy random|anneal|evolutionary|beam] [--seed S]
-//            [--batch 64] [--repeats 21] [--autoschedulers Adams2019,Li2018,Mullapudi2016|none]
+//            [--batch 64] [--repeats 21] [--autoschedulers Adams2019,Adams2019-beamN,Li2018,Mullapudi2016|none]
 //            [--try FILE]... [--max-trials N] [--trial-timeout 10m] [--baseline-timeout 30m] [--json]
 //   cpq-tune NET.mlir --function F [--pipeline P] --list-space
 //
