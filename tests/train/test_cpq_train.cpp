@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -283,6 +284,39 @@ BOOST_AUTO_TEST_CASE(init_from_starts_at_a_trained_networks_parameters) {
   BOOST_TEST_REQUIRE(cpq::safetensors::write(shape.string(), f, error), error);
   fails_with(train("--bits W2A2 --init-from '" + shape.string() + "' -o '" + scratch("init_s").string() + "'"),
              "'conv1.bias' is F32 of another shape");
+}
+
+BOOST_AUTO_TEST_CASE(a_schedule_file_compiles_the_kernels_and_trains_as_the_hand_schedule) {
+  // A point of the schedule space (cpq-tune's best_schedule.json): ReLU and
+  // max-pool computed inline, a smaller register tile for conv1. The values
+  // are the hand schedule's (no sum changes its order), so the parameters
+  // after training match the hand schedule's run.
+  const fs::path hand = scratch("schedule_hand"), tuned = scratch("schedule_tuned");
+  const fs::path file = scratch("schedule.json"), bad = scratch("schedule_bad.json");
+  std::ofstream(file) << "{\"format\": \"cpq-schedule\", \"version\": 1, \"function\": \"train_step\", \"stages\": {"
+                         "\"relu_3\": {\"inline\": 1}, \"maxpool2d_5\": {\"inline\": 1}, "
+                         "\"conv2d_2\": {\"register_tile\": 4}}}\n";
+  const std::string common = " --train-limit 300 --test-limit 100 --batch 32 --epochs 1 --bits W2A2";
+  BOOST_TEST_REQUIRE(train(common + " -o '" + hand.string() + "'").exit_code == 0);
+  const Result r = train(common + " --schedule '" + file.string() + "' -o '" + tuned.string() + "'");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(read_text(tuned / "summary.json").find("\"schedule\": \"" + file.string() + "\"") != std::string::npos);
+  BOOST_TEST(read_text(hand / "summary.json").find("\"schedule\": \"hand\"") != std::string::npos);
+  const auto a = read_safetensors(hand / "params.safetensors"), b = read_safetensors(tuned / "params.safetensors");
+  for (const auto &t : a.tensors) {
+    const auto *u = b.find(t.name);
+    BOOST_TEST_REQUIRE(u != nullptr, t.name);
+    const std::vector<float> x = t.as_f32(), y = u->as_f32();
+    double worst = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) worst = std::max(worst, double(std::fabs(x[k] - y[k])));
+    BOOST_TEST(worst <= 1e-5, t.name << ": differs from the hand schedule's run by " << worst);
+  }
+  // A knob value the space does not have is refused, naming the file.
+  std::ofstream(bad) << "{\"format\": \"cpq-schedule\", \"version\": 1, \"stages\": {\"conv2d_2\": {\"register_tile\": 5}}}\n";
+  fails_with(train(common + " --schedule '" + bad.string() + "' -o '" + scratch("schedule_refused").string() + "'"),
+             bad.string() + ": stage 'conv2d_2', knob 'register_tile': 5 is not one of its values");
+  fails_with(train(common + " --schedule /nonexistent/s.json -o '" + scratch("schedule_missing").string() + "'"),
+             "/nonexistent/s.json: cannot read");
 }
 
 BOOST_AUTO_TEST_CASE(damaged_or_missing_data_is_a_clear_error) {
