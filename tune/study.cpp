@@ -1,9 +1,11 @@
-//===- study.cpp - a schedule tuning study: baselines, search, database -----===//
+//===- study.cpp - a schedule tuning study: baselines, search, confirmation ===//
 #include "tune/study.h"
 
 #include "codegen/aot.h"
 #include "cpq/runtime/atomic_file.h"
 #include "schedules/schedule.h"
+#include "tune/child.h"
+#include "tune/records.h"
 #include "tune/stats.h"
 #include "tune/strategy.h"
 #include "tune/trial.h"
@@ -13,20 +15,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <thread>
-
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
 
 namespace cpq::tune {
 
@@ -53,135 +47,6 @@ bool parse_duration(const std::string &text, double &seconds) {
 
 namespace {
 
-/// One trial as the database holds it.
-struct Record {
-  int id = 0;
-  std::string kind;     ///< hand, an autoscheduler's name, given (--try), search
-  std::string strategy; ///< search trials: the strategy
-  std::string status;   ///< ok, wrong, compile_error, error, crash, timeout
-  std::string message;
-  std::optional<Timing> timing;
-  double compile_s = 0, wall_s = 0, search_s = 0; ///< search_s: search time used when it ended
-  double max_error = 0;
-  int parent = -1;
-  bool accepted = false;
-  std::string verdict; ///< search and given trials: faster, tie, slower (than the best then)
-  /// A lower median than the best's: both medians when timed against each other.
-  double versus_ms = 0, versus_best_ms = 0;
-  std::string schedule; ///< the schedule given to the trial (a file for search trials)
-  Point point;          ///< schedule files: the full point
-};
-
-json record_json(const Record &r) {
-  json j = {{"id", r.id},           {"kind", r.kind},         {"strategy", r.strategy},
-            {"status", r.status},   {"message", r.message},   {"compile_s", r.compile_s},
-            {"wall_s", r.wall_s},   {"search_s", r.search_s}, {"max_error", r.max_error},
-            {"parent", r.parent},   {"accepted", r.accepted}, {"verdict", r.verdict},
-            {"schedule", r.schedule}, {"versus_ms", r.versus_ms}, {"versus_best_ms", r.versus_best_ms}};
-  if (r.timing) {
-    j["median_ms"] = r.timing->median, j["ci_low_ms"] = r.timing->low, j["ci_high_ms"] = r.timing->high;
-    j["ms"] = r.timing->ms;
-  } else {
-    j["median_ms"] = nullptr, j["ci_low_ms"] = nullptr, j["ci_high_ms"] = nullptr;
-  }
-  j["point"] = r.point;
-  return j;
-}
-
-Record record_from(const json &j) {
-  Record r;
-  r.id = j.at("id"), r.kind = j.at("kind"), r.strategy = j.at("strategy"), r.status = j.at("status");
-  r.message = j.at("message"), r.compile_s = j.at("compile_s"), r.wall_s = j.at("wall_s");
-  r.search_s = j.at("search_s"), r.max_error = j.at("max_error"), r.parent = j.at("parent");
-  r.accepted = j.at("accepted"), r.verdict = j.at("verdict"), r.schedule = j.at("schedule");
-  r.versus_ms = j.value("versus_ms", 0.0), r.versus_best_ms = j.value("versus_best_ms", 0.0);
-  if (!j.at("median_ms").is_null()) r.timing = summarize(j.at("ms").get<std::vector<double>>());
-  r.point = j.at("point").get<Point>();
-  return r;
-}
-
-std::string csv_field(const std::string &s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : c == '\n' ? std::string(" ") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string number(double v, int digits = 4) {
-  std::ostringstream os;
-  os.precision(digits);
-  os << std::fixed << v;
-  return os.str();
-}
-
-std::string trial_name(int id) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d", id);
-  return buf;
-}
-
-std::string read_text(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// Runs `argv` in a child process (its own process group, output to
-/// `log`), killing the group after `timeout_s`. Returns the wait status,
-/// or -1 (with `timed_out`) after a kill for time.
-int run_child(const std::vector<std::string> &argv, const std::string &log, double timeout_s, bool &timed_out,
-              std::string &error) {
-  timed_out = false;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  std::vector<char *> args;
-  for (const std::string &a : argv) args.push_back(const_cast<char *>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    error = "cannot start " + argv[0] + ": " + std::strerror(rc);
-    return -2;
-  }
-  const auto start = std::chrono::steady_clock::now();
-  int status = 0;
-  for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) return status;
-    if (done < 0) {
-      error = "waiting for the trial failed";
-      return -2;
-    }
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s) {
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      timed_out = true;
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
-std::string last_lines(const std::string &path, int n) {
-  const std::string text = read_text(path);
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line.rfind("Warning:", 0) != 0) lines.push_back(line);
-  std::string out;
-  for (std::size_t i = lines.size() > std::size_t(n) ? lines.size() - n : 0; i < lines.size(); ++i)
-    out += (out.empty() ? "" : " | ") + lines[i];
-  return out.size() > 600 ? out.substr(out.size() - 600) : out;
-}
 
 } // namespace
 
@@ -289,25 +154,7 @@ bool Study::open(std::string &error) {
   return true;
 }
 
-bool Study::save(std::string &error) {
-  json trials = json::array();
-  std::ostringstream csv;
-  csv << "trial,kind,strategy,status,median_ms,ci_low_ms,ci_high_ms,noise,verdict,versus_ms,versus_best_ms,"
-         "compile_s,wall_s,search_s,parent,accepted,max_error,schedule,message\n";
-  for (const Record &r : records_) {
-    trials.push_back(record_json(r));
-    csv << r.id << ',' << r.kind << ',' << r.strategy << ',' << r.status << ','
-        << (r.timing ? number(r.timing->median) : "") << ',' << (r.timing ? number(r.timing->low) : "") << ','
-        << (r.timing ? number(r.timing->high) : "") << ',' << (r.timing ? number(r.timing->noise()) : "") << ','
-        << r.verdict << ',' << (r.versus_ms > 0 ? number(r.versus_ms) : "") << ','
-        << (r.versus_best_ms > 0 ? number(r.versus_best_ms) : "") << ',' << number(r.compile_s, 2) << ',' << number(r.wall_s, 2) << ',' << number(r.search_s, 1)
-        << ',' << r.parent << ',' << (r.accepted ? 1 : 0) << ',' << r.max_error << ',' << csv_field(r.schedule)
-        << ',' << csv_field(r.message) << '\n';
-  }
-  const json db = {{"trials", trials}, {"search_s", search_s_}, {"best", best_}};
-  return runtime::write_atomically(path("trials.json"), db.dump() + "\n", error) &&
-         runtime::write_atomically(path("trials.csv"), csv.str(), error);
-}
+bool Study::save(std::string &error) { return write_database(o_.out, records_, search_s_, best_, error); }
 
 Record Study::trial(int id, const std::string &kind, const std::string &schedule, bool make_reference,
                     double timeout_s, std::string &error, bool profile) {
@@ -439,21 +286,7 @@ void Study::judge(Record &r) {
 /// stage that placed it (or whose key or Func name prefixes it); the
 /// shares go to the space and to profile.csv.
 bool Study::read_profile(const Record &r, std::string &error) {
-  std::ifstream in(dir_of(r.id) + "/log.txt");
-  std::map<std::string, double> per_func;
-  for (std::string line; std::getline(in, line);) {
-    std::size_t at = line.find_first_not_of(' ');
-    if (at == std::string::npos || at < 2) continue;
-    const std::size_t colon = line.find(':', at);
-    if (colon == std::string::npos || line.find(' ', at) < colon) continue;
-    const std::string name = line.substr(at, colon - at);
-    const std::size_t ms_at = line.find("ms", colon);
-    if (ms_at == std::string::npos) continue;
-    try {
-      per_func[name] += std::stod(line.substr(colon + 1, ms_at - colon - 1));
-    } catch (...) {
-    }
-  }
+  const std::map<std::string, double> per_func = profiler_report(dir_of(r.id) + "/log.txt");
   if (per_func.empty()) {
     error = "no profile in " + dir_of(r.id) + "/log.txt";
     return false;
@@ -498,57 +331,9 @@ bool Study::read_profile(const Record &r, std::string &error) {
 }
 
 bool Study::plot(std::string &error) {
-  // Data: search time (minutes) against each ok trial and the best so far.
-  std::ostringstream data;
-  double best = 0;
-  bool have = false;
-  const Record *hand = find_kind("hand");
-  if (hand && hand->timing) best = hand->timing->median, have = true;
-  data << "0 " << (have ? number(best) : "NaN") << " NaN\n";
-  for (const Record &r : records_) {
-    if (r.kind != "search" && r.kind != "given") continue;
-    if (r.timing && r.verdict == "faster") best = r.timing->median, have = true;
-    data << number(r.search_s / 60, 3) << ' ' << (have ? number(best) : "NaN") << ' '
-         << (r.timing ? number(r.timing->median) : "NaN") << '\n';
-  }
-  if (!runtime::write_atomically(path("progress.dat"), data.str(), error)) return false;
-  std::ostringstream gp;
-  gp << "set terminal pngcairo size 900,560 noenhanced\nset output '" << path("progress.png.tmp") << "'\n"
-     << "set title 'cpq-tune: " << o_.function << " of " << fs::path(o_.input).filename().string() << " ("
-     << o_.strategy << ", batch " << o_.batch << ")' noenhanced\n"
-     << "set xlabel 'search time (min)'\nset ylabel 'time per call (ms, median)'\nset key outside right\n"
-     << "set grid\n";
-  // Autoschedulers several times slower than the hand schedule: a log
-  // scale keeps the trials' range readable.
-  double low = 0, high = 0;
-  for (const Record &r : records_)
-    if (r.timing && r.kind != "profile") {
-      low = low == 0 ? r.timing->median : std::min(low, r.timing->median);
-      high = std::max(high, r.timing->median);
-    }
-  if (low > 0 && high > 3 * low) gp << "set logscale y\n";
-  std::string lines;
-  for (const Record &r : records_) {
-    if (r.kind == "search" || r.kind == "given" || r.kind == "profile" || !r.timing) continue;
-    lines += ", " + number(r.timing->median) + " with lines dt 2 lw 2 title '" + r.kind + " " +
-             number(r.timing->median, 2) + " ms'";
-  }
-  for (const Record &r : records_)
-    if (r.kind != "search" && r.kind != "given" && r.kind != "hand" && r.kind != "profile" && !r.timing)
-      lines += ", NaN title '" + r.kind + ": " + r.status + "'";
-  gp << "plot '" << path("progress.dat") << "' using 1:3 with points pt 7 ps 0.6 lc rgb '#9999cc' title 'trials', "
-     << "'' using 1:2 with steps lw 2 lc rgb '#cc2222' title 'best so far'" << lines << "\n";
-  if (!runtime::write_atomically(path("progress.gp"), gp.str(), error)) return false;
-  const std::string command = "gnuplot '" + path("progress.gp") + "' > '" + path("progress.log") + "' 2>&1";
-  if (std::system(command.c_str()) != 0) {
-    error = "gnuplot failed (is gnuplot installed? " + path("progress.log") + ")";
-    return false;
-  }
-  if (std::rename(path("progress.png.tmp").c_str(), path("progress.png").c_str()) != 0) {
-    error = path("progress.png") + ": cannot write";
-    return false;
-  }
-  return true;
+  const std::string title = "cpq-tune: " + o_.function + " of " + fs::path(o_.input).filename().string() + " (" +
+                            o_.strategy + ", batch " + std::to_string(o_.batch) + ")";
+  return write_progress_plot(o_.out, records_, title, error);
 }
 
 bool Study::confirm(json &figures, std::string &error) {
@@ -571,10 +356,15 @@ bool Study::confirm(json &figures, std::string &error) {
     error = "the confirmation run failed: " + last_lines(path("confirm.log"), 3);
     return false;
   }
-  const json out = json::parse(read_text(path("confirm.json")));
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    const Timing t = summarize(out.at("ms").at(k).get<std::vector<double>>());
-    figures[names[k]] = {{"median_ms", t.median}, {"ci_low_ms", t.low}, {"ci_high_ms", t.high}};
+  try {
+    const json out = json::parse(read_text(path("confirm.json")));
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      const Timing t = summarize(out.at("ms").at(k).get<std::vector<double>>());
+      figures[names[k]] = {{"median_ms", t.median}, {"ci_low_ms", t.low}, {"ci_high_ms", t.high}};
+    }
+  } catch (const std::exception &e) {
+    error = path("confirm.json") + ": not the confirmation's times (" + e.what() + ")";
+    return false;
   }
   if (!figures.contains("best")) figures["best"] = figures["hand"];
   return true;

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "schedules/space.h"
+#include "tune/child.h"
 #include "tune/stats.h"
 #include "tune/strategy.h"
 #include "tune/study.h"
@@ -114,6 +115,25 @@ BOOST_AUTO_TEST_CASE(durations) {
   BOOST_TEST(tune::parse_duration("42", s));
   BOOST_TEST(s == 42);
   for (const char *bad : {"", "m", "10x", "-5m", "0", "nan"}) BOOST_TEST(!tune::parse_duration(bad, s), bad);
+}
+
+BOOST_AUTO_TEST_CASE(profiler_reports_are_read_per_func) {
+  // Lines as Halide 14's profiler prints them at exit (a train_step's).
+  fs::create_directories(kScratch);
+  const std::string log = kScratch + "/profile.log";
+  std::ofstream(log) << "tuned\n"
+                        " total time: 454.227295 ms  samples: 420  runs: 12  time/run: 37.852276 ms\n"
+                        " heap allocations: 996  peak heap usage: 33629184 bytes\n"
+                        "  halide_malloc:         0.448ms   (1%)    threads: 1.000 \n"
+                        "  conv2d_7_acc:          1.515ms   (4%)    threads: 2.000  stack: 1024\n"
+                        "  quantize_train_12_in_dense_13_weight_t$0: 0.089ms(0%)threads: 2.000 stack: 256\n"
+                        "Warning: not a profile line: 3.0ms\n";
+  const std::map<std::string, double> f = tune::profiler_report(log);
+  BOOST_TEST(f.size() == 3u);
+  BOOST_TEST(f.at("conv2d_7_acc") == 1.515);
+  BOOST_TEST(f.at("quantize_train_12_in_dense_13_weight_t$0") == 0.089);
+  BOOST_TEST(f.at("halide_malloc") == 0.448);
+  BOOST_TEST(tune::profiler_report(kScratch + "/missing.log").empty());
 }
 
 BOOST_AUTO_TEST_CASE(adams_beam_names) {
