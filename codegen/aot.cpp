@@ -68,7 +68,7 @@ bool write_model(const AotOptions &o, const LoweredFunction &f, const std::strin
             "' has no bound parameters to put in a model file (bind them first: --cpq-inference-pipeline)";
     return false;
   }
-  return runtime::write_model_file(o.model, o.output, c_name, f.model, error);
+  return runtime::write_model_file(o.model, o.output, c_name, f.model, error, o.pin_kernel);
 }
 
 bool compile_aot(const AotOptions &o, std::string &error) {

@@ -40,6 +40,9 @@ struct AotOptions {
   /// takes every bound parameter as an input (packed weights as bytes) and
   /// the file holds their values, its metadata naming the kernel.
   std::string model;
+  /// With `model`: record the kernel's SHA-256 in the model file
+  /// (cpq.kernel_sha256), which loaders then check before loading it.
+  bool pin_kernel = false;
   LoweringOptions lowering;
   /// When set, compile_aot only lowers the function and records its
   /// schedule space for the first target here (cpq-tune); nothing is

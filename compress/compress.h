@@ -62,6 +62,7 @@ struct Options {
   int train_limit = 0, test_limit = 0;
   std::string cache;               ///< kernel cache (default: codegen::default_cache())
   std::string target = "host";
+  bool pin_kernel = false;         ///< record the kernel's SHA-256 in the .cpqz
   bool progress = true;            ///< fine-tuning's progress lines on stderr
   std::function<void(const std::string &)> note;
 };

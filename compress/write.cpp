@@ -78,6 +78,7 @@ bool packed_grid_model(Context &c, const std::vector<runtime::Codebook> &books, 
   m = runtime::CompressedModel{};
   m.kernel_prefix = kernel, m.function = file.metadata[runtime::model_format::function_key];
   m.codebooks = books;
+  m.pin_kernel = c.o.pin_kernel;
   std::set<std::string> derived, matched;
   for (const Coded &p : c.coded) {
     const codegen::PreparedNetwork::Quantizer &q = c.network.quantizers.at(p.name);
@@ -160,6 +161,7 @@ bool write_and_evaluate(Context &c, const std::vector<runtime::Codebook> &books,
   }
   m.kernel_prefix = kernel, m.function = runtime::c_identifier(fs::path(kernel).filename().string());
   m.codebooks = books;
+  m.pin_kernel = c.o.pin_kernel;
   for (const Coded &p : c.coded) {
     runtime::CodedParameter q;
     q.name = p.c_name, q.shape = p.shape, q.codebook = p.codebook, q.indices = p.cluster;

@@ -259,6 +259,7 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
   file.metadata[mf::format_key] = scaled ? cf::scaled_tag : cf::tag;
   file.metadata[mf::kernel_key] = kernel_reference(path, m.kernel_prefix);
   file.metadata[mf::function_key] = m.function;
+  if (m.pin_kernel && !kernel_digest(m.kernel_prefix, file.metadata[mf::kernel_sha256_key], error)) return false;
   file.metadata[cf::coding_key] = coding.dump();
   if (!safetensors::write(path, file, error)) return false;
   if (account) *account = a;
@@ -267,9 +268,14 @@ bool write_compressed_model(const std::string &path, const CompressedModel &m, C
 
 bool read_compressed_model(const std::string &path, CompressedModel &out, CompressionAccount *account,
                            std::string &error) {
-  auto fail = [&](const std::string &what) { return error = path + ": " + what, false; };
   safetensors::File file;
-  if (!safetensors::read(path, file, error)) return false;
+  return safetensors::read(path, file, error) && read_compressed_model(path, file, out, account, error);
+}
+
+bool read_compressed_model(const std::string &path, const safetensors::File &read, CompressedModel &out,
+                           CompressionAccount *account, std::string &error) {
+  auto fail = [&](const std::string &what) { return error = path + ": " + what, false; };
+  safetensors::File file = read;
   if (!is_compressed_model(file.metadata))
     return fail(std::string("not a cpq compressed model (its metadata has no ") + mf::format_key + " \"" + cf::tag +
                 "\" or \"" + cf::scaled_tag + "\")");

@@ -138,13 +138,24 @@ int cpq_kernel_call(const cpq_kernel *kernel, int buffer_count, const char *cons
 }
 
 cpq_model *cpq_model_load(const char *path, char *error, size_t error_size) {
+  return cpq_model_load_options(path, 0, error, error_size);
+}
+
+cpq_model *cpq_model_load_options(const char *path, int flags, char *error, size_t error_size) {
   if (!path) {
     set_error(error, error_size, "cpq_model_load: path is NULL");
     return nullptr;
   }
+  if (flags & ~(CPQ_MODEL_ANY_KERNEL_PATH | CPQ_MODEL_REQUIRE_PINNED_KERNEL)) {
+    set_error(error, error_size, "cpq_model_load_options: unknown flags " + std::to_string(flags));
+    return nullptr;
+  }
   try {
     std::string message;
-    auto m = cpq::runtime::Model::load(path, message);
+    cpq::runtime::ModelLoadOptions options;
+    options.any_kernel_path = (flags & CPQ_MODEL_ANY_KERNEL_PATH) != 0;
+    options.require_pinned_kernel = (flags & CPQ_MODEL_REQUIRE_PINNED_KERNEL) != 0;
+    auto m = cpq::runtime::Model::load(path, message, options);
     if (!m) {
       set_error(error, error_size, message);
       return nullptr;

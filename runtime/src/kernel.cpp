@@ -2,9 +2,17 @@
 #include "cpq/runtime/kernel.h"
 
 #include "cpq/runtime/allocator.h"
+#include "cpq/runtime/sha256.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -35,7 +43,54 @@ std::string base_name(const char *name) {
   return n;
 }
 
+/// This machine's ELF architecture (e_machine).
+#if defined(__x86_64__)
+constexpr int kHostMachine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr int kHostMachine = EM_AARCH64;
+#else
+constexpr int kHostMachine = -1; // not checked
+#endif
+
+/// Reads all of `path` into `bytes`; false with `error` set.
+bool read_all(const std::string &path, std::vector<char> &bytes, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error = path + ": cannot open (" + std::strerror(errno) + ")", false;
+  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) return error = path + ": cannot read", false;
+  return true;
+}
+
+/// The ELF header checks of check_shared_object, on the first bytes of a file.
+bool check_elf_header(const std::string &path, const unsigned char *h, std::size_t n, std::string &error) {
+  auto fail = [&](const std::string &what) { return error = path + ": " + what, false; };
+  if (n < EI_NIDENT || std::memcmp(h, ELFMAG, SELFMAG) != 0)
+    return fail("not a shared object (no ELF header); a kernel is the .so cpq-compile writes beside its .json");
+  if (h[EI_CLASS] != ELFCLASS64 || h[EI_DATA] != ELFDATA2LSB || n < sizeof(Elf64_Ehdr))
+    return fail("an ELF file of another class or byte order than this machine's (64-bit little-endian)");
+  Elf64_Ehdr e;
+  std::memcpy(&e, h, sizeof e);
+  if (e.e_type != ET_DYN)
+    return fail("an ELF file but not a shared object (type " + std::to_string(e.e_type) +
+                (e.e_type == ET_REL ? ", an object file" : e.e_type == ET_EXEC ? ", an executable" : "") + ")");
+  if (kHostMachine >= 0 && e.e_machine != kHostMachine)
+    return fail("a shared object for another architecture (ELF machine " + std::to_string(e.e_machine) +
+                ", this machine is " + std::to_string(kHostMachine) + ")");
+  return true;
+}
+
 } // namespace
+
+bool check_shared_object(const std::string &path, std::string &error) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return error = path + ": the kernel's shared object is missing (" + std::strerror(errno) + ")", false;
+  if (!S_ISREG(st.st_mode)) return error = path + ": not a regular file", false;
+  std::ifstream in(path, std::ios::binary);
+  unsigned char header[sizeof(Elf64_Ehdr)] = {};
+  in.read(reinterpret_cast<char *>(header), sizeof header);
+  return check_elf_header(path, header, std::size_t(in.gcount()), error);
+}
 
 const KernelArgument *Kernel::argument(const std::string &name) const { return manifest_.argument(name); }
 
@@ -43,7 +98,7 @@ Kernel::~Kernel() {
   if (handle_) dlclose(handle_);
 }
 
-std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &error) {
+std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &error, const KernelLoadOptions &options) {
   const std::string manifest_path = prefix + ".json", so_path = prefix + ".so";
   std::unique_ptr<Kernel> k(new Kernel());
   k->path_ = so_path;
@@ -57,11 +112,42 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
   std::stringstream text;
   text << in.rdbuf();
   if (!parse_manifest(text.str(), manifest_path, k->manifest_, error)) return nullptr;
+  if (!options.function.empty() && options.function != k->function())
+    return fail(manifest_path, "is the manifest of function '" + k->function() + "', not '" + options.function +
+                                   "' (a kernel of another network?)");
 
+  // Nothing is loaded that is not a shared object of this machine ...
+  if (!check_shared_object(so_path, error)) return nullptr;
   // A path without a slash would send dlopen searching the library path:
   // the kernel is the file named, relative to the working directory.
-  const std::string load_path = so_path.find('/') == std::string::npos ? "./" + so_path : so_path;
+  std::string load_path = so_path.find('/') == std::string::npos ? "./" + so_path : so_path;
+  int pinned_fd = -1;
+  if (!options.sha256.empty()) {
+    // ... and a pinned kernel is loaded from the bytes that were hashed.
+    std::vector<char> bytes;
+    if (!read_all(so_path, bytes, error)) return nullptr;
+    if (!check_elf_header(so_path, reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size(), error))
+      return nullptr;
+    const std::string digest = sha256_hex(bytes.data(), bytes.size());
+    if (digest != options.sha256)
+      return fail(so_path, "its SHA-256 is " + digest + ", the model file pins " + options.sha256 +
+                               ": the kernel was changed or replaced after the model was written; not loaded");
+    pinned_fd = ::memfd_create("cpq-pinned-kernel", MFD_CLOEXEC);
+    if (pinned_fd < 0) return fail(so_path, std::string("cannot make an in-memory copy (") + std::strerror(errno) + ")");
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t w = ::write(pinned_fd, bytes.data() + done, bytes.size() - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        ::close(pinned_fd);
+        return fail(so_path, std::string("cannot make an in-memory copy (") + std::strerror(errno) + ")");
+      }
+      done += std::size_t(w);
+    }
+    load_path = "/proc/self/fd/" + std::to_string(pinned_fd);
+  }
   k->handle_ = dlopen(load_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (pinned_fd >= 0) ::close(pinned_fd); // the mapping stays
   if (!k->handle_) {
     const char *why = dlerror();
     return fail(so_path, std::string("cannot load (") + (why ? why : "unknown error") + ")");

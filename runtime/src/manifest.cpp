@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cmath>
+#include <limits>
 
 namespace cpq::runtime {
 
@@ -71,7 +73,8 @@ const KernelArgument *Manifest::argument(const std::string &name) const {
 
 std::string manifest_json(const Manifest &m) {
   // One argument and one quantizer a line, for people reading the file.
-  std::string s = "{\n  \"function\": " + Json(m.function).dump() +
+  std::string s = "{\n  \"manifest_version\": " + std::to_string(kManifestVersion) +
+                  ",\n  \"function\": " + Json(m.function).dump() +
                   ",\n  \"source_function\": " + Json(m.source_function).dump() + ",\n  \"layout\": " +
                   Json(kLayout).dump() + ",\n  \"arguments\": [";
   for (std::size_t i = 0; i < m.arguments.size(); ++i)
@@ -107,6 +110,11 @@ bool read_manifest_json(const std::string &text, const std::string &what, Manife
   if (!root.is_object() || !root.contains("function") || !root["function"].is_string() ||
       !root.contains("arguments") || !root["arguments"].is_array())
     return fail("not a cpq-compile manifest (needs \"function\" and \"arguments\")");
+  // Manifests before the key existed are version 1.
+  if (root.contains("manifest_version") &&
+      !(root["manifest_version"].is_number_integer() && root["manifest_version"].get<std::int64_t>() == kManifestVersion))
+    return fail("a manifest of another version of cpq (manifest_version " + root["manifest_version"].dump() +
+                ", this cpq reads " + std::to_string(kManifestVersion) + "): compile the kernel again with this cpq-compile");
   Manifest m;
   m.function = root["function"].get<std::string>();
   if (!string_member(root, "source_function", m.source_function, m.function))
@@ -146,7 +154,11 @@ bool read_manifest_json(const std::string &text, const std::string &what, Manife
         if (!v->is_array()) return fail(where + " ('" + arg.name + "') has init values that are not a list");
         for (const Json &x : *v) {
           if (!x.is_number()) return fail(where + " ('" + arg.name + "') has an init value that is not a number");
-          init.values.push_back(x.get<float>());
+          // A float32 value: 1e39 would become inf, which JSON cannot hold.
+          const double v = x.get<double>();
+          if (!(std::fabs(v) <= double(std::numeric_limits<float>::max())))
+            return fail(where + " ('" + arg.name + "') has an init value beyond float32: " + x.dump());
+          init.values.push_back(float(v));
         }
       }
       arg.init = std::move(init);

@@ -255,7 +255,7 @@ write('alpha.safetensors', h, data[:at] + struct.pack('<f', -1.0) + data[at + 4:
 open('cut.safetensors', 'wb').write(b[:len(b) - 100])
 PY
 expect_error "plain.safetensors: not a cpq packed or compressed model" plain.safetensors
-expect_error "nokernel.safetensors: its kernel: .*no_such_kernel" nokernel.safetensors
+expect_error "nokernel.safetensors: its kernel no_such_kernel.so is missing" nokernel.safetensors
 expect_error "missing.safetensors: has no tensor '.*_panels'" missing.safetensors
 expect_error "shape.safetensors: tensor '.*_panels' is U8 \[.*, 1\], its kernel .* takes uint8" shape.safetensors
 expect_error "cut.safetensors" cut.safetensors

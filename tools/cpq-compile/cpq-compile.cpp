@@ -43,6 +43,9 @@ static cl::opt<bool> assembly("asm", cl::desc("Also write the assembly (<prefix>
 static cl::opt<std::string> model("model",
                                   cl::desc("Also write a packed model file (safetensors): bound parameters become the "
                                            "kernel's inputs, their values (packed weights as bytes) go to the file"));
+static cl::opt<bool> pinKernel("pin-kernel",
+                               cl::desc("With --model: record the kernel's SHA-256 in the model file; loaders then "
+                                        "refuse a kernel of another digest"));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -66,6 +69,11 @@ int main(int argc, char **argv) {
   o.input = input, o.function = function, o.output = output, o.name = name, o.pipeline = pipeline;
   if (!targets.empty()) o.targets.assign(targets.begin(), targets.end());
   o.schedule = schedule, o.shared = !noShared, o.stmt = stmt, o.assembly = assembly, o.model = model;
+  if (pinKernel && model.empty()) {
+    llvm::errs() << "cpq-compile: error: --pin-kernel pins the kernel in a model file: it needs --model\n";
+    return 1;
+  }
+  o.pin_kernel = pinKernel;
   o.lowering.batch_estimate = batch, o.lowering.edge_window = window, o.lowering.packed_products = products;
   std::string error;
   if (!cpq::codegen::compile_aot(o, error)) {

@@ -64,6 +64,10 @@ static cl::opt<int> trainLimitOpt("train-limit", cl::desc("fine-tune on the firs
 static cl::opt<int> testLimitOpt("test-limit", cl::desc("evaluate on the first N test images (0: all)"), cl::init(0),
                                  cl::cat(options));
 static cl::opt<std::string> cacheOpt("cache", cl::desc("kernel cache folder"), cl::cat(options));
+static cl::opt<bool> pinOpt("pin-kernel",
+                            cl::desc("record the kernel's SHA-256 in the .cpqz; loaders then refuse a kernel of "
+                                     "another digest"),
+                            cl::cat(options));
 static cl::opt<bool> jsonOpt("json", cl::desc("end with one JSON object on the last line"), cl::cat(options));
 static cl::opt<bool> quietOpt("quiet", cl::desc("no progress output"), cl::cat(options));
 
@@ -77,7 +81,7 @@ int main(int argc, char **argv) {
   o.run = runOpt, o.method = methodOpt, o.hessian = hessianOpt, o.clusters = clustersOpt, o.rate = rateOpt;
   o.prune = pruneOpt, o.prune_schedule = pruneScheduleOpt, o.fine_tune_epochs = fineTuneOpt, o.fine_tune_lr = lrOpt, o.per_layer = perLayerOpt;
   o.seed = seedOpt, o.output = outOpt, o.data = dataOpt, o.train_limit = trainLimitOpt, o.test_limit = testLimitOpt;
-  o.cache = cacheOpt, o.progress = !quietOpt;
+  o.cache = cacheOpt, o.progress = !quietOpt, o.pin_kernel = pinOpt;
   o.note = [](const std::string &m) {
     if (!quietOpt) std::fprintf(stderr, "cpq-compress: %s\n", m.c_str());
   };

@@ -78,7 +78,24 @@ static cl::opt<int> repeatsOpt("repeats", cl::desc("timed passes over the images
 static cl::opt<std::string> predictionsOpt("predictions", cl::desc("write index,label,prediction per image to FILE"),
                                            cl::init(""), cl::cat(runOptions));
 
+static cl::opt<bool> anyKernelPathOpt("any-kernel-path",
+                                     cl::desc("load a model file's kernel also from outside the model's folder "
+                                              "(absolute paths, '..', symbolic links out of it)"),
+                                     cl::init(false), cl::cat(runOptions));
+static cl::opt<bool> requirePinOpt("require-pinned-kernel",
+                                   cl::desc("refuse a model file that does not pin its kernel's SHA-256 "
+                                            "(cpq-compile --pin-kernel)"),
+                                   cl::init(false), cl::cat(runOptions));
+
 namespace {
+
+/// How model files are opened: --any-kernel-path, --require-pinned-kernel.
+ModelLoadOptions load_options() {
+  ModelLoadOptions o;
+  o.any_kernel_path = anyKernelPathOpt;
+  o.require_pinned_kernel = requirePinOpt;
+  return o;
+}
 
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "cpq-run: error: %s\n", message.c_str());
@@ -100,7 +117,7 @@ struct Classifier {
   Classifier(const std::string &prefix, const std::vector<std::int64_t> &sample) {
     std::string error;
     if (is_model_file(prefix)) {
-      model = Model::load(prefix, error);
+      model = Model::load(prefix, error, load_options());
       if (!model) fail(error);
       kernel = &model->kernel();
     } else {
@@ -307,7 +324,7 @@ void print_info(const std::string &path) {
   if (!is_model_file(path))
     fail(path + ": --info reads a model file (.safetensors of cpq-compile --model, .cpqz of cpq-compress)");
   std::string error;
-  std::unique_ptr<Model> m = Model::load(path, error);
+  std::unique_ptr<Model> m = Model::load(path, error, load_options());
   if (!m) fail(error);
   if (const CompressionAccount *a = m->compression()) return print_compressed_info(*m, *a);
   std::printf("%s: packed model of kernel %s (function %s)\n", path.c_str(), m->kernel_prefix().c_str(),

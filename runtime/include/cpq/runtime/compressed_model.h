@@ -51,6 +51,7 @@
 
 #include "cpq/kernels/packed_weights.h"
 #include "cpq/runtime/model_file.h"
+#include "cpq/runtime/safetensors.h"
 
 #include <map>
 
@@ -102,6 +103,9 @@ struct CodedParameter {
 struct CompressedModel {
   std::string kernel_prefix; ///< as recorded (writing: made relative to the file)
   std::string function;
+  /// Writing: record the kernel's SHA-256 (PREFIX.so, hashed when written)
+  /// in cpq.kernel_sha256, checked by the loader before loading it.
+  bool pin_kernel = false;
   std::vector<Codebook> codebooks;
   std::vector<CodedParameter> coded;
   std::vector<ModelFileTensor> plain; ///< parameters stored as they are
@@ -134,6 +138,9 @@ bool write_compressed_model(const std::string &path, const CompressedModel &mode
 /// `error` naming the file and the tensor.
 bool read_compressed_model(const std::string &path, CompressedModel &out, CompressionAccount *account,
                            std::string &error);
+/// The same for a file already read as `file` (from `path`, for messages).
+bool read_compressed_model(const std::string &path, const safetensors::File &file, CompressedModel &out,
+                           CompressionAccount *account, std::string &error);
 
 /// Whether the safetensors file `file` holds a compressed model (its metadata's format).
 bool is_compressed_model(const std::map<std::string, std::string> &metadata);

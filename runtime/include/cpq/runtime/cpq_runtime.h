@@ -80,6 +80,14 @@ int cpq_kernel_call(const cpq_kernel *kernel, int buffer_count, const char *cons
 typedef struct cpq_model cpq_model;
 
 cpq_model *cpq_model_load(const char *path, char *error, size_t error_size);
+/* cpq_model_load loads only a kernel in the model file's own folder, and a
+ * kernel of the pinned SHA-256 when the file pins one; these flags of
+ * cpq_model_load_options relax or tighten that. */
+enum {
+  CPQ_MODEL_ANY_KERNEL_PATH = 1,      /* also kernels outside the model's folder */
+  CPQ_MODEL_REQUIRE_PINNED_KERNEL = 2 /* refuse a file that pins no SHA-256 */
+};
+cpq_model *cpq_model_load_options(const char *path, int flags, char *error, size_t error_size);
 void cpq_model_free(cpq_model *model);
 
 /* The kernel's function name. */

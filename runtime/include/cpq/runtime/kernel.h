@@ -11,6 +11,15 @@
 // message. Nothing throws: every failure is `false` and a message naming
 // the file or the argument.
 //
+// Before anything is loaded, the manifest is parsed (a manifest of another
+// format version is refused) and PREFIX.so must be a shared object of this
+// machine (its ELF header is read: not ELF, not a shared object, or another
+// architecture are refused by name). A caller that pins the kernel's
+// SHA-256 (a model file's cpq.kernel_sha256) gets exactly the bytes it
+// checked: the file is read once, hashed, and loaded from that copy in
+// memory (memfd), so replacing the file between the check and the load
+// changes nothing.
+//
 //===----------------------------------------------------------------------===//
 #pragma once
 
@@ -35,10 +44,26 @@ struct Scalar {
   static Scalar of_int(std::int64_t v) { return {0, v, true}; }
 };
 
+/// What a caller may require of a kernel before it is loaded.
+struct KernelLoadOptions {
+  /// When not empty: the SHA-256 (64 lowercase hex digits) PREFIX.so must
+  /// have; its bytes are hashed and exactly those bytes are loaded.
+  std::string sha256;
+  /// When not empty: the C function the manifest must name (a model file's
+  /// cpq.function), checked before loading.
+  std::string function;
+};
+
+/// Checks that `path` is an ELF shared object of this machine's
+/// architecture, reading only its header; false with `error` =
+/// "<path>: <problem>".
+bool check_shared_object(const std::string &path, std::string &error);
+
 class Kernel {
 public:
   /// Opens PREFIX.so and PREFIX.json; null with `error` set on failure.
-  static std::unique_ptr<Kernel> load(const std::string &prefix, std::string &error);
+  static std::unique_ptr<Kernel> load(const std::string &prefix, std::string &error,
+                                      const KernelLoadOptions &options = {});
   ~Kernel();
   Kernel(const Kernel &) = delete;
   Kernel &operator=(const Kernel &) = delete;

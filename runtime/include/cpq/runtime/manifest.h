@@ -33,6 +33,11 @@
 
 namespace cpq::runtime {
 
+/// The manifest format this runtime writes and reads ("manifest_version";
+/// a manifest without the key is version 1). A kernel whose manifest has
+/// another version is refused before its shared object is loaded.
+inline constexpr int kManifestVersion = 1;
+
 /// The C identifier of a network's tensor name: every character but ASCII
 /// letters, digits and '_' becomes '_' ("conv1.weight" -> "conv1_weight"),
 /// and a name that is empty or starts with a digit gets the prefix "t_".

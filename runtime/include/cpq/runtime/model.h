@@ -43,10 +43,43 @@ struct ModelTensorInfo {
   std::int64_t elements = 0; ///< the (logical) tensor's elements
 };
 
+/// What loading a model file may trust. A model file names the shared
+/// object it runs, so by default only a kernel in the model file's own
+/// folder is loaded: a relative reference without "..", whose files (after
+/// symbolic links) lie in that folder. A file that pins its kernel's
+/// SHA-256 (cpq.kernel_sha256) gets exactly a kernel of that digest.
+struct ModelLoadOptions {
+  bool any_kernel_path = false;       ///< also absolute references, "..", links out of the folder
+  bool require_pinned_kernel = false; ///< refuse a file without cpq.kernel_sha256
+};
+
+/// What check_model_file found in a model file without loading its kernel.
+struct ModelFileCheck {
+  bool compressed = false;
+  std::string kernel_prefix; ///< resolved against the file's folder
+  std::string function, kernel_sha256;
+  std::vector<ModelTensorInfo> tensors; ///< packed files: every tensor, checked
+  std::map<std::string, std::vector<std::uint8_t>> panels; ///< rows_to_panels tensors laid out as panels
+  CompressedModel coded;                ///< compressed files: read and checked
+  CompressionAccount account;
+};
+
+/// Checks everything in a model file (read as `file` from `path`) that does
+/// not need its kernel: the format, the kernel reference (against
+/// `options`), the pin, every tensor's layout metadata and, for compressed
+/// files, the codes. False with `error` naming the file and the problem.
+bool check_model_file(const std::string &path, const safetensors::File &file, const ModelLoadOptions &options,
+                      ModelFileCheck &out, std::string &error);
+
 class Model {
 public:
-  /// Opens the model file `path` and its kernel; null with `error` set.
-  static std::unique_ptr<Model> load(const std::string &path, std::string &error);
+  /// Opens the model file `path` and its kernel; null with `error` set. The
+  /// kernel is refused before it is loaded when the file fails
+  /// check_model_file, when it is missing, outside the model's folder
+  /// (unless `options` allow it), not a shared object of this machine, of
+  /// another manifest version or function, or not of the pinned digest.
+  static std::unique_ptr<Model> load(const std::string &path, std::string &error,
+                                     const ModelLoadOptions &options = {});
 
   const std::string &path() const { return path_; }
   const std::string &kernel_prefix() const { return kernel_prefix_; }
@@ -72,8 +105,6 @@ private:
   bool bind(const KernelArgument &a, const std::string &dtype, const std::vector<std::int64_t> &shape,
             const void *bytes, std::size_t size, std::string &error);
   bool bind_compressed(const CompressedModel &coded, const CompressionAccount &account, std::string &error);
-  bool rows_to_panels(const safetensors::Tensor &t, const std::string &grid_text, const std::string &elements,
-                      std::vector<std::uint8_t> &panels, std::string &error) const;
   std::string path_, kernel_prefix_;
   std::unique_ptr<Kernel> kernel_;
   std::vector<std::unique_ptr<HostTensor>> values_;

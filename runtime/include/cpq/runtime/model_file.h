@@ -13,6 +13,8 @@
 //                         bit order, for people
 //   cpq.weight_layout.T   for a packed weight: rows, panels or bit_rows
 //                         (cpq/kernels/packed_weights.h)
+//   cpq.kernel_sha256     (optional) the SHA-256 of PREFIX.so, checked
+//                         before the kernel is loaded
 //   cpq.rows_to_panels.T  "<grid> <bits>" (e.g. "signed 3"): T is stored in
 //                         the rows layout at its own width, and the loader
 //                         lays it out as panels (qgemm.h) for its kernel;
@@ -45,6 +47,9 @@ inline constexpr char elements_prefix[] = "cpq.elements.";           ///< + tens
 inline constexpr char layout_prefix[] = "cpq.layout.";               ///< + tensor name
 inline constexpr char weight_layout_prefix[] = "cpq.weight_layout."; ///< + tensor name
 inline constexpr char rows_to_panels_prefix[] = "cpq.rows_to_panels."; ///< + tensor name
+/// The SHA-256 of the kernel's shared object (64 lowercase hex digits), when
+/// the writer pinned it: loaders refuse a kernel of another digest.
+inline constexpr char kernel_sha256_key[] = "cpq.kernel_sha256";
 } // namespace model_format
 
 /// One tensor of a model file: a kernel input's name and the values it
@@ -70,9 +75,15 @@ std::optional<GridSpec> grid_from_text(const std::string &text);
 
 /// Writes the model file `path` (atomically) of the kernel at
 /// `kernel_prefix`, whose C function is `function`: the prefix is recorded
-/// relative to the file's folder when it can be. False with `error` set.
+/// relative to the file's folder when it can be (loaders accept by default
+/// only a kernel in the model file's folder: model.h). With `pin_kernel`,
+/// the SHA-256 of PREFIX.so is recorded too. False with `error` set.
 bool write_model_file(const std::string &path, const std::string &kernel_prefix, const std::string &function,
-                      const std::vector<ModelFileTensor> &tensors, std::string &error);
+                      const std::vector<ModelFileTensor> &tensors, std::string &error, bool pin_kernel = false);
+
+/// The SHA-256 of the kernel's shared object `kernel_prefix`.so for
+/// kernel_sha256_key; false with `error` naming the file.
+bool kernel_digest(const std::string &kernel_prefix, std::string &digest, std::string &error);
 
 /// What a model file records for its kernel `kernel_prefix`: the prefix
 /// relative to the folder of `model_path` when it can be, else absolute.
