@@ -173,6 +173,8 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
                                type_name(m.type) + ") does not match the manifest ('" + a.name + "', " +
                                type_name(a.type) + ")");
   }
+  k->extern_error_ = reinterpret_cast<const char *(*)()>(dlsym(k->handle_, "cpq_training_extern_error"));
+  k->extern_error_clear_ = reinterpret_cast<void (*)()>(dlsym(k->handle_, "cpq_training_extern_error_clear"));
   // Route Halide's run-time errors into the message of the failing call.
   using SetHandler = void (*)(void (*)(void *, const char *));
   if (auto set = reinterpret_cast<SetHandler>(dlsym(k->handle_, "halide_set_error_handler"))) set(capture_error);
@@ -262,11 +264,18 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
   }
   std::string halide_error;
   current_error = &halide_error;
+  if (extern_error_clear_) extern_error_clear_();
   const int rc = argv_(argv.data());
   current_error = nullptr;
   if (rc != 0) {
     error = function() + ": the kernel failed (Halide error " + std::to_string(rc) + ")" +
             (halide_error.empty() ? "" : ": " + halide_error);
+    // The cause a helper function recorded (training_externs.h), which the
+    // kernel's own check of its result cannot tell.
+    if (extern_error_) {
+      const char *cause = extern_error_();
+      if (cause && *cause) error += " (caused by " + std::string(cause) + ")";
+    }
     return false;
   }
   return true;

@@ -11,6 +11,14 @@
 
 #include <exception>
 #include <limits>
+#include <string>
+
+namespace {
+thread_local std::string last_error;
+} // namespace
+
+extern "C" const char *cpq_training_extern_error(void) { return last_error.c_str(); }
+extern "C" void cpq_training_extern_error_clear(void) { last_error.clear(); }
 
 extern "C" int32_t cpq_dropbits_mask(int32_t grid_kind, int32_t bits, double p, int32_t independent, int64_t seed,
                                      int64_t step, int32_t tensor_id) {
@@ -19,8 +27,10 @@ extern "C" int32_t cpq_dropbits_mask(int32_t grid_kind, int32_t bits, double p, 
     const cpq::DropBitsConfig cfg{p, independent ? cpq::DropBitsMode::Independent : cpq::DropBitsMode::Hierarchical};
     return cpq::draw_dropbits_mask(g, cfg, static_cast<std::uint64_t>(seed), static_cast<std::uint64_t>(step),
                                    static_cast<std::uint32_t>(tensor_id));
-  } catch (const std::exception &) {
-    return 0;
+  } catch (const std::exception &e) {
+    last_error = std::string("cpq_dropbits_mask(grid ") + std::to_string(grid_kind) + ", bits " +
+                 std::to_string(bits) + ", p " + std::to_string(p) + "): " + e.what();
+    return -1;
   }
 }
 

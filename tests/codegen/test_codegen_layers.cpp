@@ -493,3 +493,19 @@ BOOST_DATA_TEST_CASE(gated_quantizer_ops_match_the_scalar_reference_with_the_sam
   check_quantizer(o, {e, q, dx, da, ds}, "gated ");
   check(o[5], dg, 1e-4, 1e-4, "gated quantize_grad dlog_a");
 }
+
+// The DropBits helper refuses arguments the verifier would have refused with
+// -1 (every kernel's mask check fails on it) and says why, for the kernel
+// loader's message; a good call leaves no reason behind.
+BOOST_AUTO_TEST_CASE(dropbits_helper_reports_why_it_failed) {
+  cpq_training_extern_error_clear();
+  BOOST_TEST(cpq_dropbits_mask(int(GridKind::Unsigned), 2, 0.5, 0, 1, 2, 3) > 0);
+  BOOST_TEST(std::string(cpq_training_extern_error()).empty());
+  BOOST_TEST(cpq_dropbits_mask(int(GridKind::Unsigned), 2, 1.5, 0, 1, 2, 3) == -1);
+  const std::string why = cpq_training_extern_error();
+  BOOST_TEST(why.find("cpq_dropbits_mask(grid 1, bits 2, p 1.500000): DropBits p must be in [0, 1)") == 0, why);
+  BOOST_TEST(cpq_dropbits_mask(int(GridKind::Unsigned), 12, 0.5, 0, 1, 2, 3) == -1);
+  BOOST_TEST(std::string(cpq_training_extern_error()).find("bits 12") != std::string::npos);
+  cpq_training_extern_error_clear();
+  BOOST_TEST(std::string(cpq_training_extern_error()).empty());
+}

@@ -85,6 +85,8 @@ private:
   Manifest manifest_;
   void *handle_ = nullptr;
   int (*argv_)(void **) = nullptr;
+  const char *(*extern_error_)() = nullptr; ///< training_externs.h, when the kernel links them
+  void (*extern_error_clear_)() = nullptr;
 };
 
 

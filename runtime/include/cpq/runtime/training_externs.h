@@ -17,10 +17,18 @@ extern "C" {
 
 /// The level mask (bit l set: level l survives) of one tensor at one step.
 /// grid_kind: 0 signed, 1 unsigned, 2 symmetric; independent: 0 hierarchical.
-/// Returns 0 (which every kernel rejects) for arguments the dialect's
-/// verifier would have refused.
+/// Returns -1 (which every kernel rejects) for arguments the dialect's
+/// verifier would have refused, and records why for
+/// cpq_training_extern_error.
 int32_t cpq_dropbits_mask(int32_t grid_kind, int32_t bits, double p, int32_t independent, int64_t seed,
                           int64_t step, int32_t tensor_id);
+
+/// Why the last call of a function here on this thread failed ("" if none
+/// since the last clear): the kernel loader adds it to the message of the
+/// kernel call it failed in, so the cause is not lost behind the kernel's
+/// own check of the result.
+const char *cpq_training_extern_error(void);
+void cpq_training_extern_error_clear(void);
 
 /// What cpq_hard_concrete_gate returns.
 enum {
