@@ -170,6 +170,9 @@ head += b' ' * ((8 - len(head) % 8) % 8)
 open('inputs.safetensors', 'wb').write(struct.pack('<Q', len(head)) + head + values)
 open('odd.f32', 'wb').write(values[:-4])
 open('cut.f32', 'wb').write(values[:-1])
+nan = bytearray(values)
+nan[4 * (784 * 3 + 100):4 * (784 * 3 + 101)] = struct.pack('<f', float('nan'))
+open('nan.f32', 'wb').write(bytes(nan))
 two = json.dumps({'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]},
                   'b': {'dtype': 'F32', 'shape': [1], 'data_offsets': [4, 8]}}).encode()
 two += b' ' * ((8 - len(two) % 8) % 8)
@@ -209,6 +212,7 @@ expect_error "--images and --labels go together" packed --images x.idx
 expect_error "--split must be t10k or train" packed --split valid
 expect_error "odd.f32: 94079 float32 values are not a whole number (> 0) of inputs of \[N, 1, 28, 28\]" packed --tensor odd.f32
 expect_error "cut.f32: 376319 bytes is not a whole number of float32 values" packed --tensor cut.f32
+expect_error "nan.f32: input 3 holds nan at element 100 (inputs must be finite)" packed --tensor nan.f32
 
 expect_error "two.safetensors: holds 2 tensors; --tensor takes a file of one" packed --tensor two.safetensors
 expect_error "flat.safetensors: tensor of shape \[120, 784\], the kernel takes \[N, 1, 28, 28\]" packed --tensor flat.safetensors

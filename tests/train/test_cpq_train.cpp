@@ -4,7 +4,9 @@
 // Fashion-MNIST: a short quantized run learns; a run stopped and resumed
 // ends bit-identical to an uninterrupted one; damaged or missing data and
 // checkpoints, and bad options, each end with exit code 1 and a message
-// naming the file or option, never a crash.
+// naming the file or option, never a crash; a NaN or infinity in a starting
+// point, a checkpoint, the loss, a parameter or an optimizer state stops the
+// run with a message naming the tensor, the element and the step.
 //
 //===----------------------------------------------------------------------===//
 #define BOOST_TEST_MODULE cpq_train
@@ -18,6 +20,8 @@
 
 #include <cstdio>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -402,4 +406,41 @@ BOOST_AUTO_TEST_CASE(bad_options_and_networks_are_clear_errors) {
   const int status = ::pclose(pipe);
   BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 1), text);
   BOOST_TEST(text.find(missing + ": no such file") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(values_that_are_not_finite_stop_training_naming_the_tensor_and_step) {
+  // A diverging run: SGD at a learning rate of 1e30 overflows a weight
+  // (the message names it, the element and the step); Adam at 1e38 makes
+  // the loss NaN one step later.
+  fails_with(train("--bits W2A2 --train-limit 300 --test-limit 100 --batch 32 --epochs 1 --optimizer sgd --lr 1e30 -o '" +
+                   scratch("diverge_sgd").string() + "'"),
+             "parameter 'fc.weight' became inf at element 3605 at step 9 (try a smaller --lr)");
+  fails_with(train("--train-limit 300 --test-limit 100 --batch 32 --epochs 1 --lr 1e38 -o '" +
+                   scratch("diverge_adam").string() + "'"),
+             "the loss became -nan at step 1");
+  // A starting point holding NaN: refused before the first step.
+  const fs::path bad = scratch("nan_params.safetensors");
+  std::vector<float> bias(8, 0.0f);
+  bias[5] = std::nanf("");
+  cpq::safetensors::File f;
+  f.tensors.push_back(cpq::safetensors::make_f32("conv1.bias", {8}, bias));
+  std::string error;
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(bad.string(), f, error), error);
+  fails_with(train("--bits W2A2 --init-from '" + bad.string() + "' -o '" + scratch("nan_init").string() + "'"),
+             bad.string() + ": parameter 'conv1.bias' holds nan at element 5; training cannot start from it (step 0)");
+  // A checkpoint holding an infinity: refused at resume, naming the tensor.
+  const fs::path run = scratch("inf_ckpt");
+  BOOST_TEST_REQUIRE(train(kSmall + " -o '" + run.string() + "' --stop-after-steps 3").exit_code == 0);
+  auto ckpt = read_safetensors(run / "checkpoint.safetensors");
+  bool changed = false;
+  for (auto &t : ckpt.tensors)
+    if (t.name == "fc_weight") {
+      const float inf = std::numeric_limits<float>::infinity();
+      std::memcpy(t.data.data() + 4 * 7, &inf, 4);
+      changed = true;
+    }
+  BOOST_TEST_REQUIRE(changed);
+  BOOST_TEST_REQUIRE(cpq::safetensors::write((run / "checkpoint.safetensors").string(), ckpt, error), error);
+  fails_with(train(kSmall + " -o '" + run.string() + "' --resume"),
+             (run / "checkpoint.safetensors").string() + ": param 'fc.weight' holds inf at element 7; the run cannot resume at step 3");
 }

@@ -39,6 +39,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -249,6 +250,12 @@ Inputs tensor_batches(const std::string &path, const std::vector<std::int64_t> &
   if (values.empty() || values.size() % std::size_t(per))
     fail(path + ": " + std::to_string(values.size()) + " float32 values are not a whole number (> 0) of inputs of " +
          shape_text(want, "N") + " (" + std::to_string(per) + " values each)");
+  // A NaN or infinity would flow through every layer into the logits and
+  // make an arbitrary prediction: refused, naming the input and element.
+  for (std::size_t k = 0; k < values.size(); ++k)
+    if (!std::isfinite(values[k]))
+      fail(path + ": input " + std::to_string(k / std::size_t(per)) + " holds " + std::to_string(values[k]) +
+           " at element " + std::to_string(k % std::size_t(per)) + " (inputs must be finite)");
   Inputs in;
   in.source = path;
   in.count = std::int64_t(values.size()) / per;
