@@ -35,6 +35,13 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+/// "nan at element 12" for the first value of `v` that is not finite, "" if all are.
+std::string non_finite(const std::vector<float> &v) {
+  for (std::size_t e = 0; e < v.size(); ++e)
+    if (!std::isfinite(v[e])) return std::to_string(v[e]) + " at element " + std::to_string(e);
+  return "";
+}
+
 /// An exact text form of a double (for sums kept across a resume).
 std::string exact(double v) {
   char b[64];
@@ -208,7 +215,12 @@ bool Session::initialise(std::string &error) {
       return error = o_.init_from + ": '" + t->name + "' is " + t->dtype + " of another shape than the network's "
                                                                "parameter",
              false;
-    tensors_[a->name]->assign_floats(t->as_f32());
+    const std::vector<float> values = t->as_f32();
+    if (const std::string bad = non_finite(values); !bad.empty())
+      return error = o_.init_from + ": parameter '" + t->name + "' holds " + bad +
+                     "; training cannot start from it (step 0)",
+             false;
+    tensors_[a->name]->assign_floats(values);
     ++loaded;
   }
   if (loaded == 0) return error = o_.init_from + ": holds none of the network's parameters", false;
@@ -237,7 +249,13 @@ bool Session::resume(std::string &error) {
     return error = checkpoint_path_ + ": its metadata holds an impossible position (step " + std::to_string(step_) +
                    " of " + std::to_string(total_steps_) + ", " + std::to_string(seen_) + " images seen this epoch)",
            false;
-  for (const KernelArgument *a : checkpointed_) tensors_[a->name]->assign_floats(state.tensors[a->name]);
+  for (const KernelArgument *a : checkpointed_) {
+    if (const std::string bad = non_finite(state.tensors[a->name]); !bad.empty())
+      return error = checkpoint_path_ + ": " + a->role + " '" + a->tensor + "' holds " + bad + "; the run cannot resume at step " +
+                     std::to_string(step_) + " (start it afresh with --overwrite, or from a good run's params with --init-from)",
+             false;
+    tensors_[a->name]->assign_floats(state.tensors[a->name]);
+  }
   std::istringstream log(read_text(o_.run_folder + "/log.csv"));
   std::string line;
   std::getline(log, line);
@@ -288,14 +306,18 @@ bool Session::save(const std::string &why, std::string &error) {
                     {"cpq.epoch_correct", std::to_string(correct_sum_)},
                     {"cpq.epoch_seen", std::to_string(seen_)},
                     {"cpq.saved_at", why}};
-  if (!save_checkpoint(checkpoint_path_, train_k_, state, error)) return false;
   // The trained parameters under their network names, for
-  // cpq-opt --cpq-inference-pipeline=params=... on network.mlir.
+  // cpq-opt --cpq-inference-pipeline=params=... on network.mlir. Written
+  // before the checkpoint: the checkpoint is the last file of a save, so a
+  // run killed between the two resumes from the older checkpoint and writes
+  // both again (the other order could leave a finished run's checkpoint
+  // beside older parameters, which resuming the finished run kept).
   safetensors::File params;
   params.metadata["cpq.network"] = o_.network_function;
   for (const KernelArgument *a : checkpointed_)
     if (a->role == roles::param) params.tensors.push_back(safetensors::make_f32(a->tensor, a->shape, state.tensors[a->name]));
-  return safetensors::write(o_.run_folder + "/params.safetensors", params, error);
+  if (!safetensors::write(o_.run_folder + "/params.safetensors", params, error)) return false;
+  return save_checkpoint(checkpoint_path_, train_k_, state, error);
 }
 
 bool Session::write_log(std::string &error) {
@@ -332,15 +354,20 @@ bool Session::step_once(const std::vector<std::uint32_t> &order, std::int64_t b,
     return error = "the loss became " + std::to_string(loss) + " at step " + std::to_string(step_) +
                    " (try a smaller --lr)",
            false;
+  // Every updated parameter and optimizer state (Adam's moments can
+  // overflow while the parameters still look sane).
   for (const KernelArgument &a : train_k_.arguments())
-    if (a.output && a.buffer && a.role == roles::param) {
+    if (a.output && a.buffer && !a.updates.empty() && a.type.code == halide_type_float && a.type.bits == 32) {
       const HostTensor &t = *tensors_.at(a.name);
       const float *v = t.data<float>();
       for (std::size_t e = 0; e < t.count(); ++e)
-        if (!std::isfinite(v[e]))
-          return error = "parameter '" + a.tensor + "' became " + std::to_string(v[e]) + " at step " +
-                         std::to_string(step_) + " (try a smaller --lr)",
+        if (!std::isfinite(v[e])) {
+          const KernelArgument *in = train_k_.argument(a.updates);
+          const std::string what = in && in->role == roles::state ? "optimizer state '" : "parameter '";
+          return error = what + (in ? in->tensor : a.tensor) + "' became " + std::to_string(v[e]) + " at element " +
+                         std::to_string(e) + " at step " + std::to_string(step_) + " (try a smaller --lr)",
                  false;
+        }
     }
   for (const KernelArgument &a : train_k_.arguments())
     if (!a.updates.empty()) tensors_.at(a.updates)->swap(*tensors_.at(a.name));
@@ -467,7 +494,10 @@ bool Session::run(TrainingResult &result, std::string &error) {
         << "," << std::setprecision(1) << std::fixed << img_s << "," << seconds_since(epoch_start);
     log_rows_.push_back(row.str());
     loss_sum_ = 0, correct_sum_ = 0, seen_ = 0;
-    if (!save("epoch " + std::to_string(epoch + 1), error) || !write_log(error)) return false;
+    // The log before the checkpoint: a resume reads the log's first rows up
+    // to the checkpoint's epoch, so a kill between the two must not leave a
+    // checkpoint of an epoch the log lacks (resume refused it).
+    if (!write_log(error) || !save("epoch " + std::to_string(epoch + 1), error)) return false;
     if (o_.progress)
       std::fprintf(stderr, "epoch %lld/%d: test loss %.4f, test accuracy %.2f%%\n", static_cast<long long>(epoch + 1),
                    o_.epochs, last.loss, 100 * last.accuracy);
