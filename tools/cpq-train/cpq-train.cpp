@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -249,6 +250,11 @@ std::unique_ptr<cpq::runtime::Kernel> load_kernel(const std::string &prefix) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Under a file-size limit (ulimit -f) a write past it raises SIGXFSZ,
+  // whose default action kills the process without a word; ignored, the
+  // write fails with EFBIG and the run stops with a message naming the file
+  // (the checkpoint keeps its previous contents either way).
+  std::signal(SIGXFSZ, SIG_IGN);
   cl::HideUnrelatedOptions(trainOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "cpq-train: trains a cpq network (optionally quantized with CPQ) on an IDX image set\n");
