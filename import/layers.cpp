@@ -156,7 +156,7 @@ void Importer::matmul(const onnx::GraphProto &g, const onnx::NodeProto &n) {
   if (!graph_outputs_.count(product) && uses != consumers_.end() && uses->second.size() == 1) {
     const int k = uses->second[0];
     const onnx::NodeProto &next = g.node(k);
-    if (next.op_type() == "Add" && next.input_size() == 2) {
+    if (next.op_type() == "Add" && next.input_size() == 2 && next.output_size() >= 1 && !next.output(0).empty()) {
       const std::string &other = next.input(0) == product ? next.input(1) : next.input(0);
       if (constants_.count(other)) {
         const std::vector<float> bias = bias_values(next, float_constant(next, next.input(0) == product ? 1 : 0, "bias"), wshape[0]);
@@ -313,7 +313,7 @@ void Importer::pass_through(const onnx::NodeProto &n) {
   } else {
     check_attributes(n, {});
   }
-  if (constants_.count(n.input(0))) {
+  if (n.input_size() > 0 && constants_.count(n.input(0))) {
     constants_[n.output(0)] = constants_.at(n.input(0));
     return;
   }

@@ -167,6 +167,12 @@ std::string Importer::readable_name(const std::string &source) const {
 
 void Importer::define(const onnx::NodeProto &n, Value v) {
   if (n.output_size() < 1 || n.output(0).empty()) fail(n, "has no output");
+  // As the input: at most 2^31 values per example, so that no product of a
+  // value's sizes (a flatten's features) leaves int64.
+  double per_example = 1;
+  for (std::size_t d = 1; d < v.shape.size(); ++d) per_example *= double(v.shape[d]);
+  if (per_example > double(std::int64_t(1) << 31))
+    fail(n, "gives " + type_of(v.shape) + ", more than 2^31 values per example");
   values_[n.output(0)] = std::move(v);
 }
 
@@ -180,6 +186,8 @@ void Importer::no_extra_outputs(const onnx::NodeProto &n) const {
 void Importer::node(const onnx::GraphProto &g, const onnx::NodeProto &n) {
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     fail(n, "operator domain '" + n.domain() + "' (cpq-import reads the standard ONNX operators only)");
+  // Every op taken defines its first output (the ops read n.output(0)).
+  if (n.output_size() < 1 || n.output(0).empty()) fail(n, "has no output");
   const std::string &op = n.op_type();
   if (op == "Constant") return constant_node(n);
   if (op == "Conv") return conv(n);

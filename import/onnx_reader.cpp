@@ -184,6 +184,8 @@ std::vector<std::int64_t> Importer::symmetric_pads(const onnx::NodeProto &n) con
   if (p[0] != p[2] || p[1] != p[3])
     fail(n, "asymmetric pads [" + join(p, ", ") + "] (top, left, bottom, right): cpq layers pad both sides equally");
   if (p[0] < 0 || p[1] < 0) fail(n, "negative pads");
+  // Sizes stay far from int64's end (twice the pads are added to a size).
+  if (p[0] > (std::int64_t(1) << 24) || p[1] > (std::int64_t(1) << 24)) fail(n, "pads beyond 2^24");
   return {p[0], p[1]};
 }
 

@@ -17,6 +17,8 @@ done
 packages=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config
+  # the fuzz preset: clang and its libFuzzer (tests/fuzz)
+  clang-14 libclang-rt-14-dev
   # the two heavy dependencies; they share libLLVM-14
   libhalide14-0-dev
   llvm-14-dev libmlir-14-dev mlir-14-tools llvm-14-tools

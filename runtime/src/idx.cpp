@@ -5,7 +5,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -14,37 +16,76 @@ namespace cpq::idx {
 
 namespace {
 
-struct GzCloser {
-  void operator()(gzFile f) const { gzclose(f); }
-};
-using Gz = std::unique_ptr<gzFile_s, GzCloser>;
-
-/// Reads exactly `n` bytes; false (with the reason) when the stream ends
-/// early or zlib reports an error.
-bool read_exactly(gzFile f, void *into, std::size_t n, std::size_t &got, std::string &why) {
-  got = 0;
-  auto *p = static_cast<unsigned char *>(into);
-  while (got < n) {
-    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n - got, 1u << 30));
-    const int r = gzread(f, p + got, chunk);
-    if (r < 0) {
-      int code = 0;
-      const char *msg = gzerror(f, &code);
-      why = std::string("bad gzip data (") + (msg ? msg : "unknown zlib error") + ")";
-      return false;
+/// The decompressed bytes of an IDX file held in memory: the bytes
+/// themselves, or the gzip stream they hold (inflated as it is read, so
+/// that nothing is decompressed past what the header asks for). As gzread
+/// does, a gzip stream may be several members one after another, and bytes
+/// after the last member that do not start another one are ignored.
+class Source {
+public:
+  explicit Source(const std::vector<std::uint8_t> &bytes) : bytes_(bytes) {
+    gzip_ = bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+    if (gzip_) {
+      zs_.next_in = const_cast<Bytef *>(bytes.data());
+      zs_.avail_in = 0;
+      ok_ = inflateInit2(&zs_, 16 + MAX_WBITS) == Z_OK;
     }
-    if (r == 0) break;
-    got += static_cast<std::size_t>(r);
   }
-  if (got < n) {
-    int code = 0;
-    const char *msg = gzerror(f, &code);
-    // A truncated gzip stream reads as an early end with Z_BUF_ERROR.
-    why = code != Z_OK && code != Z_STREAM_END && msg && *msg ? std::string("bad gzip data (") + msg + ")" : "";
-    return false;
+  ~Source() {
+    if (gzip_ && ok_) inflateEnd(&zs_);
   }
-  return true;
-}
+  Source(const Source &) = delete;
+  Source &operator=(const Source &) = delete;
+
+  /// Reads exactly `n` bytes; false when the data ends early (`got` says
+  /// how many came, `why` is empty) or the gzip stream is bad (`why` says
+  /// what zlib found).
+  bool read_exactly(void *into, std::size_t n, std::size_t &got, std::string &why) {
+    got = 0;
+    why.clear();
+    auto *p = static_cast<unsigned char *>(into);
+    if (!gzip_) {
+      got = std::min(n, bytes_.size() - pos_);
+      if (got) std::memcpy(p, bytes_.data() + pos_, got);
+      pos_ += got;
+      return got == n;
+    }
+    if (!ok_) return why = "bad gzip data (zlib could not start: out of memory)", false;
+    while (got < n && !ended_) {
+      const std::size_t at = std::size_t(zs_.next_in - bytes_.data()) + zs_.avail_in;
+      if (zs_.avail_in == 0 && at < bytes_.size())
+        zs_.avail_in = uInt(std::min<std::size_t>(bytes_.size() - at, 1u << 30));
+      const uInt want = uInt(std::min<std::size_t>(n - got, 1u << 30));
+      zs_.next_out = p + got;
+      zs_.avail_out = want;
+      const int r = inflate(&zs_, Z_NO_FLUSH);
+      got += want - zs_.avail_out;
+      if (r == Z_STREAM_END) {
+        // Another member, or the end (anything else after it is ignored).
+        const std::size_t next = std::size_t(zs_.next_in - bytes_.data());
+        if (bytes_.size() - next >= 2 && bytes_[next] == 0x1f && bytes_[next + 1] == 0x8b) {
+          if (inflateReset(&zs_) != Z_OK) return why = "bad gzip data (cannot restart zlib)", false;
+        } else {
+          ended_ = true;
+        }
+      } else if (r == Z_BUF_ERROR) {
+        // No progress possible: without input left, the stream is cut short.
+        if (zs_.avail_in == 0 && std::size_t(zs_.next_in - bytes_.data()) >= bytes_.size())
+          return why = "bad gzip data (unexpected end of file)", false;
+      } else if (r != Z_OK) {
+        why = std::string("bad gzip data (") + (zs_.msg ? zs_.msg : "unknown zlib error") + ")";
+        return false;
+      }
+    }
+    return got == n;
+  }
+
+private:
+  const std::vector<std::uint8_t> &bytes_;
+  bool gzip_ = false, ok_ = false, ended_ = false;
+  std::size_t pos_ = 0; // plain: the next byte
+  z_stream zs_{};
+};
 
 const char *type_name(unsigned code) {
   switch (code) {
@@ -60,19 +101,18 @@ const char *type_name(unsigned code) {
 
 } // namespace
 
-bool read(const std::string &path, Array &out, std::string &error) {
+bool parse(const std::vector<std::uint8_t> &bytes, const std::string &what, Array &out, std::string &error) {
   out = Array{};
-  auto fail = [&](const std::string &what) {
-    error = path + ": " + what;
+  auto fail = [&](const std::string &problem) {
+    out = Array{};
+    error = what + ": " + problem;
     return false;
   };
-  errno = 0;
-  Gz f(gzopen(path.c_str(), "rb"));
-  if (!f) return fail(std::string("cannot open (") + (errno ? std::strerror(errno) : "out of memory") + ")");
+  Source f(bytes);
   unsigned char magic[4];
   std::size_t got = 0;
   std::string why;
-  if (!read_exactly(f.get(), magic, 4, got, why))
+  if (!f.read_exactly(magic, 4, got, why))
     return fail(why.empty() ? "truncated: " + std::to_string(got) + " of the 4 bytes of the IDX magic number" : why);
   if (magic[0] != 0 || magic[1] != 0)
     return fail("not an IDX file (the magic number must start with two zero bytes)");
@@ -83,7 +123,7 @@ bool read(const std::string &path, Array &out, std::string &error) {
   const unsigned rank = magic[3];
   if (rank < 1 || rank > 4) return fail("unsupported number of dimensions " + std::to_string(rank) + " (1..4)");
   unsigned char header[16];
-  if (!read_exactly(f.get(), header, 4 * rank, got, why))
+  if (!f.read_exactly(header, 4 * rank, got, why))
     return fail(why.empty() ? "truncated header: " + std::to_string(got) + " of " + std::to_string(4 * rank) +
                                   " bytes of dimension sizes"
                             : why);
@@ -98,23 +138,41 @@ bool read(const std::string &path, Array &out, std::string &error) {
     total *= std::int64_t(d);
     out.dims.push_back(std::int64_t(d));
   }
-  out.data.resize(std::size_t(total));
-  if (!read_exactly(f.get(), out.data.data(), out.data.size(), got, why)) {
-    out = Array{};
-    return fail(why.empty() ? "truncated: " + std::to_string(got) + " of " + std::to_string(total) +
-                                  " bytes of elements"
-                            : why);
+  // The body in growing pieces: a header may announce far more than the
+  // file holds, and memory should follow what is there.
+  const std::size_t size = std::size_t(total);
+  std::size_t have = 0;
+  while (have < size) {
+    const std::size_t piece = std::min(size - have, std::max<std::size_t>(have, std::size_t(1) << 16));
+    out.data.resize(have + piece);
+    if (!f.read_exactly(out.data.data() + have, piece, got, why))
+      return fail(why.empty() ? "truncated: " + std::to_string(have + got) + " of " + std::to_string(total) +
+                                    " bytes of elements"
+                              : why);
+    have += piece;
   }
   unsigned char extra;
-  if (!read_exactly(f.get(), &extra, 1, got, why) && !why.empty()) {
-    out = Array{};
-    return fail(why);
-  }
-  if (got != 0) {
-    out = Array{};
-    return fail("bytes after the " + std::to_string(total) + " elements its header announces");
-  }
+  if (!f.read_exactly(&extra, 1, got, why) && !why.empty()) return fail(why);
+  if (got != 0) return fail("bytes after the " + std::to_string(total) + " elements its header announces");
   return true;
+}
+
+bool read(const std::string &path, Array &out, std::string &error) {
+  out = Array{};
+  std::unique_ptr<std::FILE, int (*)(std::FILE *)> f(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!f) {
+    error = path + ": cannot open (" + std::strerror(errno) + ")";
+    return false;
+  }
+  std::vector<std::uint8_t> bytes;
+  std::uint8_t buffer[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
+  if (std::ferror(f.get())) {
+    error = path + ": read error (" + std::strerror(errno) + ")";
+    return false;
+  }
+  return parse(bytes, path, out, error);
 }
 
 std::string split_file(const std::string &dir, const std::string &stem) {

@@ -50,6 +50,9 @@ bool parse_header(const char *begin, const char *end, Json &out, std::string &pr
   } catch (const Json::parse_error &e) {
     problem = runtime::json_parse_message(e, "JSON header");
     return false;
+  } catch (const Json::exception &e) { // a number beyond double ("1e400"): out_of_range
+    problem = "invalid JSON header: " + runtime::json_problem(e);
+    return false;
   }
   if (too_deep) return problem = "invalid JSON header: nested more than " + std::to_string(kMaxDepth) + " deep", false;
   if (!duplicate.empty()) return problem = "invalid JSON header: key \"" + duplicate + "\" appears twice in an object", false;
@@ -138,13 +141,18 @@ bool parse(const std::vector<std::uint8_t> &bytes, const std::string &what, File
     if (elementSize == 0) return fail(where + " has unknown dtype \"" + dtype_name + "\"");
     if (shape == entry.end() || !shape->is_array()) return fail(where + " has no shape array");
     Tensor t{name, dtype_name, {}, {}};
-    std::uint64_t elements = 1;
+    // At most 2^40 elements, counting only the non-zero sizes: then every
+    // product of the sizes, in any order (Tensor::elements), fits int64.
+    constexpr std::uint64_t kMaxElements = std::uint64_t(1) << 40;
+    std::uint64_t elements = 1, nonzero = 1;
     for (const Json &d : *shape) {
-      if (!non_negative(d) || d.get<std::uint64_t>() > (std::uint64_t(1) << 40))
+      if (!non_negative(d) || d.get<std::uint64_t>() > kMaxElements)
         return fail(where + " has a shape entry that is not a non-negative integer");
-      t.shape.push_back(d.get<std::int64_t>());
-      elements *= d.get<std::uint64_t>();
-      if (elements > (std::uint64_t(1) << 40)) return fail(where + " is impossibly large");
+      const std::uint64_t size = d.get<std::uint64_t>();
+      t.shape.push_back(std::int64_t(size));
+      if (size != 0 && nonzero > kMaxElements / size) return fail(where + " is impossibly large");
+      nonzero *= size != 0 ? size : 1;
+      elements *= size;
     }
     if (offsets == entry.end() || !offsets->is_array() || offsets->size() != 2 ||
         !std::all_of(offsets->begin(), offsets->end(), non_negative))

@@ -455,5 +455,54 @@ BOOST_AUTO_TEST_CASE(what_the_dialect_cannot_say_is_refused_naming_the_node) {
     m.output("y");
     expect(refusal(m.bytes()), "input 'x' has more than 2^31 values per example");
   }
+  // Inputs tests/fuzz found (corpus/fuzz_onnx/crash-*): a MatMul's bias Add
+  // and other nodes without outputs were read past the end of their outputs,
+  // and pads near 2^62 overflowed the output size.
+  {
+    Graph m({-1, 4});
+    m.init("w", {4, 3}, random_values(12, rng));
+    m.init("b", {3}, random_values(3, rng));
+    m.node("MatMul", {"x", "w"}, {"p"});
+    m.node("Add", {"p", "b"}, {});
+    m.output("y");
+    expect(refusal(m.bytes()), "(Add): has no output");
+  }
+  for (const char *op : {"Relu", "Identity", "Softmax", "Constant"}) {
+    Graph m({-1, 4});
+    m.node(op, {"x"}, {});
+    m.output("x");
+    expect(refusal(m.bytes()), std::string("(") + op + "): has no output");
+  }
+  {
+    Graph m({-1, 4});
+    m.node("Identity", {}, {"y"});
+    m.output("y");
+    expect(refusal(m.bytes()), "(Identity): has too few inputs");
+  }
+  {
+    Graph m({-1, 2, 4, 4});
+    m.init("w", {3, 2, 3, 3}, random_values(54, rng));
+    const std::int64_t big = std::int64_t(1) << 62;
+    attr_ints(m.node("Conv", {"x", "w"}, {"y"}), "pads", {big, big, big, big});
+    m.output("y");
+    expect(refusal(m.bytes()), "(Conv): pads beyond 2^24");
+  }
+  {
+    Graph m({-1, 2, 4, 4});
+    auto *p = m.node("MaxPool", {"x"}, {"y"});
+    const std::int64_t big = std::int64_t(1) << 40;
+    attr_ints(p, "kernel_shape", {1, 1}), attr_ints(p, "pads", {big, big, big, big});
+    m.output("y");
+    expect(refusal(m.bytes()), "(MaxPool): pads beyond 2^24");
+  }
+  {
+    // 2^24 pads are taken, but not an output of 2 x (2^25 + 4)^2 values per image.
+    Graph m({-1, 2, 4, 4});
+    auto *p = m.node("MaxPool", {"x"}, {"y"});
+    const std::int64_t pad = std::int64_t(1) << 24;
+    attr_ints(p, "kernel_shape", {1, 1}), attr_ints(p, "pads", {pad, pad, pad, pad});
+    m.output("y");
+    expect(refusal(m.bytes()), "(MaxPool): gives tensor<?x2x33554436x33554436xf32>, more than 2^31 values per example");
+  }
   expect(refusal(""), "model.onnx: empty file");
 }

@@ -116,6 +116,56 @@ BOOST_AUTO_TEST_CASE(damaged_files_name_the_file_and_the_problem) {
   fails_with(write_plain("flipped.idx.gz", flipped), "");
 }
 
+BOOST_AUTO_TEST_CASE(bytes_in_memory_parse_as_files_read) {
+  const auto plain = idx_bytes(0x08, {2, 3}, ramp(6));
+  std::vector<std::uint8_t> z;
+  {
+    const fs::path p = write_gz("mem.idx.gz", plain);
+    std::ifstream in(p, std::ios::binary);
+    z.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (const auto &bytes : {plain, z}) {
+    idx::Array a;
+    std::string error;
+    BOOST_TEST_REQUIRE(idx::parse(bytes, "mem", a, error), error);
+    BOOST_TEST(a.dims == (std::vector<std::int64_t>{2, 3}));
+    BOOST_TEST(a.data == ramp(6));
+  }
+  // As gzread: members one after another read as one stream; bytes after
+  // the last member that start no other are ignored.
+  const fs::path first = write_gz("m1.gz", std::vector<std::uint8_t>(plain.begin(), plain.begin() + 9));
+  const fs::path second = write_gz("m2.gz", std::vector<std::uint8_t>(plain.begin() + 9, plain.end()));
+  std::vector<std::uint8_t> two;
+  for (const fs::path &p : {first, second}) {
+    std::ifstream in(p, std::ios::binary);
+    two.insert(two.end(), std::istreambuf_iterator<char>(in), {});
+  }
+  idx::Array a;
+  std::string error;
+  BOOST_TEST_REQUIRE(idx::parse(two, "two", a, error), error);
+  BOOST_TEST(a.data == ramp(6));
+  two.push_back('x');
+  BOOST_TEST_REQUIRE(idx::parse(two, "two", a, error), error);
+  auto cut = z;
+  cut.resize(cut.size() - 4); // no gzip trailer
+  BOOST_TEST(!idx::parse(cut, "cut", a, error));
+  BOOST_TEST(error.find("cut: bad gzip data") == 0, error);
+}
+
+// A header may announce far more than the file holds: the reader's memory
+// follows the bytes there (it used to allocate what the header announced,
+// 2^40 bytes here, before reading any).
+BOOST_AUTO_TEST_CASE(a_header_announcing_a_terabyte_reads_as_truncated) {
+  for (const auto &bytes : {idx_bytes(0x08, {1u << 16, 1u << 16, 1u << 8}, ramp(10)),
+                            idx_bytes(0x08, {1u << 20, 1u << 20}, ramp(3))}) {
+    idx::Array a;
+    std::string error;
+    BOOST_TEST(!idx::parse(bytes, "big", a, error));
+    BOOST_TEST(error.find("big: truncated: ") == 0, error);
+    BOOST_TEST(a.data.empty());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(images_and_labels_must_agree) {
   const fs::path images = write_plain("img.idx", idx_bytes(0x08, {3, 2, 2}, ramp(12)));
   const fs::path labels = write_plain("lab.idx", idx_bytes(0x08, {3}, {0, 9, 4}));

@@ -138,6 +138,38 @@ BOOST_AUTO_TEST_CASE(damaged_headers_give_precise_errors) {
   BOOST_TEST(error.find("runs past the end of the file") != std::string::npos, error);
 }
 
+// Inputs tests/fuzz found (corpus/fuzz_safetensors/crash-*): a number
+// beyond double in the header was an uncaught exception, and a shape whose
+// product wraps around 2^64 (to 0 or to the data's size) was accepted, and
+// Tensor::elements() then overflowed.
+BOOST_AUTO_TEST_CASE(numbers_and_shapes_beyond_range_are_errors) {
+  struct Case {
+    std::string json;
+    std::size_t data;
+    std::string expect;
+  };
+  const Case cases[] = {
+      {R"({"__metadata__":{"a":"b"},"x":1e400})", 0, "invalid JSON header: number overflow"},
+      {R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0, "impossibly large"},
+      {R"({"w":{"dtype":"U8","shape":[8589934592,8589934592],"data_offsets":[0,4]}})", 4, "impossibly large"},
+      {R"({"w":{"dtype":"U8","shape":[1099511627776,2,0],"data_offsets":[0,0]}})", 0, "impossibly large"},
+  };
+  for (const Case &c : cases) {
+    safetensors::File f;
+    std::string error;
+    BOOST_TEST(!safetensors::parse(with_header(c.json, c.data), "bad.safetensors", f, error), c.json);
+    BOOST_TEST(error.find(c.expect) != std::string::npos, error << " (expected: " << c.expect << ")");
+  }
+  // Zero-sized tensors with large other sizes stay readable while their
+  // non-zero sizes multiply to at most 2^40.
+  safetensors::File f;
+  std::string error;
+  BOOST_TEST_REQUIRE(safetensors::parse(with_header(R"({"w":{"dtype":"F32","shape":[1099511627776,0,1],"data_offsets":[0,0]}})", 0),
+                                        "zero.safetensors", f, error),
+                     error);
+  BOOST_TEST(f.tensors.at(0).elements() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(missing_files_and_unwritable_places_are_errors) {
   safetensors::File f;
   std::string error;

@@ -29,6 +29,12 @@ struct Array {
 /// Reads `path` (plain or gzip); false with `error` set on any problem.
 bool read(const std::string &path, Array &out, std::string &error);
 
+/// Parses a whole file's bytes (as `read`, for data already in memory):
+/// gzip when they start with gzip's magic bytes 1f 8b, plain otherwise;
+/// `what` names the source in error messages. Memory grows with the bytes
+/// actually there, never with what a header merely announces.
+bool parse(const std::vector<std::uint8_t> &bytes, const std::string &what, Array &out, std::string &error);
+
 /// Images [count, rows, cols] and their labels [count], each label below
 /// `classes`.
 struct LabelledImages {

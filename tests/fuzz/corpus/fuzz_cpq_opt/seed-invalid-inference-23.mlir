@@ -1,0 +1,5 @@
+func @pack_bits_missing(%w: tensor<4x3x3x3xf32>, %a: tensor<1xf32>) {
+  // expected-error @+1 {{requires attribute 'bits'}}
+  %r = cpq.pack %w, %a {grid = "signed"} : (tensor<4x3x3x3xf32>, tensor<1xf32>) -> tensor<4x7xui8>
+  return
+}

@@ -1,0 +1,5 @@
+func @requantize_next_alpha_unranked(%acc: tensor<?x4xi32>, %s: tensor<4xf32>, %b: tensor<4xf32>, %a: tensor<*xf32>) {
+  // expected-error @+1 {{next_alpha must be a ranked tensor}}
+  %r = cpq.requantize %acc, %s, %b, %a {grid = "unsigned", bits = 2} : (tensor<?x4xi32>, tensor<4xf32>, tensor<4xf32>, tensor<*xf32>) -> tensor<?x4xui8>
+  return
+}

@@ -1,0 +1,5 @@
+func @maxpool2d_window_exceeds_height(%x: tensor<?x3x8x8xf32>) {
+  // expected-error @+1 {{window of 9 does not fit the height of the input, 8 plus padding 2 x 0}}
+  %y = cpq.maxpool2d %x {kernel = [9, 2]} : (tensor<?x3x8x8xf32>) -> tensor<?x3x1x4xf32>
+  return
+}

@@ -1,0 +1,5 @@
+func @avgpool2d_stride_not_pair(%x: tensor<?x3x8x8xf32>) {
+  // expected-error @+1 {{stride must be a list of two integers [height, width]}}
+  %y = cpq.avgpool2d %x {kernel = [2, 2], stride = [1, 1, 1]} : (tensor<?x3x8x8xf32>) -> tensor<?x3x7x7xf32>
+  return
+}

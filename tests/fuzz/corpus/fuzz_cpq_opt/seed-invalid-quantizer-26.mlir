@@ -1,0 +1,5 @@
+func @quantize_gate_logits_rank(%x: tensor<4x3x3x3xf32>, %a: tensor<1xf32>, %s: tensor<1xf32>, %g: tensor<3x1xf32>) {
+  // expected-error @+1 {{gate_logits must have rank 1, got [3, 1]}}
+  %q = cpq.quantize %x, %a, %s, %g {grid = "signed", bits = 4} : (tensor<4x3x3x3xf32>, tensor<1xf32>, tensor<1xf32>, tensor<3x1xf32>) -> tensor<4x3x3x3xf32>
+  return
+}

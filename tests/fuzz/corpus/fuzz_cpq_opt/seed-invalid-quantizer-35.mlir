@@ -1,0 +1,5 @@
+func @quantize_train_bits_below_1(%x: tensor<4x3x3x3xf32>, %a: tensor<1xf32>, %s: tensor<1xf32>, %n: i64) {
+  // expected-error @+1 {{bits must be in 1..8, got 0}}
+  %q = cpq.quantize_train %x, %a, %s, %n, %n {grid = "signed", bits = 0, tensor_id = 0} : (tensor<4x3x3x3xf32>, tensor<1xf32>, tensor<1xf32>, i64, i64) -> tensor<4x3x3x3xf32>
+  return
+}

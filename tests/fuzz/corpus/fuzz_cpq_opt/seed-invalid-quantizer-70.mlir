@@ -1,0 +1,5 @@
+func @quantize_grad_gates_on_symmetric(%dy: tensor<4x3x3x3xf32>, %x: tensor<4x3x3x3xf32>, %a: tensor<1xf32>, %s: tensor<1xf32>, %n: i64, %g: tensor<1xf32>) {
+  // expected-error @+1 {{learned gates need nested sub-grids; the symmetric grid has none (use signed or unsigned)}}
+  %d:4 = cpq.quantize_grad %dy, %x, %a, %s, %n, %n, %g {grid = "symmetric", bits = 2, tensor_id = 0} : (tensor<4x3x3x3xf32>, tensor<4x3x3x3xf32>, tensor<1xf32>, tensor<1xf32>, i64, i64, tensor<1xf32>) -> (tensor<4x3x3x3xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>)
+  return
+}

@@ -1,0 +1,5 @@
+func @adam_update_second_moment_unranked(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<*xf32>, %lr: f32, %t: i64) {
+  // expected-error @+1 {{second_moment must be a ranked tensor}}
+  %r:3 = cpq.adam_update %p, %g, %m, %v, %lr, %t : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<*xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}

@@ -1,0 +1,5 @@
+func @adam_update_first_moment_shape_mismatch(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<2x2xf32>, %v: tensor<4xf32>, %lr: f32, %t: i64) {
+  // expected-error @+1 {{first_moment has shape [2, 2], expected [4]}}
+  %r:3 = cpq.adam_update %p, %g, %m, %v, %lr, %t : (tensor<4xf32>, tensor<4xf32>, tensor<2x2xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}

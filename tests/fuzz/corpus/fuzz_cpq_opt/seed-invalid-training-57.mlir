@@ -1,0 +1,5 @@
+func @maxpool2d_grad_stride_not_pair(%dy: tensor<?x3x4x4xf32>, %x: tensor<?x3x8x8xf32>) {
+  // expected-error @+1 {{stride must be a list of two integers [height, width]}}
+  %r = cpq.maxpool2d_grad %dy, %x {kernel = [2, 2], stride = [2, 2, 2]} : (tensor<?x3x4x4xf32>, tensor<?x3x8x8xf32>) -> tensor<?x3x8x8xf32>
+  return
+}
