@@ -287,7 +287,7 @@ bool read_compressed_model(const std::string &path, const safetensors::File &rea
   Json coding;
   try {
     coding = Json::parse(file.metadata[cf::coding_key]);
-  } catch (const Json::parse_error &e) {
+  } catch (const Json::exception &e) { // parse errors, and numbers beyond 64 bits (out_of_range)
     return fail(std::string(cf::coding_key) + " is not JSON: " + json_problem(e));
   }
   CompressedModel m;
@@ -325,6 +325,12 @@ bool read_compressed_model(const std::string &path, const safetensors::File &rea
       CodedParameter p;
       p.name = name;
       p.shape = entry.at("shape").get<std::vector<std::int64_t>>();
+      // Each extent positive and their product far below 2^63 (a model's
+      // parameter has fewer than 2^40 values), before anything multiplies them.
+      std::int64_t count = 1;
+      for (std::int64_t d : p.shape)
+        if (d < 1 || d > (std::int64_t(1) << 40) / count) return fail("parameter '" + name + "' has a bad shape");
+        else count *= d;
       p.codebook = entry.at("codebook").get<std::string>();
       if (entry.contains("scale")) {
         if (file.metadata[mf::format_key] != cf::scaled_tag)

@@ -300,6 +300,11 @@ bool Model::bind_compressed(const CompressedModel &coded, const CompressionAccou
       if (auto w = packed.find(a.name); w != packed.end()) {
         if (!bind(a, "U8", w->second.byte_shape, w->second.bytes.data(), w->second.bytes.size(), error)) return false;
       } else {
+        // The kernel's shape first: a damaged file's shape must not size the decoding.
+        if (c->second->shape != a.shape)
+          return error = path_ + ": coded parameter '" + a.name + "' has shape " + shape_text(c->second->shape) +
+                         ", its kernel " + kernel_prefix_ + " takes " + shape_text(a.shape),
+                 false;
         const std::vector<float> values = decode_values(coded, *c->second);
         if (!bind(a, "F32", c->second->shape, values.data(), values.size() * sizeof(float), error)) return false;
       }

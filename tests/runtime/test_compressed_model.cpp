@@ -145,6 +145,19 @@ BOOST_AUTO_TEST_CASE(damaged_and_foreign_files_are_refused) {
   broken.metadata["cpq.coding"] = "{\"codebooks\": {}, \"parameters\": {}}";
   BOOST_TEST_REQUIRE(cpq::safetensors::write(json, broken, error), error);
   refused(json, "lacks codebooks, parameters or gap_escape");
+  // Found by fuzz_model_file: a number beyond 64 bits in the coding JSON
+  // (an out_of_range, not a parse error, escaped as an exception), and a
+  // shape whose product overflows.
+  BOOST_TEST_REQUIRE(cpq::safetensors::read(path, broken, error), error);
+  const std::string coding = broken.metadata["cpq.coding"];
+  broken.metadata["cpq.coding"] = coding.substr(0, coding.size() - 1) + ", \"x\": 1e999}";
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(json, broken, error), error);
+  refused(json, "cpq.coding is not JSON");
+  const std::size_t shape = coding.find("\"shape\":[");
+  BOOST_TEST_REQUIRE(shape != std::string::npos, coding);
+  broken.metadata["cpq.coding"] = coding.substr(0, shape) + "\"shape\":[4611686018427387904,4," + coding.substr(shape + 9);
+  BOOST_TEST_REQUIRE(cpq::safetensors::write(json, broken, error), error);
+  refused(json, "has a bad shape");
   fs::remove_all(fs::path(path).parent_path());
 }
 
