@@ -19,6 +19,9 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   # the fuzz preset: clang and its libFuzzer (tests/fuzz)
   clang-14 libclang-rt-14-dev
+  # test_kill_resume checks with strace that every rename is followed by a
+  # sync of its folder
+  strace
   # the two heavy dependencies; they share libLLVM-14
   libhalide14-0-dev
   llvm-14-dev libmlir-14-dev mlir-14-tools llvm-14-tools
