@@ -275,7 +275,11 @@ bool read_compressed_model(const std::string &path, CompressedModel &out, Compre
 bool read_compressed_model(const std::string &path, const safetensors::File &read, CompressedModel &out,
                            CompressionAccount *account, std::string &error) {
   auto fail = [&](const std::string &what) { return error = path + ": " + what, false; };
-  safetensors::File file = read;
+  const safetensors::File &file = read;
+  auto meta = [&](const std::string &key) {
+    auto it = file.metadata.find(key);
+    return it == file.metadata.end() ? std::string() : it->second;
+  };
   if (!is_compressed_model(file.metadata))
     return fail(std::string("not a cpq compressed model (its metadata has no ") + mf::format_key + " \"" + cf::tag +
                 "\" or \"" + cf::scaled_tag + "\")");
@@ -286,13 +290,13 @@ bool read_compressed_model(const std::string &path, const safetensors::File &rea
   }
   Json coding;
   try {
-    coding = Json::parse(file.metadata[cf::coding_key]);
+    coding = Json::parse(meta(cf::coding_key));
   } catch (const Json::exception &e) { // parse errors, and numbers beyond 64 bits (out_of_range)
     return fail(std::string(cf::coding_key) + " is not JSON: " + json_problem(e));
   }
   CompressedModel m;
-  m.kernel_prefix = file.metadata[mf::kernel_key];
-  m.function = file.metadata[mf::function_key];
+  m.kernel_prefix = meta(mf::kernel_key);
+  m.function = meta(mf::function_key);
   if (m.kernel_prefix.empty() || m.function.empty()) return fail("its metadata names no kernel or function");
   CompressionAccount a;
   std::set<std::string> used;
@@ -333,12 +337,12 @@ bool read_compressed_model(const std::string &path, const safetensors::File &rea
         else count *= d;
       p.codebook = entry.at("codebook").get<std::string>();
       if (entry.contains("scale")) {
-        if (file.metadata[mf::format_key] != cf::scaled_tag)
+        if (meta(mf::format_key) != cf::scaled_tag)
           return fail("parameter '" + name + "' has a scale, which \"" + cf::tag + "\" files do not have");
         p.scale = entry.at("scale").get<std::string>();
       }
       if (entry.contains("packing")) {
-        if (file.metadata[mf::format_key] != cf::scaled_tag)
+        if (meta(mf::format_key) != cf::scaled_tag)
           return fail("parameter '" + name + "' is packed, which \"" + cf::tag + "\" files do not have");
         const Json &packing = entry.at("packing");
         p.packing = packing.at("layout").get<std::string>();

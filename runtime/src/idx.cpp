@@ -1,6 +1,8 @@
 //===- idx.cpp - IDX data files (MNIST, Fashion-MNIST) ----------------------===//
 #include "cpq/runtime/idx.h"
 
+#include "file_bytes.h"
+
 #include <sys/stat.h>
 
 #include <zlib.h>
@@ -159,20 +161,8 @@ bool parse(const std::vector<std::uint8_t> &bytes, const std::string &what, Arra
 
 bool read(const std::string &path, Array &out, std::string &error) {
   out = Array{};
-  std::unique_ptr<std::FILE, int (*)(std::FILE *)> f(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!f) {
-    error = path + ": cannot open (" + std::strerror(errno) + ")";
-    return false;
-  }
   std::vector<std::uint8_t> bytes;
-  std::uint8_t buffer[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
-  if (std::ferror(f.get())) {
-    error = path + ": read error (" + std::strerror(errno) + ")";
-    return false;
-  }
-  return parse(bytes, path, out, error);
+  return runtime::read_file_bytes(path, bytes, error) && parse(bytes, path, out, error);
 }
 
 std::string split_file(const std::string &dir, const std::string &stem) {

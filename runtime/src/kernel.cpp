@@ -3,6 +3,7 @@
 
 #include "cpq/runtime/allocator.h"
 #include "cpq/runtime/sha256.h"
+#include "file_bytes.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -51,15 +52,6 @@ constexpr int kHostMachine = EM_AARCH64;
 #else
 constexpr int kHostMachine = -1; // not checked
 #endif
-
-/// Reads all of `path` into `bytes`; false with `error` set.
-bool read_all(const std::string &path, std::vector<char> &bytes, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error = path + ": cannot open (" + std::strerror(errno) + ")", false;
-  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) return error = path + ": cannot read", false;
-  return true;
-}
 
 /// The ELF header checks of check_shared_object, on the first bytes of a file.
 bool check_elf_header(const std::string &path, const unsigned char *h, std::size_t n, std::string &error) {
@@ -124,9 +116,9 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
   int pinned_fd = -1;
   if (!options.sha256.empty()) {
     // ... and a pinned kernel is loaded from the bytes that were hashed.
-    std::vector<char> bytes;
-    if (!read_all(so_path, bytes, error)) return nullptr;
-    if (!check_elf_header(so_path, reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size(), error))
+    std::vector<std::uint8_t> bytes;
+    if (!read_file_bytes(so_path, bytes, error)) return nullptr;
+    if (!check_elf_header(so_path, bytes.data(), bytes.size(), error))
       return nullptr;
     const std::string digest = sha256_hex(bytes.data(), bytes.size());
     if (digest != options.sha256)

@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "cpq/runtime/safetensors.h"
+
+#include "file_bytes.h"
 #include "cpq/runtime/atomic_file.h"
 
 #include "json_message.h"
@@ -183,20 +185,8 @@ bool parse(const std::vector<std::uint8_t> &bytes, const std::string &what, File
 }
 
 bool read(const std::string &path, File &out, std::string &error) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE *)> f(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!f) {
-    error = path + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
   std::vector<std::uint8_t> bytes;
-  std::uint8_t buffer[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
-  if (std::ferror(f.get())) {
-    error = path + ": read error: " + std::strerror(errno);
-    return false;
-  }
-  return parse(bytes, path, out, error);
+  return runtime::read_file_bytes(path, bytes, error) && parse(bytes, path, out, error);
 }
 
 bool write(const std::string &path, const File &file, std::string &error) {

@@ -25,5 +25,5 @@ func @net(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
 // SHAPE: error: 'cpq.param' op parameter "w" has shape [3, 2] in {{.*}}.shape but [2, 3] in the network
 // DTYPE: error: 'cpq.param' op parameter "w" is F64 in {{.*}}.dtype; it needs F32
 // CUT: error: {{.*}}.cut: tensor "b" data [24, 32) lies outside the 24 data bytes: truncated?
-// NOFILE: error: {{.*}}.nonexistent: cannot open: No such file or directory
+// NOFILE: error: {{.*}}.nonexistent: cannot open (No such file or directory)
 // NOOPTION: error: cpq-bind-params needs file=<parameters.safetensors>

@@ -25,4 +25,4 @@
 // VGG: cpq.avgpool2d
 // VGG-NOT: cpq.batch_norm
 
-// MISSING: error: {{.*}}.missing: cannot open: No such file or directory
+// MISSING: error: {{.*}}.missing: cannot open (No such file or directory)
