@@ -7,11 +7,18 @@ channel) and every ReLU output (unsigned grid, per tensor), plus the fixed
 estimator of quantizer_torch.py (all cell probabilities of the logistic-noise
 categorical, the mode as a one-hot). Adam, softmax cross-entropy.
 
+With --quantizer windowed the quantizer is the form cpq computes instead,
+written in PyTorch: the mode by round-to-nearest and clipping, and the
+probability part of the estimator only over the 2W inner edges around each
+element's cell, W = ceil(20 sigma/alpha) + 1 (the edges where the logistic
+density has not underflowed, cpq-method.md section 3), or over all K-1 edges
+when they are fewer. Its gradients equal the plain form's to rounding.
+
 Times training steps on a fixed batch of 28x28 images and prints one JSON
 object: {"img_s": median images per second over the repeats, ...}.
 
 Usage: /usr/bin/python3 train_torch.py --bits W2A2 --batch 64
-           [--threads 2] [--steps 20] [--repeats 5] [--warmup 3]
+           [--quantizer plain|windowed] [--threads 2] [--steps 20] [--repeats 5] [--warmup 3]
 """
 import argparse
 import json
@@ -45,7 +52,41 @@ def cpq_quantize(x, alpha, sigma, t):
     return ((onehot + pi - pi.detach()) * g).sum(dim=-1)
 
 
+# Edges of the logistic noise beyond which S' underflows (kEdgeWindow).
+EDGE_REACH = 20.0
+
+
+def cpq_quantize_windowed(x, alpha, sigma, t):
+    """x: (C, M); alpha, sigma: (C, 1); t: (K,) unit-step levels.
+
+    Forward: alpha * clamp(round-half-up(x / alpha)). Backward: the direct
+    path q_hat dalpha plus the probability part -sum_j dg_j dS(u_j) over the
+    inner edges e_j near x, u_j = (e_j - x) / sigma."""
+    k = t.numel()
+    q_min, q_max = t[0].item(), t[-1].item()
+    q = torch.clamp(torch.floor(x.detach() / alpha.detach() + 0.5), q_min, q_max)
+    hard = alpha * q                                 # gradient q_hat wrt alpha
+    # The window: every edge when there are few, else 2W around the cell.
+    reach = int(torch.ceil(EDGE_REACH * (sigma.detach() / alpha.detach()).max()).item()) + 1
+    if 2 * reach >= k - 1:
+        levels = t[:-1] + 0.5                        # (K-1,) every inner edge
+        e = alpha.unsqueeze(-1) * levels             # (C, 1, K-1)
+        valid = None
+    else:
+        offsets = torch.arange(-reach, reach, dtype=torch.float32)  # (2W,)
+        j = (q - q_min).unsqueeze(-1) + offsets                    # (C, M, 2W) edge indices
+        valid = (j >= 0) & (j <= k - 2)
+        e = alpha.unsqueeze(-1) * (q_min + j + 0.5)
+    s = torch.sigmoid((e - x.unsqueeze(-1)) / sigma.unsqueeze(-1))
+    if valid is not None:
+        s = s * valid
+    soft = -(s * alpha.detach().unsqueeze(-1)).sum(dim=-1)        # dg_j = alpha (unit steps)
+    return hard + soft - soft.detach()
+
+
 class Quantizer(nn.Module):
+    windowed = False
+
     def __init__(self, kind, bits, channels, alpha, trainable=True):
         super().__init__()
         self.register_buffer("t", grid_levels(kind, bits))
@@ -59,7 +100,8 @@ class Quantizer(nn.Module):
             q = torch.clamp(torch.round(x / self.alpha.view(1, -1)), self.t[0], self.t[-1])
             return q * self.alpha.view(1, -1)
         c = self.alpha.shape[0]
-        return cpq_quantize(x.reshape(c, -1), self.alpha, self.sigma, self.t).reshape(x.shape)
+        quantize = cpq_quantize_windowed if Quantizer.windowed else cpq_quantize
+        return quantize(x.reshape(c, -1), self.alpha, self.sigma, self.t).reshape(x.shape)
 
 
 def init_layer(layer, bits):
@@ -125,6 +167,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--bits", required=True, help="FP32 or WnAm")
     p.add_argument("--batch", type=int, required=True)
+    p.add_argument("--quantizer", choices=["plain", "windowed"], default="plain")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--repeats", type=int, default=5)
@@ -139,6 +182,7 @@ def main():
         wbits, abits = int(m.group(1)), int(m.group(2))
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    Quantizer.windowed = a.quantizer == "windowed"
     net = LeNet5(wbits, abits)
     opt = torch.optim.Adam([q for q in net.parameters() if q.requires_grad], lr=1e-3)
     x = torch.rand(a.batch, 1, 28, 28)
@@ -158,7 +202,7 @@ def main():
         for _ in range(a.steps):
             step()
         rates.append(a.batch * a.steps / (time.perf_counter() - start))
-    print(json.dumps({"bits": a.bits, "batch": a.batch, "threads": a.threads, "steps": a.steps,
+    print(json.dumps({"bits": a.bits, "quantizer": a.quantizer, "batch": a.batch, "threads": a.threads, "steps": a.steps,
                       "img_s": statistics.median(rates), "torch": torch.__version__, "blas": blas_library()}))
 
 
