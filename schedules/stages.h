@@ -68,6 +68,9 @@ struct ExternGemmLoops {
 /// The Funcs and dimensions of a quantizer pipeline that the schedules touch.
 struct QuantizeLoops {
   Halide::Var i, c, n;
+  /// The extent of i when the lowering knows it (a network's static inner
+  /// axes); undefined in the standalone kernels, which take any size.
+  Halide::Expr inner_extent;
   Halide::Func x_hat;                     // forward output
   std::vector<Halide::Func> tables;       // per-call survivor tables (independent masks)
   Halide::Func element;                   // backward, per element

@@ -123,6 +123,7 @@ mlir::LogicalResult Lowering::lower_quantize(const QuantizerAttrs &q, const std:
   const TensorValue &x = tensor(input);
   const QuantizerView view = quantizer_view(x, q.axis);
   TensorVars v;
+  v.prefix = name + "_";
   Func x3 = view_3d(x, view, v, name);
   Func a(name + "_alpha");
   a(v.c) = tensor(alpha).f(v.c);
@@ -140,6 +141,7 @@ mlir::LogicalResult Lowering::lower_quantize(const QuantizerAttrs &q, const std:
   set(result, y);
   schedules::QuantizeLoops loops;
   loops.i = v.i, loops.c = v.c, loops.n = v.n;
+  loops.inner_extent = view.inner_extent;
   loops.x_hat = fwd.x_hat;
   loops.tables = fwd.tables;
   record("quantize", {y.f}, {}, loops);
@@ -160,18 +162,20 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   const TensorValue &x = tensor(q.input());
   const QuantizerView view = quantizer_view(x, attrs.axis);
   TensorVars v;
+  v.prefix = name + "_";
   Func x3 = view_3d(x, view, v, name + "_x");
   Func dy3 = view_3d(tensor(q.output_grad()), view, v, name + "_dy");
   Func a(name + "_alpha"), s(name + "_sigma");
   a(v.c) = tensor(q.alpha()).f(v.c);
   s(v.c) = tensor(q.sigma()).f(v.c);
   // The window: fixed by the options; else every edge of a grid of up to 16
-  // points (exact, and at most 15 steps), and on larger grids a loop over
-  // all edges cut short at what this call's scales need.
+  // points (points - 1 edges on each side of any cell reach them all:
+  // exact, and at most 15 steps), and on larger grids a loop over all edges
+  // cut short at what this call's scales need.
   Func window_stage;
   Expr window = Expr(options.edge_window), limit;
   if (options.edge_window <= 0) {
-    window = Expr(g.num_points());
+    window = Expr(g.num_points() - 1);
     if (g.num_points() > 16) limit = automatic_edge_window(g, a, s, tensor(q.alpha()).dim(0), name, window_stage);
   }
   QuantizeBackward bwd;
@@ -205,6 +209,7 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   }
   schedules::QuantizeLoops loops;
   loops.i = v.i, loops.c = v.c, loops.n = v.n;
+  loops.inner_extent = view.inner_extent;
   loops.tables = bwd.forward.tables;
   if (window_stage.defined()) loops.tables.push_back(window_stage);
   loops.element = bwd.element;

@@ -46,7 +46,7 @@ SurvivorGeometry hierarchical_survivors(GridSpec grid, const Expr &keep) {
   return s;
 }
 
-SurvivorTables survivor_tables(GridSpec grid, const Expr &keep) {
+SurvivorTables survivor_tables(GridSpec grid, const Expr &keep, const std::string &prefix) {
   if (!grid.supports_dropbits())
     throw std::invalid_argument("DropBits masks are not allowed on the " + grid.name() + " grid");
   const int K = grid.num_points();
@@ -58,24 +58,24 @@ SurvivorTables survivor_tables(GridSpec grid, const Expr &keep) {
   // max(1, b - trailing zeros of q); q = 0 has 32 and lies on every sub-grid.
   Expr q = grid.q_min() + k;
   Expr level = max(1, grid.bits - cast<int32_t>(count_trailing_zeros(q)));
-  t.survives = Func("survives");
+  t.survives = Func(prefix + "survives");
   t.survives(k) = (keep >> level) & 1;
-  t.below = Func("survivor_below");
-  t.below(k) = maximum(select(r <= k && t.survives(r) == 1, r, 0));
-  t.above = Func("survivor_above");
-  t.above(k) = minimum(select(r > k && t.survives(r) == 1, r, K));
-  t.rank = Func("survivor_rank");
-  t.rank(k) = sum(select(r <= k, t.survives(r), 0)) - 1;
-  t.count = Func("survivor_count");
-  t.count() = sum(t.survives(r));
-  t.code_of = Func("survivor_code");
-  t.code_of(j) = minimum(select(t.survives(r) == 1 && t.rank(r) == j, r, K));
+  t.below = Func(prefix + "survivor_below");
+  t.below(k) = maximum(select(r <= k && t.survives(r) == 1, r, 0), prefix + "survivor_below_r");
+  t.above = Func(prefix + "survivor_above");
+  t.above(k) = minimum(select(r > k && t.survives(r) == 1, r, K), prefix + "survivor_above_r");
+  t.rank = Func(prefix + "survivor_rank");
+  t.rank(k) = sum(select(r <= k, t.survives(r), 0), prefix + "survivor_rank_r") - 1;
+  t.count = Func(prefix + "survivor_count");
+  t.count() = sum(t.survives(r), prefix + "survivor_count_r");
+  t.code_of = Func(prefix + "survivor_code");
+  t.code_of(j) = minimum(select(t.survives(r) == 1 && t.rank(r) == j, r, K), prefix + "survivor_code_r");
   // Points and edges in units of alpha, float32 as in make_surviving_grid.
   auto t_of = [&](const Expr &code) { return cast<float>(grid.q_min() + clamp(code, 0, K - 1)) * grid.t_per_q(); };
   Expr t_hi = t_of(t.code_of(j)), t_lo = t_of(t.code_of(max(j - 1, 0)));
-  t.edge_tau = Func("edge_tau");
+  t.edge_tau = Func(prefix + "edge_tau");
   t.edge_tau(j) = 0.5f * (t_lo + t_hi);
-  t.edge_dt = Func("edge_dt");
+  t.edge_dt = Func(prefix + "edge_dt");
   t.edge_dt(j) = t_hi - t_lo;
   return t;
 }
@@ -133,7 +133,7 @@ WindowStart window_start(const std::string &name, const UniformGrid &g, const Te
   // beyond an end; edges of the far side are then masked.
   // cell_t is a power of two: multiplying by its inverse is exact.
   Expr pos = (xv / a - g.t_first) * (1.0f / g.cell_t) + 0.5f;
-  origin = Func(name + "_origin");
+  origin = Func(v.prefix + name + "_origin");
   origin(v.i, v.c, v.n) = cast<int32_t>(floor(clamp(pos, 0.0f, cast<float>(g.count - 1))));
   WindowStart w;
   w.jc = origin(v.i, v.c, v.n);
@@ -165,7 +165,7 @@ LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, cons
   if (active.defined() && limit.defined()) k.where(active && k.x < limit);
   else if (active.defined()) k.where(active);
   else if (limit.defined()) k.where(k.x < limit);
-  sums = Func(name);
+  sums = Func(v.prefix + name);
   sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
   auto cur = [&](int m) { return sums(v.i, v.c, v.n)[m]; };
   Expr j_up = jc + 1 + k.x, j_dn = jc - k.x;
@@ -201,7 +201,7 @@ LocalSums table_local_sums(const std::string &name, GridSpec grid, const Survivo
   Expr u_up = edge_u(a, tau_up, xv, 1.0f / sg), u_dn = edge_u(a, tau_dn, xv, 1.0f / sg);
   Expr s_up = select(j_up <= count - 1, t.edge_dt(idx_up) * slope_of(exp(-abs(u_up))), 0.0f);
   Expr s_dn = select(j_dn >= 1, t.edge_dt(idx_dn) * slope_of(exp(-abs(u_dn))), 0.0f);
-  sums = Func(name);
+  sums = Func(v.prefix + name);
   sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f);
   auto cur = [&](int c) { return sums(v.i, v.c, v.n)[c]; };
   sums(v.i, v.c, v.n) =
@@ -221,17 +221,17 @@ void add_channel_sums(QuantizeBackward &b, const TensorVars &v, int components, 
   b.over_elements = RDom(0, inner_extent, 0, outer_extent, "element");
   RVar ri = b.over_elements.x, ro = b.over_elements.y;
   std::vector<Expr> zero, update;
-  b.channel_sums = Func("channel_sums");
+  b.channel_sums = Func(v.prefix + "channel_sums");
   for (int m = 1; m < components; ++m) zero.push_back(cast<double>(0));
   b.channel_sums(v.c) = Tuple(zero);
   for (int m = 1; m < components; ++m)
     update.push_back(b.channel_sums(v.c)[m - 1] + cast<double>(b.element(ri, v.c, ro)[m]));
   b.channel_sums(v.c) = Tuple(update);
-  b.grad_alpha = Func("grad_alpha");
-  b.grad_sigma = Func("grad_sigma");
+  b.grad_alpha = Func(v.prefix + "grad_alpha");
+  b.grad_sigma = Func(v.prefix + "grad_sigma");
   b.grad_alpha(v.c) = b.channel_sums(v.c)[0];
   b.grad_sigma(v.c) = b.channel_sums(v.c)[1];
-  b.grad_x = Func("grad_x");
+  b.grad_x = Func(v.prefix + "grad_x");
   b.grad_x(v.i, v.c, v.n) = b.element(v.i, v.c, v.n)[0];
 }
 
@@ -282,9 +282,9 @@ void check_gated(GridSpec grid) {
 QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
                                        const Expr &keep, DropBitsMode masks) {
   QuantizeForward f;
-  f.level = Func("level");
-  f.x_hat = Func("x_hat");
-  f.code = Func("code");
+  f.level = Func(v.prefix + "level");
+  f.x_hat = Func(v.prefix + "x_hat");
+  f.code = Func(v.prefix + "code");
   Expr a = alpha(v.c), xv = x(v.i, v.c, v.n);
   if (masks == DropBitsMode::Hierarchical) {
     const SurvivorGeometry s = hierarchical_survivors(grid, keep);
@@ -296,7 +296,7 @@ QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const
     // The nearest survivor of v = x / alpha is the last one at or below
     // floor(v) or the next one, whichever side of their midpoint v lies
     // (ties up); every comparison is exact, as in the reference.
-    const SurvivorTables t = survivor_tables(grid, keep);
+    const SurvivorTables t = survivor_tables(grid, keep, v.prefix);
     const int K = grid.num_points();
     Expr vv = xv / a;
     // strict_float: Halide otherwise assumes no NaN and drops is_nan.
@@ -308,7 +308,7 @@ QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const
     Expr mid = cast<float>(lo + hi + 2 * grid.q_min()) * 0.5f;
     // Halide writes a >= b as !(a < b): NaN must be excluded explicitly.
     Expr up = strict_float(hi < K && vv >= mid && !is_nan(vv));
-    f.mode_index = Func("mode_index");
+    f.mode_index = Func(v.prefix + "mode_index");
     f.mode_index(v.i, v.c, v.n) = t.rank(k) + select(up, 1, 0);
     f.level(v.i, v.c, v.n) =
         require(t.keep_ok, cast<float>(grid.q_min() + select(up, hi, lo)), "cpq quantize: DropBits mask", keep,
@@ -336,7 +336,7 @@ QuantizeForward build_gated_forward(GridSpec grid, const TensorVars &v, const Fu
     out = select(gc.c[l - 1] != Expr(0.0), strict_float(out + cast<float>(gc.c[l - 1]) * x_hat_l), out);
   }
   QuantizeForward f;
-  f.x_hat = Func("x_hat");
+  f.x_hat = Func(v.prefix + "x_hat");
   f.x_hat(v.i, v.c, v.n) = out;
   return f;
 }
@@ -359,14 +359,14 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
                               edge_sums, origin, window_limit);
     b.element_helpers.push_back(origin);
     need = window_needed(sg, a, s.cell_t);
-    window_ok = visited >= min(need, s.count);
+    window_ok = visited >= min(need, s.count - 1); // count - 1 edges a side reach every edge
   } else {
     // Survivors are at least one level apart: size the window for that.
     const SurvivorTables &t = b.forward.survivors;
     sums = table_local_sums("edge_sums", grid, t, v, b.forward.mode_index(v.i, v.c, v.n), xv, a, sg, W, edge_sums,
                             window_limit);
     need = window_needed(sg, a, Expr(grid.t_per_q()));
-    window_ok = visited >= min(need, t.count());
+    window_ok = visited >= min(need, t.count() - 1);
     b.element_helpers.push_back(b.forward.mode_index);
   }
   b.edge_sums = {edge_sums};
@@ -374,7 +374,7 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   // Section 3's closed forms; the window must reach kEdgeWindow noise scales.
   Expr G = grad_out(v.i, v.c, v.n);
   Expr t_hat = b.forward.level(v.i, v.c, v.n) * grid.t_per_q();
-  b.element = Func("element_grads");
+  b.element = Func(v.prefix + "element_grads");
   Expr inv_sg = 1.0f / sg;
   b.element(v.i, v.c, v.n) = Tuple(require(window_ok, G * sums.w * inv_sg, "cpq quantize backward: edge_window", visited,
                                            "is too small for sigma/alpha of channel", v.c, "; need", need),
@@ -419,7 +419,7 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
   }
   Expr need = window_needed(sg, a, Expr(grid.t_per_q()));
   const Expr visited = window_limit.defined() ? window_limit : W;
-  std::vector<Expr> element{require(visited >= min(need, grid.num_points()), dx, "cpq quantize backward: edge_window", visited,
+  std::vector<Expr> element{require(visited >= min(need, grid.num_points() - 1), dx, "cpq quantize backward: edge_window", visited,
                                     "is too small for sigma/alpha of channel", v.c, "; need", need),
                             dalpha, dsigma};
   // dL/dz_k = G sum_{l>=k} (prod_{j=2..l, j!=k} z_j)(x_hat_l - x_hat_{l-1}).
@@ -431,7 +431,7 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
     }
     element.push_back(G * sum);
   }
-  b.element = Func("element_grads");
+  b.element = Func(v.prefix + "element_grads");
   b.element(v.i, v.c, v.n) = Tuple(element);
   add_channel_sums(b, v, static_cast<int>(element.size()), inner_extent, outer_extent);
 
@@ -441,10 +441,10 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
   b.over_channels = RDom(0, channel_extent, "channel");
   std::vector<Expr> per_level;
   for (int l = 2; l <= bits; ++l) per_level.push_back(b.channel_sums(b.over_channels)[l]);
-  b.gate_sums = Func("gate_sums");
+  b.gate_sums = Func(v.prefix + "gate_sums");
   b.gate_sums(k) = cast<double>(0);
   b.gate_sums(k) += per_level.size() == 1 ? per_level[0] : mux(k, per_level);
-  b.grad_log_a = Func("grad_log_a");
+  b.grad_log_a = Func(v.prefix + "grad_log_a");
   b.grad_log_a(k) = b.gate_sums(k) * gates.dz_dlog_a(k);
   return b;
 }
@@ -455,7 +455,7 @@ Expr automatic_edge_window(GridSpec grid, const Func &alpha, const Func &sigma, 
   stage = Func(name + "_edge_window");
   // The finest cell of the grid (survivors of a DropBits mask are coarser).
   const Expr cell = Expr(float(grid.q_step()) * grid.t_per_q());
-  stage() = clamp(maximum(window_needed(sigma(c), alpha(c), cell)), 1, grid.num_points());
+  stage() = clamp(maximum(window_needed(sigma(c), alpha(c), cell), name + "_edge_window_r"), 1, grid.num_points() - 1);
   return stage();
 }
 

@@ -31,13 +31,17 @@
 
 #include <Halide.h>
 
+#include <string>
 #include <vector>
 
 namespace cpq::codegen {
 
-/// The pure variables of a quantized tensor.
+/// The pure variables of a quantized tensor, and what the names of the
+/// Funcs built for it start with (the op's name in a lowered function, so
+/// that profiles and listings say which quantizer a Func belongs to).
 struct TensorVars {
   Halide::Var i{"i"}, c{"c"}, n{"n"};
+  std::string prefix;
 };
 
 /// The surviving grid of a hierarchical mask, as run-time expressions.
@@ -68,7 +72,7 @@ struct SurvivorTables {
   std::vector<Halide::Func> all() const { return {survives, below, above, rank, code_of, edge_tau, edge_dt, count}; }
 };
 
-SurvivorTables survivor_tables(GridSpec grid, const Halide::Expr &keep);
+SurvivorTables survivor_tables(GridSpec grid, const Halide::Expr &keep, const std::string &prefix = "");
 
 struct QuantizeForward {
   Halide::Func level;  ///< integer level q of the mode, as float (undefined when gated)

@@ -42,11 +42,12 @@ inline constexpr double kEdgeWindow = 20.0;
 /// with |u| <= kEdgeWindow is included, for a grid of (finest) cell width
 /// `cell_t` in units of alpha and the largest sigma/alpha of the tensor's
 /// channels: ceil(kEdgeWindow * sigma/alpha / cell_t) + 1, at most the number
-/// of points (beyond that every edge is visited anyway).
+/// of inner edges, points - 1 (from any cell, that many on each side reach
+/// every edge).
 inline int required_edge_window(GridSpec g, double max_sigma_over_alpha) {
   const double cell_t = static_cast<double>(g.q_step()) * g.t_per_q();
   const double w = std::ceil(kEdgeWindow * max_sigma_over_alpha / cell_t) + 1.0;
-  return static_cast<int>(std::min<double>(w, g.num_points()));
+  return static_cast<int>(std::min<double>(w, g.num_points() - 1));
 }
 
 //===----------------------------------------------------------------------===//
