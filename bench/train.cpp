@@ -5,11 +5,20 @@
 // threads: the generated train_step kernel (compiled by the same code as
 // cpq-train, hand schedules, cached) on real Fashion-MNIST images, against
 // bench/peers/train_torch.py (the same network, quantizers, optimizer, batch
-// and threads in PyTorch, /usr/bin/python3) run in the same process tree.
+// and threads in PyTorch, /usr/bin/python3) run in the same process tree,
+// twice for a quantized network: the plain quantizer (every cell's
+// probability: x_torch) and the windowed form cpq computes (only the edges
+// near each element: x_torch_windowed), so the second ratio compares
+// implementations of one algorithm.
 // Each figure is the median of --repeats runs of --steps steps after warm-up.
 //
+// With --profile the kernels are compiled with Halide's profiler (their
+// figures then include its small overhead) and each row is followed by
+// train_step's time per op and pass (in --json: "profile", a list of
+// {op, kind, pass, ms} per row).
+//
 // Usage: bench/train [--json] [--repeats N] [--steps N] [--batches 64,256]
-//                    [--bits FP32,W4A4,W2A2] [--no-peer] [--cache DIR]
+//                    [--bits FP32,W4A4,W2A2] [--no-peer] [--profile] [--cache DIR]
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/network.h"
@@ -19,6 +28,7 @@
 #include "cpq/runtime/idx.h"
 #include "cpq/runtime/init.h"
 #include "cpq/runtime/kernel.h"
+#include "cpq/runtime/profile.h"
 #include "cpq/runtime/roles.h"
 #include "cpq/runtime/tensor.h"
 
@@ -64,9 +74,10 @@ double median(std::vector<double> v) {
 std::string peer_blas;
 
 /// Images per second of the PyTorch peer, or a negative value.
-double torch_peer(const std::string &bits, int batch, int steps, int repeats) {
+double torch_peer(const std::string &bits, int batch, int steps, int repeats, const std::string &quantizer = "plain") {
   const std::string cmd = std::string("/usr/bin/python3 " CPQ_SOURCE_DIR "/bench/peers/train_torch.py --bits ") +
-                          bits + " --batch " + std::to_string(batch) + " --threads " + std::to_string(kThreads) +
+                          bits + " --quantizer " + quantizer + " --batch " + std::to_string(batch) +
+                          " --threads " + std::to_string(kThreads) +
                           " --steps " + std::to_string(steps) + " --repeats " + std::to_string(repeats);
   const std::string line = cpq::bench::peer_line(cmd);
   if (line.empty()) return -1;
@@ -75,7 +86,8 @@ double torch_peer(const std::string &bits, int batch, int steps, int repeats) {
 }
 
 /// Median images/s of the train_step in `folder` at `batch`.
-double ours(const std::string &folder, const cpq::idx::LabelledImages &data, int batch, int steps, int repeats) {
+double ours(const std::string &folder, const cpq::idx::LabelledImages &data, int batch, int steps, int repeats,
+            KernelProfile *profile = nullptr) {
   std::string error;
   auto k = Kernel::load(folder + "/train_step", error);
   if (!k) fail(error);
@@ -105,25 +117,29 @@ double ours(const std::string &folder, const cpq::idx::LabelledImages &data, int
     ++step;
   };
   for (int i = 0; i < 3; ++i) run(); // warm-up
+  if (profile) k->reset_profile();
   std::vector<double> rates;
   for (int r = 0; r < repeats; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int s = 0; s < steps; ++s) run();
     rates.push_back(batch * steps / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
+  if (profile && !k->profile(*profile, error)) fail(error);
+  if (profile) k->reset_profile(); // read: no report of Halide's own at unload
   return median(rates);
 }
 
 struct Row {
   std::string bits;
   int batch;
-  double img_s, torch_img_s;
+  double img_s, torch_img_s, torch_windowed_img_s;
+  KernelProfile profile;
 };
 
 } // namespace
 
 int main(int argc, char **argv) {
-  bool json = false, peer = true;
+  bool json = false, peer = true, profile = false;
   int repeats = 5, steps = 20;
   std::vector<int> batches = {64, 256};
   std::vector<std::string> bits = {"FP32", "W4A4", "W2A2"};
@@ -136,6 +152,7 @@ int main(int argc, char **argv) {
     };
     if (a == "--json") json = true;
     else if (a == "--no-peer") peer = false;
+    else if (a == "--profile") profile = true;
     else if (a == "--repeats") repeats = std::max(1, std::atoi(value().c_str()));
     else if (a == "--steps") steps = std::max(1, std::atoi(value().c_str()));
     else if (a == "--cache") cache = value();
@@ -146,7 +163,7 @@ int main(int argc, char **argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--json] [--repeats N] [--steps N] [--batches 64,256] [--bits FP32,W4A4,W2A2] "
-                   "[--no-peer] [--cache DIR]\n",
+                   "[--no-peer] [--profile] [--cache DIR]\n",
                    argv[0]);
       return a == "--help" ? 0 : 1;
     }
@@ -175,11 +192,14 @@ int main(int argc, char **argv) {
     auto note = [&](const std::string &m) {
       if (!json) std::fprintf(stderr, "bench/train: %s\n", m.c_str());
     };
-    if (!cpq::codegen::compiled_kernels(net, cache, "host", note, folder, error)) fail(error);
+    if (!cpq::codegen::compiled_kernels(net, cache, profile ? "host-profile" : "host", note, folder, error))
+      fail(error);
     for (int batch : batches) {
       if (!json) std::fprintf(stderr, "lenet5 %s batch %d ...\n", b.c_str(), batch);
-      Row r{b, batch, ours(folder, data, batch, steps, repeats), -1};
+      Row r{b, batch, -1, -1, -1, {}};
+      r.img_s = ours(folder, data, batch, steps, repeats, profile ? &r.profile : nullptr);
       if (peer) r.torch_img_s = torch_peer(b, batch, steps, repeats);
+      if (peer && b != "FP32") r.torch_windowed_img_s = torch_peer(b, batch, steps, repeats, "windowed");
       if (b == "FP32") torch_fp32[batch] = r.torch_img_s;
       rows.push_back(r);
     }
@@ -190,13 +210,21 @@ int main(int argc, char **argv) {
   if (json) {
     nlohmann::ordered_json j = {{"threads", kThreads}, {"steps", steps}, {"repeats", repeats}, {"torch_blas", peer_blas}};
     j["rows"] = nlohmann::ordered_json::array();
-    for (const Row &r : rows)
+    for (const Row &r : rows) {
       j["rows"].push_back({{"net", "lenet5"},
                            {"bits", r.bits},
                            {"batch", r.batch},
                            {"img_s", r.img_s},
                            {"torch_img_s", r.torch_img_s},
-                           {"x_torch", r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1.0}});
+                           {"x_torch", r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1.0},
+                           {"torch_windowed_img_s", r.torch_windowed_img_s},
+                           {"x_torch_windowed", r.torch_windowed_img_s > 0 ? r.img_s / r.torch_windowed_img_s : -1.0}});
+      if (profile) {
+        auto &ops = j["rows"].back()["profile"] = nlohmann::ordered_json::array();
+        for (const OpProfile &o : profile_by_op(r.profile))
+          ops.push_back({{"op", o.op}, {"kind", o.kind}, {"pass", o.pass}, {"ms", o.ms}});
+      }
+    }
     j["torch_fp32_img_s"] = nlohmann::ordered_json::object();
     for (const auto &[batch, v] : torch_fp32) j["torch_fp32_img_s"][std::to_string(batch)] = v;
     std::printf("%s\n", j.dump(2).c_str());
@@ -204,8 +232,8 @@ int main(int argc, char **argv) {
   }
   std::printf("LeNet-5 training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps\n", kThreads, repeats,
               steps);
-  std::printf("%-6s %6s %12s %14s %9s %16s\n", "bits", "batch", "cpq img/s", "PyTorch img/s", "x torch",
-              "x torch FP32");
+  std::printf("%-6s %6s %12s %14s %9s %18s %12s %16s\n", "bits", "batch", "cpq img/s", "PyTorch img/s", "x torch",
+              "windowed img/s", "x windowed", "x torch FP32");
   auto cell = [](double v, int width, int decimals) {
     char b[32];
     if (v > 0) std::snprintf(b, sizeof b, "%*.*f", width, decimals, v);
@@ -214,10 +242,17 @@ int main(int argc, char **argv) {
   };
   for (const Row &r : rows) {
     const double fp32 = torch_fp32.count(r.batch) ? torch_fp32[r.batch] : -1;
-    std::printf("%-6s %6d %12.0f %s %s %s\n", r.bits.c_str(), r.batch, r.img_s, cell(r.torch_img_s, 14, 0).c_str(),
-                cell(r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1, 9, 2).c_str(),
+    std::printf("%-6s %6d %12.0f %s %s %s %s %s\n", r.bits.c_str(), r.batch, r.img_s,
+                cell(r.torch_img_s, 14, 0).c_str(), cell(r.torch_img_s > 0 ? r.img_s / r.torch_img_s : -1, 9, 2).c_str(),
+                cell(r.torch_windowed_img_s, 18, 0).c_str(),
+                cell(r.torch_windowed_img_s > 0 ? r.img_s / r.torch_windowed_img_s : -1, 12, 2).c_str(),
                 cell(fp32 > 0 ? r.img_s / fp32 : -1, 16, 2).c_str());
   }
+  if (profile)
+    for (const Row &r : rows)
+      std::printf("\n%s", profile_table(r.profile, "lenet5 " + r.bits + " batch " + std::to_string(r.batch) +
+                                                     " train_step", 20)
+                              .c_str());
   if (!peer) std::printf("(no peer: --no-peer)\n");
   else if (!peer_blas.empty()) std::printf("PyTorch's BLAS: %s\n", peer_blas.c_str());
   if (peer && rows.size() && rows[0].torch_img_s < 0)

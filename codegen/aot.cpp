@@ -111,6 +111,10 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     for (const std::string &t : o.targets) {
       if (t == "host") {
         targets.push_back(host_target());
+      } else if (t.rfind("host-", 0) == 0 &&
+                 Halide::Target::validate_target_string(host_target().to_string() + t.substr(4))) {
+        // host plus features ("host-profile"): this CPU's target with them.
+        targets.emplace_back(host_target().to_string() + t.substr(4));
       } else if (Halide::Target::validate_target_string(t)) {
         targets.emplace_back(t);
       } else {

@@ -200,7 +200,7 @@ TensorValue bias_grad(const std::string &name, const TensorValue &dy) {
   ChannelReduction red = over_channel(dy, name + "_r");
   Var c("c");
   Func f(name);
-  f(c) = cast<float>(sum(cast<double>(red.at(dy, c))));
+  f(c) = cast<float>(sum(cast<double>(red.at(dy, c)), name + "_sum"));
   return {f, {dy.dim(1)}, Float(32)};
 }
 
@@ -266,7 +266,7 @@ TensorValue maxpool2d(const std::string &name, const TensorValue &x, Window2d wi
   Var j("j"), i("i"), c("c"), n("n");
   RDom r(0, win.kw, 0, win.kh, name + "_r");
   Func f(name);
-  f(j, i, c, n) = maximum(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n));
+  f(j, i, c, n) = maximum(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n), name + "_max");
   return {f,
           {x.dim(0), x.dim(1), window_extent(x.dim(2), win.kh, win.sh, win.ph),
            window_extent(x.dim(3), win.kw, win.sw, win.pw)},
@@ -296,7 +296,7 @@ TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const
   Var j("j"), i("i"), c("c"), n("n");
   RDom r(0, win.kw, 0, win.kh, name + "_window");
   Func am(name + "_argmax");
-  am(j, i, c, n) = argmax(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n));
+  am(j, i, c, n) = argmax(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n), name + "_argmax_r");
   if (argmax_out) *argmax_out = am;
   const std::vector<Func> helpers = {am};
   Var xw("xw"), yh("yh");
@@ -314,7 +314,7 @@ TensorValue avgpool2d(const std::string &name, const TensorValue &x, Window2d wi
   Var j("j"), i("i"), c("c"), n("n");
   RDom r(0, win.kw, 0, win.kh, name + "_r");
   Func f(name);
-  f(j, i, c, n) = sum(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n)) / float(win.kh * win.kw);
+  f(j, i, c, n) = sum(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n), name + "_sum") / float(win.kh * win.kw);
   return {f,
           {x.dim(0), x.dim(1), window_extent(x.dim(2), win.kh, win.sh, win.ph),
            window_extent(x.dim(3), win.kw, win.sw, win.pw)},
@@ -376,9 +376,9 @@ BatchNormTrain batch_norm_train(const std::string &name, const TensorValue &x, c
   Var c("c");
   const Expr count = cast<double>(red.count);
   Func mu(name + "_mean64"), variance(name + "_var64");
-  mu(c) = sum(cast<double>(red.at(x, c))) / count;
+  mu(c) = sum(cast<double>(red.at(x, c)), name + "_sum") / count;
   const Expr d = cast<double>(red.at(x, c)) - mu(c);
-  variance(c) = sum(d * d) / count;
+  variance(c) = sum(d * d, name + "_sum_sq") / count;
   Func inv(name + "_inv_std64");
   inv(c) = f64(1.0) / sqrt(variance(c) + f64(eps));
 
@@ -454,11 +454,11 @@ SoftmaxRows softmax_rows(const std::string &name, const TensorValue &logits, con
   s.label(n) = clamp(labels.f(n), 0, K - 1);
   s.bad = Func(name + "_bad");
   const Expr l = labels.f(rows);
-  s.bad() = argmax(rows, select(l < 0 || l >= K, 1, 0));
+  s.bad() = argmax(rows, select(l < 0 || l >= K, 1, 0), name + "_bad_r");
   s.max_logit = Func(name + "_max");
-  s.max_logit(n) = maximum(logits.f(r, n));
+  s.max_logit(n) = maximum(logits.f(r, n), name + "_max_r");
   s.sum_exp = Func(name + "_sum_exp");
-  s.sum_exp(n) = sum(cast<double>(exp(logits.f(r, n) - s.max_logit(n))));
+  s.sum_exp(n) = sum(cast<double>(exp(logits.f(r, n) - s.max_logit(n))), name + "_sum_exp_r");
   return s;
 }
 } // namespace
@@ -469,13 +469,13 @@ CrossEntropy softmax_cross_entropy(const std::string &name, const TensorValue &l
   Var n("n");
   RDom rk(0, K, name + "_argmax_r");
   Func best(name + "_best");
-  best(n) = argmax(logits.f(rk, n))[0];
+  best(n) = argmax(logits.f(rk, n), name + "_best_r")[0];
   Func row_loss(name + "_row_loss");
   row_loss(n) = log(s.sum_exp(n)) + cast<double>(s.max_logit(n)) - cast<double>(logits.f(s.label(n), n));
   RDom rn(0, logits.dim(0), name + "_rows");
   Func loss(name + "_loss"), correct(name + "_correct");
-  loss() = s.checked(cast<float>(sum(row_loss(rn)) / cast<double>(logits.dim(0))), labels);
-  correct() = s.checked(sum(select(best(rn) == s.label(rn), 1, 0)), labels);
+  loss() = s.checked(cast<float>(sum(row_loss(rn), name + "_loss_r") / cast<double>(logits.dim(0))), labels);
+  correct() = s.checked(sum(select(best(rn) == s.label(rn), 1, 0), name + "_correct_r"), labels);
   return {{loss, {}, Float(32), {s.label, s.bad, s.max_logit, s.sum_exp, best, row_loss}}, {correct, {}, Int(32)}};
 }
 
@@ -495,8 +495,8 @@ TensorValue softmax_cross_entropy_hessian(const std::string &name, const TensorV
   Var k("k"), n("n");
   RDom r(0, K, name + "_classes");
   Func max_logit(name + "_max"), sum_exp(name + "_sum_exp");
-  max_logit(n) = maximum(logits.f(r, n));
-  sum_exp(n) = sum(cast<double>(exp(logits.f(r, n) - max_logit(n))));
+  max_logit(n) = maximum(logits.f(r, n), name + "_max_r");
+  sum_exp(n) = sum(cast<double>(exp(logits.f(r, n) - max_logit(n))), name + "_sum_exp_r");
   const Expr p = cast<double>(exp(logits.f(k, n) - max_logit(n))) / sum_exp(n);
   Func f(name);
   f(k, n) = cast<float>(p * (f64(1.0) - p) / cast<double>(logits.dim(0)));

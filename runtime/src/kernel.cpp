@@ -151,6 +151,12 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
     return fail(so_path, "has no kernel '" + k->function() + "' (the manifest's function; no " + k->function() +
                              "_argv / _metadata)");
   const halide_filter_metadata_t *md = metadata_fn();
+  // The target it was compiled for, e.g. x86-64-linux-avx2-...-profile (with
+  // several targets, the list joined by commas).
+  const std::string target = md->target ? md->target : "";
+  for (std::size_t at = 0; (at = target.find("profile", at)) != std::string::npos; at += 7)
+    if ((at == 0 || target[at - 1] == '-') && (at + 7 == target.size() || target[at + 7] == '-' || target[at + 7] == ','))
+      k->profiled_ = true;
   if (md->num_arguments != int(k->manifest_.arguments.size()))
     return fail(so_path, "its kernel takes " + std::to_string(md->num_arguments) + " arguments, the manifest lists " +
                              std::to_string(k->manifest_.arguments.size()));
@@ -271,6 +277,41 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
     return false;
   }
   return true;
+}
+
+bool Kernel::profile(KernelProfile &out, std::string &error) const {
+  // The runtime linked into the kernel keeps one list of pipelines; its own
+  // lookup compares names by address, so the list is walked here, under the
+  // profiler's lock (which also pauses its sampling thread).
+  using GetState = halide_profiler_state *(*)();
+  using Mutex = void (*)(halide_mutex *);
+  auto get = reinterpret_cast<GetState>(dlsym(handle_, "halide_profiler_get_state"));
+  auto lock = reinterpret_cast<Mutex>(dlsym(handle_, "halide_mutex_lock"));
+  auto unlock = reinterpret_cast<Mutex>(dlsym(handle_, "halide_mutex_unlock"));
+  if (!get || !lock || !unlock || !profiled_)
+    return error = path_ + ": no profile: the kernel was compiled without Halide's profiler (target feature "
+                           "'profile', e.g. --target host-profile)",
+           false;
+  halide_profiler_state *state = get();
+  lock(&state->lock);
+  const halide_profiler_pipeline_stats *p = state->pipelines;
+  while (p && (!p->name || function() != p->name)) p = static_cast<const halide_profiler_pipeline_stats *>(p->next);
+  if (p && p->runs > 0) {
+    out = KernelProfile{};
+    out.runs = p->runs, out.samples = p->samples, out.ms = double(p->time) / 1e6;
+    for (int i = 0; i < p->num_funcs; ++i) {
+      const halide_profiler_func_stats &f = p->funcs[i];
+      out.funcs.push_back({f.name ? f.name : "", double(f.time) / 1e6, f.memory_peak, f.num_allocs});
+    }
+  }
+  const bool found = p && p->runs > 0;
+  unlock(&state->lock);
+  if (!found) return error = path_ + ": no profile: the kernel has not run since it was loaded or reset", false;
+  return true;
+}
+
+void Kernel::reset_profile() const {
+  if (auto reset = reinterpret_cast<void (*)()>(dlsym(handle_, "halide_profiler_reset"))) reset();
 }
 
 } // namespace cpq::runtime

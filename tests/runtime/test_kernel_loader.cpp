@@ -20,6 +20,7 @@
 
 #include "cpq/runtime/allocator.h"
 #include "cpq/runtime/kernel.h"
+#include "cpq/runtime/profile.h"
 
 #include "small_net_train.h"
 
@@ -333,4 +334,62 @@ BOOST_AUTO_TEST_CASE(bad_files_name_the_file) {
   fs::remove(lonely + ".so");
   load_fails(lonely, "noso.so: the kernel's shared object is missing");
   fs::remove_all(scratch("x").parent_path());
+}
+
+BOOST_AUTO_TEST_CASE(a_kernel_without_the_profiler_says_so) {
+  auto k = load_ok();
+  cpq::runtime::KernelProfile p;
+  std::string error;
+  BOOST_TEST(!k->profile(p, error));
+  BOOST_TEST(error.find("compiled without Halide's profiler") != std::string::npos, error);
+  BOOST_TEST(error.find("loaded_net.so") != std::string::npos, error);
+  k->reset_profile(); // nothing to reset: harmless
+}
+
+BOOST_AUTO_TEST_CASE(profiles_are_read_as_ops_and_passes) {
+  // What Halide's profiler names: the lowering's Funcs, named after their op
+  // and its counter, the op's own Funcs after that, and Halide's overhead.
+  cpq::runtime::KernelProfile p;
+  p.runs = 4, p.samples = 40, p.ms = 44;
+  p.funcs = {{"overhead", 4, 0, 0},
+             {"conv2d_3", 2, 0, 0},
+             {"conv2d_3_acc", 6, 0, 0},
+             {"conv2d_3_filter_oc", 2, 0, 0},
+             {"conv2d_grad_input_12_acc", 12, 0, 0},
+             {"quantize_grad_7_edge_sums", 8, 0, 0},
+             {"quantize_grad_7$1", 2, 0, 0},
+             {"adam_update_30_param", 4, 0, 0},
+             {"bias_grad_9", 4, 0, 0},
+             {"relu_5", 0, 0, 0}};
+  const auto ops = cpq::runtime::profile_by_op(p);
+  BOOST_TEST_REQUIRE(ops.size() == 6u); // relu_5 had no samples
+  BOOST_TEST(ops[0].op == "conv2d_grad_input_12");
+  BOOST_TEST(ops[0].kind == "conv2d_grad_input");
+  BOOST_TEST(ops[0].pass == "backward");
+  BOOST_TEST(ops[0].ms == 3.0); // per call
+  auto find = [&](const std::string &op) {
+    for (const auto &o : ops)
+      if (o.op == op) return o;
+    BOOST_FAIL("no op " << op);
+    return ops[0];
+  };
+  BOOST_TEST(find("conv2d_3").ms == 2.5);
+  BOOST_TEST(find("conv2d_3").funcs == 3);
+  BOOST_TEST(find("conv2d_3").pass == "forward");
+  BOOST_TEST(find("quantize_grad_7").ms == 2.5);
+  BOOST_TEST(find("quantize_grad_7").pass == "backward");
+  BOOST_TEST(find("adam_update_30").pass == "update");
+  BOOST_TEST(find("bias_grad_9").pass == "backward");
+  BOOST_TEST(find("overhead").pass == "overhead");
+  const std::string table = cpq::runtime::profile_table(p, "train_step", 3);
+  BOOST_TEST(table.find("train_step: 4 calls, 11.000 ms a call") != std::string::npos, table);
+  BOOST_TEST(table.find("(3 more ops)") != std::string::npos, table);
+  BOOST_TEST(table.find("by pass: forward 2.500 ms (23%), backward 6.500 ms (59%), update 1.000 ms (9%), "
+                        "overhead 1.000 ms (9%)") != std::string::npos,
+             table);
+  const std::string csv = cpq::runtime::profile_csv(p, "train_step", true);
+  BOOST_TEST(csv.rfind("kernel,op,kind,pass,ms_per_call,share\ntrain_step,conv2d_grad_input_12,conv2d_grad_input,"
+                       "backward,3.000000,0.272727\n",
+                       0) == 0,
+             csv);
 }

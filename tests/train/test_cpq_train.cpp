@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -125,6 +126,38 @@ BOOST_AUTO_TEST_CASE(a_short_quantized_run_learns) {
   BOOST_TEST(params.find("conv1.weight") != nullptr);
   BOOST_TEST(params.find("fc.weight.sigma") != nullptr);
   BOOST_TEST(read_text(run / "network.mlir").find("cpq.quantize") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(profile_prints_the_time_of_each_op_and_pass) {
+  const fs::path run = scratch("profile");
+  // Enough steps for Halide's 1 ms samples to land in the backward ops.
+  const Result r = train("--bits W2A2 --train-limit 6000 --test-limit 500 --batch 64 --epochs 1 --profile -o '" +
+                         run.string() + "'");
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  for (const char *expected : {"train_step: ", "eval_step: ", "Halide's profiler", "by pass: ", "profile.csv"})
+    BOOST_TEST(r.output.find(expected) != std::string::npos, "'" << expected << "' not in:\n" << r.output);
+  BOOST_TEST(r.output.find("test accuracy") != std::string::npos, r.output); // the summary as ever
+  std::istringstream csv(read_text(run / "profile.csv"));
+  std::string line;
+  std::getline(csv, line);
+  BOOST_TEST(line == "kernel,op,kind,pass,ms_per_call,share");
+  std::map<std::string, double> share;
+  int rows = 0, backward = 0;
+  while (std::getline(csv, line)) {
+    ++rows;
+    std::vector<std::string> cells;
+    std::istringstream fields(line);
+    for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    BOOST_TEST_REQUIRE(cells.size() == 6u, line);
+    BOOST_TEST((cells[3] == "forward" || cells[3] == "backward" || cells[3] == "update" || cells[3] == "overhead"),
+               line);
+    share[cells[0]] += std::stod(cells[5]);
+    if (cells[0] == "train_step" && cells[3] == "backward") ++backward;
+  }
+  BOOST_TEST(backward > 0, "no backward op in train_step's profile");
+  BOOST_TEST(rows > 5);
+  BOOST_TEST(share.count("train_step") == 1u);
+  for (const auto &[kernel, total] : share) BOOST_TEST(std::abs(total - 1.0) < 1e-3, kernel << " shares sum to " << total);
 }
 
 BOOST_AUTO_TEST_CASE(dropbits_masks_can_be_independent) {

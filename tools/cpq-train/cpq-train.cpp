@@ -14,7 +14,9 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/network.h"
 #include "cpq/runtime/idx.h"
+#include "cpq/runtime/atomic_file.h"
 #include "cpq/runtime/kernel.h"
+#include "cpq/runtime/profile.h"
 #include "cpq/runtime/roles.h"
 #include "cpq/runtime/trainer.h"
 
@@ -113,6 +115,11 @@ static cl::opt<std::string> kernelScheduleOpt("schedule",
                                               cl::desc("compile the kernels with this schedule file (cpq-tune's "
                                                        "best_schedule.json of train_step) instead of the hand schedule"),
                                               cl::value_desc("FILE"), cl::init(""), cl::cat(trainOptions));
+static cl::opt<bool> profileOpt("profile",
+                               cl::desc("compile the kernels with Halide's profiler (target feature 'profile', cached "
+                                        "apart) and print train_step's and eval_step's time per op and pass at the "
+                                        "end; also RUN/profile.csv"),
+                               cl::cat(trainOptions));
 static cl::opt<bool> quietOpt("quiet", cl::desc("no progress output"), cl::cat(trainOptions));
 
 namespace {
@@ -125,6 +132,28 @@ namespace {
 
 void note(const std::string &message) {
   if (!quietOpt) std::fprintf(stderr, "cpq-train: %s\n", message.c_str());
+}
+
+/// --profile: the kernels' time per op and pass, on stdout and in
+/// RUN/profile.csv.
+void print_profile(const cpq::runtime::Kernel &step, const cpq::runtime::Kernel &eval, const std::string &run) {
+  std::string csv, error;
+  bool header = true;
+  for (const auto *k : {&step, &eval}) {
+    cpq::runtime::KernelProfile p;
+    if (!k->profile(p, error)) {
+      std::printf("no profile of %s: %s\n", k->function().c_str(), error.c_str());
+      continue;
+    }
+    // Read: reset, so that Halide does not print its own report at exit,
+    // unless asked for (its figures per Func rather than per op).
+    if (!std::getenv("CPQ_HALIDE_PROFILE_REPORT")) k->reset_profile();
+    std::printf("%s", cpq::runtime::profile_table(p, k->function(), 25).c_str());
+    csv += cpq::runtime::profile_csv(p, k->function(), header);
+    header = false;
+  }
+  if (!csv.empty() && !cpq::runtime::write_atomically(run + "/profile.csv", csv, error)) fail(error);
+  if (!csv.empty()) std::printf("profile: %s/profile.csv\n", run.c_str());
 }
 
 std::string hex(std::uint64_t v) {
@@ -290,8 +319,10 @@ int main(int argc, char **argv) {
   cpq::codegen::PreparedNetwork network;
   std::string error, kernels;
   if (!cpq::codegen::prepare_network(inputFile, n, network, error)) fail(error);
+  std::string target = targetOpt;
+  if (profileOpt && target.find("profile") == std::string::npos) target += "-profile";
   if (!cpq::codegen::compiled_kernels(network, cacheOpt.empty() ? cpq::codegen::default_cache() : cacheOpt.getValue(),
-                                      targetOpt, note, kernels, error, kernelScheduleOpt))
+                                      target, note, kernels, error, kernelScheduleOpt))
     fail(error);
   auto step = load_kernel(kernels + "/train_step");
   auto eval = load_kernel(kernels + "/eval_step");
@@ -322,6 +353,7 @@ int main(int argc, char **argv) {
   o.progress = !quietOpt, o.note = note;
   cpq::runtime::TrainingResult result;
   if (!cpq::runtime::Trainer(*step, *eval, o).run(train, test, result, error)) fail(error);
+  if (profileOpt) print_profile(*step, *eval, out);
   if (result.stopped) {
     std::printf("stopped after step %lld of %lld (--stop-after-steps); continue with --resume\n",
                 static_cast<long long>(result.step), static_cast<long long>(result.total_steps));

@@ -54,6 +54,24 @@ struct KernelLoadOptions {
   std::string function;
 };
 
+/// One Func's share of a profiled kernel's calls (Halide's sampling
+/// profiler: a sample every millisecond is charged to the Func running).
+struct FuncProfile {
+  std::string name;
+  double ms = 0;              ///< summed over the calls
+  std::uint64_t peak_bytes = 0; ///< its largest heap allocation at once
+  int allocations = 0;
+};
+
+/// What Halide's profiler recorded of a kernel compiled with the `profile`
+/// feature (cpq-compile --target host-profile) since it was loaded or last
+/// reset.
+struct KernelProfile {
+  int runs = 0, samples = 0;
+  double ms = 0; ///< inside the kernel, summed over the calls
+  std::vector<FuncProfile> funcs; ///< every Func the profiler names, in pipeline order
+};
+
 /// Checks that `path` is an ELF shared object of this machine's
 /// architecture, reading only its header; false with `error` =
 /// "<path>: <problem>".
@@ -79,11 +97,20 @@ public:
   bool call(const std::map<std::string, halide_buffer_t *> &buffers, const std::map<std::string, Scalar> &scalars,
             std::string &error) const;
 
+  /// Halide's profiler figures for this kernel; false with `error` when it
+  /// was compiled without the profile feature or has not run.
+  bool profile(KernelProfile &out, std::string &error) const;
+  /// Zeroes the profiler's figures (of every profiled kernel of the same
+  /// shared object). Halide prints its own report of what it holds when the
+  /// shared object is unloaded: reset after reading to keep it quiet.
+  void reset_profile() const;
+
 private:
   Kernel() = default;
   std::string path_;
   Manifest manifest_;
   void *handle_ = nullptr;
+  bool profiled_ = false; ///< compiled with Halide's profiler (target feature "profile")
   int (*argv_)(void **) = nullptr;
   const char *(*extern_error_)() = nullptr; ///< training_externs.h, when the kernel links them
   void (*extern_error_clear_)() = nullptr;
