@@ -89,16 +89,19 @@ template <class F> double median_ms(int repeats, F &&f) {
   return t[t.size() / 2];
 }
 
+/// A tensor type; an extent of -1 is dynamic ("?"), as a network's batch is.
 std::string tensor(const std::vector<int> &shape) {
   std::string s = "tensor<";
-  for (int d : shape) s += std::to_string(d) + "x";
+  for (int d : shape) s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
   return s + "f32>";
 }
 
 /// The one-op function of `op` on shape `s`.
 std::string one_op(const char *op, const ConvShape &s) {
-  const std::string X = tensor({s.n, s.c, s.h, s.w}), W = tensor({s.o, s.c, s.k, s.k}),
-                    Y = tensor({s.n, s.o, s.oh(), s.ow()});
+  // The batch is dynamic, as in the networks' train_step (the hand
+  // schedules parallelise a dynamic batch differently from a static one).
+  const std::string X = tensor({-1, s.c, s.h, s.w}), W = tensor({s.o, s.c, s.k, s.k}),
+                    Y = tensor({-1, s.o, s.oh(), s.ow()});
   const std::string attrs = "{padding = [" + std::to_string(s.pad) + ", " + std::to_string(s.pad) + "]}";
   const std::string name = op;
   if (name == "conv2d")
@@ -111,7 +114,7 @@ std::string one_op(const char *op, const ConvShape &s) {
 }
 
 std::string one_op(const char *op, const DenseShape &s) {
-  const std::string X = tensor({s.n, s.in}), W = tensor({s.out, s.in}), Y = tensor({s.n, s.out});
+  const std::string X = tensor({-1, s.in}), W = tensor({s.out, s.in}), Y = tensor({-1, s.out});
   const std::string name = op;
   if (name == "dense")
     return "func @f(%x: " + X + ", %w: " + W + ") -> " + Y + " {\n  %y = cpq.dense %x, %w : (" + X + ", " + W +
@@ -146,6 +149,8 @@ std::optional<double> time_generated(const char *op, const Shape &s, const std::
     std::vector<Halide::Buffer<float>> inputs;
     for (auto &in : lowered->inputs) {
       std::vector<int> extents(in.shape.rbegin(), in.shape.rend());
+      for (int &e : extents)
+        if (e < 0) e = s.n; // the dynamic batch
       Halide::Buffer<float> b(extents);
       std::generate(b.data(), b.data() + b.number_of_elements(), [&] { return d(rng); });
       in.buffer->set(b);

@@ -12,8 +12,8 @@
 // implementations of one algorithm.
 // Each figure is the median of --repeats runs of --steps steps after warm-up.
 //
-// With --profile the kernels are compiled with Halide's profiler (their
-// figures then include its small overhead) and each row is followed by
+// With --profile the kernels time each stage computed at root (two trace
+// events a stage a step; the figures include that) and each row is followed by
 // train_step's time per op and pass (in --json: "profile", a list of
 // {op, kind, pass, ms} per row).
 //
@@ -125,7 +125,6 @@ double ours(const std::string &folder, const cpq::idx::LabelledImages &data, int
     rates.push_back(batch * steps / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   if (profile && !k->profile(*profile, error)) fail(error);
-  if (profile) k->reset_profile(); // read: no report of Halide's own at unload
   return median(rates);
 }
 
@@ -192,8 +191,7 @@ int main(int argc, char **argv) {
     auto note = [&](const std::string &m) {
       if (!json) std::fprintf(stderr, "bench/train: %s\n", m.c_str());
     };
-    if (!cpq::codegen::compiled_kernels(net, cache, profile ? "host-profile" : "host", note, folder, error))
-      fail(error);
+    if (!cpq::codegen::compiled_kernels(net, cache, "host", note, folder, error, "", profile)) fail(error);
     for (int batch : batches) {
       if (!json) std::fprintf(stderr, "lenet5 %s batch %d ...\n", b.c_str(), batch);
       Row r{b, batch, -1, -1, -1, {}};

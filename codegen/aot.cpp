@@ -71,6 +71,27 @@ bool write_model(const AotOptions &o, const LoweredFunction &f, const std::strin
   return runtime::write_model_file(o.model, o.output, c_name, f.model, error, o.pin_kernel);
 }
 
+namespace {
+
+/// Traces the production of every Func the schedule computes at root
+/// (outputs included, extern stages not): two events a Func a call, all on
+/// the calling thread, which the loaded kernel turns into exact times.
+void trace_root_funcs(Halide::Pipeline &pipeline) {
+  std::map<std::string, Halide::Internal::Function> env;
+  for (const Halide::Func &o : pipeline.outputs()) {
+    env.emplace(o.name(), o.function());
+    for (auto &kv : Halide::Internal::find_transitive_calls(o.function())) env.insert(kv);
+  }
+  for (auto &[name, f] : env) {
+    if (f.has_extern_definition()) continue;
+    Halide::LoopLevel level = f.schedule().compute_level();
+    level.lock();
+    if (level.is_root()) Halide::Func(f).trace_realizations();
+  }
+}
+
+} // namespace
+
 bool compile_aot(const AotOptions &o, std::string &error) {
   mlir::MLIRContext context;
   mlir::DialectRegistry registry;
@@ -145,6 +166,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     }
     schedules::apply_schedule(pipeline, first->stages, first->output_funcs(), targets[0], o.schedule,
                               o.partial_schedule);
+    if (o.time_root_funcs) trace_root_funcs(pipeline);
     const std::vector<Halide::Argument> arguments = first->arguments();
     auto factory = [&](const std::string &fn_name, const Halide::Target &target) {
       return pipeline.compile_to_module(arguments, fn_name, target);
@@ -174,7 +196,9 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     }
     {
       std::ofstream manifest(produced(".json"));
-      manifest << runtime::manifest_json(first->manifest(name));
+      runtime::Manifest m = first->manifest(name);
+      m.timed = o.time_root_funcs;
+      manifest << runtime::manifest_json(m);
       if (!manifest) {
         error = o.output + ".json: cannot write";
         return false;

@@ -36,6 +36,10 @@ struct AotOptions {
   /// Halide's sampling profiler compiled in: the kernel prints the time of
   /// each Func when the process exits (cpq-tune's profile of a function).
   bool profile = false;
+  /// Every Func computed at root traced (Halide's trace_realizations), so
+  /// that the loaded kernel times each one's production exactly
+  /// (runtime::Kernel::profile); the manifest says "timed".
+  bool time_root_funcs = false;
   /// A packed model file to write (safetensors; "" for none): the kernel then
   /// takes every bound parameter as an input (packed weights as bytes) and
   /// the file holds their values, its metadata naming the kernel.

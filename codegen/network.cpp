@@ -204,7 +204,7 @@ namespace {
 /// `dir` already holds the first one.
 bool compile_into_cache(const std::string &module_text, const std::vector<std::string> &functions, const fs::path &dir,
                         const std::string &target, const std::function<void(const std::string &)> &say,
-                        std::string &error, const std::string &schedule = "") {
+                        std::string &error, const std::string &schedule = "", bool timed = false) {
   if (std::all_of(functions.begin(), functions.end(), [&](const std::string &fn) { return fs::exists(dir / (fn + ".so")); })) {
     say("kernels from the cache: " + dir.string());
     return true;
@@ -227,6 +227,7 @@ bool compile_into_cache(const std::string &module_text, const std::vector<std::s
     o.function = fn;
     o.output = (tmp / fn).string();
     o.targets = {target};
+    o.time_root_funcs = timed;
     if (!schedule.empty()) {
       // A schedule file tuned for the first function (train_step); the
       // others take the stages they share with it.
@@ -265,7 +266,7 @@ fs::path cache_folder(const std::string &cache, const std::string &name, const s
 
 bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target,
                       const std::function<void(const std::string &)> &note, std::string &folder, std::string &error,
-                      const std::string &schedule) {
+                      const std::string &schedule, bool timed) {
   auto say = [&](const std::string &m) {
     if (note) note(m);
   };
@@ -283,9 +284,10 @@ bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const 
     key_text += "\nschedule:\n" + text.str();
     absolute = fs::absolute(schedule).string();
   }
+  if (timed) key_text += "\ntimed stages";
   const fs::path dir = cache_folder(cache, p.name, key_text, target);
   folder = dir.string();
-  return compile_into_cache(p.training_text, {"train_step", "eval_step"}, dir, target, say, error, absolute);
+  return compile_into_cache(p.training_text, {"train_step", "eval_step"}, dir, target, say, error, absolute, timed);
 }
 
 bool hessian_module(const PreparedNetwork &p, std::string &text, std::string &error) {

@@ -168,15 +168,15 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   Func a(name + "_alpha"), s(name + "_sigma");
   a(v.c) = tensor(q.alpha()).f(v.c);
   s(v.c) = tensor(q.sigma()).f(v.c);
-  // The window: fixed by the options; else every edge of a grid of up to 16
-  // points (points - 1 edges on each side of any cell reach them all:
-  // exact, and at most 15 steps), and on larger grids a loop over all edges
-  // cut short at what this call's scales need.
+  // The window: fixed by the options; else a loop over every edge (points -
+  // 1 on each side of any cell reach them all) cut short, on grids of more
+  // than 4 points, at what this call's scales need (sigma/alpha = 1/4 needs
+  // 6 a side, where a 4-bit grid has 15).
   Func window_stage;
   Expr window = Expr(options.edge_window), limit;
   if (options.edge_window <= 0) {
     window = Expr(g.num_points() - 1);
-    if (g.num_points() > 16) limit = automatic_edge_window(g, a, s, tensor(q.alpha()).dim(0), name, window_stage);
+    if (g.num_points() > 4) limit = automatic_edge_window(g, a, s, tensor(q.alpha()).dim(0), name, window_stage);
   }
   QuantizeBackward bwd;
   if (q.gate_logits()) {

@@ -26,10 +26,14 @@ namespace {
 /// A float64 constant (Halide has no implicit Expr from double).
 Expr f64(double v) { return Internal::make_const(Float(64), v); }
 
-/// x with `value` outside its MLIR-order shape.
+/// x with `value` outside its MLIR-order shape, bounded only along the two
+/// spatial axes of an NCHW tensor: windows never leave the channels or the
+/// batch, and bounds there would cost loads comparisons Halide cannot
+/// always prove away (the batch is dynamic).
 Func padded(const TensorValue &x, const Expr &value) {
   Region bounds;
-  for (int k = x.rank() - 1; k >= 0; --k) bounds.push_back(Range(0, x.dim(k)));
+  for (int k = x.rank() - 1; k >= 0; --k)
+    bounds.push_back(x.rank() == 4 && k < 2 ? Range(Expr(), Expr()) : Range(0, x.dim(k)));
   return BoundaryConditions::constant_exterior(x.f, value, bounds);
 }
 

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -90,6 +92,37 @@ Kernel::~Kernel() {
   if (handle_) dlclose(handle_);
 }
 
+namespace {
+
+/// The stage times of the kernel running on this thread (root Funcs'
+/// productions begin and end on the calling thread).
+thread_local StageTimes *running_times = nullptr;
+
+int32_t record_trace_event(void *, const halide_trace_event_t *e) {
+  StageTimes *t = running_times;
+  if (!t) return 0;
+  const auto now = std::chrono::steady_clock::now();
+  switch (e->event) {
+  case halide_trace_produce: {
+    const int32_t id = t->next_id++;
+    t->open[id] = {e->func, now};
+    return id;
+  }
+  case halide_trace_end_produce: {
+    auto it = t->open.find(e->parent_id);
+    if (it != t->open.end()) {
+      t->func_ns[it->second.first] += std::chrono::duration<double, std::nano>(now - it->second.second).count();
+      t->open.erase(it);
+    }
+    return 0;
+  }
+  default:
+    return t->next_id++;
+  }
+}
+
+} // namespace
+
 std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &error, const KernelLoadOptions &options) {
   const std::string manifest_path = prefix + ".json", so_path = prefix + ".so";
   std::unique_ptr<Kernel> k(new Kernel());
@@ -151,12 +184,6 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
     return fail(so_path, "has no kernel '" + k->function() + "' (the manifest's function; no " + k->function() +
                              "_argv / _metadata)");
   const halide_filter_metadata_t *md = metadata_fn();
-  // The target it was compiled for, e.g. x86-64-linux-avx2-...-profile (with
-  // several targets, the list joined by commas).
-  const std::string target = md->target ? md->target : "";
-  for (std::size_t at = 0; (at = target.find("profile", at)) != std::string::npos; at += 7)
-    if ((at == 0 || target[at - 1] == '-') && (at + 7 == target.size() || target[at + 7] == '-' || target[at + 7] == ','))
-      k->profiled_ = true;
   if (md->num_arguments != int(k->manifest_.arguments.size()))
     return fail(so_path, "its kernel takes " + std::to_string(md->num_arguments) + " arguments, the manifest lists " +
                              std::to_string(k->manifest_.arguments.size()));
@@ -185,6 +212,14 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
   auto set_malloc = reinterpret_cast<SetMalloc>(dlsym(k->handle_, "halide_set_custom_malloc"));
   auto set_free = reinterpret_cast<SetFree>(dlsym(k->handle_, "halide_set_custom_free"));
   if (set_malloc && set_free) set_malloc(caching_malloc), set_free(caching_free);
+  // A kernel compiled to time its stages traces each root Func's production.
+  if (k->manifest_.timed) {
+    using SetTrace = halide_trace_t (*)(halide_trace_t);
+    auto set_trace = reinterpret_cast<SetTrace>(dlsym(k->handle_, "halide_set_custom_trace"));
+    if (!set_trace) return fail(so_path, "is marked \"timed\" but has no halide_set_custom_trace");
+    set_trace(record_trace_event);
+    k->timing_ = std::make_unique<StageTimes>();
+  }
   return k;
 }
 
@@ -263,7 +298,14 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
   std::string halide_error;
   current_error = &halide_error;
   if (extern_error_clear_) extern_error_clear_();
+  const auto started = std::chrono::steady_clock::now();
+  running_times = timing_.get();
   const int rc = argv_(argv.data());
+  running_times = nullptr;
+  if (timing_) {
+    timing_->call_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - started).count();
+    ++timing_->runs;
+  }
   current_error = nullptr;
   if (rc != 0) {
     error = function() + ": the kernel failed (Halide error " + std::to_string(rc) + ")" +
@@ -280,38 +322,27 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
 }
 
 bool Kernel::profile(KernelProfile &out, std::string &error) const {
-  // The runtime linked into the kernel keeps one list of pipelines; its own
-  // lookup compares names by address, so the list is walked here, under the
-  // profiler's lock (which also pauses its sampling thread).
-  using GetState = halide_profiler_state *(*)();
-  using Mutex = void (*)(halide_mutex *);
-  auto get = reinterpret_cast<GetState>(dlsym(handle_, "halide_profiler_get_state"));
-  auto lock = reinterpret_cast<Mutex>(dlsym(handle_, "halide_mutex_lock"));
-  auto unlock = reinterpret_cast<Mutex>(dlsym(handle_, "halide_mutex_unlock"));
-  if (!get || !lock || !unlock || !profiled_)
-    return error = path_ + ": no profile: the kernel was compiled without Halide's profiler (target feature "
-                           "'profile', e.g. --target host-profile)",
+  if (!timing_)
+    return error = path_ + ": no profile: the kernel was not compiled to time its stages (cpq-train --profile, "
+                           "bench/train --profile)",
            false;
-  halide_profiler_state *state = get();
-  lock(&state->lock);
-  const halide_profiler_pipeline_stats *p = state->pipelines;
-  while (p && (!p->name || function() != p->name)) p = static_cast<const halide_profiler_pipeline_stats *>(p->next);
-  if (p && p->runs > 0) {
-    out = KernelProfile{};
-    out.runs = p->runs, out.samples = p->samples, out.ms = double(p->time) / 1e6;
-    for (int i = 0; i < p->num_funcs; ++i) {
-      const halide_profiler_func_stats &f = p->funcs[i];
-      out.funcs.push_back({f.name ? f.name : "", double(f.time) / 1e6, f.memory_peak, f.num_allocs});
-    }
+  if (timing_->runs == 0) return error = path_ + ": no profile: the kernel has not run since it was loaded or reset", false;
+  out = KernelProfile{};
+  out.runs = timing_->runs;
+  out.ms = timing_->call_ns / 1e6;
+  double inside = 0;
+  for (const auto &[name, ns] : timing_->func_ns) {
+    out.funcs.push_back({name, ns / 1e6});
+    inside += ns / 1e6;
   }
-  const bool found = p && p->runs > 0;
-  unlock(&state->lock);
-  if (!found) return error = path_ + ": no profile: the kernel has not run since it was loaded or reset", false;
+  // What no root Func's production covers: allocations, the stages'
+  // set-up, the parallel loops' start.
+  out.funcs.push_back({"overhead", std::max(0.0, out.ms - inside)});
   return true;
 }
 
 void Kernel::reset_profile() const {
-  if (auto reset = reinterpret_cast<void (*)()>(dlsym(handle_, "halide_profiler_reset"))) reset();
+  if (timing_) *timing_ = StageTimes{};
 }
 
 } // namespace cpq::runtime

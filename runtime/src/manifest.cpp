@@ -90,7 +90,8 @@ std::string manifest_json(const Manifest &m) {
     if (!q.gate.empty()) j["gate"] = q.gate;
     s += (i ? ",\n    " : "\n    ") + j.dump();
   }
-  s += std::string(m.quantizers.empty() ? "" : "\n  ") + "],\n  \"externs\": " + Json(m.externs).dump() + "\n}\n";
+  s += std::string(m.quantizers.empty() ? "" : "\n  ") + "],\n  \"externs\": " + Json(m.externs).dump() +
+       (m.timed ? ",\n  \"timed\": true" : "") + "\n}\n";
   return s;
 }
 
@@ -191,6 +192,10 @@ bool read_manifest_json(const std::string &text, const std::string &what, Manife
       if (!e.is_string()) return fail("\"externs\" holds a value that is not a name");
       m.externs.push_back(e.get<std::string>());
     }
+  }
+  if (auto it = root.find("timed"); it != root.end()) {
+    if (!it->is_boolean()) return fail("\"timed\" is not true or false");
+    m.timed = it->get<bool>();
   }
   out = std::move(m);
   return true;

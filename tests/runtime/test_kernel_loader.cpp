@@ -336,33 +336,40 @@ BOOST_AUTO_TEST_CASE(bad_files_name_the_file) {
   fs::remove_all(scratch("x").parent_path());
 }
 
-BOOST_AUTO_TEST_CASE(a_kernel_without_the_profiler_says_so) {
+BOOST_AUTO_TEST_CASE(a_kernel_not_compiled_to_time_its_stages_says_so) {
   auto k = load_ok();
   cpq::runtime::KernelProfile p;
   std::string error;
   BOOST_TEST(!k->profile(p, error));
-  BOOST_TEST(error.find("compiled without Halide's profiler") != std::string::npos, error);
+  BOOST_TEST(error.find("not compiled to time its stages") != std::string::npos, error);
   BOOST_TEST(error.find("loaded_net.so") != std::string::npos, error);
   k->reset_profile(); // nothing to reset: harmless
 }
 
+BOOST_AUTO_TEST_CASE(a_timed_manifest_needs_a_boolean) {
+  std::string text = manifest();
+  text.insert(text.rfind('}'), ", \"timed\": 1");
+  load_fails(variant("timed_number", text), "\"timed\" is not true or false");
+}
+
 BOOST_AUTO_TEST_CASE(profiles_are_read_as_ops_and_passes) {
-  // What Halide's profiler names: the lowering's Funcs, named after their op
-  // and its counter, the op's own Funcs after that, and Halide's overhead.
+  // What a timed kernel records: the lowering's Funcs, named after their op
+  // and its counter, the op's own Funcs after that, and the overhead.
   cpq::runtime::KernelProfile p;
-  p.runs = 4, p.samples = 40, p.ms = 44;
-  p.funcs = {{"overhead", 4, 0, 0},
-             {"conv2d_3", 2, 0, 0},
-             {"conv2d_3_acc", 6, 0, 0},
-             {"conv2d_3_filter_oc", 2, 0, 0},
-             {"conv2d_grad_input_12_acc", 12, 0, 0},
-             {"quantize_grad_7_edge_sums", 8, 0, 0},
-             {"quantize_grad_7$1", 2, 0, 0},
-             {"adam_update_30_param", 4, 0, 0},
-             {"bias_grad_9", 4, 0, 0},
-             {"relu_5", 0, 0, 0}};
+  p.runs = 4, p.ms = 44;
+  p.funcs = {{"overhead", 4},
+             {"conv2d_3", 2},
+             {"conv2d_3_acc", 6},
+             {"conv2d_3_filter_oc", 2},
+             {"conv2d_grad_input_12_acc", 12},
+             {"quantize_grad_7_edge_sums", 8},
+             {"quantize_grad_7$1", 2},
+             {"adam_update_30_param", 4},
+             {"fc1_weight_adam_m_out", 2},
+             {"bias_grad_9", 2},
+             {"relu_5", 0}};
   const auto ops = cpq::runtime::profile_by_op(p);
-  BOOST_TEST_REQUIRE(ops.size() == 6u); // relu_5 had no samples
+  BOOST_TEST_REQUIRE(ops.size() == 7u); // relu_5 took no time
   BOOST_TEST(ops[0].op == "conv2d_grad_input_12");
   BOOST_TEST(ops[0].kind == "conv2d_grad_input");
   BOOST_TEST(ops[0].pass == "backward");
@@ -379,12 +386,13 @@ BOOST_AUTO_TEST_CASE(profiles_are_read_as_ops_and_passes) {
   BOOST_TEST(find("quantize_grad_7").ms == 2.5);
   BOOST_TEST(find("quantize_grad_7").pass == "backward");
   BOOST_TEST(find("adam_update_30").pass == "update");
+  BOOST_TEST(find("fc1_weight_adam_m_out").pass == "update");
   BOOST_TEST(find("bias_grad_9").pass == "backward");
   BOOST_TEST(find("overhead").pass == "overhead");
   const std::string table = cpq::runtime::profile_table(p, "train_step", 3);
   BOOST_TEST(table.find("train_step: 4 calls, 11.000 ms a call") != std::string::npos, table);
-  BOOST_TEST(table.find("(3 more ops)") != std::string::npos, table);
-  BOOST_TEST(table.find("by pass: forward 2.500 ms (23%), backward 6.500 ms (59%), update 1.000 ms (9%), "
+  BOOST_TEST(table.find("(4 more ops)") != std::string::npos, table);
+  BOOST_TEST(table.find("by pass: forward 2.500 ms (23%), backward 6.000 ms (55%), update 1.500 ms (14%), "
                         "overhead 1.000 ms (9%)") != std::string::npos,
              table);
   const std::string csv = cpq::runtime::profile_csv(p, "train_step", true);

@@ -116,9 +116,9 @@ static cl::opt<std::string> kernelScheduleOpt("schedule",
                                                        "best_schedule.json of train_step) instead of the hand schedule"),
                                               cl::value_desc("FILE"), cl::init(""), cl::cat(trainOptions));
 static cl::opt<bool> profileOpt("profile",
-                               cl::desc("compile the kernels with Halide's profiler (target feature 'profile', cached "
-                                        "apart) and print train_step's and eval_step's time per op and pass at the "
-                                        "end; also RUN/profile.csv"),
+                               cl::desc("compile the kernels to time each stage (cached apart) and print "
+                                        "train_step's and eval_step's time per op and pass at the end; also "
+                                        "RUN/profile.csv"),
                                cl::cat(trainOptions));
 static cl::opt<bool> quietOpt("quiet", cl::desc("no progress output"), cl::cat(trainOptions));
 
@@ -145,9 +145,6 @@ void print_profile(const cpq::runtime::Kernel &step, const cpq::runtime::Kernel 
       std::printf("no profile of %s: %s\n", k->function().c_str(), error.c_str());
       continue;
     }
-    // Read: reset, so that Halide does not print its own report at exit,
-    // unless asked for (its figures per Func rather than per op).
-    if (!std::getenv("CPQ_HALIDE_PROFILE_REPORT")) k->reset_profile();
     std::printf("%s", cpq::runtime::profile_table(p, k->function(), 25).c_str());
     csv += cpq::runtime::profile_csv(p, k->function(), header);
     header = false;
@@ -319,10 +316,8 @@ int main(int argc, char **argv) {
   cpq::codegen::PreparedNetwork network;
   std::string error, kernels;
   if (!cpq::codegen::prepare_network(inputFile, n, network, error)) fail(error);
-  std::string target = targetOpt;
-  if (profileOpt && target.find("profile") == std::string::npos) target += "-profile";
   if (!cpq::codegen::compiled_kernels(network, cacheOpt.empty() ? cpq::codegen::default_cache() : cacheOpt.getValue(),
-                                      target, note, kernels, error, kernelScheduleOpt))
+                                      targetOpt, note, kernels, error, kernelScheduleOpt, profileOpt))
     fail(error);
   auto step = load_kernel(kernels + "/train_step");
   auto eval = load_kernel(kernels + "/eval_step");

@@ -27,6 +27,7 @@
 
 #include <HalideRuntime.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -54,22 +55,29 @@ struct KernelLoadOptions {
   std::string function;
 };
 
-/// One Func's share of a profiled kernel's calls (Halide's sampling
-/// profiler: a sample every millisecond is charged to the Func running).
+/// One stage's share of a timed kernel's calls: the wall time of a root
+/// Func's production (its own loops and everything computed inside them).
 struct FuncProfile {
-  std::string name;
-  double ms = 0;              ///< summed over the calls
-  std::uint64_t peak_bytes = 0; ///< its largest heap allocation at once
-  int allocations = 0;
+  std::string name; ///< the Func, or "overhead": the calls' time outside every root Func
+  double ms = 0;    ///< summed over the calls
 };
 
-/// What Halide's profiler recorded of a kernel compiled with the `profile`
-/// feature (cpq-compile --target host-profile) since it was loaded or last
-/// reset.
+/// The stage times of a kernel compiled to time them (its manifest says
+/// "timed": cpq-train --profile, bench/train --profile) since it was loaded
+/// or last reset.
 struct KernelProfile {
-  int runs = 0, samples = 0;
+  int runs = 0;
   double ms = 0; ///< inside the kernel, summed over the calls
-  std::vector<FuncProfile> funcs; ///< every Func the profiler names, in pipeline order
+  std::vector<FuncProfile> funcs;
+};
+
+/// What a timed kernel's trace handler accumulates.
+struct StageTimes {
+  int runs = 0;
+  double call_ns = 0;
+  std::map<std::string, double> func_ns;
+  std::map<std::int32_t, std::pair<std::string, std::chrono::steady_clock::time_point>> open;
+  std::int32_t next_id = 1;
 };
 
 /// Checks that `path` is an ELF shared object of this machine's
@@ -97,12 +105,10 @@ public:
   bool call(const std::map<std::string, halide_buffer_t *> &buffers, const std::map<std::string, Scalar> &scalars,
             std::string &error) const;
 
-  /// Halide's profiler figures for this kernel; false with `error` when it
-  /// was compiled without the profile feature or has not run.
+  /// The stage times of this kernel's calls; false with `error` when it was
+  /// not compiled to time them or has not run.
   bool profile(KernelProfile &out, std::string &error) const;
-  /// Zeroes the profiler's figures (of every profiled kernel of the same
-  /// shared object). Halide prints its own report of what it holds when the
-  /// shared object is unloaded: reset after reading to keep it quiet.
+  /// Zeroes the stage times.
   void reset_profile() const;
 
 private:
@@ -110,7 +116,7 @@ private:
   std::string path_;
   Manifest manifest_;
   void *handle_ = nullptr;
-  bool profiled_ = false; ///< compiled with Halide's profiler (target feature "profile")
+  std::unique_ptr<StageTimes> timing_; ///< a timed kernel's stage times
   int (*argv_)(void **) = nullptr;
   const char *(*extern_error_)() = nullptr; ///< training_externs.h, when the kernel links them
   void (*extern_error_clear_)() = nullptr;

@@ -76,6 +76,9 @@ struct Manifest {
   std::vector<KernelArgument> arguments; ///< in the C function's order: inputs, then outputs
   std::vector<QuantizerInfo> quantizers;
   std::vector<std::string> externs; ///< C functions the kernel calls (kernel_helpers.h)
+  /// Compiled to time its root Funcs (cpq-train --profile): the loader then
+  /// records them for Kernel::profile. Written only when true.
+  bool timed = false;
 
   /// The argument named `name` (its C identifier), or null.
   const KernelArgument *argument(const std::string &name) const;

@@ -1,12 +1,12 @@
-//===- profile.h - a profiled kernel's time per op and pass -----*- C++ -*-===//
+//===- profile.h - a timed kernel's time per op and pass --------*- C++ -*-===//
 //
-// This file declares how the Funcs of a kernel compiled with Halide's
-// profiler (Kernel::profile) are read back as the ops of the cpq function
-// they came from: the lowering names every op's Funcs after the op and a
-// counter ("conv2d_grad_input_12", its accumulator "conv2d_grad_input_12_acc"),
-// so each Func is charged to the op whose name it starts with, and each op
-// to a pass: forward, backward (the *_grad ops), update (the optimizer's) or
-// overhead (Halide's own time outside any Func).
+// This file declares how the stage times of a timed kernel (Kernel::profile)
+// are read back as the ops of the cpq function they came from: the lowering
+// names every op's Funcs after the op and a counter ("conv2d_grad_input_12",
+// its accumulator "conv2d_grad_input_12_acc"), so each Func is charged to
+// the op whose name it starts with, and each op to a pass: forward,
+// backward (the *_grad ops), update (the optimizer's, and the results
+// written out) or overhead (the calls' time outside every stage).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
