@@ -139,6 +139,7 @@ std::optional<double> time_generated(const char *op, const Shape &s, const std::
   mlir::FuncOp func = module->template lookupSymbol<mlir::FuncOp>("f");
   cpq::codegen::LoweringOptions options;
   options.clamp_inputs = schedule != "hand";
+  options.constant_edge_loops = schedule != "hand";
   options.batch_estimate = s.n;
   auto lowered = cpq::codegen::lower_function(func, options);
   if (!lowered) return std::nullopt;

@@ -149,6 +149,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     // Schedule files are points of the hand schedules' space (schedules/space.h).
     const bool autoscheduled = o.schedule != "hand" && !schedules::is_schedule_file(o.schedule);
     lowering.clamp_inputs = lowering.clamp_inputs || autoscheduled;
+    lowering.constant_edge_loops = lowering.constant_edge_loops || autoscheduled;
     lowering.parameters_as_inputs = lowering.parameters_as_inputs || !o.model.empty();
     if (autoscheduled) lowering.packed_products = "halide"; // the autoschedulers schedule no extern stages
     auto first = lower_function(func, lowering);

@@ -29,8 +29,8 @@ namespace cpq::codegen {
 struct LoweringOptions {
   /// Edges visited on each side of x by the quantizer's backward. 0 (the
   /// default): per call, what the channels' sigma / alpha need (at most the
-  /// grid's points), so no ratio is too large and a 2-bit grid visits at
-  /// most 4. A fixed window suffices for sigma / alpha up to about
+  /// grid's points - 1), so no ratio is too large and a 2-bit grid visits at
+  /// most 3. A fixed window suffices for sigma / alpha up to about
   /// (window - 1) / 20 cells; a call whose scales need more stops with a
   /// run-time error.
   int edge_window = 0;
@@ -41,6 +41,10 @@ struct LoweringOptions {
   /// before the start of inputs smaller than a vector (a batch of 2, a
   /// 4-channel scale); hand schedules guard their tails and need no clamp.
   bool clamp_inputs = false;
+  /// Quantizer edge loops of constant extent on grids of up to 16 points
+  /// (every edge), for the autoschedulers, which unroll them; else grids of
+  /// more than 4 points stop at what the call's sigma / alpha need.
+  bool constant_edge_loops = false;
   /// A packed model's kernel: bound parameters become inputs instead of
   /// constants compiled in (cpq.pack of bound values an input of packed
   /// bytes; a parameter only cpq.pack reads is dropped), and their values go

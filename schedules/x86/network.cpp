@@ -219,7 +219,11 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   if (!static_t) tile(out.specialize(c.register_extent >= TB), TailStrategy::ShiftInwards);
   tile(out, TailStrategy::GuardWithIf);
 
-  acc.compute_at(out, to).vectorize(V, vec, TailStrategy::GuardWithIf);
+  // Rows of acc padded to whole vectors: a block narrower than a vector (the
+  // last 2 of 10 outputs) otherwise stores vectors that overlap the next
+  // row's, and every accumulation waits on the store before it (fc2's
+  // forward: 0.30 ms, against 0.006 for oneDNN).
+  acc.compute_at(out, to).align_storage(V, vec).vectorize(V, vec, TailStrategy::GuardWithIf);
   Var avo("avo"), avi("avi"), ato("ato"), ati("ati");
   std::vector<VarOrRVar> order = {avi, avo, ati};
   for (const RVar &r : acc.rvars(0)) order.push_back(r);

@@ -118,6 +118,7 @@ public:
     if (!func) throw std::invalid_argument("no function " + name);
     codegen::LoweringOptions opts = options;
     opts.clamp_inputs = schedule != "hand";
+    opts.constant_edge_loops = schedule != "hand";
     auto f = codegen::lower_function(func, opts);
     if (!f) throw std::invalid_argument("lowering failed:\n" + mlir);
     lowered = std::move(*f);
