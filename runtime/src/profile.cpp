@@ -10,10 +10,9 @@ namespace cpq::runtime {
 
 namespace {
 
-/// The op a Func belongs to: the longest prefix `<letters/underscores>_<digits>`
-/// that ends at the name's end or before '_' or '$' ("conv2d_3_acc" ->
-/// "conv2d_3"); kinds may hold digits ("conv2d"), so the counter is the
-/// last run of digits that is followed by a separator.
+/// The op a Func belongs to: the name up to its first counter, a run of
+/// digits after '_' that ends the name or is followed by '_' or '$'
+/// ("conv2d_3_acc" -> "conv2d_3"; the digit of "conv2d" follows no '_').
 std::string op_of(const std::string &func) {
   std::string best;
   for (std::size_t i = 1; i < func.size(); ++i) {
