@@ -71,6 +71,10 @@ struct QuantizeLoops {
   /// The extent of i when the lowering knows it (a network's static inner
   /// axes); undefined in the standalone kernels, which take any size.
   Halide::Expr inner_extent;
+  /// The extent of the rows i is made of when it flattens several axes of a
+  /// network's tensor (a row is contiguous in the tensor, rows are not
+  /// adjacent in the view's arithmetic), 0 when i is one axis or unknown.
+  int row_extent = 0;
   Halide::Func x_hat;                     // forward output
   std::vector<Halide::Func> tables;       // per-call survivor tables (independent masks)
   Halide::Func element;                   // backward, per element

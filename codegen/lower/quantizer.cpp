@@ -142,6 +142,7 @@ mlir::LogicalResult Lowering::lower_quantize(const QuantizerAttrs &q, const std:
   schedules::QuantizeLoops loops;
   loops.i = v.i, loops.c = v.c, loops.n = v.n;
   loops.inner_extent = view.inner_extent;
+  loops.row_extent = view.row;
   loops.x_hat = fwd.x_hat;
   loops.tables = fwd.tables;
   record("quantize", {y.f}, {}, loops);
@@ -212,6 +213,7 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   schedules::QuantizeLoops loops;
   loops.i = v.i, loops.c = v.c, loops.n = v.n;
   loops.inner_extent = view.inner_extent;
+  loops.row_extent = view.row;
   loops.tables = bwd.forward.tables;
   if (window_stage.defined()) loops.tables.push_back(window_stage);
   loops.element = bwd.element;

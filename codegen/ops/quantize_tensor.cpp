@@ -23,6 +23,8 @@ QuantizerView quantizer_view(const TensorValue &x, int axis) {
   q.inner_extent = 1, q.outer_extent = 1;
   for (int k : q.inner_axes) q.inner_extent = q.inner_extent * x.dim(k);
   for (int k : q.outer_axes) q.outer_extent = q.outer_extent * x.dim(k);
+  if (q.inner_axes.size() >= 2)
+    if (const int64_t *w = Internal::as_const_int(x.dim(q.inner_axes.back()))) q.row = int(*w);
   return q;
 }
 

@@ -27,6 +27,12 @@ struct QuantizerView {
   int axis = -1; ///< -1: per tensor
   std::vector<int> inner_axes, outer_axes;
   Halide::Expr inner_extent, outer_extent;
+  /// The innermost axis' extent when the inner dimension flattens two or
+  /// more axes (an activation's C x H x W), else 0: the schedules split the
+  /// element loops by it so that a vector stays within one row and reads
+  /// the tensor contiguously (across rows the view's div and mod make
+  /// gathers).
+  int row = 0;
 };
 
 /// The view of `x` quantized along `axis` (-1: per tensor).

@@ -310,8 +310,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
     }
     if (s.family == "quantize_grad") {
       c.stage(s.funcs.empty() ? Func(s.quantize->grad_x).name() : s.funcs.front().name(), s.family);
-      Func(s.quantize->grad_x).compute_root();
-      schedule_quantize_backward(*s.quantize, target, c);
+      schedule_quantize_backward(*s.quantize, target, c, may_inline(s.quantize->grad_x));
       continue;
     }
     if (s.contraction) {

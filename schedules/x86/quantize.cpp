@@ -6,11 +6,14 @@
 // kChunk elements (equal parts of it when its extent is known); chunks,
 // channels and the outer dimension are fused into one
 // parallel loop, and each chunk is vectorised at the natural width. Tails are
-// guarded, so any size (1, 3, 1000003) is valid.
+// guarded, so any size (1, 3, 1000003) is valid. In a network, where the
+// inner dimension may flatten rows of a tensor (C x H x W), chunks are whole
+// rows and vectors stay within a row.
 //
 // Backward: the per-element gradients (two exps per element on uniform
 // survivors, one per visited edge on others) are computed once, into a
-// buffer, per chunk in parallel; dL/dx is a copy of them. (Measured
+// buffer, per chunk in parallel; a network's consumers read dL/dx straight
+// from that buffer (a standalone kernel, whose output it is, copies it). (Measured
 // alternative: recomputing dL/dx in a lighter loop of its own and summing the
 // rest chunk by chunk from cache, with no tensor-sized buffer, ran at 0.6-0.75x:
 // the edge loops, not memory, bound the backward.) The per-channel sums are
@@ -19,6 +22,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "schedules/x86/x86.h"
+
+#include <algorithm>
 
 namespace cpq::schedules::x86 {
 using namespace Halide;
@@ -44,16 +49,47 @@ Expr chunk_along_i(const QuantizeLoops &q, int chunk, int vec) {
   return Internal::simplify(((part + (vec - 1)) / vec) * vec);
 }
 
-/// Chunked, parallel, vectorised loop nest over (i, c, n) for `f`; returns
-/// the vectorised loop's variable.
-Var schedule_elementwise(Func f, const QuantizeLoops &q, int vec, int chunk) {
-  Var io("io"), ii("ii"), t("t");
+/// Rows (see QuantizeLoops::row_extent) at least this long are vectorised
+/// within each row; shorter ones (a 3x3 or 5x5 filter's) across rows.
+constexpr int kMinRow = 8;
+
+/// The vector loop of an element-wise nest: its variable (one iteration a
+/// vector) and its lanes.
+struct VectorLoop {
+  Var var;
+  int lanes;
+};
+
+/// Chunked, parallel, vectorised loop nest over (i, c, n) for `f`. When i
+/// flattens rows of a tensor, chunks are whole rows and vectors stay inside
+/// a row (the last one of a row shifted inwards when the row is not a whole
+/// number of them): across rows, the view's div and mod turn every load of
+/// the tensor into a gather (LeNet-5's 24-wide rows ran so at a third of
+/// the speed).
+VectorLoop schedule_elementwise(Func f, const QuantizeLoops &q, int vec, int chunk) {
+  Var ii("ii"), t("t");
+  if (q.row_extent >= kMinRow && q.inner_extent.defined()) {
+    int lanes = vec;
+    while (lanes > q.row_extent) lanes /= 2;
+    Var r("r"), ro("ro"), ri("ri");
+    f.split(q.i, r, ii, q.row_extent)
+        .split(r, ro, ri, std::max(1, chunk / q.row_extent), TailStrategy::GuardWithIf)
+        .fuse(ro, q.c, t)
+        .fuse(t, q.n, t)
+        .parallel(t)
+        .vectorize(ii, lanes, TailStrategy::ShiftInwards);
+    // Unrolled, each vector's offset in its row is a constant, so the
+    // simplifier sees that it does not cross into the next row (or plane).
+    if (q.row_extent <= 8 * lanes) f.unroll(ii);
+    return {ii, lanes};
+  }
+  Var io("io");
   f.split(q.i, io, ii, chunk_along_i(q, chunk, vec), TailStrategy::GuardWithIf)
       .fuse(io, q.c, t)
       .fuse(t, q.n, t)
       .parallel(t)
       .vectorize(ii, vec, TailStrategy::GuardWithIf);
-  return ii;
+  return {ii, vec};
 }
 } // namespace
 
@@ -82,7 +118,7 @@ void schedule_quantize_forward(const QuantizeLoops &q, const Target &target, Cho
   schedule_elementwise(q.x_hat, q, vec, chunk);
 }
 
-void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Choices &c) {
+void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Choices &c, bool grad_x_inline) {
   cover(q, c);
   // Knobs: chunk (of the element loops and the per-channel sums),
   // vector_width (of the element loops).
@@ -110,20 +146,31 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Ch
   // bound_storage: one vector's worth, on the stack (an RDom predicate, as the
   // gated kernels' skipped sub-grids use, hides that size from bounds
   // inference, which then allocates on the heap per vector).
-  auto at_vector = [&](Func consumer, const VarOrRVar &level, const std::vector<Func> &helpers,
+  auto at_vector = [&](Func consumer, const VectorLoop &loop, const std::vector<Func> &helpers,
                        const std::vector<Func> &sums) {
+    const int lanes = loop.lanes;
+    const LoopLevel level(consumer, loop.var);
     for (Func h : helpers)
-      h.compute_at(LoopLevel(consumer, level)).bound_storage(q.i, vec).vectorize(q.i, vec, TailStrategy::GuardWithIf);
+      h.compute_at(level).bound_storage(q.i, lanes).vectorize(q.i, lanes, TailStrategy::GuardWithIf);
     for (Func e : sums) {
-      e.compute_at(LoopLevel(consumer, level)).bound_storage(q.i, vec).vectorize(q.i, vec, TailStrategy::GuardWithIf);
-      e.update().vectorize(q.i, vec, TailStrategy::GuardWithIf);
+      e.compute_at(level).bound_storage(q.i, lanes).vectorize(q.i, lanes, TailStrategy::GuardWithIf);
+      e.update().vectorize(q.i, lanes, TailStrategy::GuardWithIf);
+      // A window of constant extent (a network's grids of up to 4 points)
+      // unrolled: the running sums stay in registers.
+      for (const RVar &edge : e.rvars(0))
+        if (const int64_t *n = Internal::as_const_int(edge.extent()); n && *n <= 4) e.update().unroll(edge);
     }
   };
   // The per-element gradients are computed once into a buffer, per chunk in
-  // parallel; dL/dx is a copy of them.
+  // parallel; dL/dx is read from it where it may be (inline: 8 bytes an
+  // element less to move than a copy), else copied.
   element.compute_root();
-  const Var ii = schedule_elementwise(element, q, vec, chunk);
-  at_vector(element, ii, q.element_helpers, q.edge_sums);
+  at_vector(element, schedule_elementwise(element, q, vec, chunk), q.element_helpers, q.edge_sums);
+  if (grad_x_inline) {
+    Func(q.grad_x).compute_inline();
+    return;
+  }
+  Func(q.grad_x).compute_root();
   schedule_elementwise(q.grad_x, q, vec, chunk);
 }
 
@@ -136,7 +183,7 @@ void schedule_quantize_forward(const QuantizeLoops &q, const Target &target) {
 void schedule_quantize_backward(const QuantizeLoops &q, const Target &target) {
   Choices hand;
   hand.stage("grad_x", "quantize_grad");
-  schedule_quantize_backward(q, target, hand);
+  schedule_quantize_backward(q, target, hand, false);
 }
 
 } // namespace cpq::schedules::x86

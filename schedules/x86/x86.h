@@ -24,7 +24,10 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
 /// stage); with `may_inline`, x_hat may be fused into its consumers.
 void schedule_quantize_forward(const QuantizeLoops &q, const Halide::Target &target, Choices &choices,
                                bool may_inline);
-void schedule_quantize_backward(const QuantizeLoops &q, const Halide::Target &target, Choices &choices);
+/// With `grad_x_inline`, dL/dx is not copied out of the per-element
+/// gradients' buffer: its consumers read that buffer.
+void schedule_quantize_backward(const QuantizeLoops &q, const Halide::Target &target, Choices &choices,
+                                bool grad_x_inline);
 /// The same at the hand values (the quantizer's own generators and tests).
 void schedule_quantize_forward(const QuantizeLoops &q, const Halide::Target &target);
 void schedule_quantize_backward(const QuantizeLoops &q, const Halide::Target &target);

@@ -343,10 +343,15 @@ struct QuantCase {
   const char *mode;
   bool per_channel;
   float sigma_ratio = 0.3f; ///< sigma / alpha
+  /// Rows of 8 or more (the last axis) take the schedules' row-wise loops
+  /// (QuantizeLoops::row_extent): a whole vector, a vector shifted inwards
+  /// (9, 12, 40 = 16 + 16 + 8), two unrolled ones (24).
+  std::vector<int64_t> shape = {4, 3, 5, 3};
 };
 std::ostream &operator<<(std::ostream &os, const QuantCase &c) {
   return os << c.grid << " b" << c.bits << " p" << c.p << " " << c.mode << (c.per_channel ? " per-channel" : "")
-            << " sigma/alpha " << c.sigma_ratio;
+            << " sigma/alpha " << c.sigma_ratio << " shape " << c.shape[0] << "x" << c.shape[1] << "x" << c.shape[2]
+            << "x" << c.shape[3];
 }
 static const QuantCase quant_cases[] = {
     {"signed", 2, 0.0, "hierarchical", true},  {"signed", 4, 0.5, "hierarchical", true},
@@ -355,12 +360,18 @@ static const QuantCase quant_cases[] = {
     // Noise wider than a fixed window of 24 edges would reach (8-bit weights
     // whose alpha shrank): the window follows the scales.
     {"signed", 8, 0.0, "hierarchical", true, 3.0f}, {"unsigned", 7, 0.4, "independent", false, 2.5f},
+    {"unsigned", 2, 0.5, "hierarchical", false, 0.3f, {2, 3, 5, 12}},
+    {"signed", 2, 0.0, "hierarchical", true, 0.3f, {4, 2, 3, 9}},
+    {"unsigned", 4, 0.5, "independent", false, 0.3f, {2, 2, 2, 24}},
+    {"signed", 2, 0.5, "hierarchical", true, 0.3f, {4, 1, 2, 40}},
+    {"unsigned", 2, 0.0, "hierarchical", false, 0.3f, {3, 2, 1, 8}},
 };
 
 BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_masks, bdata::make(quant_cases), c) {
   std::mt19937 rng(c.bits);
-  const std::vector<int64_t> xs = {4, 3, 5, 3};
-  const std::string X = tensor_type(xs, false), A = tensor_type({c.per_channel ? 4 : 1}, false);
+  const std::vector<int64_t> xs = c.shape;
+  const int channels = c.per_channel ? int(xs[0]) : 1;
+  const std::string X = tensor_type(xs, false), A = tensor_type({channels}, false);
   std::ostringstream a;
   a << "grid = \"" << c.grid << "\", bits = " << c.bits << (c.per_channel ? ", axis = 0" : "");
   std::ostringstream t;
@@ -373,7 +384,6 @@ BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_mask
       "  %dx, %da, %ds = cpq.quantize_grad %dy, %x, %a, %s, %seed, %step {" + t.str() + "} : (" + X + ", " + X + ", " +
       A + ", " + A + ", i64, i64) -> (" + X + ", " + A + ", " + A + ")\n" + "  return %e, %q, %dx, %da, %ds : " + X +
       ", " + X + ", " + X + ", " + A + ", " + A + "\n}\n";
-  const int channels = c.per_channel ? 4 : 1;
   const Tensor x = random_tensor(xs, rng, -1.5f, 1.5f), dy = random_tensor(xs, rng);
   Tensor alpha({channels}), sigma({channels});
   for (int k = 0; k < channels; ++k)
@@ -393,7 +403,7 @@ BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_mask
   const LevelMask keep = draw_dropbits_mask(g, cfg, seed, step, 7);
   BOOST_TEST(cpq_dropbits_mask(int(g.kind), c.bits, c.p, std::string(c.mode) == "independent", seed, step, 7) == keep);
   const SurvivingGrid full = make_surviving_grid(g), drawn = make_surviving_grid(g, keep);
-  const int64_t per = x.elements() / (c.per_channel ? 4 : 1);
+  const int64_t per = x.elements() / channels;
   Tensor e(xs), q(xs), dx(xs), da({channels}), ds({channels});
   std::vector<double> sa(std::size_t(channels), 0.0), ss(std::size_t(channels), 0.0);
   for (int64_t k = 0; k < x.elements(); ++k) {
