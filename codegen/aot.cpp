@@ -77,12 +77,7 @@ namespace {
 /// (outputs included, extern stages not): two events a Func a call, all on
 /// the calling thread, which the loaded kernel turns into exact times.
 void trace_root_funcs(Halide::Pipeline &pipeline) {
-  std::map<std::string, Halide::Internal::Function> env;
-  for (const Halide::Func &o : pipeline.outputs()) {
-    env.emplace(o.name(), o.function());
-    for (auto &kv : Halide::Internal::find_transitive_calls(o.function())) env.insert(kv);
-  }
-  for (auto &[name, f] : env) {
+  for (auto &[name, f] : schedules::pipeline_functions(pipeline)) {
     if (f.has_extern_definition()) continue;
     Halide::LoopLevel level = f.schedule().compute_level();
     level.lock();

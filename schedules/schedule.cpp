@@ -108,6 +108,15 @@ void autoschedule(Pipeline &pipeline, const std::string &name, const Target &tar
   if (name == "Adams2019") store_where_computed(pipeline);
 }
 
+std::map<std::string, Internal::Function> pipeline_functions(const Pipeline &pipeline) {
+  std::map<std::string, Internal::Function> env;
+  for (const Func &o : pipeline.outputs()) {
+    env.emplace(o.name(), o.function());
+    for (auto &kv : Internal::find_transitive_calls(o.function())) env.insert(kv);
+  }
+  return env;
+}
+
 int store_where_computed(Pipeline &pipeline) {
   // Halide 14 miscompiles a producer stored at an outer loop but computed
   // inside a consumer's reduction loop (the sliding-window pass,
@@ -116,13 +125,8 @@ int store_where_computed(Pipeline &pipeline) {
   // avgpool2d_5_r$x)) and some results were off by up to 1e25. Storing
   // every Func where it is computed gives up sliding-window reuse, and the
   // values are right (within 6e-8 of the hand schedule's).
-  std::map<std::string, Internal::Function> env;
-  for (const Func &o : pipeline.outputs()) {
-    env.emplace(o.name(), o.function());
-    for (auto &kv : Internal::find_transitive_calls(o.function())) env.insert(kv);
-  }
   int moved = 0;
-  for (auto &kv : env) {
+  for (auto &kv : pipeline_functions(pipeline)) {
     Internal::Function f = kv.second;
     if (f.has_extern_definition()) continue;
     LoopLevel store = f.schedule().store_level(), compute = f.schedule().compute_level();

@@ -16,6 +16,7 @@
 
 #include <Halide.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,10 @@ const std::vector<std::string> &autoscheduler_names();
 /// does not load.
 void autoschedule(Halide::Pipeline &pipeline, const std::string &name, const Halide::Target &target,
                   int threads = 2);
+
+/// Every Function `pipeline` computes (its outputs and all they call,
+/// transitively), by name.
+std::map<std::string, Halide::Internal::Function> pipeline_functions(const Halide::Pipeline &pipeline);
 
 /// Stores every Func of `pipeline` at the loop level where it is computed
 /// (no sliding windows); returns how many it moved. Applied after
