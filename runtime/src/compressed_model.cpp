@@ -314,21 +314,21 @@ bool read_compressed_model(const std::string &path, const safetensors::File &rea
     for (const auto &[name, entry] : coding["codebooks"].items()) {
       const safetensors::Tensor *c = tensor(cf::codebook_prefix + name, "F32");
       const safetensors::Tensor *l = tensor(cf::index_code_prefix + name, "U8");
-      const std::size_t k = entry.at("size").get<std::size_t>();
+      const std::size_t k = json_integer<std::size_t>(entry.at("size"), "codebook '" + name + "' size");
       if (!c || !l || std::size_t(c->shape[0]) != k || std::size_t(l->shape[0]) != k || k == 0)
         return fail("codebook '" + name + "' lacks its centres or code, or their sizes differ from " + std::to_string(k));
       m.codebooks.push_back({name, c->as_f32()});
       index_lengths[name] = l->data;
       a.codebook_bits += 32 * std::int64_t(k), a.index_table_bits += table_bits(l->data);
     }
-    const std::uint32_t escape = coding["gap_escape"].get<std::uint32_t>();
+    const std::uint32_t escape = json_integer<std::uint32_t>(coding["gap_escape"], "gap_escape");
     std::vector<std::uint8_t> gap_lengths;
     huffman::Decoder gap_decoder;
     bool have_gaps = false;
     for (const auto &[name, entry] : coding["parameters"].items()) {
       CodedParameter p;
       p.name = name;
-      p.shape = entry.at("shape").get<std::vector<std::int64_t>>();
+      p.shape = json_integers<std::int64_t>(entry.at("shape"), "parameter '" + name + "' shape");
       // Each extent positive and their product far below 2^63 (a model's
       // parameter has fewer than 2^40 values), before anything multiplies them.
       std::int64_t count = 1;
@@ -347,13 +347,14 @@ bool read_compressed_model(const std::string &path, const safetensors::File &rea
         const Json &packing = entry.at("packing");
         p.packing = packing.at("layout").get<std::string>();
         const std::optional<GridKind> kind = parse_grid_kind(packing.at("grid").get<std::string>());
-        const int bits = packing.at("bits").get<int>();
+        const int bits = json_integer<int>(packing.at("bits"), "parameter '" + name + "' packing bits");
         if (!kind || bits < kMinBits || bits > kMaxBits || !weight_layout_named(p.packing))
           return fail("parameter '" + name + "' has a packing of no known layout or grid");
         p.grid = GridSpec{*kind, bits};
         if (packing.contains("level_sums")) p.level_sums = packing.at("level_sums").get<std::string>();
       }
-      const std::uint64_t kept = entry.at("kept").get<std::uint64_t>(), bits = entry.at("index_bits").get<std::uint64_t>();
+      const std::uint64_t kept = json_integer<std::uint64_t>(entry.at("kept"), "parameter '" + name + "' kept");
+      const std::uint64_t bits = json_integer<std::uint64_t>(entry.at("index_bits"), "parameter '" + name + "' index_bits");
       const std::int64_t n = p.elements();
       if (n < 0 || kept > std::uint64_t(n) || !index_lengths.count(p.codebook))
         return fail("parameter '" + name + "' has a bad shape, kept count or codebook");
@@ -381,11 +382,13 @@ bool read_compressed_model(const std::string &path, const safetensors::File &rea
           a.gap_table_bits = table_bits(gap_lengths);
           have_gaps = true;
         }
-        const std::uint64_t gbits = entry.at("gap_bits").get<std::uint64_t>();
+        const std::uint64_t gbits =
+            json_integer<std::uint64_t>(entry.at("gap_bits"), "parameter '" + name + "' gap_bits");
         const safetensors::Tensor *g = tensor(name + cf::gaps_suffix, "U8");
         if (!g || gbits > 8 * std::uint64_t(g->data.size())) return fail("parameter '" + name + "' lacks its gaps");
         // The gap symbols, then the positions they make (escapes make none).
-        const std::uint64_t symbols = entry.at("gap_symbols").get<std::uint64_t>();
+        const std::uint64_t symbols =
+            json_integer<std::uint64_t>(entry.at("gap_symbols"), "parameter '" + name + "' gap_symbols");
         if (symbols > kept + std::uint64_t(n) / std::max<std::uint32_t>(escape, 1) + 1)
           return fail("'" + name + cf::gaps_suffix + "' claims more gap symbols than its values allow");
         std::vector<std::uint32_t> all(std::size_t(symbols), 0);

@@ -181,8 +181,8 @@ bool read_manifest_json(const std::string &text, const std::string &what, Manife
           !string_member(q, "gate", info.gate) || !q.contains("bits") || !q["bits"].is_number_integer() ||
           !q.contains("elements") || !q["elements"].is_number_integer())
         return fail("a quantizer lacks tensor, kind, bits or elements");
-      info.bits = q["bits"].get<int>();
-      info.elements = q["elements"].get<std::int64_t>();
+      info.bits = json_integer<int>(q["bits"], "a quantizer's bits");
+      info.elements = json_integer<std::int64_t>(q["elements"], "a quantizer's elements");
       m.quantizers.push_back(std::move(info));
     }
   }

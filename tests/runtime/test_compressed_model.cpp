@@ -158,6 +158,21 @@ BOOST_AUTO_TEST_CASE(damaged_and_foreign_files_are_refused) {
   broken.metadata["cpq.coding"] = coding.substr(0, shape) + "\"shape\":[4611686018427387904,4," + coding.substr(shape + 9);
   BOOST_TEST_REQUIRE(cpq::safetensors::write(json, broken, error), error);
   refused(json, "has a bad shape");
+  // Found by fuzz_model_file: a float where an integer belongs (4.6e20 was
+  // converted with an undefined cast), and integers beyond their field.
+  const std::size_t kept = coding.find("\"kept\":");
+  BOOST_TEST_REQUIRE(kept != std::string::npos, coding);
+  const std::string before = coding.substr(0, shape), after_shape = coding.substr(shape + 9);
+  const std::string before_kept = coding.substr(0, kept), after_kept = coding.substr(coding.find(',', kept));
+  for (const auto &[edited, message] : std::vector<std::pair<std::string, std::string>>{
+           {before + "\"shape\":[4.61169e+20," + after_shape, "shape entry is not an integer: 4.61"},
+           {before + "\"shape\":[2.5," + after_shape, "shape entry is not an integer: 2.5"},
+           {before_kept + "\"kept\":-3" + after_kept, "kept is out of range: -3"},
+           {before_kept + "\"kept\":1e300" + after_kept, "kept is not an integer: 1e+300"}}) {
+    broken.metadata["cpq.coding"] = edited;
+    BOOST_TEST_REQUIRE(cpq::safetensors::write(json, broken, error), error);
+    refused(json, message);
+  }
   fs::remove_all(fs::path(path).parent_path());
 }
 
