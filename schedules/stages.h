@@ -47,6 +47,9 @@ struct ContractionLoops {
   /// The result's extents, Halide order (the batch is an Expr, the rest
   /// constants).
   std::vector<Halide::Expr> result_extents;
+  /// Accumulators a block may hold at most, where fewer than the target's
+  /// registers allow measured faster (0: no cap).
+  int max_accumulators = 0;
 };
 
 /// An extern stage computing out(o, row) (cpq_qgemm_u8): computed at root,

@@ -173,7 +173,8 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   choices.covers(acc.name());
   const std::vector<Var> a = acc.args();
   const Var V = a[0], T = a[1];
-  const int budget = target.has_feature(Target::AVX512) ? 24 : 12;
+  int budget = target.has_feature(Target::AVX512) ? 24 : 12;
+  if (c.max_accumulators > 0) budget = std::min(budget, c.max_accumulators);
   const int64_t *static_t = Internal::as_const_int(Internal::simplify(c.register_extent));
   const int TB = choices.choose("register_tile", {1, 2, 3, 4, 6, 8, 12, 16, 24},
                                 static_t ? register_tile(*static_t, std::max(1, budget / lanes))
