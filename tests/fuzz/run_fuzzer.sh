@@ -2,8 +2,9 @@
 # Runs one libFuzzer target for ctest (tests/fuzz/CMakeLists.txt).
 #   run_fuzzer.sh replay FUZZER CORPUS WORK
 #       every file of CORPUS once, whole (regression inputs included);
-#   run_fuzzer.sh fuzz FUZZER CORPUS WORK SECONDS MAX_LEN [DICT]
-#       fuzzes a fresh copy of CORPUS in WORK for SECONDS seconds.
+#   run_fuzzer.sh fuzz FUZZER CORPUS WORK SECONDS MAX_LEN SEED [DICT]
+#       fuzzes a fresh copy of CORPUS in WORK for SECONDS seconds from
+#       libFuzzer seed SEED (0: libFuzzer draws one).
 # Fails on any crash, leak, timeout, out-of-memory or sanitizer report; the
 # input that caused it is left in WORK (artifact_prefix) and named in the log.
 set -euo pipefail
@@ -30,14 +31,14 @@ case "$mode" in
     "$fuzzer" "${common[@]}" -artifact_prefix="$work/" "${inputs[@]}" >"$log" 2>&1 || status=$?
     ;;
   fuzz)
-    seconds=$5 max_len=$6 dict=${7:-}
+    seconds=$5 max_len=$6 seed=$7 dict=${8:-}
     cp -r "$corpus" "$work/corpus"
-    args=("${common[@]}" -max_total_time="$seconds" -max_len="$max_len" -artifact_prefix="$work/")
+    args=("${common[@]}" -max_total_time="$seconds" -max_len="$max_len" -seed="$seed" -artifact_prefix="$work/")
     [ -z "$dict" ] || args+=(-dict="$dict")
-    echo "fuzzing a copy of $corpus for $seconds s"
+    echo "fuzzing a copy of $corpus for $seconds s from seed $seed"
     "$fuzzer" "${args[@]}" "$work/corpus" >"$log" 2>&1 || status=$?
     ;;
-  *) echo "usage: run_fuzzer.sh replay|fuzz FUZZER CORPUS WORK [SECONDS MAX_LEN [DICT]]" >&2; exit 2 ;;
+  *) echo "usage: run_fuzzer.sh replay|fuzz FUZZER CORPUS WORK [SECONDS MAX_LEN SEED [DICT]]" >&2; exit 2 ;;
 esac
 
 # A sanitizer report that did not stop the run still fails it.
