@@ -50,6 +50,11 @@ struct ContractionLoops {
   /// Accumulators a block may hold at most, where fewer than the target's
   /// registers allow measured faster (0: no cap).
   int max_accumulators = 0;
+  /// Bytes between the rows the register axis broadcasts from (a dense
+  /// layer's input rows, in a dense buffer); 0 where that axis is
+  /// contiguous. Schedules keep the rows of a block from crowding one
+  /// cache set.
+  int64_t register_row_bytes = 0;
 };
 
 /// An extern stage computing out(o, row) (cpq_qgemm_u8): computed at root,

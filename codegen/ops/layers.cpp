@@ -237,7 +237,9 @@ TensorValue dense(const std::string &name, const TensorValue &x, const TensorVal
   acc(o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
   acc(o, n) += x.f(r, n) * wt(o, r);
   const int block = O >= 8 && I >= 8 ? 8 : 0; // transposed in 8 x 8 blocks
-  return contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), w.dim(0)}, {{wt, w.f, block}}, O, x.dim(0));
+  TensorValue t = contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), w.dim(0)}, {{wt, w.f, block}}, O, x.dim(0));
+  t.contraction->register_row_bytes = I * 4; // images' rows of x
+  return t;
 }
 
 TensorValue dense_grad_input(const std::string &name, const TensorValue &dy, const TensorValue &w) {
@@ -247,7 +249,9 @@ TensorValue dense_grad_input(const std::string &name, const TensorValue &dy, con
   Func acc(name + "_acc");
   acc(i, n) = 0.0f;
   acc(i, n) += dy.f(r, n) * w.f(i, r);
-  return contraction_result(name, {i, n}, acc, {i, n}, {dy.dim(0), w.dim(1)}, {}, I, dy.dim(0));
+  TensorValue t = contraction_result(name, {i, n}, acc, {i, n}, {dy.dim(0), w.dim(1)}, {}, I, dy.dim(0));
+  t.contraction->register_row_bytes = O * 4; // images' rows of dy
+  return t;
 }
 
 TensorValue dense_grad_weight(const std::string &name, const TensorValue &dy, const TensorValue &x) {
