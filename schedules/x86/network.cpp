@@ -158,8 +158,10 @@ int rows_within_cache_ways(int64_t row_bytes) {
 /// A contraction (see contraction.h): the result is tiled into blocks of
 /// one or two vectors along acc's vector axis times a run along its register
 /// axis, as many accumulators as the target has registers to spare (24 of
-/// AVX-512's 32, 12 of AVX2's 16); acc is computed per block with the whole
-/// reduction inside the unrolled block, so the block lives in registers;
+/// AVX-512's 32, 12 of AVX2's 16), fewer where the contraction caps them
+/// (max_accumulators) or where the rows the block broadcasts from would
+/// crowd one cache set (register_row_bytes); acc is computed per block with
+/// the whole reduction inside the unrolled block, so the block lives in registers;
 /// blocks and the remaining axes are fused into one parallel loop. Along a
 /// dynamic register axis (the batch) the last block is shifted inwards
 /// (recomputing a few results) when the batch holds a whole block.
