@@ -34,8 +34,8 @@ int vector_width(const Func &f, const Target &target) {
 /// outermost; the same for every update that keeps those axes pure. Knobs:
 /// vector_width (half, the natural, twice the natural), parallel (0: serial),
 /// and, when `may_inline`, inline (1: computed inline in its consumers, no
-/// buffer).
-void root_vectorized(Func f, const Target &target, Choices &c, bool may_inline = false) {
+/// buffer). Returns whether `f` was inlined.
+bool root_vectorized(Func f, const Target &target, Choices &c, bool may_inline = false) {
   c.covers(f.name());
   const std::vector<Var> args = f.args();
   // Every knob is asked whatever the others say (an inlined Func ignores
@@ -43,14 +43,14 @@ void root_vectorized(Func f, const Target &target, Choices &c, bool may_inline =
   const bool inlined = may_inline && c.choose("inline", {0, 1}, 0);
   if (args.empty()) {
     if (!inlined) f.compute_root();
-    return;
+    return inlined;
   }
   const int natural = vector_width(f, target);
   const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, natural);
   const bool parallel = args.size() > 1 && c.choose("parallel", {0, 1}, 1);
   if (inlined) {
     f.compute_inline();
-    return;
+    return true;
   }
   f.compute_root();
   const Var inner = args.front(), outer = args.back();
@@ -61,6 +61,7 @@ void root_vectorized(Func f, const Target &target, Choices &c, bool may_inline =
     s.vectorize(inner, vec, TailStrategy::GuardWithIf);
     if (parallel) s.parallel(outer);
   }
+  return false;
 }
 
 /// conv2d and conv2d_grad_input, f(width, height, channel, batch) with an
@@ -360,6 +361,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
       }
       continue;
     }
+    bool inlined = false;
     for (Func f : s.funcs) {
       c.stage(f.name(), s.family);
       if (s.family == "conv2d" || s.family == "conv2d_grad_input")
@@ -367,7 +369,16 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
       else if (s.family == "conv2d_grad_filter")
         convolution_filter_gradient(f, target, c);
       else
-        root_vectorized(f, target, c, may_inline(f));
+        inlined = root_vectorized(f, target, c, may_inline(f));
+    }
+    // A max-pool gradient reads its windows' argmax (two int32 a window):
+    // computed per channel plane of the gradient, just before it, the
+    // argmax stays in L1 instead of a tensor-sized buffer written and read
+    // back.
+    if (s.family == "pool_grad" && s.funcs.size() == 1 && s.helpers.size() == 1 && s.funcs[0].dimensions() == 4 &&
+        s.helpers[0].dimensions() == 4 && !inlined) {
+      Func am = s.helpers[0];
+      am.compute_at(s.funcs[0], s.funcs[0].args()[2]).serial(am.args().back());
     }
   }
   for (Func o : outputs) {
