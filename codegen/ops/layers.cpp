@@ -165,12 +165,12 @@ TensorValue conv2d_grad_input(const std::string &name, const TensorValue &dy, co
     // as dy's rows). The copy's block holds at most 12 accumulators: with
     // 24, LLVM 14 spilled them inside the reduction (conv2: 5-6 ms against
     // 2.9-3.6 with 12 and 3.4 for the tested loads).
-    if (win.sw == 1 && 4 * (win.kw - 1 - win.pw) >= XW) {
+    if (win.sh == 1 && win.sw == 1 && 4 * (win.kw - 1 - win.pw) >= XW) {
       Var u("u"), v("v"), o("o");
       const Expr W = dy.dim(3), H = dy.dim(2);
       Func dyc(name + "_dy_columns");
       dyc(u, v, o, n) = select(u >= 0 && u < W, dy.f(clamp(u, 0, W - 1), v, o, n), 0.0f);
-      acc(c, xw, yh, n) += strided(dyc(hx, clamp(hy / win.sh, 0, H - 1), r.z, n) * wt(c, r.x, r.y, r.z));
+      acc(c, xw, yh, n) += dyc(hx, clamp(hy, 0, H - 1), r.z, n) * wt(c, r.x, r.y, r.z);
       TensorValue t = contraction_result(name, {xw, yh, c, n}, acc, {c, xw, yh, n}, x.shape,
                                          {{wt, w.f}, {dyc, dy.f}}, Cg, Expr(int(XW)));
       t.contraction->max_accumulators = 12;

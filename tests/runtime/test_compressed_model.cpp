@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(damaged_and_foreign_files_are_refused) {
   const std::size_t kept = coding.find("\"kept\":");
   BOOST_TEST_REQUIRE(kept != std::string::npos, coding);
   const std::string before = coding.substr(0, shape), after_shape = coding.substr(shape + 9);
-  const std::string before_kept = coding.substr(0, kept), after_kept = coding.substr(coding.find(',', kept));
+  const std::string before_kept = coding.substr(0, kept), after_kept = coding.substr(coding.find_first_of(",}", kept));
   for (const auto &[edited, message] : std::vector<std::pair<std::string, std::string>>{
            {before + "\"shape\":[4.61169e+20," + after_shape, "shape entry is not an integer: 4.61"},
            {before + "\"shape\":[2.5," + after_shape, "shape entry is not an integer: 2.5"},

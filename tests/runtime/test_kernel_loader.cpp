@@ -299,6 +299,11 @@ BOOST_AUTO_TEST_CASE(a_manifest_that_contradicts_itself_is_refused) {
   wrong.replace(wrong.find(R"("bits":2)"), 8, R"("bits":"two")");
   BOOST_TEST(!parse_manifest(wrong, "x.json", m, error));
   BOOST_TEST(error.find("quantizer") != std::string::npos, error);
+  // An integer beyond int was narrowed (2^32 + 2 read as 2 bits).
+  wrong = text;
+  wrong.replace(wrong.find(R"("bits":2)"), 8, R"("bits":4294967298)");
+  BOOST_TEST(!parse_manifest(wrong, "x.json", m, error));
+  BOOST_TEST(error.find("x.json: a quantizer's bits is out of range: 4294967298") != std::string::npos, error);
 }
 
 // tests/fuzz/corpus/fuzz_manifest/crash-init-value-beyond-float32.json: an

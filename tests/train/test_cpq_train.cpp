@@ -245,6 +245,9 @@ BOOST_AUTO_TEST_CASE(bits_from_trains_each_tensor_at_its_own_bits) {
   const fs::path nine = scratch("nine_bits.json");
   std::ofstream(nine) << R"({"tensors": [{"tensor": "fc.weight", "kind": "weight", "bits": 9}]})";
   fails_with(train("--bits W4A4 --bits-from '" + nine.string() + "'" + out), "has 9 bits; 1..8 expected");
+  const fs::path wide = scratch("wide_bits.json"); // 2^32 + 2, once narrowed to 2 bits
+  std::ofstream(wide) << R"({"tensors": [{"tensor": "fc.weight", "kind": "weight", "bits": 4294967298}]})";
+  fails_with(train("--bits W4A4 --bits-from '" + wide.string() + "'" + out), "has 4294967298 bits; 1..8 expected");
   const fs::path other = scratch("other_net.json");
   std::ofstream(other) << R"({"tensors": [{"tensor": "fc9.weight", "kind": "weight", "bits": 3}]})";
   const Result foreign = train("--bits W4A4 --bits-from '" + other.string() + "'" + out);

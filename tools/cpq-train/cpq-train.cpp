@@ -228,10 +228,11 @@ std::map<std::string, int> bits_from(std::string path) {
         !t["kind"].is_string() || !t.contains("bits") || !t["bits"].is_number_integer())
       fail(path + ": a \"tensors\" entry without tensor, kind and bits: " + t.dump());
     const std::string kind = t["kind"];
-    const int b = t["bits"];
+    // Read wide: get<int> would narrow 2^32 + 2 to 2 bits.
+    const std::int64_t b = t["bits"].get<std::int64_t>();
     if (kind != "weight" && kind != "activation") continue; // the input keeps --input-bits
     if (b < 1 || b > 8) fail(path + ": tensor " + t["tensor"].get<std::string>() + " has " + std::to_string(b) + " bits; 1..8 expected");
-    bits[t["tensor"]] = b;
+    bits[t["tensor"]] = int(b);
   }
   if (bits.empty()) fail(path + ": names no quantized weight or activation (a float run?)");
   return bits;
