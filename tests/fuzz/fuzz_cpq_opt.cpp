@@ -12,9 +12,12 @@
 #include "fuzz_check.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Block.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser.h"
 
@@ -58,11 +61,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     return 0;
   }
   fuzz_note("parsed and verified");
+  // The top-level ops are printed under one numbering, as one region's ops:
+  // printed one by one, each would name its results from %0 again, and two
+  // results would collide ("redefinition of SSA value '%0'"). A module holds
+  // them only to scope that numbering; it is neither verified nor printed.
   std::string printed;
   {
+    mlir::OwningOpRef<mlir::ModuleOp> scope = mlir::ModuleOp::create(mlir::UnknownLoc::get(&context));
+    mlir::Block &body = *scope->getBody();
+    body.getOperations().splice(body.end(), block.getOperations());
+    mlir::AsmState numbering(scope.get());
     llvm::raw_string_ostream os(printed);
-    for (mlir::Operation &op : block) {
-      op.print(os);
+    for (mlir::Operation &op : body) {
+      op.print(os, numbering);
       os << "\n";
     }
   }
