@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/aot.h"
+#include "codegen/split.h"
 #include "codegen/target.h"
 #include "cpq/runtime/kernel_helpers.h"
 #include "cpq/runtime/manifest.h"
@@ -85,6 +86,34 @@ void trace_root_funcs(Halide::Pipeline &pipeline) {
   }
 }
 
+/// The pipelines `func` is compiled as (AotOptions::split), or 0 with
+/// `error` set when the options forbid the count asked for.
+int split_count(const AotOptions &o, mlir::FuncOp func, std::string &error) {
+  // Timed stages are named by their Funcs, which parts would repeat.
+  const bool splittable = o.schedule == "hand" && o.model.empty() && !o.time_root_funcs;
+  if (o.split == 0) {
+    if (!splittable) return 1;
+    try {
+      return automatic_parts(function_ops(func));
+    } catch (const std::invalid_argument &) {
+      return 1; // not a flat list of ops: one pipeline
+    }
+  }
+  if (o.split < 0) {
+    error = "--split must be 0 (automatic) or a number of pipelines, got " + std::to_string(o.split);
+    return 0;
+  }
+  if (o.split > 1 && !splittable) {
+    error = "--split " + std::to_string(o.split) + " needs the hand schedule, no --model and no timed stages (" +
+            (!o.model.empty()          ? "a packed model's kernel is one pipeline"
+             : o.time_root_funcs ? "the stages' times are named by Funcs, which parts repeat"
+                                 : "schedule files and autoschedulers name the stages of one pipeline") +
+            ")";
+    return 0;
+  }
+  return o.split;
+}
+
 } // namespace
 
 bool compile_aot(const AotOptions &o, std::string &error) {
@@ -160,11 +189,32 @@ bool compile_aot(const AotOptions &o, std::string &error) {
       *o.space = schedules::schedule_space(first->stages, first->output_funcs(), targets[0]);
       return true;
     }
-    schedules::apply_schedule(pipeline, first->stages, first->output_funcs(), targets[0], o.schedule,
-                              o.partial_schedule);
-    if (o.time_root_funcs) trace_root_funcs(pipeline);
+    const int parts = split_count(o, func, error);
+    if (parts < 1) return false;
+    std::vector<LoweredFunction> part_functions;
+    std::vector<Halide::Pipeline> part_pipelines;
+    if (parts > 1) {
+      for (mlir::FuncOp pf : split_function(func, parts)) {
+        auto lowered = lower_function(pf, lowering);
+        pf.erase();
+        if (!lowered) {
+          error = o.input + ": a part of function '" + o.function + "' cannot be lowered (see the errors above)";
+          return false;
+        }
+        part_pipelines.push_back(lowered->pipeline());
+        schedules::apply_schedule(part_pipelines.back(), lowered->stages, lowered->output_funcs(), targets[0],
+                                  o.schedule, o.partial_schedule);
+        if (o.time_root_funcs) trace_root_funcs(part_pipelines.back());
+        part_functions.push_back(std::move(*lowered));
+      }
+    } else {
+      schedules::apply_schedule(pipeline, first->stages, first->output_funcs(), targets[0], o.schedule,
+                                o.partial_schedule);
+      if (o.time_root_funcs) trace_root_funcs(pipeline);
+    }
     const std::vector<Halide::Argument> arguments = first->arguments();
     auto factory = [&](const std::string &fn_name, const Halide::Target &target) {
+      if (parts > 1) return link_parts(fn_name, target, *first, part_functions, part_pipelines);
       return pipeline.compile_to_module(arguments, fn_name, target);
     };
 

@@ -47,6 +47,13 @@ struct AotOptions {
   /// With `model`: record the kernel's SHA-256 in the model file
   /// (cpq.kernel_sha256), which loaders then check before loading it.
   bool pin_kernel = false;
+  /// Pipelines the function is compiled as (codegen/split.h): 1 one
+  /// pipeline, N its ops in N consecutive parts called by one entry point,
+  /// 0 automatic (automatic_parts: LeNet-5's step one, VGG-style's four).
+  /// Only the hand schedule splits (schedule files and autoschedulers name
+  /// the stages of one pipeline), and neither a packed model's kernel nor
+  /// one with time_root_funcs (parts repeat Func names).
+  int split = 0;
   LoweringOptions lowering;
   /// When set, compile_aot only lowers the function and records its
   /// schedule space for the first target here (cpq-tune); nothing is

@@ -14,6 +14,17 @@
 // RUN: FileCheck %s --check-prefix=GATED < %t/gated.json
 // RUN: nm -D %t/gated.so | FileCheck %s --check-prefix=GATED-SYMBOLS
 
+// The step as three pipelines and one entry point: the same header entry and manifest.
+// RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/split --split 3
+// RUN: FileCheck %s --check-prefix=SPLIT-HEADER < %t/split.h
+// RUN: sed -e 's/"function": "split"/"function": "tiny"/' %t/split.json > %t/split-as-tiny.json
+// RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/tiny1 --name tiny
+// RUN: cmp %t/split-as-tiny.json %t/tiny1.json
+// RUN: nm -D %t/split.so | FileCheck %s --check-prefix=SPLIT-SYMBOLS
+// RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/x --split -1 2> %t/split-negative.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-NEGATIVE < %t/split-negative.err
+// RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/x --split 2 --schedule Li2018 2> %t/split-auto.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-AUTOSCHEDULER < %t/split-auto.err
+// RUN: cpq-compile %s --function tiny -o %t/x --split 5 2> %t/split-many.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-MANY < %t/split-many.err
+
 // RUN: cpq-compile %s --function nope -o %t/x 2> %t/nofunction.err; test $? -eq 1 && FileCheck %s --check-prefix=NO-FUNCTION < %t/nofunction.err
 // RUN: cpq-compile %s --function tiny -o %t/x --target x86-64-linux-warp9 2> %t/target.err; test $? -eq 1 && FileCheck %s --check-prefix=TARGET < %t/target.err
 // RUN: cpq-compile %s --function tiny -o %t/x --target arm-64-linux 2> %t/family.err; test $? -eq 1 && FileCheck %s --check-prefix=FAMILY < %t/family.err
@@ -51,6 +62,17 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // SYMBOLS: T tiny_argv
 // SYMBOLS: T tiny_metadata
 // NO-TEMPORARIES-NOT: tmp
+// SPLIT-HEADER: int split_part0(
+// SPLIT-HEADER: int split_part2(
+// SPLIT-HEADER: int split(struct halide_buffer_t *_w_buffer, struct halide_buffer_t *_b_buffer, struct halide_buffer_t *_w_adam_m_buffer
+// SPLIT-HEADER-SAME: int64_t _step, int64_t _seed, float _learning_rate, struct halide_buffer_t *_w_out_buffer
+// SPLIT-HEADER-SAME: struct halide_buffer_t *_loss_buffer, struct halide_buffer_t *_correct_buffer);
+// SPLIT-SYMBOLS: T split
+// SPLIT-SYMBOLS: T split_argv
+// SPLIT-SYMBOLS: T split_metadata
+// SPLIT-NEGATIVE: cpq-compile: error: --split must be 0 (automatic) or a number of pipelines, got -1
+// SPLIT-AUTOSCHEDULER: cpq-compile: error: --split 2 needs the hand schedule, no --model and no timed stages (schedule files and autoschedulers name the stages of one pipeline)
+// SPLIT-MANY: cpq-compile: error: compiling 'tiny' failed: function 'tiny' has 3 ops: it cannot be split into 5 parts
 // GATED: {"name":"w_gates","tensor":"w.gates","role":"param","direction":"input","kind":"buffer","type":"float32","shape":[2],"init":{"kind":"constant","values":[3.0]}}
 // GATED: "quantizers": [
 // GATED-NEXT: {"tensor":"input","kind":"input","bits":8,"elements":5},

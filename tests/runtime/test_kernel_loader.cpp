@@ -24,7 +24,9 @@
 
 #include "small_net_train.h"
 
+#include <cmath>
 #include <cstring>
+#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -152,6 +154,80 @@ BOOST_AUTO_TEST_CASE(the_loaded_kernel_equals_the_statically_linked_one) {
     }
     BOOST_TEST(outputs > 0);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_step_compiled_as_three_pipelines_equals_the_one_pipeline_step) {
+  // cpq-compile --split 3: the parts and the entry point that allocates the
+  // tensors between them give the same bits as one pipeline, through the
+  // same manifest and argv / metadata entry points.
+  auto whole = load_ok();
+  std::string error;
+  auto split = Kernel::load(CPQ_LOADED_NET_SPLIT, error);
+  BOOST_TEST_REQUIRE(split.get(), error);
+  BOOST_TEST(split->function() == "loaded_net_split");
+  BOOST_TEST_REQUIRE(split->arguments().size() == whole->arguments().size());
+  for (std::size_t i = 0; i < whole->arguments().size(); ++i) {
+    const KernelArgument &a = whole->arguments()[i], &b = split->arguments()[i];
+    BOOST_TEST((a.name == b.name && a.role == b.role && a.output == b.output && a.shape == b.shape), a.name);
+  }
+  for (int batch : {1, 5, 64}) {
+    Call one(*whole, batch, 11), three(*split, batch, 11);
+    BOOST_TEST_REQUIRE(whole->call(one.buffers, one.scalars, error), error);
+    BOOST_TEST_REQUIRE(split->call(three.buffers, three.scalars, error), error);
+    // Bit for bit but for the last bit of a few of Adam's second moments
+    // (1 ulp, one element of a 10-element tensor at batch 5): LLVM may fuse
+    // that update's multiply-adds (Halide allows it) differently in the two
+    // pipelines' code. Integers (the correct count) exactly.
+    for (const KernelArgument &a : whole->arguments()) {
+      if (!a.output) continue;
+      const std::vector<std::uint8_t> &x = one.owned.at(a.name)->bytes, &y = three.owned.at(a.name)->bytes;
+      if (a.type.code != halide_type_float) {
+        BOOST_TEST(x == y, a.name << " at batch " << batch);
+        continue;
+      }
+      const float *fx = reinterpret_cast<const float *>(x.data()), *fy = reinterpret_cast<const float *>(y.data());
+      for (std::size_t e = 0; e < x.size() / sizeof(float); ++e)
+        if (std::abs(fx[e] - fy[e]) > 2.5e-7f * std::abs(fx[e])) {
+          BOOST_TEST(fx[e] == fy[e], a.name << "[" << e << "] at batch " << batch);
+          break;
+        }
+    }
+  }
+  // A part's error comes back through the entry point, and the tensors
+  // between parts are given back.
+  Call bad(*split, 4, 1);
+  reinterpret_cast<std::int32_t *>(bad.owned.at("labels")->bytes.data())[2] = 9; // 3 classes
+  call_fails(*split, bad, "the kernel failed");
+  call_fails(*split, bad, "label");
+  BOOST_TEST(allocator_stats().live_bytes == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_split_entry_point_refuses_bounds_queries_and_missing_buffers) {
+  // Called directly (the loader refuses both before calling): a bounds
+  // query or a null buffer is an error code, not a run on empty tensors.
+  std::string error;
+  auto split = Kernel::load(CPQ_LOADED_NET_SPLIT, error);
+  BOOST_TEST_REQUIRE(split.get(), error);
+  void *so = ::dlopen((std::string(CPQ_LOADED_NET_SPLIT) + ".so").c_str(), RTLD_NOW | RTLD_LOCAL);
+  BOOST_TEST_REQUIRE(so, ::dlerror());
+  auto argv_fn = reinterpret_cast<int (*)(void **)>(::dlsym(so, "loaded_net_split_argv"));
+  BOOST_TEST_REQUIRE(argv_fn);
+  {
+    Call ok(*split, 4, 2);
+    BOOST_TEST(argv_fn(ok.argv.data()) == 0);
+  }
+  {
+    Call query(*split, 4, 2);
+    query.owned.at("w1_out")->b.host = nullptr;
+    BOOST_TEST(argv_fn(query.argv.data()) != 0);
+  }
+  {
+    Call missing(*split, 4, 2);
+    for (std::size_t i = 0; i < split->arguments().size(); ++i)
+      if (split->arguments()[i].name == "input") missing.argv[i] = nullptr;
+    BOOST_TEST(argv_fn(missing.argv.data()) != 0);
+  }
+  ::dlclose(so);
 }
 
 BOOST_AUTO_TEST_CASE(loaded_kernels_reuse_their_temporaries) {

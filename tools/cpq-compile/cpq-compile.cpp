@@ -37,6 +37,10 @@ static cl::opt<std::string> products("packed-products",
                                      cl::desc("Integer products of packed layers: qgemm (the hand-written extern "
                                               "kernel, default) or halide (plain int32 contractions)"),
                                      cl::init("qgemm"));
+static cl::opt<int> split("split",
+                          cl::desc("Pipelines to compile the function as: its ops in N consecutive parts called by one "
+                                   "entry point (1: one pipeline; 0, the default: one per 40 ops above 80 ops)"),
+                          cl::init(0));
 static cl::opt<bool> noShared("no-shared", cl::desc("Do not link a shared object"));
 static cl::opt<bool> stmt("stmt", cl::desc("Also write Halide's statement listing (<prefix>.stmt)"));
 static cl::opt<bool> assembly("asm", cl::desc("Also write the assembly (<prefix>.s)"));
@@ -74,6 +78,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   o.pin_kernel = pinKernel;
+  o.split = split;
   o.lowering.batch_estimate = batch, o.lowering.edge_window = window, o.lowering.packed_products = products;
   std::string error;
   if (!cpq::codegen::compile_aot(o, error)) {
