@@ -17,8 +17,14 @@
 // train_step's time per op and pass (in --json: "profile", a list of
 // {op, kind, pass, ms} per row).
 //
+// --network vgg_small times examples/networks/vgg_small.mlir's steps instead
+// (no peer: the PyTorch peer is LeNet-5's); --split N compiles train_step as
+// N pipelines (cpq-compile --split; 0, the default, automatic: LeNet-5 one,
+// vgg_small four), e.g. to time what splitting costs.
+//
 // Usage: bench/train [--json] [--repeats N] [--steps N] [--batches 64,256]
 //                    [--bits FP32,W4A4,W2A2] [--no-peer] [--profile] [--cache DIR]
+//                    [--network lenet5|vgg_small] [--split N]
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/network.h"
@@ -139,7 +145,8 @@ struct Row {
 
 int main(int argc, char **argv) {
   bool json = false, peer = true, profile = false;
-  int repeats = 5, steps = 20;
+  int repeats = 5, steps = 20, parts = 0;
+  std::string network = "lenet5";
   std::vector<int> batches = {64, 256};
   std::vector<std::string> bits = {"FP32", "W4A4", "W2A2"};
   std::string cache = cpq::codegen::default_cache();
@@ -156,13 +163,15 @@ int main(int argc, char **argv) {
     else if (a == "--steps") steps = std::max(1, std::atoi(value().c_str()));
     else if (a == "--cache") cache = value();
     else if (a == "--bits") bits = split(value());
+    else if (a == "--network") network = value();
+    else if (a == "--split") parts = std::atoi(value().c_str());
     else if (a == "--batches") {
       batches.clear();
       for (const std::string &b : split(value())) batches.push_back(std::max(1, std::atoi(b.c_str())));
     } else {
       std::fprintf(stderr,
                    "usage: %s [--json] [--repeats N] [--steps N] [--batches 64,256] [--bits FP32,W4A4,W2A2] "
-                   "[--no-peer] [--profile] [--cache DIR]\n",
+                   "[--no-peer] [--profile] [--cache DIR] [--network lenet5|vgg_small] [--split N]\n",
                    argv[0]);
       return a == "--help" ? 0 : 1;
     }
@@ -171,6 +180,9 @@ int main(int argc, char **argv) {
   // The peer at its best: OpenBLAS reads this at load time, and a value
   // inherited from the environment (seen: Haswell) caps it at AVX2.
   ::unsetenv("OPENBLAS_CORETYPE");
+  if (network != "lenet5" && network != "vgg_small") fail("--network takes lenet5 or vgg_small, got '" + network + "'");
+  if (parts < 0) fail("--split takes 0 (automatic) or a number of pipelines");
+  if (network != "lenet5") peer = false; // the PyTorch peer is LeNet-5's
   cpq::idx::LabelledImages data;
   std::string error;
   const std::string dir = cpq::idx::kFashionMnistDir;
@@ -186,14 +198,15 @@ int main(int argc, char **argv) {
                         o.weight_bits < 1 || o.weight_bits > 8 || o.activation_bits < 1 || o.activation_bits > 8))
       fail("--bits takes FP32 or WnAm, got '" + b + "'");
     cpq::codegen::PreparedNetwork net;
-    if (!cpq::codegen::prepare_network(CPQ_SOURCE_DIR "/examples/networks/lenet5.mlir", o, net, error)) fail(error);
+    if (!cpq::codegen::prepare_network(CPQ_SOURCE_DIR "/examples/networks/" + network + ".mlir", o, net, error))
+      fail(error);
     std::string folder;
     auto note = [&](const std::string &m) {
       if (!json) std::fprintf(stderr, "bench/train: %s\n", m.c_str());
     };
-    if (!cpq::codegen::compiled_kernels(net, cache, "host", note, folder, error, "", profile)) fail(error);
+    if (!cpq::codegen::compiled_kernels(net, cache, "host", note, folder, error, "", profile, parts)) fail(error);
     for (int batch : batches) {
-      if (!json) std::fprintf(stderr, "lenet5 %s batch %d ...\n", b.c_str(), batch);
+      if (!json) std::fprintf(stderr, "%s %s batch %d ...\n", network.c_str(), b.c_str(), batch);
       Row r{b, batch, -1, -1, -1, {}};
       r.img_s = ours(folder, data, batch, steps, repeats, profile ? &r.profile : nullptr);
       if (peer) r.torch_img_s = torch_peer(b, batch, steps, repeats);
@@ -206,10 +219,11 @@ int main(int argc, char **argv) {
     if (peer && !torch_fp32.count(batch)) torch_fp32[batch] = torch_peer("FP32", batch, steps, repeats);
 
   if (json) {
-    nlohmann::ordered_json j = {{"threads", kThreads}, {"steps", steps}, {"repeats", repeats}, {"torch_blas", peer_blas}};
+    nlohmann::ordered_json j = {{"threads", kThreads},  {"steps", steps}, {"repeats", repeats},
+                                {"torch_blas", peer_blas}, {"split", parts}};
     j["rows"] = nlohmann::ordered_json::array();
     for (const Row &r : rows) {
-      j["rows"].push_back({{"net", "lenet5"},
+      j["rows"].push_back({{"net", network},
                            {"bits", r.bits},
                            {"batch", r.batch},
                            {"img_s", r.img_s},
@@ -228,8 +242,8 @@ int main(int argc, char **argv) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
-  std::printf("LeNet-5 training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps\n", kThreads, repeats,
-              steps);
+  std::printf("%s training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps%s\n", network.c_str(),
+              kThreads, repeats, steps, parts ? (", train_step as " + std::to_string(parts) + " pipelines").c_str() : "");
   std::printf("%-6s %6s %12s %14s %9s %18s %12s %16s\n", "bits", "batch", "cpq img/s", "PyTorch img/s", "x torch",
               "windowed img/s", "x windowed", "x torch FP32");
   auto cell = [](double v, int width, int decimals) {
@@ -248,10 +262,10 @@ int main(int argc, char **argv) {
   }
   if (profile)
     for (const Row &r : rows)
-      std::printf("\n%s", profile_table(r.profile, "lenet5 " + r.bits + " batch " + std::to_string(r.batch) +
+      std::printf("\n%s", profile_table(r.profile, network + " " + r.bits + " batch " + std::to_string(r.batch) +
                                                      " train_step", 20)
                               .c_str());
-  if (!peer) std::printf("(no peer: --no-peer)\n");
+  if (!peer) std::printf("(no peer: %s)\n", network == "lenet5" ? "--no-peer" : "the PyTorch peer is LeNet-5's");
   else if (!peer_blas.empty()) std::printf("PyTorch's BLAS: %s\n", peer_blas.c_str());
   if (peer && rows.size() && rows[0].torch_img_s < 0)
     std::printf("(the PyTorch peer did not run: scripts/install-deps.sh --peers installs python3-torch)\n");

@@ -204,7 +204,7 @@ namespace {
 /// `dir` already holds the first one.
 bool compile_into_cache(const std::string &module_text, const std::vector<std::string> &functions, const fs::path &dir,
                         const std::string &target, const std::function<void(const std::string &)> &say,
-                        std::string &error, const std::string &schedule = "", bool timed = false) {
+                        std::string &error, const std::string &schedule = "", bool timed = false, int split = 0) {
   if (std::all_of(functions.begin(), functions.end(), [&](const std::string &fn) { return fs::exists(dir / (fn + ".so")); })) {
     say("kernels from the cache: " + dir.string());
     return true;
@@ -228,6 +228,7 @@ bool compile_into_cache(const std::string &module_text, const std::vector<std::s
     o.output = (tmp / fn).string();
     o.targets = {target};
     o.time_root_funcs = timed;
+    o.split = split;
     if (!schedule.empty()) {
       // A schedule file tuned for the first function (train_step); the
       // others take the stages they share with it.
@@ -266,7 +267,7 @@ fs::path cache_folder(const std::string &cache, const std::string &name, const s
 
 bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const std::string &target,
                       const std::function<void(const std::string &)> &note, std::string &folder, std::string &error,
-                      const std::string &schedule, bool timed) {
+                      const std::string &schedule, bool timed, int split) {
   auto say = [&](const std::string &m) {
     if (note) note(m);
   };
@@ -285,9 +286,11 @@ bool compiled_kernels(const PreparedNetwork &p, const std::string &cache, const 
     absolute = fs::absolute(schedule).string();
   }
   if (timed) key_text += "\ntimed stages";
+  if (split != 0) key_text += "\nsplit " + std::to_string(split);
   const fs::path dir = cache_folder(cache, p.name, key_text, target);
   folder = dir.string();
-  return compile_into_cache(p.training_text, {"train_step", "eval_step"}, dir, target, say, error, absolute, timed);
+  return compile_into_cache(p.training_text, {"train_step", "eval_step"}, dir, target, say, error, absolute, timed,
+                            split);
 }
 
 bool hessian_module(const PreparedNetwork &p, std::string &text, std::string &error) {

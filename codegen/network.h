@@ -92,10 +92,11 @@ std::string default_cache();
 /// takes the stages it shares with train_step), cached under a key that
 /// includes the file's text.
 /// With `timed`, the kernels time their stages (runtime::Kernel::profile;
+/// cached apart). `split`: AotOptions::split (0 automatic; another count is
 /// cached apart).
 bool compiled_kernels(const PreparedNetwork &network, const std::string &cache, const std::string &target,
                       const std::function<void(const std::string &)> &note, std::string &folder, std::string &error,
-                      const std::string &schedule = "", bool timed = false);
+                      const std::string &schedule = "", bool timed = false, int split = 0);
 
 /// The network text expanded by --cpq-expand-hessian (its hessian_diag);
 /// false with `error` naming the layer without a second-order pass.
