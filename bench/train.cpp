@@ -243,7 +243,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   std::printf("%s training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps%s\n", network.c_str(),
-              kThreads, repeats, steps, parts ? (", train_step as " + std::to_string(parts) + " pipelines").c_str() : "");
+              kThreads, repeats, steps,
+              parts ? (", train_step as " + std::to_string(parts) + (parts == 1 ? " pipeline" : " pipelines")).c_str()
+                    : "");
   std::printf("%-6s %6s %12s %14s %9s %18s %12s %16s\n", "bits", "batch", "cpq img/s", "PyTorch img/s", "x torch",
               "windowed img/s", "x windowed", "x torch FP32");
   auto cell = [](double v, int width, int decimals) {

@@ -7,9 +7,12 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 
 namespace cpq::codegen {
 
@@ -190,13 +193,36 @@ Expr argument_expr(const Argument &a) {
 
 Module link_parts(const std::string &fn_name, const Target &target, const LoweredFunction &whole,
                   const std::vector<LoweredFunction> &parts, std::vector<Pipeline> &pipelines) {
+  // The parts are lowered on every core at once (Halide lowers distinct
+  // pipelines on distinct threads safely; the IR-to-LLVM step runs once, on
+  // the linked module). A part's error is rethrown here.
+  std::vector<std::optional<Module>> modules(parts.size());
+  std::vector<std::exception_ptr> failures(parts.size());
+  std::atomic<std::size_t> next{0};
+  auto lower_parts = [&] {
+    for (std::size_t p; (p = next++) < parts.size();) {
+      try {
+        modules[p] = pipelines[p].compile_to_module(parts[p].arguments(), fn_name + "_part" + std::to_string(p), target);
+      } catch (...) {
+        failures[p] = std::current_exception();
+      }
+    }
+  };
+  const std::size_t workers = std::min<std::size_t>(parts.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(lower_parts);
+  lower_parts();
+  for (std::thread &t : threads) t.join();
+  for (const std::exception_ptr &e : failures)
+    if (e) std::rethrow_exception(e);
+
   Module linked(fn_name, target);
   std::map<std::string, Buffer<void>> buffers; // constant buffers by name: one copy
   std::vector<Stmt> calls;
   for (std::size_t p = 0; p < parts.size(); ++p) {
     const std::string part_name = fn_name + "_part" + std::to_string(p);
     const std::vector<Argument> args = parts[p].arguments();
-    Module m = pipelines[p].compile_to_module(args, part_name, target);
+    const Module &m = *modules[p];
     for (const Buffer<void> &b : m.buffers()) {
       // A bound parameter two parts read is the same buffer in both.
       auto [it, fresh] = buffers.emplace(b.name(), b);
