@@ -232,13 +232,17 @@ TensorValue dense(const std::string &name, const TensorValue &x, const TensorVal
   Var o("o"), n("n"), k("k");
   RDom r(0, int(I), name + "_r");
   Func wt(name + "_weight_t");
-  wt(o, k) = w.f(k, o);
+  // Outputs that are not whole vectors: the copy is zero past them, so the
+  // accumulators may run to whole vectors unmasked.
+  const bool padded = O % 16 != 0;
+  wt(o, k) = padded ? select(o < int(O), w.f(k, min(o, int(O) - 1)), 0.0f) : w.f(k, o);
   Func acc(name + "_acc");
-  acc(o, n) = bias ? Expr(bias->f(o)) : Expr(0.0f);
+  acc(o, n) = bias ? Expr(bias->f(min(o, int(O) - 1))) : Expr(0.0f);
   acc(o, n) += x.f(r, n) * wt(o, r);
   const int block = O >= 8 && I >= 8 ? 8 : 0; // transposed in 8 x 8 blocks
   TensorValue t = contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), w.dim(0)}, {{wt, w.f, block}}, O, x.dim(0));
   t.contraction->register_row_bytes = I * 4; // images' rows of x
+  t.contraction->vector_padded = padded;
   return t;
 }
 
