@@ -160,6 +160,14 @@ std::string Lowering::attr_string(mlir::DictionaryAttr attrs, llvm::StringRef ke
 void Lowering::constrain(ImageParam &im, const std::vector<int64_t> &shape, std::vector<Expr> &extents) {
   const int rank = int(shape.size());
   extents.assign(shape.size(), Expr());
+  // Dense rows: a dimension's stride is the elements of those inside it,
+  // while they are all static (so loads use constant offsets).
+  int64_t inner = 1;
+  for (int h = 0; h < rank && inner > 0; ++h) {
+    if (h > 0) im.dim(h).set_stride(int(inner));
+    const int64_t e = shape[rank - 1 - h];
+    inner = e >= 0 && inner * e <= INT32_MAX ? inner * e : -1;
+  }
   for (int k = 0; k < rank; ++k) {
     const int h = rank - 1 - k;
     if (shape[k] >= 0) {

@@ -57,7 +57,8 @@ struct LoweringOptions {
   std::string packed_products = "qgemm";
 };
 
-/// One argument of the function: a tensor (an input buffer) or a scalar.
+/// One argument of the function: a tensor (an input buffer, dense: its
+/// strides inside the dynamic batch are constraints) or a scalar.
 /// `name` is the C identifier of `tensor`, the network's name (cpq.name).
 struct LoweredInput {
   std::string name, tensor, role;

@@ -286,6 +286,13 @@ BOOST_AUTO_TEST_CASE(misuse_names_the_argument) {
     call_fails(*k, c, "'input' must be [?, 2, 6, 6]; axis 3 has 7");
   }
   {
+    // Kernels take dense buffers (the row strides are compiled in): a view
+    // with other strides is refused, naming the buffer and the stride.
+    Call c(*k, 4, 1);
+    c.owned.at("w1")->dims[1].stride = 4; // rows of 3 floats, 4 apart
+    call_fails(*k, c, "w1.stride.1");
+  }
+  {
     Call c(*k, 4, 1);
     c.owned.at("w1_out")->b.host = nullptr; // not a bounds query: an error
     call_fails(*k, c, "'w1_out' has no host memory");
