@@ -191,6 +191,10 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     }
     const int parts = split_count(o, func, error);
     if (parts < 1) return false;
+    auto schedule = [&](Halide::Pipeline &p, const LoweredFunction &f) {
+      schedules::apply_schedule(p, f.stages, f.output_funcs(), targets[0], o.schedule, o.partial_schedule);
+      if (o.time_root_funcs) trace_root_funcs(p);
+    };
     std::vector<LoweredFunction> part_functions;
     std::vector<Halide::Pipeline> part_pipelines;
     if (parts > 1) {
@@ -202,15 +206,11 @@ bool compile_aot(const AotOptions &o, std::string &error) {
           return false;
         }
         part_pipelines.push_back(lowered->pipeline());
-        schedules::apply_schedule(part_pipelines.back(), lowered->stages, lowered->output_funcs(), targets[0],
-                                  o.schedule, o.partial_schedule);
-        if (o.time_root_funcs) trace_root_funcs(part_pipelines.back());
+        schedule(part_pipelines.back(), *lowered);
         part_functions.push_back(std::move(*lowered));
       }
     } else {
-      schedules::apply_schedule(pipeline, first->stages, first->output_funcs(), targets[0], o.schedule,
-                                o.partial_schedule);
-      if (o.time_root_funcs) trace_root_funcs(pipeline);
+      schedule(pipeline, *first);
     }
     const std::vector<Halide::Argument> arguments = first->arguments();
     auto factory = [&](const std::string &fn_name, const Halide::Target &target) {

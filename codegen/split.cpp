@@ -1,5 +1,7 @@
 //===- split.cpp - one kernel from several compiled pipelines ----------------===//
 #include "codegen/split.h"
+#include "cpq/dialect/CpqDialect.h"
+#include "cpq/runtime/manifest.h"
 
 #include "mlir/Dialect/StandardOps/IR/Ops.h"
 #include "mlir/IR/BlockAndValueMapping.h"
@@ -63,18 +65,28 @@ std::vector<mlir::FuncOp> split_function(mlir::FuncOp func, int parts) {
   if (parts > n)
     throw std::invalid_argument("function '" + func.getName().str() + "' has " + std::to_string(n) +
                                 " ops: it cannot be split into " + std::to_string(parts) + " parts");
+  // Compared as C identifiers, the names the kernel's arguments take
+  // ("cpq.cut3" would become cpq_cut3 too).
   auto uses_cut_prefix = [](mlir::DictionaryAttr attrs) {
     auto s = attrs ? attrs.getAs<mlir::StringAttr>("cpq.name") : mlir::StringAttr();
-    return s && s.getValue().startswith(kCutPrefix);
+    return s && llvm::StringRef(runtime::c_identifier(s.getValue().str())).startswith(kCutPrefix);
   };
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     if (uses_cut_prefix(func.getArgAttrDict(i)))
       throw std::invalid_argument("argument " + std::to_string(i) + " is named with the prefix '" + kCutPrefix +
-                                  "' the parts' tensors take; rename it to split the function");
+                                  "' the parts' tensors take; rename it, or compile one pipeline (--split 1)");
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     if (uses_cut_prefix(func.getResultAttrDict(i)))
       throw std::invalid_argument("result " + std::to_string(i) + " is named with the prefix '" + kCutPrefix +
-                                  "' the parts' tensors take; rename it to split the function");
+                                  "' the parts' tensors take; rename it, or compile one pipeline (--split 1)");
+  std::string clashing; // found inside MLIR's walk, thrown outside it
+  func.walk([&](dialect::ParamOp p) {
+    if (clashing.empty() && llvm::StringRef(runtime::c_identifier(p.name().str())).startswith(kCutPrefix))
+      clashing = p.name().str();
+  });
+  if (!clashing.empty())
+    throw std::invalid_argument("parameter '" + clashing + "' is named with the prefix '" + kCutPrefix +
+                                "' the parts' tensors take; rename it, or compile one pipeline (--split 1)");
 
   // Where each op result is made and last read (the return reads at n).
   std::map<mlir::Operation *, int> index;

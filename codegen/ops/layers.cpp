@@ -237,7 +237,7 @@ TensorValue dense(const std::string &name, const TensorValue &x, const TensorVal
   const bool padded = O % 16 != 0;
   wt(o, k) = padded ? select(o < int(O), w.f(k, min(o, int(O) - 1)), 0.0f) : w.f(k, o);
   Func acc(name + "_acc");
-  acc(o, n) = bias ? Expr(bias->f(min(o, int(O) - 1))) : Expr(0.0f);
+  acc(o, n) = bias ? Expr(bias->f(padded ? min(o, int(O) - 1) : Expr(o))) : Expr(0.0f);
   acc(o, n) += x.f(r, n) * wt(o, r);
   const int block = O >= 8 && I >= 8 ? 8 : 0; // transposed in 8 x 8 blocks
   TensorValue t = contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), w.dim(0)}, {{wt, w.f, block}}, O, x.dim(0));

@@ -24,6 +24,8 @@
 // RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/x --split -1 2> %t/split-negative.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-NEGATIVE < %t/split-negative.err
 // RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/x --split 2 --schedule Li2018 2> %t/split-auto.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-AUTOSCHEDULER < %t/split-auto.err
 // RUN: cpq-compile %s --function tiny -o %t/x --split 5 2> %t/split-many.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-MANY < %t/split-many.err
+// RUN: sed -e 's/"b"/"cpq.cut0"/' %s > %t/cut-named.mlir
+// RUN: cpq-compile %t/cut-named.mlir --function tiny -o %t/x --split 2 2> %t/split-name.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-NAME < %t/split-name.err
 
 // RUN: cpq-compile %s --function nope -o %t/x 2> %t/nofunction.err; test $? -eq 1 && FileCheck %s --check-prefix=NO-FUNCTION < %t/nofunction.err
 // RUN: cpq-compile %s --function tiny -o %t/x --target x86-64-linux-warp9 2> %t/target.err; test $? -eq 1 && FileCheck %s --check-prefix=TARGET < %t/target.err
@@ -73,6 +75,7 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // SPLIT-NEGATIVE: cpq-compile: error: --split must be 0 (automatic) or a number of pipelines, got -1
 // SPLIT-AUTOSCHEDULER: cpq-compile: error: --split 2 needs the hand schedule, no --model and no timed stages (schedule files and autoschedulers name the stages of one pipeline)
 // SPLIT-MANY: cpq-compile: error: compiling 'tiny' failed: function 'tiny' has 3 ops: it cannot be split into 5 parts
+// SPLIT-NAME: cpq-compile: error: compiling 'tiny' failed: {{.*}}prefix 'cpq_cut'{{.*}}rename it, or compile one pipeline (--split 1)
 // GATED: {"name":"w_gates","tensor":"w.gates","role":"param","direction":"input","kind":"buffer","type":"float32","shape":[2],"init":{"kind":"constant","values":[3.0]}}
 // GATED: "quantizers": [
 // GATED-NEXT: {"tensor":"input","kind":"input","bits":8,"elements":5},
