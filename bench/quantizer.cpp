@@ -16,7 +16,10 @@
 // Then, for the hand schedule, the other kernels of a training step at the
 // same sizes (JSON `variants`): the independent-mask kernels with a mask drawn
 // at p = 0.5, and the gated kernels (section 5) with gates drawn from log_a = 0,
-// where most gates are fractional and every sub-grid is visited.
+// where most gates are fractional and every sub-grid is visited. Last, the
+// time of one forward + backward call of the 2-bit signed kernels on the
+// shapes of LeNet-5's quantized tensors (weights per output channel, an
+// activation per tensor; JSON `shapes`).
 //
 // The kernels run on the runtime's caching allocator (runtime/allocator.h),
 // as in training; --system-malloc uses Halide's default (glibc malloc, whose
@@ -104,15 +107,16 @@ struct Row {
 /// A tensor of one grid: x over the grid and a step beyond, per-channel alpha
 /// and sigma = sigma_ratio * alpha, random dL/dx_hat.
 struct Tensor {
-  Buffer<float> x{kInner, kChannels, 1}, grad{kInner, kChannels, 1}, x_hat{kInner, kChannels, 1},
-      grad_x{kInner, kChannels, 1}, alpha{kChannels}, sigma{kChannels};
-  Buffer<double> grad_alpha{kChannels}, grad_sigma{kChannels};
+  Buffer<float> x, grad, x_hat, grad_x, alpha, sigma;
+  Buffer<double> grad_alpha, grad_sigma;
   int window = 1;
-  Tensor(GridSpec g, double sigma_ratio) {
+  Tensor(GridSpec g, double sigma_ratio, int inner = kInner, int channels = kChannels)
+      : x(inner, channels, 1), grad(inner, channels, 1), x_hat(inner, channels, 1), grad_x(inner, channels, 1),
+        alpha(channels), sigma(channels), grad_alpha(channels), grad_sigma(channels) {
     std::mt19937 rng(g.bits);
     const float t_lo = g.t_of_level(g.q_min()) - 1.0f, t_hi = g.t_of_level(g.q_max()) + 1.0f;
     std::uniform_real_distribution<float> t_dist(t_lo, t_hi), g_dist(-1.0f, 1.0f);
-    for (int c = 0; c < kChannels; ++c)
+    for (int c = 0; c < channels; ++c)
       alpha(c) = 2.0f / (1 << (g.bits - 1)) * (1.0f + 0.01f * c), sigma(c) = float(sigma_ratio) * alpha(c);
     x.for_each_element([&](int i, int c, int n) {
       x(i, c, n) = alpha(c) * t_dist(rng);
@@ -127,6 +131,14 @@ struct Variant {
   GridKind grid;
   const char *variant;
   double melem_s, fraction;
+};
+
+/// The tensors one LeNet-5 training step quantizes, one call each: small
+/// ones are where a fixed chunk size would waste work.
+struct Shape {
+  const char *name;
+  int inner, channels;
+  double us, melem_s;
 };
 } // namespace
 
@@ -231,6 +243,30 @@ int main(int argc, char **argv) {
     }
   }
 
+  // Per-call time of the 2-bit signed hand kernels on a network's tensor shapes.
+  std::vector<Shape> shapes = {{"conv1 weight 25x6", 25, 6},     {"conv2 weight 150x16", 150, 16},
+                               {"fc1 weight 400x120", 400, 120}, {"fc2 weight 84x10", 84, 10},
+                               {"conv1 output 64x6x24x24", 221184, 1}};
+  {
+    const GridSpec g = make_grid(GridKind::Signed, 2);
+    const auto *fwd = aot::find_quantize_forward(g, "hand");
+    const auto *bwd = aot::find_quantize_backward(g, "hand");
+    for (Shape &sh : shapes) {
+      Tensor T(g, sigma_ratio, sh.inner, sh.channels);
+      int err = 0;
+      const double t = median_seconds(std::max(repeats, 25), [&] {
+        err |= fwd->fn(T.x, T.alpha, all_levels(2), T.x_hat);
+        err |= bwd->fn(T.x, T.alpha, T.sigma, T.grad, all_levels(2), T.window, T.grad_x, T.grad_alpha, T.grad_sigma);
+      });
+      if (err) {
+        std::fprintf(stderr, "quantizer: the %s call failed with Halide error %d\n", sh.name, err);
+        return 1;
+      }
+      sh.us = t * 1e6;
+      sh.melem_s = double(sh.inner) * sh.channels / t / 1e6;
+    }
+  }
+
   if (json) {
     nlohmann::ordered_json j = {{"roofline_gb_s", roofline_gb_s},
                                 {"bytes_per_element", kBytesPerElement},
@@ -259,6 +295,13 @@ int main(int argc, char **argv) {
                                {"variant", v.variant},
                                {"melem_s", v.melem_s},
                                {"fraction_of_roofline", v.fraction}});
+    j["shapes"] = nlohmann::ordered_json::array();
+    for (const Shape &sh : shapes)
+      j["shapes"].push_back({{"tensor", sh.name},
+                             {"inner", sh.inner},
+                             {"channels", sh.channels},
+                             {"us_per_call", sh.us},
+                             {"melem_s", sh.melem_s}});
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -274,5 +317,8 @@ int main(int argc, char **argv) {
   std::printf("%4s %-9s %-13s %12s %10s\n", "bits", "grid", "variant", "M elem/s", "x roofline");
   for (const Variant &v : variants)
     std::printf("%4d %-9s %-13s %12.1f %10.3f\n", v.bits, to_string(v.grid), v.variant, v.melem_s, v.fraction);
+  std::printf("\nhand schedule, 2-bit signed, one call (forward + backward) per tensor of a LeNet-5 step:\n");
+  std::printf("%-22s %12s %12s\n", "tensor", "us/call", "M elem/s");
+  for (const Shape &sh : shapes) std::printf("%-22s %12.1f %12.1f\n", sh.name, sh.us, sh.melem_s);
   return 0;
 }

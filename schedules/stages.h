@@ -80,8 +80,10 @@ struct ExternGemmLoops {
 /// The Funcs and dimensions of a quantizer pipeline that the schedules touch.
 struct QuantizeLoops {
   Halide::Var i, c, n;
-  /// The extent of i when the lowering knows it (a network's static inner
-  /// axes); undefined in the standalone kernels, which take any size.
+  /// The extent of i: a constant when the lowering knows it (a network's
+  /// static inner axes), the input's run-time extent in the standalone
+  /// kernels, which take any size (chunks are then cut at run time, so a
+  /// 25-element filter row is not run as a whole chunk of masked vectors).
   Halide::Expr inner_extent;
   /// The extent of the rows i is made of when it flattens several axes of a
   /// network's tensor (a row is contiguous in the tensor, rows are not

@@ -54,9 +54,10 @@ void set_contract(bool autoschedule, std::initializer_list<OutputImageParam> ten
 
 /// The loops the hand schedule of a forward pipeline touches.
 cpq::schedules::QuantizeLoops forward_loops(const cpq::codegen::TensorVars &v, const cpq::codegen::QuantizeForward &f,
-                                            Func x_hat) {
+                                            Func x_hat, const Expr &inner_extent) {
   cpq::schedules::QuantizeLoops loops;
   loops.i = v.i, loops.c = v.c, loops.n = v.n;
+  loops.inner_extent = inner_extent;
   loops.x_hat = x_hat;
   loops.tables = f.tables;
   return loops;
@@ -64,9 +65,11 @@ cpq::schedules::QuantizeLoops forward_loops(const cpq::codegen::TensorVars &v, c
 
 /// The loops the hand schedule of a backward pipeline touches.
 cpq::schedules::QuantizeLoops backward_loops(const cpq::codegen::TensorVars &v, const cpq::codegen::QuantizeBackward &b,
-                                             Func grad_x, Func grad_alpha, Func grad_sigma) {
+                                             Func grad_x, Func grad_alpha, Func grad_sigma,
+                                             const Expr &inner_extent) {
   cpq::schedules::QuantizeLoops loops;
   loops.i = v.i, loops.c = v.c, loops.n = v.n;
+  loops.inner_extent = inner_extent;
   loops.tables = b.forward.tables;
   loops.element = b.element;
   loops.edge_sums = b.edge_sums;
@@ -103,7 +106,7 @@ public:
       keep.set_estimate(cpq::all_levels(bits));
       return;
     }
-    cpq::schedules::schedule_quantize_forward(forward_loops(v_, fwd_, x_hat), get_target());
+    cpq::schedules::schedule_quantize_forward(forward_loops(v_, fwd_, x_hat, x.dim(0).extent()), get_target());
   }
 
 private:
@@ -143,7 +146,8 @@ public:
       edge_window.set_estimate(8);
       return;
     }
-    cpq::schedules::schedule_quantize_backward(backward_loops(v_, bwd_, grad_x, grad_alpha, grad_sigma), get_target());
+    cpq::schedules::schedule_quantize_backward(
+        backward_loops(v_, bwd_, grad_x, grad_alpha, grad_sigma, x.dim(0).extent()), get_target());
   }
 
 private:
@@ -174,7 +178,7 @@ public:
       z.dim(0).set_estimate(0, bits - 1);
       return;
     }
-    cpq::schedules::schedule_quantize_forward(forward_loops(v_, fwd_, x_hat), get_target());
+    cpq::schedules::schedule_quantize_forward(forward_loops(v_, fwd_, x_hat, x.dim(0).extent()), get_target());
   }
 
 private:
@@ -219,7 +223,8 @@ public:
       edge_window.set_estimate(8);
       return;
     }
-    cpq::schedules::schedule_quantize_backward(backward_loops(v_, bwd_, grad_x, grad_alpha, grad_sigma), get_target());
+    cpq::schedules::schedule_quantize_backward(
+        backward_loops(v_, bwd_, grad_x, grad_alpha, grad_sigma, x.dim(0).extent()), get_target());
   }
 
 private:

@@ -35,17 +35,21 @@ namespace {
 constexpr int kChunk = 8192;
 const std::vector<int> kChunks = {1024, 2048, 4096, 8192, 16384, 32768, 65536};
 
-/// The chunk taken along i: the inner extent, when known, cut into equal
-/// parts of at most `chunk` elements, each a whole number of vectors. (A
-/// chunk longer than the extent is run in full, its vectors past the end
-/// masked but computed: a 5x5 filter's 25 elements per channel cost as
-/// much as 8192, and LeNet-5 W2A2's quantizers did 1.3-16x the work they
-/// needed.)
+/// The chunk taken along i: the inner extent (a constant in a network, the
+/// input's extent at run time in a standalone kernel) cut into equal parts
+/// of at most `chunk` elements, each a whole number of vectors. (A chunk
+/// longer than the extent is run in full, its vectors past the end masked
+/// but computed: a 5x5 filter's 25 elements per channel cost as much as
+/// 8192; LeNet-5 W2A2's quantizers did 1.3-16x the work they needed, and a
+/// standalone kernel took 1.6 ms on a 25 x 6 filter bank, 3 us now.)
 Expr chunk_along_i(const QuantizeLoops &q, int chunk, int vec) {
   if (!q.inner_extent.defined()) return chunk;
   const Expr inner = max(q.inner_extent, 1);
   const Expr parts = (inner + (chunk - 1)) / chunk;
-  const Expr part = (inner + parts - 1) / parts;
+  // ceil(inner / parts) written so that the simplifier does not rewrite it
+  // into inner * (chunk + 1) / chunk, which overflows int32 at run time for
+  // a million elements.
+  const Expr part = (inner - 1) / parts + 1;
   return Internal::simplify(((part + (vec - 1)) / vec) * vec);
 }
 
