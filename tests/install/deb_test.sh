@@ -21,7 +21,10 @@ done
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/cpq-compile ./usr/bin/cpq-train ./usr/bin/cpq-import ./usr/lib/libcpq_runtime.so \
          ./usr/lib/cmake/cpq/cpqConfig.cmake ./usr/lib/pkgconfig/cpq-runtime.pc ./usr/include/cpq/runtime/cpq_runtime.h; do
-  echo "$contents" | grep -qx "$f" || fail "the package has no $f"
+  # A here-string, not `echo | grep -q`: grep -q stops at the first match,
+  # echo then dies of SIGPIPE on a long listing, and pipefail failed the
+  # test now and then although the file was there.
+  grep -qx -- "$f" <<< "$contents" || fail "the package has no $f"
 done
 if apt-get install --simulate --no-install-recommends "$deb" > "$scratch/simulate.log" 2>&1; then
   echo "apt-get --simulate: $(grep -c '^Inst' "$scratch/simulate.log") package(s) would be installed"
