@@ -244,9 +244,11 @@ int main(int argc, char **argv) {
   }
 
   // Per-call time of the 2-bit signed hand kernels on a network's tensor shapes.
-  std::vector<Shape> shapes = {{"conv1 weight 25x6", 25, 6},     {"conv2 weight 150x16", 150, 16},
-                               {"fc1 weight 400x120", 400, 120}, {"fc2 weight 84x10", 84, 10},
-                               {"conv1 output 64x6x24x24", 221184, 1}};
+  // examples/networks/lenet5.mlir: conv1 32x1x5x5, conv2 64x32x5x5, fc1
+  // 512x1024, fc2 10x512; conv1's output at batch 64 is 64x32x24x24.
+  std::vector<Shape> shapes = {{"conv1 weight 25x32", 25, 32},       {"conv2 weight 800x64", 800, 64},
+                               {"fc1 weight 1024x512", 1024, 512},   {"fc2 weight 512x10", 512, 10},
+                               {"conv1 output 1179648x1", 1179648, 1}};
   {
     const GridSpec g = make_grid(GridKind::Signed, 2);
     const auto *fwd = aot::find_quantize_forward(g, "hand");

@@ -94,6 +94,7 @@ struct QuantizeLoops {
   Halide::Func element;                   // backward, per element
   std::vector<Halide::Func> edge_sums;    // per element, one per (sub-)grid
   std::vector<Halide::Func> element_helpers; // per element, read by the edge loops
+  std::vector<Halide::Func> per_channel;     // per channel, read by the edge loops
   Halide::Func grad_x, channel_sums, grad_alpha, grad_sigma;
   Halide::RDom over_elements;
   Halide::Func gate_sums;                 // gated only

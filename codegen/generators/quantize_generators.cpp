@@ -74,6 +74,7 @@ cpq::schedules::QuantizeLoops backward_loops(const cpq::codegen::TensorVars &v, 
   loops.element = b.element;
   loops.edge_sums = b.edge_sums;
   loops.element_helpers = b.element_helpers;
+  loops.per_channel = b.per_channel;
   loops.grad_x = grad_x;
   loops.channel_sums = b.channel_sums;
   loops.grad_alpha = grad_alpha;

@@ -219,6 +219,7 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   loops.element = bwd.element;
   loops.edge_sums = bwd.edge_sums;
   loops.element_helpers = bwd.element_helpers;
+  loops.per_channel = bwd.per_channel;
   loops.grad_x = bwd.grad_x;
   loops.channel_sums = bwd.channel_sums;
   loops.grad_alpha = bwd.grad_alpha;

@@ -85,10 +85,12 @@ namespace {
 /// The mode's level on a uniform (sub-)grid, float32 in the reference's
 /// order (section 2): floor(v / step + 0.5) * step or 2 floor(v) + 1,
 /// clamped. strict_float: Halide may otherwise reassociate (x / alpha) / step.
+/// The step is a power of two, so v / step is v times the exact 1 / step
+/// (both round the same real number): one division per element, not two.
 Expr uniform_mode_level(GridKind kind, const Expr &step, const Expr &q_first, const Expr &q_last, const Expr &x,
                         const Expr &alpha) {
   Expr v = x / alpha;
-  Expr r = kind == GridKind::Symmetric ? 2.0f * floor(v) + 1.0f : floor(v / step + 0.5f) * step;
+  Expr r = kind == GridKind::Symmetric ? 2.0f * floor(v) + 1.0f : floor(v * (1.0f / step) + 0.5f) * step;
   // max before min, as std::fmin(std::fmax(r, lo), hi) in the reference.
   return strict_float(min(max(r, q_first), q_last));
 }
@@ -121,13 +123,15 @@ struct LocalSums {
 /// Where the window of a uniform grid starts for one element: the last edge
 /// jc at or below x (a Func of its own, so that the edge loop reads it
 /// instead of recomputing it), the edges jc + 1 and jc in units of alpha, u
-/// there, and the step of u and ratio of exp(-|u|) from edge to edge.
+/// there, and the step of u and ratio of exp(-|u|) from edge to edge (a
+/// per-channel Func, so that its exp is taken once per call, not once per
+/// edge and vector).
 struct WindowStart {
   Expr jc, tau_up, tau_dn, u_up, u_dn, delta, ratio;
 };
 
 WindowStart window_start(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
-                         const Expr &a, const Expr &sg, Func &origin) {
+                         const Expr &a, const Expr &sg, Func &origin, Func &ratio) {
   // jc is clamped to 0..count-1, so that when the window is capped at the
   // number of points (W < what sigma needs) it still covers every edge for x
   // beyond an end; edges of the far side are then masked.
@@ -142,7 +146,9 @@ WindowStart window_start(const std::string &name, const UniformGrid &g, const Te
   w.u_up = edge_u(a, w.tau_up, xv, 1.0f / sg);
   w.u_dn = edge_u(a, w.tau_dn, xv, 1.0f / sg);
   w.delta = a * g.cell_t / sg;
-  w.ratio = exp(-w.delta);
+  ratio = Func(v.prefix + name + "_ratio");
+  ratio(v.c) = exp(-w.delta);
+  w.ratio = ratio(v.c);
   return w;
 }
 
@@ -156,8 +162,8 @@ WindowStart window_start(const std::string &name, const UniformGrid &g, const Te
 /// defined, is a uniform condition under which the sums are taken at all.
 LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
                              const Expr &a, const Expr &sg, const Expr &W, const Expr &active, Func &sums,
-                             Func &origin, const Expr &limit = Expr()) {
-  const WindowStart ws = window_start(name, g, v, xv, a, sg, origin);
+                             Func &origin, Func &ratio_of_channel, const Expr &limit = Expr()) {
+  const WindowStart ws = window_start(name, g, v, xv, a, sg, origin, ratio_of_channel);
   const Expr &jc = ws.jc, &tau_up = ws.tau_up, &tau_dn = ws.tau_dn, &u_up = ws.u_up, &u_dn = ws.u_dn,
              &delta = ws.delta, &ratio = ws.ratio;
 
@@ -354,10 +360,11 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   Func edge_sums;
   if (masks == DropBitsMode::Hierarchical) {
     const SurvivorGeometry s = hierarchical_survivors(grid, keep);
-    Func origin;
+    Func origin, ratio;
     sums = uniform_local_sums("edge_sums", UniformGrid{s.t_first, s.cell_t, s.count}, v, xv, a, sg, W, Expr(),
-                              edge_sums, origin, window_limit);
+                              edge_sums, origin, ratio, window_limit);
     b.element_helpers.push_back(origin);
+    b.per_channel.push_back(ratio);
     need = window_needed(sg, a, s.cell_t);
     window_ok = visited >= min(need, s.count - 1); // count - 1 edges a side reach every edge
   } else {
@@ -405,12 +412,13 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
     x_hat[l - 1] = strict_float(a * q_l);
     auto on_sub_grid = [&](const Expr &w) { return ((w - 1 + ((1 << s.shift) - 1)) >> s.shift) + 1; };
     Expr W_l = on_sub_grid(W);
-    Func f, origin;
+    Func f, origin, ratio;
     const LocalSums ls =
         uniform_local_sums("edge_sums_l" + std::to_string(l), s.uniform, v, xv, a, sg, W_l, gc.c[l - 1] != Expr(0.0),
-                           f, origin, window_limit.defined() ? on_sub_grid(window_limit) : Expr());
+                           f, origin, ratio, window_limit.defined() ? on_sub_grid(window_limit) : Expr());
     b.edge_sums.push_back(f);
     b.element_helpers.push_back(origin);
+    b.per_channel.push_back(ratio);
     Expr c_l = cast<float>(gc.c[l - 1]);
     Expr t_hat = q_l * grid.t_per_q();
     dx += c_l * (G * ls.w * inv_sg);

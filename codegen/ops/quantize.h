@@ -120,6 +120,9 @@ struct QuantizeBackward {
   /// per-element values their loops read (where the window starts), for
   /// schedules: both belong next to the element's computation.
   std::vector<Halide::Func> edge_sums, element_helpers;
+  /// Per-channel values the edge loops read (the ratio of exp(-|u|) from
+  /// edge to edge): compute them once per call.
+  std::vector<Halide::Func> per_channel;
 };
 
 /// The edge window a backward needs in this call: the largest

@@ -101,7 +101,7 @@ VectorLoop schedule_elementwise(Func f, const QuantizeLoops &q, int vec, int chu
 void cover(const QuantizeLoops &q, Choices &c) {
   for (const Func &f : {q.x_hat, q.element, q.grad_x, q.channel_sums, q.grad_alpha, q.grad_sigma, q.gate_sums})
     if (f.defined()) c.covers(f.name());
-  for (const std::vector<Func> *list : {&q.tables, &q.edge_sums, &q.element_helpers})
+  for (const std::vector<Func> *list : {&q.tables, &q.edge_sums, &q.element_helpers, &q.per_channel})
     for (const Func &f : *list) c.covers(f.name());
 }
 
@@ -130,6 +130,7 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Ch
   const int chunk = c.choose("chunk", kChunks, kChunk);
   const int vec = c.choose("vector_width", {natural / 2, natural, 2 * natural}, natural);
   for (Func t : q.tables) t.compute_root();
+  for (Func f : q.per_channel) f.compute_root();
   Func element = q.element, channel_sums = q.channel_sums;
   // Per-channel sums: rfactor over chunks of the inner dimension (a thread
   // each), then over the lanes of a vector within a chunk.

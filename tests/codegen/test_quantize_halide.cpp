@@ -52,6 +52,7 @@ struct Pipelines {
     fl.x_hat = fwd.x_hat, fl.tables = fwd.tables;
     bl.tables = bwd.forward.tables, bl.element = bwd.element, bl.edge_sums = bwd.edge_sums, bl.grad_x = bwd.grad_x;
     bl.element_helpers = bwd.element_helpers;
+    bl.per_channel = bwd.per_channel;
     bl.channel_sums = bwd.channel_sums, bl.over_elements = bwd.over_elements;
     const auto target = Halide::get_jit_target_from_environment();
     schedules::schedule_quantize_forward(fl, target);
@@ -171,6 +172,7 @@ struct GatedPipelines {
     fl.x_hat = fwd.x_hat;
     bl.element = bwd.element, bl.edge_sums = bwd.edge_sums, bl.grad_x = bwd.grad_x;
     bl.element_helpers = bwd.element_helpers;
+    bl.per_channel = bwd.per_channel;
     bl.channel_sums = bwd.channel_sums, bl.over_elements = bwd.over_elements, bl.gate_sums = bwd.gate_sums;
     const auto target = Halide::get_jit_target_from_environment();
     schedules::schedule_quantize_forward(fl, target);
