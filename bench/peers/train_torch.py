@@ -93,6 +93,17 @@ class Quantizer(nn.Module):
         a = torch.full((channels, 1), float(alpha))
         self.alpha = nn.Parameter(a, requires_grad=trainable)
         self.sigma = nn.Parameter(a / 4, requires_grad=trainable)
+        # cpq-train's projection after each step (docs/training.md, defaults
+        # scale-floor 0.01, sigma-floor 1): alpha >= 0.01 x its initial
+        # value, sigma >= its initial value. Without it Adam drove a sigma
+        # below zero within 20 W4A4 steps and the windowed form failed.
+        self.register_buffer("alpha_floor", a * 0.01)
+        self.register_buffer("sigma_floor", a / 4)
+
+    @torch.no_grad()
+    def project(self):
+        self.alpha.copy_(torch.maximum(self.alpha, self.alpha_floor))
+        self.sigma.copy_(torch.maximum(self.sigma, self.sigma_floor))
 
     def forward(self, x):
         if not (x.requires_grad or self.alpha.requires_grad):
@@ -188,11 +199,15 @@ def main():
     x = torch.rand(a.batch, 1, 28, 28)
     y = torch.randint(0, 10, (a.batch,))
 
+    quantizers = [m for m in net.modules() if isinstance(m, Quantizer)]
+
     def step():
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(net(x), y)
         loss.backward()
         opt.step()
+        for q in quantizers:
+            q.project()
 
     for _ in range(a.warmup):
         step()
