@@ -176,8 +176,9 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   const int natural = std::max(1, target.natural_vector_size(Float(32)));
   int vec = natural;
   if (vec >= 16 && c.vector_extent % vec != 0 && c.vector_extent % (vec / 2) == 0) vec /= 2;
-  // Fewer outputs than a vector: one masked vector (10 outputs: 16 lanes,
-  // one block, where 8 + 2 cost two whole blocks).
+  // Fewer outputs than a vector: one vector (10 outputs: 16 lanes, one
+  // block, where 8 + 2 cost two whole blocks), masked unless the operand
+  // copy is zero-padded (ContractionLoops::vector_padded, dense layers).
   while (vec > 4 && c.vector_extent > 0 && c.vector_extent <= vec / 2) vec /= 2;
   vec = choices.choose("vector_width", {std::max(1, natural / 4), std::max(1, natural / 2), natural}, vec);
   int lanes = 1; // vectors per block: the most of 3, 2 that divide the extent
