@@ -226,6 +226,7 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   loops.grad_sigma = bwd.grad_sigma;
   loops.over_elements = bwd.over_elements;
   loops.gate_sums = bwd.gate_sums;
+  loops.views = {x3, dy3};
   record("quantize_grad", results, {}, loops);
   return mlir::success();
 }

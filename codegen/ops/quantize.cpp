@@ -157,9 +157,10 @@ WindowStart window_start(const std::string &name, const UniformGrid &g, const Te
 /// is jc - W + 1 .. jc below and jc + 1 .. jc + W above. Along each side u
 /// moves by delta = alpha cell / sigma per edge, so e = exp(-|u|) is a
 /// running product with ratio exp(-delta): two exps per element, not one per
-/// edge. Edges
-/// outside 1..count-1 (x near or beyond an end) are masked. `active`, when
-/// defined, is a uniform condition under which the sums are taken at all.
+/// edge. Edges outside 1..count-1 (x near or beyond an end) are masked; when
+/// the window reaches every edge, a single loop visits each edge once
+/// instead. `active`, when defined, is a uniform condition under which the
+/// sums are taken at all.
 LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
                              const Expr &a, const Expr &sg, const Expr &W, const Expr &active, Func &sums,
                              Func &origin, Func &ratio_of_channel, const Expr &limit = Expr()) {
@@ -167,19 +168,37 @@ LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, cons
   const Expr &jc = ws.jc, &tau_up = ws.tau_up, &tau_dn = ws.tau_dn, &u_up = ws.u_up, &u_dn = ws.u_dn,
              &delta = ws.delta, &ratio = ws.ratio;
 
+  // The window reaches every edge of the grid from any x (a grid of 2 or
+  // 4 points, or noise wide for its cells): then each element has exactly
+  // count - 1 edges to visit, jc below and count - 1 - jc above, and one
+  // loop visits them (update 1), half the slopes of a loop taking one edge
+  // a side per step with the far ones masked (update 0, for the others).
+  const Expr edges = g.count - 1;
+  const Expr whole = (limit.defined() ? min(W, limit) : W) >= edges;
+  auto predicate = [&](Expr cond) { return active.defined() ? active && cond : cond; };
   RDom k(0, W, name + "_edge");
-  if (active.defined() && limit.defined()) k.where(active && k.x < limit);
-  else if (active.defined()) k.where(active);
-  else if (limit.defined()) k.where(k.x < limit);
+  k.where(predicate(limit.defined() ? !whole && k.x < limit : !whole));
   sums = Func(v.prefix + name);
   sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
   auto cur = [&](int m) { return sums(v.i, v.c, v.n)[m]; };
   Expr j_up = jc + 1 + k.x, j_dn = jc - k.x;
-  Expr s_up = select(j_up >= 1 && j_up <= g.count - 1, slope_of(cur(4)), 0.0f);
-  Expr s_dn = select(j_dn >= 1 && j_dn <= g.count - 1, slope_of(cur(5)), 0.0f);
+  Expr s_up = select(j_up >= 1 && j_up <= edges, slope_of(cur(4)), 0.0f);
+  Expr s_dn = select(j_dn >= 1 && j_dn <= edges, slope_of(cur(5)), 0.0f);
   Expr kf = cast<float>(k.x);
   sums(v.i, v.c, v.n) =
       Tuple(cur(0) + s_up, cur(1) + s_up * kf, cur(2) + s_dn, cur(3) + s_dn * kf, cur(4) * ratio, cur(5) * ratio);
+  // Step m takes edge jc - m below x while m < jc, then edge jc + 1 + (m -
+  // jc) above: each side's running product, sums and order of addition are
+  // update 0's, without its masked terms (adding zero), so the results are
+  // the same to the bit.
+  RDom e(0, W, name + "_grid_edge");
+  e.where(predicate(whole && e.x < edges));
+  Expr below = e.x < jc;
+  Expr s = slope_of(select(below, cur(5), cur(4)));
+  Expr ef = cast<float>(select(below, e.x, e.x - jc));
+  sums(v.i, v.c, v.n) = Tuple(select(below, cur(0), cur(0) + s), select(below, cur(1), cur(1) + s * ef),
+                              select(below, cur(2) + s, cur(2)), select(below, cur(3) + s * ef, cur(3)),
+                              select(below, cur(4), cur(4) * ratio), select(below, cur(5) * ratio, cur(5)));
 
   // Above: u = u_up + k delta, tau = tau_up + k cell; below: minus.
   Expr up0 = cur(0), up1 = cur(1), dn0 = cur(2), dn1 = cur(3);
