@@ -181,9 +181,10 @@ LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, cons
   sums = Func(v.prefix + name);
   sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
   auto cur = [&](int m) { return sums(v.i, v.c, v.n)[m]; };
-  Expr j_up = jc + 1 + k.x, j_dn = jc - k.x;
-  Expr s_up = select(j_up >= 1 && j_up <= edges, slope_of(cur(4)), 0.0f);
-  Expr s_dn = select(j_dn >= 1 && j_dn <= edges, slope_of(cur(5)), 0.0f);
+  // Edge jc + 1 + k above exists while k < count - 1 - jc, edge jc - k
+  // below while k < jc (jc is within 0..count - 1: one bound a side).
+  Expr s_up = select(k.x < edges - jc, slope_of(cur(4)), 0.0f);
+  Expr s_dn = select(k.x < jc, slope_of(cur(5)), 0.0f);
   Expr kf = cast<float>(k.x);
   sums(v.i, v.c, v.n) =
       Tuple(cur(0) + s_up, cur(1) + s_up * kf, cur(2) + s_dn, cur(3) + s_dn * kf, cur(4) * ratio, cur(5) * ratio);
