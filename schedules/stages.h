@@ -100,9 +100,9 @@ struct QuantizeLoops {
   /// The [inner, channel, outer] views of a network's tensors that the
   /// backward's element loop reads (x and dL/dx_hat), inlined unless a
   /// schedule stages them: where i flattens rows that are not a whole number
-  /// of vectors, the x86 schedule copies a chunk of whole rows of each into a
-  /// flat buffer, row by row, so that the element loop's vectors may cross
-  /// rows. Empty in the standalone kernels, whose inputs are flat.
+  /// of vectors, the x86 schedule copies each block of whole rows of them
+  /// into flat buffers, row by row, so that the element loop's vectors may
+  /// cross rows. Empty in the standalone kernels, whose inputs are flat.
   std::vector<Halide::Func> views;
   Halide::Func gate_sums;                 // gated only
 };

@@ -98,6 +98,7 @@ VectorLoop schedule_elementwise(Func f, const QuantizeLoops &q, int vec, int chu
       .vectorize(ii, vec, TailStrategy::GuardWithIf);
   return {ii, vec};
 }
+
 /// The rows a chunk of the staged element loop takes: whole rows, a whole
 /// number of vectors, at most `chunk` elements (but at least one vector's
 /// worth), in equal parts of the inner dimension's `total` rows.
