@@ -431,20 +431,29 @@ struct GatedCase {
   int bits;
   bool per_channel;
   double lambda;
+  /// Rows of 24 and 12 take the backward's copied-row loop (rows not whole
+  /// vectors), with one edge loop per sub-grid.
+  std::vector<int64_t> shape = {4, 3, 5, 3};
 };
 std::ostream &operator<<(std::ostream &os, const GatedCase &c) {
-  return os << c.grid << " b" << c.bits << (c.per_channel ? " per-channel" : "") << " lambda " << c.lambda;
+  return os << c.grid << " b" << c.bits << (c.per_channel ? " per-channel" : "") << " lambda " << c.lambda
+            << " shape " << c.shape[0] << "x" << c.shape[1] << "x" << c.shape[2] << "x" << c.shape[3];
 }
 const GatedCase gated_cases[] = {
-    {"signed", 3, true, 0.0}, {"unsigned", 4, false, 0.01}, {"signed", 2, false, 0.5}, {"unsigned", 8, true, 0.001},
+    {"signed", 3, true, 0.0},
+    {"unsigned", 4, false, 0.01},
+    {"signed", 2, false, 0.5},
+    {"unsigned", 8, true, 0.001},
+    {"unsigned", 4, false, 0.01, {2, 3, 2, 24}},
+    {"signed", 3, true, 0.0, {4, 2, 3, 12}},
 };
 } // namespace
 
 BOOST_DATA_TEST_CASE(gated_quantizer_ops_match_the_scalar_reference_with_the_same_gates, bdata::make(gated_cases),
                      c) {
   std::mt19937 rng(100 + c.bits);
-  const std::vector<int64_t> xs = {4, 3, 5, 3};
-  const int channels = c.per_channel ? 4 : 1;
+  const std::vector<int64_t> xs = c.shape;
+  const int channels = c.per_channel ? int(xs[0]) : 1;
   const std::string X = tensor_type(xs, false), A = tensor_type({channels}, false), G = tensor_type({c.bits - 1}, false);
   std::ostringstream a;
   a << "grid = \"" << c.grid << "\", bits = " << c.bits << (c.per_channel ? ", axis = 0" : "")
