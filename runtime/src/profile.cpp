@@ -13,7 +13,10 @@ namespace {
 /// The op a Func belongs to: the name up to its first counter, a run of
 /// digits after '_' that ends the name or is followed by '_' or '$'
 /// ("conv2d_3_acc" -> "conv2d_3"; the digit of "conv2d" follows no '_').
-std::string op_of(const std::string &func) {
+/// Halide's suffix of a repeated name ("fc1_weight_out$1") is not part of
+/// it: such a Func is the op's own.
+std::string op_of(const std::string &name) {
+  const std::string func = name.substr(0, name.find('$'));
   std::string best;
   for (std::size_t i = 1; i < func.size(); ++i) {
     if (func[i - 1] != '_' || !std::isdigit(static_cast<unsigned char>(func[i]))) continue;

@@ -453,7 +453,8 @@ BOOST_AUTO_TEST_CASE(profiles_are_read_as_ops_and_passes) {
              {"quantize_grad_7_edge_sums", 8},
              {"quantize_grad_7$1", 2},
              {"adam_update_30_param", 4},
-             {"fc1_weight_adam_m_out", 2},
+             {"fc1_weight_adam_m_out", 1},
+             {"fc1_weight_adam_m_out$1", 1},
              {"bias_grad_9", 2},
              {"relu_5", 0}};
   const auto ops = cpq::runtime::profile_by_op(p);
@@ -475,6 +476,8 @@ BOOST_AUTO_TEST_CASE(profiles_are_read_as_ops_and_passes) {
   BOOST_TEST(find("quantize_grad_7").pass == "backward");
   BOOST_TEST(find("adam_update_30").pass == "update");
   BOOST_TEST(find("fc1_weight_adam_m_out").pass == "update");
+  BOOST_TEST(find("fc1_weight_adam_m_out").funcs == 2); // Halide's "$1" of a repeated name
+  BOOST_TEST(find("fc1_weight_adam_m_out").ms == 0.5);
   BOOST_TEST(find("bias_grad_9").pass == "backward");
   BOOST_TEST(find("overhead").pass == "overhead");
   const std::string table = cpq::runtime::profile_table(p, "train_step", 3);
