@@ -22,9 +22,14 @@
 // N pipelines (cpq-compile --split; 0, the default, automatic: LeNet-5 one,
 // vgg_small four), e.g. to time what splitting costs.
 //
+// --schedule FILE compiles train_step with a schedule file (cpq-tune's
+// best_schedule.json, or one written by hand: docs/tuning.md) instead of the
+// hand schedules; its stage names are one network's and bit-width's, so it
+// takes a single --bits.
+//
 // Usage: bench/train [--json] [--repeats N] [--steps N] [--batches 64,256]
 //                    [--bits FP32,W4A4,W2A2] [--no-peer] [--profile] [--cache DIR]
-//                    [--network lenet5|vgg_small] [--split N]
+//                    [--network lenet5|vgg_small] [--split N] [--schedule FILE]
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/network.h"
@@ -150,6 +155,7 @@ int main(int argc, char **argv) {
   std::vector<int> batches = {64, 256};
   std::vector<std::string> bits = {"FP32", "W4A4", "W2A2"};
   std::string cache = cpq::codegen::default_cache();
+  std::string schedule; // a schedule file; empty: the hand schedules
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -165,13 +171,14 @@ int main(int argc, char **argv) {
     else if (a == "--bits") bits = split(value());
     else if (a == "--network") network = value();
     else if (a == "--split") parts = std::atoi(value().c_str());
+    else if (a == "--schedule") schedule = value();
     else if (a == "--batches") {
       batches.clear();
       for (const std::string &b : split(value())) batches.push_back(std::max(1, std::atoi(b.c_str())));
     } else {
       std::fprintf(stderr,
                    "usage: %s [--json] [--repeats N] [--steps N] [--batches 64,256] [--bits FP32,W4A4,W2A2] "
-                   "[--no-peer] [--profile] [--cache DIR] [--network lenet5|vgg_small] [--split N]\n",
+                   "[--no-peer] [--profile] [--cache DIR] [--network lenet5|vgg_small] [--split N] [--schedule FILE]\n",
                    argv[0]);
       return a == "--help" ? 0 : 1;
     }
@@ -183,6 +190,8 @@ int main(int argc, char **argv) {
   if (network != "lenet5" && network != "vgg_small") fail("--network takes lenet5 or vgg_small, got '" + network + "'");
   if (parts < 0) fail("--split takes 0 (automatic) or a number of pipelines");
   if (network != "lenet5") peer = false; // the PyTorch peer is LeNet-5's
+  if (!schedule.empty() && bits.size() != 1)
+    fail("--schedule " + schedule + ": a schedule file names one bit-width's stages; give a single --bits");
   cpq::idx::LabelledImages data;
   std::string error;
   const std::string dir = cpq::idx::kFashionMnistDir;
@@ -204,7 +213,7 @@ int main(int argc, char **argv) {
     auto note = [&](const std::string &m) {
       if (!json) std::fprintf(stderr, "bench/train: %s\n", m.c_str());
     };
-    if (!cpq::codegen::compiled_kernels(net, cache, "host", note, folder, error, "", profile, parts)) fail(error);
+    if (!cpq::codegen::compiled_kernels(net, cache, "host", note, folder, error, schedule, profile, parts)) fail(error);
     for (int batch : batches) {
       if (!json) std::fprintf(stderr, "%s %s batch %d ...\n", network.c_str(), b.c_str(), batch);
       Row r{b, batch, -1, -1, -1, {}};
@@ -220,7 +229,8 @@ int main(int argc, char **argv) {
 
   if (json) {
     nlohmann::ordered_json j = {{"threads", kThreads},  {"steps", steps}, {"repeats", repeats},
-                                {"torch_blas", peer_blas}, {"split", parts}};
+                                {"torch_blas", peer_blas}, {"split", parts},
+                                {"schedule", schedule.empty() ? std::string("hand") : schedule}};
     j["rows"] = nlohmann::ordered_json::array();
     for (const Row &r : rows) {
       j["rows"].push_back({{"net", network},
@@ -242,10 +252,11 @@ int main(int argc, char **argv) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
-  std::printf("%s training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps%s\n", network.c_str(),
+  std::printf("%s training, Fashion-MNIST images, Adam, %d threads, median of %d x %d steps%s%s\n", network.c_str(),
               kThreads, repeats, steps,
               parts ? (", train_step as " + std::to_string(parts) + (parts == 1 ? " pipeline" : " pipelines")).c_str()
-                    : "");
+                    : "",
+              schedule.empty() ? "" : (", schedule " + schedule).c_str());
   std::printf("%-6s %6s %12s %14s %9s %18s %12s %16s\n", "bits", "batch", "cpq img/s", "PyTorch img/s", "x torch",
               "windowed img/s", "x windowed", "x torch FP32");
   auto cell = [](double v, int width, int decimals) {
