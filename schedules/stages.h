@@ -59,6 +59,12 @@ struct ContractionLoops {
   /// reads there is defined (zeros), so its vector loops need no masks
   /// (fc2's 10 outputs: masked accumulators stayed in memory, 27-37 us).
   bool vector_padded = false;
+  /// acc's update has a predicate on the register axis and the reduction's
+  /// first variable (a convolution's input gradient taken along dy's
+  /// columns): its block spans the whole static register axis, one vector
+  /// wide, and that reduction variable is unrolled, so that every predicate
+  /// is a constant and terms outside it are never computed.
+  bool whole_register_axis = false;
 };
 
 /// An extern stage computing out(o, row) (cpq_qgemm_u8): computed at root,

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "schedules/x86/x86.h"
 
+#include <algorithm>
 #include <map>
 #include <numeric>
 #include <set>
@@ -189,6 +190,7 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
       lanes = l;
       break;
     }
+  if (c.whole_register_axis) lanes = 1;
   lanes = choices.choose("vectors_per_block", {1, 2, 3, 4}, lanes);
   const int VB = lanes * vec;
   Func acc = c.acc;
@@ -200,8 +202,11 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   if (c.max_accumulators > 0) budget = std::min(budget, c.max_accumulators);
   const int64_t *static_t = Internal::as_const_int(Internal::simplify(c.register_extent));
   const int rows = std::max(1, std::min(budget / lanes, rows_within_cache_ways(c.register_row_bytes)));
-  const int TB =
-      choices.choose("register_tile", {1, 2, 3, 4, 6, 8, 12, 16, 24}, static_t ? register_tile(*static_t, rows) : rows);
+  int hand_tile = static_t ? register_tile(*static_t, rows) : rows;
+  if (c.whole_register_axis && static_t && *static_t <= 24) hand_tile = int(*static_t);
+  std::vector<int> tiles = {1, 2, 3, 4, 6, 8, 12, 16, 24};
+  if (std::find(tiles.begin(), tiles.end(), hand_tile) == tiles.end()) tiles.push_back(hand_tile);
+  const int TB = choices.choose("register_tile", tiles, hand_tile);
 
   std::vector<Var> rest;
   for (const Var &v : out.args())
@@ -268,6 +273,7 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
       .vectorize(avi)
       .unroll(avo)
       .unroll(ati);
+  if (c.whole_register_axis) acc.update().unroll(acc.rvars(0).front());
 }
 
 /// An extern product: chunks of rows (a whole number of 6-row register

@@ -43,10 +43,13 @@ const ConvCase conv_cases[] = {
     // vectors), widths that are not a multiple of the register tile, stride.
     {2, 9, 7, 10, 17, 3, 1, 1, 1}, {3, 8, 9, 9, 8, 3, 2, 1, 1}, {1, 16, 5, 13, 40, 5, 1, 2, 1},
     {5, 12, 6, 6, 33, 1, 1, 0, 1},
-    // Input gradients whose windows mostly reach past dy's columns: dy
-    // copied with zero columns (LeNet-5's conv2 in small; odd channels,
-    // a width no tile divides, padding).
+    // Input gradients of rows of at most 12: summed along dy's columns, the
+    // whole row one block (LeNet-5's conv2 in small; odd channels, a width
+    // no tile divides, padding; also the 9-, 10- and 6-wide rows above).
     {2, 8, 12, 12, 16, 5, 1, 0, 1}, {3, 11, 7, 9, 9, 5, 1, 1, 1},
+    // Wider rows whose windows mostly reach past dy's columns: dy copied
+    // with zero columns either side.
+    {2, 8, 9, 16, 8, 7, 1, 0, 1},
     // Few terms per output and widths of whole vectors: the width-innermost form.
     {2, 1, 20, 20, 6, 5, 1, 0, 1}, {2, 3, 33, 33, 5, 3, 2, 0, 1},
 };
