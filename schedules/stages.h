@@ -19,6 +19,7 @@
 
 #include <Halide.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -126,6 +127,10 @@ struct ScheduleStage {
   std::optional<ExternGemmLoops> extern_gemm = std::nullopt;
   /// NCHW results computed and stored channels innermost (see TensorValue).
   bool channels_last = false;
+  /// Static innermost extents of the stage's Funcs and helpers, by name,
+  /// where known: a schedule may pick vector widths and tails that need no
+  /// masks (a pool's stride-2 loads under a mask became gathers).
+  std::map<std::string, int64_t> inner_extents = {};
 };
 
 } // namespace cpq::schedules

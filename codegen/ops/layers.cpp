@@ -347,6 +347,8 @@ TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const
   am(j, i, c, n) = argmax(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n), name + "_argmax_r");
   if (argmax_out) *argmax_out = am;
   const std::vector<Func> helpers = {am};
+  std::map<std::string, int64_t> helper_extents;
+  if (const int64_t *ow = Internal::as_const_int(Internal::simplify(dy.dim(3)))) helper_extents[am.name()] = *ow;
   Var xw("xw"), yh("yh");
   if (win.sh == win.kh && win.sw == win.kw && win.ph == 0 && win.pw == 0) {
     // Windows that tile the input without overlap or padding (2x2, stride
@@ -359,7 +361,9 @@ TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const
     Func f(name);
     f(xw, yh, c, n) = select(oi < OH && oj < OW && best[0] == xw - oj * win.sw && best[1] == yh - oi * win.sh,
                              dy.f(ojc, oic, c, n), 0.0f);
-    return {f, x.shape, Float(32), helpers};
+    TensorValue t{f, x.shape, Float(32), helpers};
+    t.helper_inner_extents = helper_extents;
+    return t;
   }
   RDom q(0, win.kw, 0, win.kh, name + "_r");
   const WindowHit hit = window_of(yh, xw, q, win, dy.dim(2), dy.dim(3));
@@ -367,7 +371,9 @@ TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const
   Func f(name);
   f(xw, yh, c, n) = 0.0f;
   f(xw, yh, c, n) += select(hit.valid && best[0] == q.x && best[1] == q.y, dy.f(hit.oj, hit.oi, c, n), 0.0f);
-  return {f, x.shape, Float(32), helpers};
+  TensorValue t{f, x.shape, Float(32), helpers};
+  t.helper_inner_extents = helper_extents;
+  return t;
 }
 
 TensorValue avgpool2d(const std::string &name, const TensorValue &x, Window2d win) {

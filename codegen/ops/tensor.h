@@ -12,6 +12,7 @@
 
 #include <Halide.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ struct TensorValue {
   /// An NCHW value best computed and stored with its channels innermost: it
   /// reads the extern product's (output, row) layout, or such a value.
   bool channels_last = false;
+  /// Static innermost extents of helpers, by name (ScheduleStage::inner_extents).
+  std::map<std::string, int64_t> helper_inner_extents = {};
 
   int rank() const { return static_cast<int>(shape.size()); }
   /// The value at an MLIR-order index.

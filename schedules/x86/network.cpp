@@ -36,9 +36,13 @@ int vector_width(const Func &f, const Target &target) {
 /// vector_width (half, the natural, twice the natural), parallel (0: serial),
 /// and, when `may_inline`, inline (1: computed inline in its consumers, no
 /// buffer; `inline_by_default` its hand value). Returns whether `f` was
-/// inlined.
+/// inlined. With `inner_extent` (static, else 0) not a whole number of
+/// vectors, the pure definition's vectors are narrowed to at most the extent
+/// and the last one shifted inwards, so that no load or store is masked (a
+/// pool's stride-2 loads under a mask became gathers: LeNet-5's 12-wide
+/// rows); updates keep the guarded tail, since recomputing would add twice.
 bool root_vectorized(Func f, const Target &target, Choices &c, bool may_inline = false,
-                     bool inline_by_default = false) {
+                     bool inline_by_default = false, int64_t inner_extent = 0) {
   c.covers(f.name());
   const std::vector<Var> args = f.args();
   // Every knob is asked whatever the others say (an inlined Func ignores
@@ -57,7 +61,14 @@ bool root_vectorized(Func f, const Target &target, Choices &c, bool may_inline =
   }
   f.compute_root();
   const Var inner = args.front(), outer = args.back();
-  f.vectorize(inner, vec, TailStrategy::GuardWithIf);
+  int pure_vec = vec;
+  TailStrategy pure_tail = TailStrategy::GuardWithIf;
+  if (inner_extent > 0 && inner_extent % vec != 0) {
+    while (pure_vec > 4 && pure_vec > inner_extent) pure_vec /= 2;
+    if (inner_extent >= pure_vec) pure_tail = TailStrategy::ShiftInwards;
+    else pure_vec = vec;
+  }
+  f.vectorize(inner, pure_vec, pure_tail);
   if (parallel) f.parallel(outer);
   for (int u = 0; u < f.num_update_definitions(); ++u) {
     Stage s = f.update(u);
@@ -337,9 +348,15 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
            !not_inline.count(f.name());
   };
   for (const ScheduleStage &s : stages) {
+    // Pools read their input at a stride: their vectors take no masks.
+    const bool unmasked = s.family == "pool" || s.family == "pool_grad";
+    auto extent_of = [&](const Func &f) -> int64_t {
+      auto it = s.inner_extents.find(f.name());
+      return unmasked && it != s.inner_extents.end() ? it->second : 0;
+    };
     for (Func h : s.helpers) {
       c.stage(h.name(), s.family + ".helper");
-      root_vectorized(h, target, c);
+      root_vectorized(h, target, c, false, false, extent_of(h));
     }
     if (s.family == "quantize") {
       c.stage(s.funcs.empty() ? Func(s.quantize->x_hat).name() : s.funcs.front().name(), s.family);
@@ -394,7 +411,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
         // copies). Their inputs are read after an output is written, so an
         // output must not share memory with its input (the Trainer swaps
         // separate buffers).
-        inlined = root_vectorized(f, target, c, may_inline(f), s.family == "optimizer");
+        inlined = root_vectorized(f, target, c, may_inline(f), s.family == "optimizer", extent_of(f));
     }
     // A max-pool gradient reads its windows' argmax (two int32 a window):
     // computed per channel plane of the gradient, just before it, the
