@@ -237,9 +237,32 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
 }
 
 TensorValue bias_grad(const std::string &name, const TensorValue &dy) {
-  ChannelReduction red = over_channel(dy, name + "_r");
   Var c("c");
   Func f(name);
+  const int64_t *w = dy.rank() == 4 ? Internal::as_const_int(Internal::simplify(dy.dim(3))) : nullptr;
+  int lanes = 1; // of the row, contiguous, that each partial sum takes
+  for (int l : {8, 4, 2})
+    if (w && *w % l == 0) {
+      lanes = l;
+      break;
+    }
+  if (lanes > 1) {
+    // Per image and lane, the sum over the channel's plane of every
+    // lanes-th element of its rows (a helper, vectorized along the lanes:
+    // dense loads of dy), then over the lanes and images. A sum over the
+    // channel directly ran a vector of channels, each lane reading its own
+    // plane: gathers (LeNet-5's conv1: 0.2-0.3 ms a step).
+    Var l("l"), n("n");
+    RDom r(0, int(*w / lanes), 0, dy.dim(2), name + "_row");
+    Func partial(name + "_lanes");
+    partial(l, c, n) = f64(0.0);
+    partial(l, c, n) += cast<double>(dy.f(r.x * lanes + l, r.y, c, n));
+    RDom q(0, lanes, 0, dy.dim(0), name + "_r");
+    f(c) = cast<float>(sum(partial(q.x, c, q.y), name + "_sum"));
+    TensorValue t{f, {dy.dim(1)}, Float(32), {partial}};
+    return t;
+  }
+  ChannelReduction red = over_channel(dy, name + "_r");
   f(c) = cast<float>(sum(cast<double>(red.at(dy, c)), name + "_sum"));
   return {f, {dy.dim(1)}, Float(32)};
 }

@@ -71,8 +71,9 @@ BOOST_DATA_TEST_CASE(conv2d_and_both_gradients_match_the_reference, bdata::make(
       attrs.str() + " : (" + X + ", " + W + ", " + B + ") -> " + Y + "\n  return %y : " + Y + "\n}\n" +
       "func @gi(%dy: " + Y + ", %x: " + X + ", %w: " + W + ") -> " + X + " {\n  %d = cpq.conv2d_grad_input %dy, %x, %w " +
       attrs.str() + " : (" + Y + ", " + X + ", " + W + ") -> " + X + "\n  return %d : " + X + "\n}\n" +
-      "func @gf(%dy: " + Y + ", %x: " + X + ", %w: " + W + ") -> " + W + " {\n  %d = cpq.conv2d_grad_filter %dy, %x, %w " +
-      attrs.str() + " : (" + Y + ", " + X + ", " + W + ") -> " + W + "\n  return %d : " + W + "\n}\n";
+      "func @gf(%dy: " + Y + ", %x: " + X + ", %w: " + W + ") -> (" + W + ", " + B +
+      ") {\n  %d = cpq.conv2d_grad_filter %dy, %x, %w " + attrs.str() + " : (" + Y + ", " + X + ", " + W + ") -> " + W +
+      "\n  %db = cpq.bias_grad %dy : (" + Y + ") -> " + B + "\n  return %d, %db : " + W + ", " + B + "\n}\n";
   const Tensor x = random_tensor(xs, rng), w = random_tensor(ws, rng), b = random_tensor({c.out}, rng),
                dy = random_tensor(ys, rng);
   reference::Window win{c.k, c.k, c.stride, c.stride, c.pad, c.pad};
@@ -89,8 +90,11 @@ BOOST_DATA_TEST_CASE(conv2d_and_both_gradients_match_the_reference, bdata::make(
 
   Compiled gf(mlir, "gf");
   gf.set(0, dy), gf.set(1, x), gf.set(2, w);
-  check(gf.run(int(c.batch))[0], reference::conv2d_grad_filter(dy, x, w, win, c.groups), 1e-4,
+  auto filter_outs = gf.run(int(c.batch));
+  check(filter_outs[0], reference::conv2d_grad_filter(dy, x, w, win, c.groups), 1e-4,
         1e-6 * double(c.batch * oh * ow), "conv2d_grad_filter");
+  // Widths of 8, 4 and 2 lanes (partial sums along the rows) and others.
+  check(filter_outs[1], reference::bias_grad(dy), 1e-5, 1e-6, "bias_grad");
 }
 
 // 1024 inputs: rows 4 KiB apart, whose register tile the x86 schedule
