@@ -1,9 +1,10 @@
 //===- layers.cpp - Halide builders of the cpq float layers -----------------===//
 //
-// This file implements the float layers and their gradients as Halide Funcs
-// (the loss and the optimizer updates are in loss_optimizers.cpp). Long sums over the batch that feed
-// statistics (batch norm, bias gradients) accumulate in float64; the
-// convolution and dense sums accumulate in float32, like every BLAS.
+// This file implements the float layers and their gradients as Halide
+// Funcs (the loss and the optimizer updates are in loss_optimizers.cpp).
+// Long sums over the batch that feed statistics (batch norm, bias
+// gradients) accumulate in float64; the convolution and dense sums
+// accumulate in float32, like every BLAS.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ops/layers.h"
@@ -22,9 +23,6 @@ int64_t static_extent(const Expr &extent, const std::string &what) {
 }
 
 namespace {
-
-/// A float64 constant (Halide has no implicit Expr from double).
-Expr f64(double v) { return Internal::make_const(Float(64), v); }
 
 /// x with `value` outside its MLIR-order shape.
 Func padded(const TensorValue &x, const Expr &value) {

@@ -11,11 +11,6 @@ namespace cpq::codegen {
 
 using namespace Halide;
 
-namespace {
-/// A float64 constant (Halide has no implicit Expr from double).
-Expr f64(double v) { return Internal::make_const(Float(64), v); }
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // Loss
 //===----------------------------------------------------------------------===//

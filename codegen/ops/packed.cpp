@@ -20,8 +20,6 @@ using namespace Halide;
 
 namespace {
 
-Expr f64(double v) { return Internal::make_const(Float(64), v); }
-
 /// alpha (or any per-channel vector) at channel c: per tensor when its one
 /// static extent is 1.
 Expr per_channel_or_tensor(const TensorValue &p, const Expr &c, int64_t channels, const std::string &what) {

@@ -67,7 +67,6 @@ TensorValue from_3d(const Func &f3, const TensorValue &x, const QuantizerView &q
 Expr gate_regulariser_grad(int bits, double lambda, const Func &log_a, const Expr &elements, const Var &k) {
   if (lambda == 0.0) return Internal::make_const(Float(64), 0.0);
   const cpq::HardConcrete hc;
-  auto f64 = [](double v) { return Internal::make_const(Float(64), v); };
   const Expr shift = f64(hc.beta * std::log(-hc.gamma / hc.zeta)), one = f64(1.0);
   // P(gate l open) and the products of the open probabilities up to l.
   std::vector<Expr> p, prefix;

@@ -47,6 +47,9 @@ struct TensorValue {
   const Halide::Expr &dim(int k) const { return shape[static_cast<std::size_t>(k)]; }
 };
 
+/// A float64 constant (Halide has no implicit Expr from double).
+inline Halide::Expr f64(double v) { return Halide::Internal::make_const(Halide::Float(64), v); }
+
 /// Pure variables for a tensor of `rank` axes, MLIR order (v[0] the batch).
 inline std::vector<Halide::Var> axis_vars(int rank, const std::string &prefix = "d") {
   std::vector<Halide::Var> v;
