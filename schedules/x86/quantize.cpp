@@ -188,8 +188,15 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Ch
   // each), then over the lanes of a vector within a chunk.
   RVar ro("ro"), rv("rv"), rvo("rvo"), rvi("rvi");
   Var u("u"), lane("lane");
-  Func partial =
-      channel_sums.update().split(q.over_elements.x, ro, rv, chunk_along_i(q, chunk, vec)).rfactor(ro, u);
+  // A known extent that fits one chunk is one chunk exactly: split past its
+  // end, Halide 14's loop partitioning dropped the whole pipeline of a
+  // 24-element quantizer gradient at batch 1 (every output left unwritten,
+  // no error).
+  Expr sum_chunk = chunk_along_i(q, chunk, vec);
+  if (q.inner_extent.defined())
+    if (const int64_t *inner = Internal::as_const_int(Internal::simplify(q.inner_extent)))
+      if (const int64_t *part = Internal::as_const_int(sum_chunk); part && *inner < *part) sum_chunk = int(*inner);
+  Func partial = channel_sums.update().split(q.over_elements.x, ro, rv, sum_chunk).rfactor(ro, u);
   c.covers(partial.name());
   partial.compute_root().parallel(u);
   partial.update().parallel(u);
