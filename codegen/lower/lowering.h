@@ -67,6 +67,15 @@ template <class Op> Window2d pool_window(Op op) {
   return w;
 }
 
+/// The max-pool gradient that quantizer gradient `q` reads, when the two
+/// fuse: the pool's windows tile its input (stride = kernel, no padding) and
+/// the quantizer's channels are not the pooled axes. Only one input a window
+/// then has a nonzero output gradient, and the quantizer's backward runs at
+/// those inputs alone (a quarter of them under 2x2 windows). Null otherwise.
+cd::MaxPool2dGradOp fused_pool_grad(cd::QuantizeGradOp q);
+/// Whether every user of `p` fuses it: it is then not lowered at all.
+bool fused_away(cd::MaxPool2dGradOp p);
+
 /// A quantizer op's options.
 struct QuantizerAttrs {
   GridSpec grid;

@@ -157,15 +157,45 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeTrainOp q, const std::string &na
   return lower_quantize(attrs_of(q), name, q.input(), q.alpha(), q.gate_logits(), q.output(), q.seed(), q.step());
 }
 
+cd::MaxPool2dGradOp fused_pool_grad(cd::QuantizeGradOp q) {
+  auto pool = q.output_grad().getDefiningOp<cd::MaxPool2dGradOp>();
+  if (!pool || !windows_tile(pool_window(pool))) return {};
+  const int axis = q.axis() ? int(*q.axis()) : -1;
+  return axis < 2 ? pool : cd::MaxPool2dGradOp();
+}
+
+bool fused_away(cd::MaxPool2dGradOp p) {
+  return !p.input_grad().use_empty() && llvm::all_of(p.input_grad().getUsers(), [&](mlir::Operation *user) {
+    auto q = llvm::dyn_cast<cd::QuantizeGradOp>(user);
+    return q && q.input() != p.input_grad() && fused_pool_grad(q) == p;
+  });
+}
+
 mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &name) {
   const QuantizerAttrs attrs = attrs_of(q);
   const GridSpec g = attrs.grid;
   const TensorValue &x = tensor(q.input());
-  const QuantizerView view = quantizer_view(x, attrs.axis);
+  // Behind a max pool whose windows tile (an activation quantizer before a
+  // 2x2 pool), the output gradient is zero but at each window's first
+  // maximum: the backward runs over the windows, on x and the pool's output
+  // gradient there, and dL/dx is put back at the maxima. The per-channel
+  // sums lose only zero terms.
+  cd::MaxPool2dGradOp pool = fused_pool_grad(q);
+  const Window2d win = pool ? pool_window(pool) : Window2d{};
+  Func argmax;
+  TensorValue xs = x, dys;
+  if (pool) {
+    argmax = window_argmax(name + "_pool", tensor(pool.input()), win);
+    dys = tensor(pool.output_grad());
+    xs = pick_at_argmax(name + "_picked", x, argmax, dys.shape, win);
+  } else {
+    dys = tensor(q.output_grad());
+  }
+  const QuantizerView view = quantizer_view(xs, attrs.axis);
   TensorVars v;
   v.prefix = name + "_";
-  Func x3 = view_3d(x, view, v, name + "_x");
-  Func dy3 = view_3d(tensor(q.output_grad()), view, v, name + "_dy");
+  Func x3 = view_3d(xs, view, v, name + "_x");
+  Func dy3 = view_3d(dys, view, v, name + "_dy");
   Func a(name + "_alpha"), s(name + "_sigma");
   a(v.c) = tensor(q.alpha()).f(v.c);
   s(v.c) = tensor(q.sigma()).f(v.c);
@@ -190,7 +220,8 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
                                   attrs.independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical, window,
                                   dy3, view.inner_extent, view.outer_extent, limit);
   }
-  TensorValue dx = from_3d(bwd.grad_x, x, view, name);
+  TensorValue dx = pool ? scatter_to_argmax(name, from_3d(bwd.grad_x, xs, view, name + "_at_max"), argmax, x.shape, win)
+                        : from_3d(bwd.grad_x, x, view, name);
   Var c("c");
   TensorValue da = define(name + "_dalpha", {c}, cast<float>(bwd.grad_alpha(c)), tensor(q.alpha()).shape);
   TensorValue ds = define(name + "_dsigma", {c}, cast<float>(bwd.grad_sigma(c)), tensor(q.sigma()).shape);
@@ -227,7 +258,15 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   loops.over_elements = bwd.over_elements;
   loops.gate_sums = bwd.gate_sums;
   loops.views = {x3, dy3};
-  record("quantize_grad", results, {}, loops);
+  if (!pool) {
+    record("quantize_grad", results, {}, loops);
+    return mlir::success();
+  }
+  record("quantize_grad", results, {argmax}, loops);
+  // The argmax is computed once, before the element loop, without masked
+  // vectors along rows narrower than a vector (as the pool's own).
+  if (const int64_t *ow = Internal::as_const_int(Internal::simplify(dys.dim(3))))
+    out.stages.back().inner_extents[argmax.name()] = *ow;
   return mlir::success();
 }
 

@@ -359,30 +359,55 @@ WindowHit window_of(const Expr &yh, const Expr &xw, const RDom &r, const Window2
 }
 } // namespace
 
-TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win,
-                           Func *argmax_out) {
+Func window_argmax(const std::string &name, const TensorValue &x, Window2d win) {
   Func xp = padded(x, x.type.min());
   Var j("j"), i("i"), c("c"), n("n");
   RDom r(0, win.kw, 0, win.kh, name + "_window");
   Func am(name + "_argmax");
   am(j, i, c, n) = argmax(xp(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, c, n), name + "_argmax_r");
+  return am;
+}
+
+bool windows_tile(Window2d win) { return win.sh == win.kh && win.sw == win.kw && win.ph == 0 && win.pw == 0; }
+
+TensorValue pick_at_argmax(const std::string &name, const TensorValue &x, const Func &argmax,
+                           const std::vector<Expr> &window_shape, Window2d win) {
+  Var j("j"), i("i"), c("c"), n("n");
+  const Tuple best = argmax(j, i, c, n);
+  Func f(name);
+  // Clamped to the window for bounds inference (the argmax is data).
+  f(j, i, c, n) = x.f(j * win.sw + clamp(best[0], 0, win.kw - 1), i * win.sh + clamp(best[1], 0, win.kh - 1), c, n);
+  return {f, window_shape, x.type};
+}
+
+TensorValue scatter_to_argmax(const std::string &name, const TensorValue &dy, const Func &argmax,
+                              const std::vector<Expr> &input_shape, Window2d win) {
+  Var xw("xw"), yh("yh"), c("c"), n("n");
+  // Each input lies in at most one window: its value is one select.
+  const Expr OH = dy.dim(2), OW = dy.dim(3);
+  const Expr oi = yh / win.sh, oj = xw / win.sw;
+  const Expr oic = min(oi, OH - 1), ojc = min(oj, OW - 1);
+  const Tuple best = argmax(ojc, oic, c, n);
+  Func f(name);
+  f(xw, yh, c, n) = select(oi < OH && oj < OW && best[0] == xw - oj * win.sw && best[1] == yh - oi * win.sh,
+                           dy.f(ojc, oic, c, n), 0.0f);
+  return {f, input_shape, Float(32)};
+}
+
+TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win,
+                           Func *argmax_out) {
+  Func am = window_argmax(name, x, win);
   if (argmax_out) *argmax_out = am;
   const std::vector<Func> helpers = {am};
   std::map<std::string, int64_t> helper_extents;
   if (const int64_t *ow = Internal::as_const_int(Internal::simplify(dy.dim(3)))) helper_extents[am.name()] = *ow;
-  Var xw("xw"), yh("yh");
-  if (win.sh == win.kh && win.sw == win.kw && win.ph == 0 && win.pw == 0) {
+  Var xw("xw"), yh("yh"), c("c"), n("n");
+  if (windows_tile(win)) {
     // Windows that tile the input without overlap or padding (2x2, stride
-    // 2): each input lies in at most one window, so its gradient is one
-    // select, not a sum over the window's positions (measured 2x faster).
-    const Expr OH = dy.dim(2), OW = dy.dim(3);
-    const Expr oi = yh / win.sh, oj = xw / win.sw;
-    const Expr oic = min(oi, OH - 1), ojc = min(oj, OW - 1);
-    const Tuple best = am(ojc, oic, c, n);
-    Func f(name);
-    f(xw, yh, c, n) = select(oi < OH && oj < OW && best[0] == xw - oj * win.sw && best[1] == yh - oi * win.sh,
-                             dy.f(ojc, oic, c, n), 0.0f);
-    TensorValue t{f, x.shape, Float(32), helpers};
+    // 2): a select per input, not a sum over the window's positions
+    // (measured 2x faster).
+    TensorValue t = scatter_to_argmax(name, dy, am, x.shape, win);
+    t.helpers = helpers;
     t.helper_inner_extents = helper_extents;
     return t;
   }

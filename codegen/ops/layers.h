@@ -48,6 +48,20 @@ TensorValue maxpool2d(const std::string &name, const TensorValue &x, Window2d wi
 /// per-window stage, for schedules.
 TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win,
                            Halide::Func *argmax = nullptr);
+/// Max-pool windows that tile the input (stride = kernel, no padding): each
+/// input lies in at most one window.
+bool windows_tile(Window2d win);
+/// Each window's first maximum of x (row-major), (column, row) offsets in
+/// the window, over the output's (j, i, c, n).
+Halide::Func window_argmax(const std::string &name, const TensorValue &x, Window2d win);
+/// x at each window's `argmax` (windows that tile): a tensor of the pool's
+/// output shape `window_shape`.
+TensorValue pick_at_argmax(const std::string &name, const TensorValue &x, const Halide::Func &argmax,
+                           const std::vector<Halide::Expr> &window_shape, Window2d win);
+/// dy (one value a window) put at each window's `argmax`, zero elsewhere
+/// (windows that tile), over the pool's input shape `input_shape`.
+TensorValue scatter_to_argmax(const std::string &name, const TensorValue &dy, const Halide::Func &argmax,
+                              const std::vector<Halide::Expr> &input_shape, Window2d win);
 TensorValue avgpool2d(const std::string &name, const TensorValue &x, Window2d win);
 TensorValue avgpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win);
 TensorValue flatten(const std::string &name, const TensorValue &x);

@@ -348,8 +348,9 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
            !not_inline.count(f.name());
   };
   for (const ScheduleStage &s : stages) {
-    // Pools read their input at a stride: their vectors take no masks.
-    const bool unmasked = s.family == "pool" || s.family == "pool_grad";
+    // Pools read their input at a stride: their vectors take no masks (nor
+    // the window argmax of a quantizer gradient fused with a pool's).
+    const bool unmasked = s.family == "pool" || s.family == "pool_grad" || s.family == "quantize_grad";
     auto extent_of = [&](const Func &f) -> int64_t {
       auto it = s.inner_extents.find(f.name());
       return unmasked && it != s.inner_extents.end() ? it->second : 0;
