@@ -26,6 +26,15 @@
 
 namespace cpq::schedules {
 
+/// The value of `e` when it simplifies to an integer constant. (A pointer
+/// from `as_const_int(simplify(e))` points into the simplified Expr, which
+/// is freed at the end of that statement when simplify made a new node.)
+inline std::optional<int64_t> constant_int(const Halide::Expr &e) {
+  const Halide::Expr s = Halide::Internal::simplify(e);
+  if (const int64_t *v = Halide::Internal::as_const_int(s)) return *v;
+  return std::nullopt;
+}
+
 
 /// An operand copied to another axis order: copy(...) = source(permuted).
 struct Relayout {

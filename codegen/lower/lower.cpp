@@ -273,7 +273,7 @@ mlir::LogicalResult Lowering::unary(mlir::Value result, const std::string &famil
   out.stages.back().channels_last = t.channels_last && !t.extern_gemm && t.rank() == 4;
   auto &extents = out.stages.back().inner_extents;
   if (t.rank() > 0)
-    if (const int64_t *w = Internal::as_const_int(Internal::simplify(t.shape.back()))) extents[t.f.name()] = *w;
+    if (const std::optional<int64_t> w = schedules::constant_int(t.shape.back())) extents[t.f.name()] = *w;
   extents.insert(t.helper_inner_extents.begin(), t.helper_inner_extents.end());
   return mlir::success();
 }

@@ -185,7 +185,7 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   Func argmax;
   TensorValue xs = x, dys;
   if (pool) {
-    argmax = window_argmax(name + "_pool", tensor(pool.input()), win);
+    argmax = window_first_max(name + "_pool", tensor(pool.input()), win);
     dys = tensor(pool.output_grad());
     xs = pick_at_argmax(name + "_picked", x, argmax, dys.shape, win);
   } else {
@@ -265,7 +265,7 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   record("quantize_grad", results, {argmax}, loops);
   // The argmax is computed once, before the element loop, without masked
   // vectors along rows narrower than a vector (as the pool's own).
-  if (const int64_t *ow = Internal::as_const_int(Internal::simplify(dys.dim(3))))
+  if (const std::optional<int64_t> ow = schedules::constant_int(dys.dim(3)))
     out.stages.back().inner_extents[argmax.name()] = *ow;
   return mlir::success();
 }

@@ -237,7 +237,7 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
 TensorValue bias_grad(const std::string &name, const TensorValue &dy) {
   Var c("c");
   Func f(name);
-  const int64_t *w = dy.rank() == 4 ? Internal::as_const_int(Internal::simplify(dy.dim(3))) : nullptr;
+  const std::optional<int64_t> w = dy.rank() == 4 ? schedules::constant_int(dy.dim(3)) : std::nullopt;
   int lanes = 1; // of the row, contiguous, that each partial sum takes
   for (int l : {8, 4, 2})
     if (w && *w % l == 0) {
@@ -370,47 +370,60 @@ Func window_argmax(const std::string &name, const TensorValue &x, Window2d win) 
 
 bool windows_tile(Window2d win) { return win.sh == win.kh && win.sw == win.kw && win.ph == 0 && win.pw == 0; }
 
-TensorValue pick_at_argmax(const std::string &name, const TensorValue &x, const Func &argmax,
+Func window_first_max(const std::string &name, const TensorValue &x, Window2d win) {
+  Func am = window_argmax(name, x, win); // inlined into the index
+  Var j("j"), i("i"), c("c"), n("n");
+  Func index(name + "_argmax_index");
+  const Type t = win.kh * win.kw <= 256 ? UInt(8) : Int(32);
+  index(j, i, c, n) = cast(t, am(j, i, c, n)[1] * win.kw + am(j, i, c, n)[0]);
+  return index;
+}
+
+TensorValue pick_at_argmax(const std::string &name, const TensorValue &x, const Func &first_max,
                            const std::vector<Expr> &window_shape, Window2d win) {
   Var j("j"), i("i"), c("c"), n("n");
-  const Tuple best = argmax(j, i, c, n);
+  const Expr k = cast<int32_t>(first_max(j, i, c, n));
   Func f(name);
-  // Clamped to the window for bounds inference (the argmax is data).
-  f(j, i, c, n) = x.f(j * win.sw + clamp(best[0], 0, win.kw - 1), i * win.sh + clamp(best[1], 0, win.kh - 1), c, n);
+  // Clamped to the window for bounds inference (the index is data).
+  f(j, i, c, n) = x.f(j * win.sw + k % win.kw, i * win.sh + clamp(k / win.kw, 0, win.kh - 1), c, n);
   return {f, window_shape, x.type};
 }
 
-TensorValue scatter_to_argmax(const std::string &name, const TensorValue &dy, const Func &argmax,
+TensorValue scatter_to_argmax(const std::string &name, const TensorValue &dy, const Func &first_max,
                               const std::vector<Expr> &input_shape, Window2d win) {
   Var xw("xw"), yh("yh"), c("c"), n("n");
   // Each input lies in at most one window: its value is one select.
   const Expr OH = dy.dim(2), OW = dy.dim(3);
   const Expr oi = yh / win.sh, oj = xw / win.sw;
   const Expr oic = min(oi, OH - 1), ojc = min(oj, OW - 1);
-  const Tuple best = argmax(ojc, oic, c, n);
+  const Expr k = cast<int32_t>(first_max(ojc, oic, c, n));
   Func f(name);
-  f(xw, yh, c, n) = select(oi < OH && oj < OW && best[0] == xw - oj * win.sw && best[1] == yh - oi * win.sh,
+  f(xw, yh, c, n) = select(oi < OH && oj < OW && k == (yh - oi * win.sh) * win.kw + (xw - oj * win.sw),
                            dy.f(ojc, oic, c, n), 0.0f);
   return {f, input_shape, Float(32)};
 }
 
 TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win,
                            Func *argmax_out) {
-  Func am = window_argmax(name, x, win);
-  if (argmax_out) *argmax_out = am;
-  const std::vector<Func> helpers = {am};
   std::map<std::string, int64_t> helper_extents;
-  if (const int64_t *ow = Internal::as_const_int(Internal::simplify(dy.dim(3)))) helper_extents[am.name()] = *ow;
-  Var xw("xw"), yh("yh"), c("c"), n("n");
+  const std::optional<int64_t> ow = schedules::constant_int(dy.dim(3));
   if (windows_tile(win)) {
     // Windows that tile the input without overlap or padding (2x2, stride
     // 2): a select per input, not a sum over the window's positions
-    // (measured 2x faster).
-    TensorValue t = scatter_to_argmax(name, dy, am, x.shape, win);
-    t.helpers = helpers;
+    // (measured 2x faster); each window's maximum kept as one byte.
+    Func index = window_first_max(name, x, win);
+    if (argmax_out) *argmax_out = index;
+    if (ow) helper_extents[index.name()] = *ow;
+    TensorValue t = scatter_to_argmax(name, dy, index, x.shape, win);
+    t.helpers = {index};
     t.helper_inner_extents = helper_extents;
     return t;
   }
+  Func am = window_argmax(name, x, win);
+  if (argmax_out) *argmax_out = am;
+  const std::vector<Func> helpers = {am};
+  if (ow) helper_extents[am.name()] = *ow;
+  Var xw("xw"), yh("yh"), c("c"), n("n");
   RDom q(0, win.kw, 0, win.kh, name + "_r");
   const WindowHit hit = window_of(yh, xw, q, win, dy.dim(2), dy.dim(3));
   const Tuple best = am(hit.oj, hit.oi, c, n);

@@ -54,13 +54,19 @@ bool windows_tile(Window2d win);
 /// Each window's first maximum of x (row-major), (column, row) offsets in
 /// the window, over the output's (j, i, c, n).
 Halide::Func window_argmax(const std::string &name, const TensorValue &x, Window2d win);
-/// x at each window's `argmax` (windows that tile): a tensor of the pool's
-/// output shape `window_shape`.
-TensorValue pick_at_argmax(const std::string &name, const TensorValue &x, const Halide::Func &argmax,
+/// Each window's first maximum of x as one index, row * kw + column (one
+/// byte for windows of up to 256 inputs): what the gradients of tiling
+/// pools keep per window (a third of a byte per input under 2x2, where the
+/// (column, row, value) Tuple took 12 bytes).
+Halide::Func window_first_max(const std::string &name, const TensorValue &x, Window2d win);
+/// x at each window's first maximum (`first_max`, windows that tile): a
+/// tensor of the pool's output shape `window_shape`.
+TensorValue pick_at_argmax(const std::string &name, const TensorValue &x, const Halide::Func &first_max,
                            const std::vector<Halide::Expr> &window_shape, Window2d win);
-/// dy (one value a window) put at each window's `argmax`, zero elsewhere
-/// (windows that tile), over the pool's input shape `input_shape`.
-TensorValue scatter_to_argmax(const std::string &name, const TensorValue &dy, const Halide::Func &argmax,
+/// dy (one value a window) put at each window's first maximum
+/// (`first_max`), zero elsewhere (windows that tile), over the pool's input
+/// shape `input_shape`.
+TensorValue scatter_to_argmax(const std::string &name, const TensorValue &dy, const Halide::Func &first_max,
                               const std::vector<Halide::Expr> &input_shape, Window2d win);
 TensorValue avgpool2d(const std::string &name, const TensorValue &x, Window2d win);
 TensorValue avgpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win);

@@ -211,7 +211,7 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   const Var V = a[0], T = a[1];
   int budget = target.has_feature(Target::AVX512) ? 24 : 12;
   if (c.max_accumulators > 0) budget = std::min(budget, c.max_accumulators);
-  const int64_t *static_t = Internal::as_const_int(Internal::simplify(c.register_extent));
+  const std::optional<int64_t> static_t = constant_int(c.register_extent);
   const int rows = std::max(1, std::min(budget / lanes, rows_within_cache_ways(c.register_row_bytes)));
   int hand_tile = static_t ? register_tile(*static_t, rows) : rows;
   if (c.whole_register_axis && static_t && *static_t <= 24) hand_tile = int(*static_t);
@@ -414,7 +414,8 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
         // separate buffers).
         inlined = root_vectorized(f, target, c, may_inline(f), s.family == "optimizer", extent_of(f));
     }
-    // A max-pool gradient reads its windows' argmax (two int32 a window):
+    // A max-pool gradient reads its windows' argmax (a byte a window under
+    // tiling windows, two int32 and the value otherwise):
     // computed per channel plane of the gradient, just before it, the
     // argmax stays in L1 instead of a tensor-sized buffer written and read
     // back.

@@ -194,8 +194,8 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Ch
   // no error).
   Expr sum_chunk = chunk_along_i(q, chunk, vec);
   if (q.inner_extent.defined())
-    if (const int64_t *inner = Internal::as_const_int(Internal::simplify(q.inner_extent)))
-      if (const int64_t *part = Internal::as_const_int(sum_chunk); part && *inner < *part) sum_chunk = int(*inner);
+    if (const std::optional<int64_t> inner = constant_int(q.inner_extent))
+      if (const std::optional<int64_t> part = constant_int(sum_chunk); part && *inner < *part) sum_chunk = int(*inner);
   Func partial = channel_sums.update().split(q.over_elements.x, ro, rv, sum_chunk).rfactor(ro, u);
   c.covers(partial.name());
   partial.compute_root().parallel(u);
