@@ -403,8 +403,7 @@ TensorValue scatter_to_argmax(const std::string &name, const TensorValue &dy, co
   return {f, input_shape, Float(32)};
 }
 
-TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win,
-                           Func *argmax_out) {
+TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win) {
   std::map<std::string, int64_t> helper_extents;
   const std::optional<int64_t> ow = schedules::constant_int(dy.dim(3));
   if (windows_tile(win)) {
@@ -412,7 +411,6 @@ TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const
     // 2): a select per input, not a sum over the window's positions
     // (measured 2x faster); each window's maximum kept as one byte.
     Func index = window_first_max(name, x, win);
-    if (argmax_out) *argmax_out = index;
     if (ow) helper_extents[index.name()] = *ow;
     TensorValue t = scatter_to_argmax(name, dy, index, x.shape, win);
     t.helpers = {index};
@@ -420,7 +418,6 @@ TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const
     return t;
   }
   Func am = window_argmax(name, x, win);
-  if (argmax_out) *argmax_out = am;
   const std::vector<Func> helpers = {am};
   if (ow) helper_extents[am.name()] = *ow;
   Var xw("xw"), yh("yh"), c("c"), n("n");

@@ -44,10 +44,10 @@ TensorValue relu(const std::string &name, const TensorValue &x);
 TensorValue relu_grad(const std::string &name, const TensorValue &dy, const TensorValue &x);
 TensorValue add(const std::string &name, const TensorValue &a, const TensorValue &b);
 TensorValue maxpool2d(const std::string &name, const TensorValue &x, Window2d win);
-/// dy routed to each window's first maximum (row-major); `argmax` is the
-/// per-window stage, for schedules.
-TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win,
-                           Halide::Func *argmax = nullptr);
+/// dy routed to each window's first maximum (row-major); the per-window
+/// stage (the maximum's index, or argmax's Tuple under overlapping or padded
+/// windows) is the result's helper, for schedules.
+TensorValue maxpool2d_grad(const std::string &name, const TensorValue &dy, const TensorValue &x, Window2d win);
 /// Max-pool windows that tile the input (stride = kernel, no padding): each
 /// input lies in at most one window.
 bool windows_tile(Window2d win);

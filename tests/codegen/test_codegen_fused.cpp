@@ -43,12 +43,13 @@ struct FusedCase {
   int k, stride;
   bool gated = false;
   bool return_pool_grad = false; ///< another user of the pool's gradient
+  double gate_lambda = 0.0;      ///< the L0 term counts all of one image's inputs, not the windows
   bool fuses() const { return k == stride && axis < 2; }
 };
 std::ostream &operator<<(std::ostream &os, const FusedCase &c) {
   os << c.grid << " b" << c.bits << " p" << c.p << " axis " << c.axis << " shape " << c.shape[0] << "x" << c.shape[1]
      << "x" << c.shape[2] << "x" << c.shape[3] << " k" << c.k << " s" << c.stride;
-  return os << (c.gated ? " gated" : "") << (c.return_pool_grad ? " pool gradient returned" : "");
+  return os << (c.gated ? " gated, lambda " + std::to_string(c.gate_lambda) : "") << (c.return_pool_grad ? " pool gradient returned" : "");
 }
 
 const FusedCase fused_cases[] = {
@@ -61,7 +62,7 @@ const FusedCase fused_cases[] = {
     {"signed", 2, 0.5, 0, {3, 2, 6, 6}, 2, 2},
     {"unsigned", 8, 0.3, -1, {1, 2, 5, 13}, 2, 2},
     // Gates; the pool's gradient also returned (still computed, not fused away).
-    {"unsigned", 4, 0.0, -1, {2, 2, 12, 12}, 2, 2, true},
+    {"unsigned", 4, 0.0, -1, {2, 2, 12, 12}, 2, 2, true, false, 0.01},
     {"unsigned", 2, 0.5, -1, {2, 3, 6, 8}, 2, 2, false, true},
     // Not fused: overlapping windows, scales along a pooled axis.
     {"unsigned", 4, 0.25, -1, {2, 2, 7, 7}, 2, 1},
@@ -86,6 +87,7 @@ BOOST_DATA_TEST_CASE(quantizer_gradient_behind_a_max_pool_matches_the_reference,
   std::ostringstream t, w;
   t << "grid = \"" << c.grid << "\", bits = " << c.bits << (c.axis >= 0 ? ", axis = " + std::to_string(c.axis) : "");
   if (!c.gated) t << ", dropbits_p = " << std::showpoint << c.p;
+  else t << ", gate_lambda = " << std::showpoint << c.gate_lambda;
   t << ", tensor_id = 3";
   w << "{kernel = [" << c.k << ", " << c.k << "], stride = [" << c.stride << ", " << c.stride << "]}";
   const std::string gate_arg = c.gated ? ", %g: " + G : "", gate_use = c.gated ? ", %g" : "",
@@ -172,7 +174,13 @@ BOOST_DATA_TEST_CASE(quantizer_gradient_behind_a_max_pool_matches_the_reference,
   check(o[1], da, 1e-4, 1e-4, "dalpha");
   check(o[2], ds, 1e-4, 1e-4, "dsigma");
   if (c.gated) {
-    for (int l = 2; l <= c.bits; ++l) dg.data[l - 2] = float(gates.level[l - 2].dz_dlog_a * sz[l - 2]);
+    // The regulariser counts one image's elements of x (an activation), all
+    // of them: the fusion must not count only the windows.
+    std::vector<double> reg(std::size_t(c.bits), 0.0);
+    expected_extra_bits(c.bits, log_a.data(), reg.data());
+    const double per_image = double(x.elements()) / double(xs[0]);
+    for (int l = 2; l <= c.bits; ++l)
+      dg.data[l - 2] = float(gates.level[l - 2].dz_dlog_a * sz[l - 2] + c.gate_lambda * per_image * reg[l - 2]);
     check(o[3], dg, 1e-4, 1e-4, "dlog_a");
   }
   if (c.return_pool_grad) check(o[3], d, 0, 0, "maxpool2d_grad");
