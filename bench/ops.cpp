@@ -26,9 +26,9 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser.h"
 
-#ifdef CPQ_HAVE_ONEDNN
 #include <nlohmann/json.hpp>
 
+#ifdef CPQ_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
 
