@@ -227,9 +227,16 @@ void Lowering::add_results(mlir::ReturnOp ret) {
     const TensorValue &v = tensor(ret.getOperand(i));
     o.type = v.type;
     o.shape = shape_of(ret.getOperand(i).getType());
-    auto vars = axis_vars(v.rank());
     o.func = Func(o.name);
-    o.func(halide_vars(vars)) = v.f(halide_args(vars));
+    if (LoweredStage *s = contraction_returned_alone(ret.getOperand(i), v)) {
+      // Computed in place of the result (same variables, so the
+      // contraction's schedule applies), which is then never realized.
+      o.func(v.f.args()) = v.f.value();
+      s->contraction->output = o.func;
+    } else {
+      auto vars = axis_vars(v.rank());
+      o.func(halide_vars(vars)) = v.f(halide_args(vars));
+    }
     for (int k = 0; k < v.rank(); ++k) {
       const int h = v.rank() - 1 - k;
       o.func.output_buffer().dim(h).set_bounds(0, v.dim(k));
@@ -237,6 +244,16 @@ void Lowering::add_results(mlir::ReturnOp ret) {
     }
     out.outputs.push_back(std::move(o));
   }
+}
+
+/// The stage of contraction result `v` when `value` is read only by the
+/// return (once), else null.
+LoweredStage *Lowering::contraction_returned_alone(mlir::Value value, const TensorValue &v) {
+  if (!v.contraction || !value.hasOneUse() || v.f.num_update_definitions() != 0) return nullptr;
+  for (LoweredStage &s : out.stages)
+    if (s.contraction && !s.funcs.empty() && s.funcs.front().name() == v.f.name() && !s.contraction->output.defined())
+      return &s;
+  return nullptr;
 }
 
 const TensorValue &Lowering::tensor(mlir::Value v) {

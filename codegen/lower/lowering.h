@@ -109,6 +109,7 @@ private:
   void add_argument(unsigned i);
   void add_results(mlir::ReturnOp ret);
   const TensorValue &tensor(mlir::Value v);
+  LoweredStage *contraction_returned_alone(mlir::Value value, const TensorValue &v);
   Halide::Expr scalar(mlir::Value v);
   /// An optimizer update's learning rate (its lr times its lr_scale).
   template <class Op> Halide::Expr lr(Op op);

@@ -185,6 +185,7 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   // Knobs: vector_width, vectors_per_block, register_tile, and
   // parallel_batch where the batch is an outer axis.
   choices.stage(out.name(), family);
+  if (c.output.defined()) out = c.output; // the result computed in the output
   // Vectors of the natural width, or half of it when that divides the
   // extent and the natural one does not (24 = 3 x 8 lanes).
   const int natural = std::max(1, target.natural_vector_size(Float(32)));
@@ -343,6 +344,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
       if (f.defined() && f.function().has_extern_definition())
         for (const ExternFuncArgument &arg : f.function().extern_arguments())
           if (arg.is_func()) not_inline.insert(Internal::Function(arg.func).name());
+  std::set<std::string> in_place; // outputs that compute a contraction's result
   auto may_inline = [&](const Func &f) {
     return f.dimensions() > 0 && f.num_update_definitions() == 0 && !f.function().has_extern_definition() &&
            !not_inline.count(f.name());
@@ -371,6 +373,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
     }
     if (s.contraction) {
       contraction(s.funcs.at(0), *s.contraction, target, c, s.family);
+      if (s.contraction->output.defined()) in_place.insert(s.contraction->output.name());
       continue;
     }
     if (s.extern_gemm) {
@@ -426,6 +429,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
     }
   }
   for (Func o : outputs) {
+    if (in_place.count(o.name())) continue; // scheduled as its contraction
     c.stage(o.name(), "output");
     root_vectorized(o, target, c);
   }

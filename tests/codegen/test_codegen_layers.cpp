@@ -16,6 +16,8 @@
 
 #include "codegen_harness.h"
 
+#include <algorithm>
+
 #include "cpq/kernels/dropbits.h"
 #include "cpq/kernels/gates.h"
 #include "cpq/kernels/quantizer_reference.h"
@@ -122,6 +124,26 @@ BOOST_DATA_TEST_CASE(dense_and_its_gradients_match_the_reference,
   check(outs[0], reference::dense_grad_input(dy, w), 1e-4, 1e-6 * out, "dense_grad_input");
   check(outs[1], reference::dense_grad_weight(dy, x), 1e-4, 1e-6 * batch, "dense_grad_weight");
   check(outs[2], reference::bias_grad(dy), 1e-5, 1e-6, "bias_grad");
+  // Returned and read by nothing else, a contraction's result is computed in
+  // the function's output; returned twice, or read by another op too, it is
+  // computed once and copied to each output.
+  const bool in_place = std::any_of(f.lowered.stages.begin(), f.lowered.stages.end(),
+                                    [](const auto &s) { return s.contraction && s.contraction->output.defined(); });
+  BOOST_TEST(in_place);
+  const std::string shared = "func @h(%x: " + X + ", %w: " + W + ", %b: " + B + ") -> (" + Y + ", " + Y + ", " + Y +
+                             ") {\n  %y = cpq.dense %x, %w, %b : (" + X + ", " + W + ", " + B + ") -> " + Y +
+                             "\n  %r = cpq.relu %y : " + Y + "\n  return %y, %r, %y : " + Y + ", " + Y + ", " + Y +
+                             "\n}\n";
+  Compiled h(shared, "h");
+  h.set(0, x), h.set(1, w), h.set(2, b);
+  for (const auto &s : h.lowered.stages) BOOST_TEST(!(s.contraction && s.contraction->output.defined()));
+  auto shared_outs = h.run(batch);
+  const Tensor y = reference::dense(x, w, &b);
+  Tensor r = y;
+  for (float &v : r.data) v = std::max(v, 0.0f);
+  check(shared_outs[0], y, 1e-4, 1e-6 * in, "dense returned twice (first)");
+  check(shared_outs[1], r, 1e-4, 1e-6 * in, "relu of a returned dense");
+  check(shared_outs[2], y, 1e-4, 1e-6 * in, "dense returned twice (second)");
 }
 
 struct PoolCase {
