@@ -142,6 +142,15 @@ struct ScheduleStage {
   std::optional<ExternGemmLoops> extern_gemm = std::nullopt;
   /// NCHW results computed and stored channels innermost (see TensorValue).
   bool channels_last = false;
+  /// A convolution's filter gradient in the direct form (not a
+  /// contraction), f(kw, kh, c, o) += over (dy's width, height, batch): its
+  /// static output channels, kernel width and dy's width, so that a
+  /// schedule may hold a block of (kernel column, output channel) sums in
+  /// registers and pick lanes that divide dy's rows.
+  struct FilterGradient {
+    int64_t outputs = 0, kernel_width = 0, width = 0;
+  };
+  std::optional<FilterGradient> filter_gradient = std::nullopt;
   /// Static innermost extents of the stage's Funcs and helpers, by name,
   /// where known: a schedule may pick vector widths and tails that need no
   /// masks (a pool's stride-2 loads under a mask became gathers).

@@ -35,6 +35,12 @@ mlir::LogicalResult Lowering::lower(cd::Conv2dGradFilterOp c, const std::string 
   set(c.filter_grad(), y);
   record("conv2d_grad_filter", {y.f});
   out.stages.back().contraction = y.contraction;
+  if (!y.contraction) {
+    const TensorValue &w = tensor(c.filter()), &dy = tensor(c.output_grad());
+    out.stages.back().filter_gradient = schedules::ScheduleStage::FilterGradient{
+        static_extent(w.dim(0), name + " filter"), static_extent(w.dim(3), name + " filter"),
+        static_extent(dy.dim(3), name + " output gradient width")};
+  }
   return mlir::success();
 }
 

@@ -54,6 +54,11 @@ const ConvCase conv_cases[] = {
     {2, 8, 9, 16, 8, 7, 1, 0, 1},
     // Few terms per output and widths of whole vectors: the width-innermost form.
     {2, 1, 20, 20, 6, 5, 1, 0, 1}, {2, 3, 33, 33, 5, 3, 2, 0, 1},
+    // One input channel and many outputs (first layers): the filter gradient
+    // in the direct form, blocks of output channels x kernel columns in
+    // registers; rows of 24 (half vectors), of 14 with padding (a masked
+    // tail), stride 2 and an odd channel count (blocks of one channel).
+    {3, 1, 28, 28, 12, 5, 1, 0, 1}, {2, 1, 14, 14, 16, 3, 1, 1, 1}, {2, 1, 10, 9, 11, 3, 2, 1, 1},
 };
 
 } // namespace
