@@ -75,6 +75,11 @@ struct ContractionLoops {
   /// wide, and that reduction variable is unrolled, so that every predicate
   /// is a constant and terms outside it are never computed.
   bool whole_register_axis = false;
+  /// The static extent of acc's third axis where it may be held in
+  /// registers too (a filter gradient's kernel rows beside its columns:
+  /// 2 vectors x 3 x 3 sums, where 2 x 3 left each step 5 memory operands
+  /// for 6 FMAs), 0 where not.
+  int second_register_extent = 0;
   /// The function's output Func that computes this result in place, where
   /// the result is returned and read by nothing else (undefined otherwise):
   /// scheduled as the result, under the result's stage name, so that the

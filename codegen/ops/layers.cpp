@@ -227,8 +227,10 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
     acc(o, v, u, c) += dyt(o, r.x, r.y, r.z) * xin(r.x * win.sw + v - win.pw, r.y * win.sh + u - win.ph, c, r.z);
     const int64_t OW = static_extent(dy.dim(3), name + " output gradient width");
     const int block = O >= 8 && OW >= 8 ? 8 : 0; // (o, j) transposed in 8 x 8 blocks
-    return contraction_result(name, {v, u, c, o}, acc, {o, v, u, c}, w.shape, {{dyt, dy.f, block}}, O,
-                              Expr(win.kw));
+    TensorValue t = contraction_result(name, {v, u, c, o}, acc, {o, v, u, c}, w.shape, {{dyt, dy.f, block}}, O,
+                                       Expr(win.kw));
+    t.contraction->second_register_extent = win.kh;
+    return t;
   }
   Func xp = padded(x, 0.0f);
   const Expr channel = groups == 1 ? Expr(c) : Expr((o / int(Og)) * int(Cg) + c);

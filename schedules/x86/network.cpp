@@ -260,10 +260,16 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   std::vector<int> tiles = {1, 2, 3, 4, 6, 8, 12, 16, 24};
   if (std::find(tiles.begin(), tiles.end(), hand_tile) == tiles.end()) tiles.push_back(hand_tile);
   const int TB = choices.choose("register_tile", tiles, hand_tile);
+  // acc's third axis in registers too, where the block still fits.
+  const bool hand_two = c.second_register_extent > 0 && a.size() > 2 &&
+                        lanes * TB * c.second_register_extent <= budget;
+  const bool two = c.second_register_extent > 0 && a.size() > 2 &&
+                   choices.choose("second_register_axis", {0, 1}, hand_two ? 1 : 0);
+  const std::string U = two ? a[2].name() : std::string();
 
   std::vector<Var> rest;
   for (const Var &v : out.args())
-    if (v.name() != V.name() && v.name() != T.name()) rest.push_back(v);
+    if (v.name() != V.name() && v.name() != T.name() && v.name() != U) rest.push_back(v);
   const bool vector_inner = out.args()[0].name() == V.name();
   bool batch_outer = !c.result_extents.empty() && !Internal::is_const(Internal::simplify(c.result_extents.back()));
   if (!rest.empty()) batch_outer = choices.choose("parallel_batch", {0, 1}, batch_outer ? 1 : 0);
@@ -276,9 +282,12 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
     s.split(V, vo, vi, VB, TailStrategy::GuardWithIf).split(T, to, ti, TB, tail);
     std::vector<VarOrRVar> order;
     if (vector_inner)
-      order = {vi, ti, to, vo};
+      order = {vi, ti};
     else
-      order = {ti, vi, to, vo};
+      order = {ti, vi};
+    if (two) order.push_back(a[2]);
+    order.push_back(to);
+    order.push_back(vo);
     for (const Var &v : rest) order.push_back(v);
     s.reorder(order);
     // Parallel over the batch where it is an outer axis (each task a whole
@@ -316,9 +325,10 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   acc.compute_at(out, rows_parallel ? fused_rows : to).align_storage(V, vec).vectorize(V, vec, vector_tail);
   Var avo("avo"), avi("avi"), ato("ato"), ati("ati");
   std::vector<VarOrRVar> order = {avi, avo, ati};
+  if (two) order.push_back(a[2]);
   for (const RVar &r : acc.rvars(0)) order.push_back(r);
   order.push_back(ato);
-  for (size_t k = 2; k < a.size(); ++k) order.push_back(a[k]);
+  for (size_t k = two ? 3 : 2; k < a.size(); ++k) order.push_back(a[k]);
   acc.update()
       .split(V, avo, avi, vec, vector_tail)
       .split(T, ato, ati, TB, TailStrategy::GuardWithIf)
@@ -327,6 +337,7 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
       .unroll(avo)
       .unroll(ati);
   if (c.whole_register_axis) acc.update().unroll(acc.rvars(0).front());
+  if (two) acc.update().unroll(a[2], c.second_register_extent);
 }
 
 /// An extern product: chunks of rows (a whole number of 6-row register
