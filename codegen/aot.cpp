@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -117,6 +118,15 @@ int split_count(const AotOptions &o, mlir::FuncOp func, std::string &error) {
 } // namespace
 
 bool compile_aot(const AotOptions &o, std::string &error) {
+  if (!o.space) {
+    // Said before a compile that may take minutes, not after it.
+    const std::filesystem::path folder = std::filesystem::path(o.output).parent_path();
+    std::error_code ec;
+    if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
+      error = "-o " + o.output + ": the folder '" + folder.string() + "' does not exist";
+      return false;
+    }
+  }
   mlir::MLIRContext context;
   mlir::DialectRegistry registry;
   registry.insert<dialect::CpqDialect, mlir::StandardOpsDialect>();

@@ -33,6 +33,7 @@
 // RUN: cpq-compile %s --function tiny -o %t/x --schedule Fast 2> %t/schedule.err; test $? -eq 1 && FileCheck %s --check-prefix=SCHEDULE < %t/schedule.err
 // RUN: cpq-compile %s --function tiny -o %t/x --packed-products vnni 2> %t/products.err; test $? -eq 1 && FileCheck %s --check-prefix=PRODUCTS < %t/products.err
 // RUN: cpq-compile %s --function tiny --pipeline=no-such-pass -o %t/x 2> %t/pipeline.err; test $? -eq 1 && FileCheck %s --check-prefix=PIPELINE < %t/pipeline.err
+// RUN: cpq-compile %s --function tiny -o %t/no-such-folder/x 2> %t/folder.err; test $? -eq 1 && FileCheck %s --check-prefix=FOLDER < %t/folder.err
 // RUN: printf 'func @f( {' > %t/broken.mlir
 // RUN: cpq-compile %t/broken.mlir --function f -o %t/x 2> %t/broken.err; test $? -eq 1 && FileCheck %s --check-prefix=BROKEN < %t/broken.err
 // RUN: cpq-compile %t/missing.mlir --function f -o %t/x 2> %t/missing.err; test $? -eq 1 && FileCheck %s --check-prefix=MISSING < %t/missing.err
@@ -84,6 +85,7 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // GATED-SYMBOLS: T cpq_hard_concrete_gate
 // NO-FUNCTION: cpq-compile: error: {{.*}}cpq-compile.mlir: no function 'nope'; it has: tiny
 // TARGET: cpq-compile: error: not a Halide target: 'x86-64-linux-warp9'
+// FOLDER: cpq-compile: error: -o {{.*}}/no-such-folder/x: the folder '{{.*}}/no-such-folder' does not exist
 // FAMILY: cpq-compile: error: compiling 'tiny' failed: no hand schedules for the target arm-64-linux (the families are: x86); use an autoscheduler, or add a family under schedules/
 // SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016, or a schedule file; no such file)
 // PRODUCTS: cpq-compile: error: --packed-products must be qgemm or halide, got 'vnni'
