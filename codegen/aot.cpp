@@ -28,7 +28,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -149,9 +149,10 @@ struct ScheduleStage {
   bool channels_last = false;
   /// A convolution's filter gradient in the direct form (not a
   /// contraction), f(kw, kh, c, o) += over (dy's width, height, batch): its
-  /// static output channels, kernel width and dy's width, so that a
-  /// schedule may hold a block of (kernel column, output channel) sums in
-  /// registers and pick lanes that divide dy's rows.
+  /// static output channels, kernel width and dy's width (0 if not static),
+  /// so that a schedule may hold a block of (kernel column, output channel)
+  /// sums in registers and pick lanes that divide dy's rows. Every direct
+  /// filter gradient has one.
   struct FilterGradient {
     int64_t outputs = 0, kernel_width = 0, width = 0;
   };

@@ -39,7 +39,7 @@ mlir::LogicalResult Lowering::lower(cd::Conv2dGradFilterOp c, const std::string 
     const TensorValue &w = tensor(c.filter()), &dy = tensor(c.output_grad());
     out.stages.back().filter_gradient = schedules::ScheduleStage::FilterGradient{
         static_extent(w.dim(0), name + " filter"), static_extent(w.dim(3), name + " filter"),
-        static_extent(dy.dim(3), name + " output gradient width")};
+        schedules::constant_int(dy.dim(3)).value_or(0)};
   }
   return mlir::success();
 }

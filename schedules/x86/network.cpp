@@ -105,15 +105,14 @@ void convolution_direct(Func f, const Target &target, Choices &c) {
 /// conv2d_grad_filter in the direct form, f(kw, kh, c, o) with an update
 /// over (dy's width, height, batch): the long reduction is factored along
 /// dy's rows into vector lanes (contiguous loads of dy and x), summed at the
-/// end. Where the stage tells its output channels and kernel width, a block
-/// of (kernel column, output channel) lane sums stays in registers while
-/// the reduction runs over dy's rows: each step loads one vector of dy per
-/// channel and one of x per kernel column for block x kw FMAs (LeNet-5's
-/// conv1, one input channel: 20 sums). The blocks are the parallel tasks;
-/// within one, each image's rows are read for every kernel row while they
-/// are in L1. Without it, one output per task runs its whole reduction.
-void convolution_filter_gradient(Func f, const std::optional<ScheduleStage::FilterGradient> &fg,
-                                 const Target &target, Choices &c) {
+/// end. A block of (kernel column, output channel) lane sums stays in
+/// registers while the reduction runs over dy's rows: each step loads one
+/// vector of dy per channel and one of x per kernel column for block x kw
+/// FMAs (LeNet-5's conv1, one input channel: 20 sums). The blocks are the
+/// parallel tasks; within one, each image's rows are read for every kernel
+/// row while they are in L1.
+void convolution_filter_gradient(Func f, const ScheduleStage::FilterGradient &fg, const Target &target,
+                                 Choices &c) {
   c.covers(f.name());
   const std::vector<Var> a = f.args();
   const std::vector<RVar> r = f.rvars(0);
@@ -121,33 +120,27 @@ void convolution_filter_gradient(Func f, const std::optional<ScheduleStage::Filt
   // Half the natural width where it divides a static row the natural one
   // does not (24 = 3 x 8 lanes): no masked lanes.
   int hand_vec = natural;
-  if (fg && fg->width % natural != 0 && fg->width % (natural / 2) == 0) hand_vec = natural / 2;
+  if (natural >= 2 && fg.width > 0 && fg.width % natural != 0 && fg.width % (natural / 2) == 0)
+    hand_vec = natural / 2;
   const int vec = c.choose("vector_width", {std::max(1, natural / 2), natural, 2 * natural}, hand_vec);
   Var lane("lane");
   RVar ro("ro"), ri("ri");
   Func lanes = f.update().split(r[0], ro, ri, vec, TailStrategy::GuardWithIf).rfactor(ri, lane);
   c.covers(lanes.name());
-  if (!fg) {
-    lanes.compute_root().vectorize(lane).parallel(a[3]);
-    lanes.update().reorder({lane, ro, r[1], r[2], a[0], a[1], a[2], a[3]}).vectorize(lane).parallel(a[3]);
-    f.compute_root().parallel(a[3]);
-    f.update().parallel(a[3]);
-    return;
-  }
   const int budget = target.has_feature(Target::AVX512) ? 24 : 12;
-  const int kw = int(fg->kernel_width);
+  const int kw = int(fg.kernel_width);
   // The most channels the registers take that divide the outputs. Blocks
   // divide them (a chosen tile is lowered to a divisor): with a guarded last
   // block, the lane sums' region, and so dy's reads, would run past the last
   // channel.
   int hand_block = 1;
   for (int b : {8, 4, 2})
-    if (fg->outputs % b == 0 && b * kw <= budget) {
+    if (fg.outputs % b == 0 && b * kw <= budget) {
       hand_block = b;
       break;
     }
   int block = c.choose("channel_tile", {1, 2, 4, 8}, hand_block);
-  while (fg->outputs % block != 0) --block;
+  while (fg.outputs % block != 0) --block;
   Var oo("oo"), oi("oi");
   f.bound(a[0], 0, kw);
   f.compute_root().parallel(a[3]);
@@ -161,6 +154,12 @@ void convolution_filter_gradient(Func f, const std::optional<ScheduleStage::Filt
       .vectorize(lane)
       .unroll(a[0], kw)
       .unroll(a[3], block);
+}
+
+const ScheduleStage::FilterGradient &filter_gradient_of(const ScheduleStage &s) {
+  if (!s.filter_gradient)
+    throw std::logic_error("the filter gradient " + s.funcs.at(0).name() + " has no FilterGradient record");
+  return *s.filter_gradient;
 }
 
 /// The register tile along a static extent: the largest divisor of `extent`
@@ -459,7 +458,7 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
       if (s.family == "conv2d" || s.family == "conv2d_grad_input")
         convolution_direct(f, target, c);
       else if (s.family == "conv2d_grad_filter")
-        convolution_filter_gradient(f, s.filter_gradient, target, c);
+        convolution_filter_gradient(f, filter_gradient_of(s), target, c);
       else
         // An optimizer's next parameter and moments are computed inside the
         // outputs that return them: no buffer written and copied (LeNet-5's

@@ -131,7 +131,9 @@ BOOST_DATA_TEST_CASE(dense_and_its_gradients_match_the_reference,
   check(outs[2], reference::bias_grad(dy), 1e-5, 1e-6, "bias_grad");
   // Returned and read by nothing else, a contraction's result is computed in
   // the function's output; returned twice, or read by another op too, it is
-  // computed once and copied to each output.
+  // computed once and copied to each output (checked at one batch, each
+  // shape: a JIT compile more).
+  if (batch != 37) return;
   const bool in_place = std::any_of(f.lowered.stages.begin(), f.lowered.stages.end(),
                                     [](const auto &s) { return s.contraction && s.contraction->output.defined(); });
   BOOST_TEST(in_place);
