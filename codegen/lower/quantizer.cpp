@@ -202,14 +202,14 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   // The window: fixed by the options; else a loop over every edge (points -
   // 1 on each side of any cell reach them all) cut short, on grids of more
   // than 4 points (16 for the autoschedulers, which unroll the loop), at
-  // what this call's scales need (sigma/alpha = 1/4 needs 6 a side, where a
+  // what each channel's scales need (sigma/alpha = 1/4 needs 6 a side, where a
   // 4-bit grid has 15).
   Func window_stage;
   Expr window = Expr(options.edge_window), limit;
   if (options.edge_window <= 0) {
     window = Expr(g.num_points() - 1);
     if (g.num_points() > (options.constant_edge_loops ? 16 : 4))
-      limit = automatic_edge_window(g, a, s, tensor(q.alpha()).dim(0), name, window_stage);
+      limit = automatic_edge_window(g, a, s, v.c, name, window_stage);
   }
   QuantizeBackward bwd;
   if (q.gate_logits()) {

@@ -161,6 +161,14 @@ WindowStart window_start(const std::string &name, const UniformGrid &g, const Te
 /// the window reaches every edge, a single loop visits each edge once
 /// instead. `active`, when defined, is a uniform condition under which the
 /// sums are taken at all.
+///
+/// The edges above are k = 0, 1, ... edges from edge jc + 1, those below k
+/// edges from edge jc: u = u_up + k delta and tau = tau_up + k cell above,
+/// u = u_dn - k delta and tau = tau_dn - k cell below. The loops keep three
+/// sums, of S'(u) above, of S'(u) below and of k S'(u) signed by the side,
+/// and section 3's three sums follow from them. (Both sides' u are taken
+/// from their own edge next to x: u_dn is not u_up - delta, whose rounding
+/// error would not cancel for x on an edge of narrow noise.)
 LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, const TensorVars &v, const Expr &xv,
                              const Expr &a, const Expr &sg, const Expr &W, const Expr &active, Func &sums,
                              Func &origin, Func &ratio_of_channel, const Expr &limit = Expr()) {
@@ -179,35 +187,33 @@ LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, cons
   RDom k(0, W, name + "_edge");
   k.where(predicate(limit.defined() ? !whole && k.x < limit : !whole));
   sums = Func(v.prefix + name);
-  sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
+  sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
   auto cur = [&](int m) { return sums(v.i, v.c, v.n)[m]; };
   // Edge jc + 1 + k above exists while k < count - 1 - jc, edge jc - k
   // below while k < jc (jc is within 0..count - 1: one bound a side).
-  Expr s_up = select(k.x < edges - jc, slope_of(cur(4)), 0.0f);
-  Expr s_dn = select(k.x < jc, slope_of(cur(5)), 0.0f);
+  Expr s_up = select(k.x < edges - jc, slope_of(cur(3)), 0.0f);
+  Expr s_dn = select(k.x < jc, slope_of(cur(4)), 0.0f);
   Expr kf = cast<float>(k.x);
   sums(v.i, v.c, v.n) =
-      Tuple(cur(0) + s_up, cur(1) + s_up * kf, cur(2) + s_dn, cur(3) + s_dn * kf, cur(4) * ratio, cur(5) * ratio);
+      Tuple(cur(0) + s_up, cur(1) + s_dn, cur(2) + kf * (s_up - s_dn), cur(3) * ratio, cur(4) * ratio);
   // Step m takes edge jc - m below x while m < jc, then edge jc + 1 + (m -
-  // jc) above: each side's running product, sums and order of addition are
-  // update 0's, without its masked terms (adding zero), so the results are
-  // the same to the bit.
+  // jc) above, one slope a step.
   RDom e(0, W, name + "_grid_edge");
   e.where(predicate(whole && e.x < edges));
   Expr below = e.x < jc;
-  Expr s = slope_of(select(below, cur(5), cur(4)));
-  Expr ef = cast<float>(select(below, e.x, e.x - jc));
-  sums(v.i, v.c, v.n) = Tuple(select(below, cur(0), cur(0) + s), select(below, cur(1), cur(1) + s * ef),
-                              select(below, cur(2) + s, cur(2)), select(below, cur(3) + s * ef, cur(3)),
-                              select(below, cur(4), cur(4) * ratio), select(below, cur(5) * ratio, cur(5)));
+  Expr s = slope_of(select(below, cur(4), cur(3)));
+  Expr ef = cast<float>(e.x);
+  Expr signed_k = select(below, -ef, ef - cast<float>(jc));
+  sums(v.i, v.c, v.n) = Tuple(select(below, cur(0), cur(0) + s), select(below, cur(1) + s, cur(1)),
+                              cur(2) + s * signed_k, select(below, cur(3), cur(3) * ratio),
+                              select(below, cur(4) * ratio, cur(4)));
 
-  // Above: u = u_up + k delta, tau = tau_up + k cell; below: minus.
-  Expr up0 = cur(0), up1 = cur(1), dn0 = cur(2), dn1 = cur(3);
+  Expr up = cur(0), dn = cur(1), signed_sum = cur(2);
   Expr scale = a * g.cell_t;
   LocalSums out;
-  out.w = scale * (up0 + dn0);
-  out.wu = scale * ((u_up * up0 + delta * up1) + (u_dn * dn0 - delta * dn1));
-  out.wtau = scale * ((tau_up * up0 + g.cell_t * up1) + (tau_dn * dn0 - g.cell_t * dn1));
+  out.w = scale * (up + dn);
+  out.wu = scale * ((u_up * up + u_dn * dn) + delta * signed_sum);
+  out.wtau = scale * ((tau_up * up + tau_dn * dn) + g.cell_t * signed_sum);
   return out;
 }
 
@@ -477,14 +483,16 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
   return b;
 }
 
-Expr automatic_edge_window(GridSpec grid, const Func &alpha, const Func &sigma, const Expr &channels,
+Expr automatic_edge_window(GridSpec grid, const Func &alpha, const Func &sigma, const Var &channel,
                            const std::string &name, Func &stage) {
-  RDom c(0, channels, name + "_channel");
   stage = Func(name + "_edge_window");
   // The finest cell of the grid (survivors of a DropBits mask are coarser).
+  // Per channel: one channel of wide noise (trained weights' sigma / alpha
+  // spreads over 0.07-128 in LeNet-5's fc1) does not lengthen the others'
+  // loops.
   const Expr cell = Expr(float(grid.q_step()) * grid.t_per_q());
-  stage() = clamp(maximum(window_needed(sigma(c), alpha(c), cell), name + "_edge_window_r"), 1, grid.num_points() - 1);
-  return stage();
+  stage(channel) = clamp(window_needed(sigma(channel), alpha(channel), cell), 1, grid.num_points() - 1);
+  return stage(channel);
 }
 
 } // namespace cpq::codegen

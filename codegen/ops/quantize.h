@@ -125,12 +125,12 @@ struct QuantizeBackward {
   std::vector<Halide::Func> per_channel;
 };
 
-/// The edge window a backward needs in this call: the largest
-/// required_edge_window over the channels' sigma / alpha on the grid's finest
-/// cells, between 1 and the grid's points. `stage` is the scalar Func that
-/// computes it (compute it at root, once per call).
+/// The edge window a backward needs for one channel: required_edge_window
+/// for the channel's sigma / alpha on the grid's finest cells, between 1 and
+/// the grid's points - 1. `stage` is the per-channel Func that computes it
+/// (compute it at root, once per call).
 Halide::Expr automatic_edge_window(GridSpec grid, const Halide::Func &alpha, const Halide::Func &sigma,
-                                   const Halide::Expr &channels, const std::string &name, Halide::Func &stage);
+                                   const Halide::Var &channel, const std::string &name, Halide::Func &stage);
 
 /// Fused backward of section 3 (the fast local form). Visits edge_window
 /// edges on each side of x (edge_window from

@@ -24,6 +24,7 @@
 #include "cpq/runtime/training_externs.h"
 
 #include <array>
+#include <cmath>
 #include <sstream>
 
 using namespace cpq;
@@ -392,11 +393,15 @@ struct QuantCase {
   /// (QuantizeLoops::row_extent): a whole vector, a vector shifted inwards
   /// (9, 12, 40 = 16 + 16 + 8), two unrolled ones (24).
   std::vector<int64_t> shape = {4, 3, 5, 3};
+  /// sigma / alpha of channel k is sigma_ratio * sigma_spread^k: channels of
+  /// one tensor then take edge windows of different lengths (the short one
+  /// of a narrow channel, the loop over every edge of a wide one).
+  float sigma_spread = 1.0f;
 };
 std::ostream &operator<<(std::ostream &os, const QuantCase &c) {
   return os << c.grid << " b" << c.bits << " p" << c.p << " " << c.mode << (c.per_channel ? " per-channel" : "")
             << " sigma/alpha " << c.sigma_ratio << " shape " << c.shape[0] << "x" << c.shape[1] << "x" << c.shape[2]
-            << "x" << c.shape[3];
+            << "x" << c.shape[3] << (c.sigma_spread != 1.0f ? " spread " + std::to_string(c.sigma_spread) : "");
 }
 static const QuantCase quant_cases[] = {
     {"signed", 2, 0.0, "hierarchical", true},  {"signed", 4, 0.5, "hierarchical", true},
@@ -413,6 +418,11 @@ static const QuantCase quant_cases[] = {
     // One image of 24 elements, one chunk: its sums once split past the end,
     // and Halide dropped the whole pipeline (outputs unwritten).
     {"unsigned", 4, 0.3, "hierarchical", false, 0.3f, {1, 2, 2, 6}},
+    // Channels of sigma / alpha 0.2, 0.8, 3.2, 12.8: windows of 5 edges a
+    // side, then every edge; 8 bits: 5, 17, 65, 257 (capped at 255) edges.
+    {"signed", 4, 0.0, "hierarchical", true, 0.2f, {4, 3, 5, 3}, 4.0f},
+    {"signed", 4, 0.5, "hierarchical", true, 0.2f, {4, 2, 2, 17}, 4.0f},
+    {"signed", 8, 0.3, "hierarchical", true, 0.2f, {4, 3, 5, 3}, 4.0f},
 };
 
 BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_masks, bdata::make(quant_cases), c) {
@@ -435,7 +445,7 @@ BOOST_DATA_TEST_CASE(quantizer_ops_match_the_scalar_reference_with_the_same_mask
   const Tensor x = random_tensor(xs, rng, -1.5f, 1.5f), dy = random_tensor(xs, rng);
   Tensor alpha({channels}), sigma({channels});
   for (int k = 0; k < channels; ++k)
-    alpha.data[k] = (c.bits >= 7 ? 0.01f : 0.2f) + 0.05f * float(k), sigma.data[k] = alpha.data[k] * c.sigma_ratio;
+    alpha.data[k] = (c.bits >= 7 ? 0.01f : 0.2f) + 0.05f * float(k), sigma.data[k] = alpha.data[k] * c.sigma_ratio * std::pow(c.sigma_spread, float(k));
   Compiled f(mlir);
   f.set(0, x), f.set(1, alpha), f.set(2, sigma), f.set(3, dy);
   const int64_t seed = 1234, step = 56;
@@ -476,6 +486,10 @@ struct GatedCase {
   /// Rows of 24 and 12 take the backward's copied-row loop (rows not whole
   /// vectors), with one edge loop per sub-grid.
   std::vector<int64_t> shape = {4, 3, 5, 3};
+  /// sigma / alpha of channel k is sigma_ratio * sigma_spread^k: channels of
+  /// one tensor then take edge windows of different lengths (the short one
+  /// of a narrow channel, the loop over every edge of a wide one).
+  float sigma_spread = 1.0f;
 };
 std::ostream &operator<<(std::ostream &os, const GatedCase &c) {
   return os << c.grid << " b" << c.bits << (c.per_channel ? " per-channel" : "") << " lambda " << c.lambda
