@@ -102,18 +102,23 @@ int32_t record_trace_event(void *, const halide_trace_event_t *e) {
   StageTimes *t = running_times;
   if (!t) return 0;
   const auto now = std::chrono::steady_clock::now();
+  auto share_since_last = [&] {
+    if (!t->open.empty()) {
+      const double ns = std::chrono::duration<double, std::nano>(now - t->last_event).count() / double(t->open.size());
+      for (const auto &[id, func] : t->open) t->func_ns[func] += ns;
+    }
+    t->last_event = now;
+  };
   switch (e->event) {
   case halide_trace_produce: {
+    share_since_last();
     const int32_t id = t->next_id++;
-    t->open[id] = {e->func, now};
+    t->open[id] = e->func;
     return id;
   }
   case halide_trace_end_produce: {
-    auto it = t->open.find(e->parent_id);
-    if (it != t->open.end()) {
-      t->func_ns[it->second.first] += std::chrono::duration<double, std::nano>(now - it->second.second).count();
-      t->open.erase(it);
-    }
+    share_since_last();
+    t->open.erase(e->parent_id);
     return 0;
   }
   default:

@@ -76,7 +76,11 @@ struct StageTimes {
   int runs = 0;
   double call_ns = 0;
   std::map<std::string, double> func_ns;
-  std::map<std::int32_t, std::pair<std::string, std::chrono::steady_clock::time_point>> open;
+  /// Productions begun and not ended, by trace id: their Func's name. The
+  /// time between two trace events is shared among them (Funcs computed in
+  /// one fused loop, compute_with, share its time; others do not overlap).
+  std::map<std::int32_t, std::string> open;
+  std::chrono::steady_clock::time_point last_event{};
   std::int32_t next_id = 1;
 };
 
