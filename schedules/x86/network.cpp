@@ -31,16 +31,6 @@ int vector_width(const Func &f, const Target &target) {
   return std::max(1, target.natural_vector_size(t));
 }
 
-/// compute_root, vectorize the innermost pure axis, parallel over the
-/// outermost; the same for every update that keeps those axes pure. Knobs:
-/// vector_width (half, the natural, twice the natural), parallel (0: serial),
-/// and, when `may_inline`, inline (1: computed inline in its consumers, no
-/// buffer; `inline_by_default` its hand value). Returns whether `f` was
-/// inlined. With `inner_extent` (static, else 0) not a whole number of
-/// vectors, the pure definition's vectors are narrowed to at most the extent
-/// and the last one shifted inwards, so that no load or store is masked (a
-/// pool's stride-2 loads under a mask became gathers: LeNet-5's 12-wide
-/// rows); updates keep the guarded tail, since recomputing would add twice.
 /// The loops root_vectorized gave a Func: Funcs of equal loops can share
 /// them (compute_with).
 struct RootLoops {
@@ -52,6 +42,17 @@ struct RootLoops {
   }
 };
 
+/// compute_root, vectorize the innermost pure axis, parallel over the
+/// outermost; the same for every update that keeps those axes pure. Knobs:
+/// vector_width (half, the natural, twice the natural), parallel (0: serial),
+/// and, when `may_inline`, inline (1: computed inline in its consumers, no
+/// buffer; `inline_by_default` its hand value). Returns whether `f` was
+/// inlined. With `inner_extent` (static, else 0) not a whole number of
+/// vectors, the pure definition's vectors are narrowed to at most the extent
+/// and the last one shifted inwards, so that no load or store is masked (a
+/// pool's stride-2 loads under a mask became gathers: LeNet-5's 12-wide
+/// rows); updates keep the guarded tail, since recomputing would add twice.
+/// `loops`, when given, receives the loops chosen.
 bool root_vectorized(Func f, const Target &target, Choices &c, bool may_inline = false,
                      bool inline_by_default = false, int64_t inner_extent = 0, RootLoops *loops = nullptr) {
   c.covers(f.name());
@@ -406,9 +407,8 @@ std::string copied_func(const Func &o) {
 /// An optimizer's outputs (the next parameter and its moments or momentum)
 /// in one loop: each reads the same gradient and moments, which the fused
 /// loop reads once (LeNet-5's fc1: 22 MB moved a step in three loops, 14 MB
-/// in one).
-/// Outputs of the same rank and loops (a tuning point may give them
-/// different vector widths) are fused; the others keep their own loops.
+/// in one). Outputs of the same rank and loops (a tuning point may give
+/// them different vector widths) are fused; the others keep their own.
 void fuse_optimizer_outputs(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
                             const std::map<std::string, RootLoops> &loops) {
   for (const ScheduleStage &s : stages) {
