@@ -92,6 +92,26 @@ Kernel::~Kernel() {
   if (handle_) dlclose(handle_);
 }
 
+void StageTimes::share_since_last(Clock::time_point now) {
+  if (!open.empty()) {
+    const double ns = std::chrono::duration<double, std::nano>(now - last_event).count() / double(open.size());
+    for (const auto &[id, func] : open) func_ns[func] += ns;
+  }
+  last_event = now;
+}
+
+std::int32_t StageTimes::begin_production(const std::string &func, Clock::time_point now) {
+  share_since_last(now);
+  const std::int32_t id = next_id++;
+  open[id] = func;
+  return id;
+}
+
+void StageTimes::end_production(std::int32_t id, Clock::time_point now) {
+  share_since_last(now);
+  open.erase(id);
+}
+
 namespace {
 
 /// The stage times of the kernel running on this thread (root Funcs'
@@ -101,26 +121,13 @@ thread_local StageTimes *running_times = nullptr;
 int32_t record_trace_event(void *, const halide_trace_event_t *e) {
   StageTimes *t = running_times;
   if (!t) return 0;
-  const auto now = std::chrono::steady_clock::now();
-  auto share_since_last = [&] {
-    if (!t->open.empty()) {
-      const double ns = std::chrono::duration<double, std::nano>(now - t->last_event).count() / double(t->open.size());
-      for (const auto &[id, func] : t->open) t->func_ns[func] += ns;
-    }
-    t->last_event = now;
-  };
+  const auto now = StageTimes::Clock::now();
   switch (e->event) {
-  case halide_trace_produce: {
-    share_since_last();
-    const int32_t id = t->next_id++;
-    t->open[id] = e->func;
-    return id;
-  }
-  case halide_trace_end_produce: {
-    share_since_last();
-    t->open.erase(e->parent_id);
+  case halide_trace_produce:
+    return t->begin_production(e->func, now);
+  case halide_trace_end_produce:
+    t->end_production(e->parent_id, now);
     return 0;
-  }
   default:
     return t->next_id++;
   }

@@ -447,6 +447,30 @@ BOOST_AUTO_TEST_CASE(a_timed_manifest_needs_a_boolean) {
   load_fails(variant("timed_number", text), "\"timed\" is not true or false");
 }
 
+BOOST_AUTO_TEST_CASE(productions_of_one_fused_loop_share_its_time) {
+  // A timed kernel's trace events, at chosen times: a production alone gets
+  // its whole time; productions open together (outputs fused by
+  // compute_with, whose productions nest) share each interval equally, so
+  // that the stages' times add up to the wall time; nobody gets the time
+  // between productions.
+  StageTimes t;
+  const StageTimes::Clock::time_point t0{};
+  auto at = [&](int us) { return t0 + std::chrono::microseconds(us); };
+  t.end_production(t.begin_production("conv", at(0)), at(10));
+  const std::int32_t p = t.begin_production("w_out", at(20)), m = t.begin_production("w_adam_m_out", at(20));
+  const std::int32_t v = t.begin_production("w_adam_v_out", at(26));
+  t.end_production(v, at(50));
+  t.end_production(m, at(50));
+  t.end_production(p, at(56));
+  BOOST_TEST(t.func_ns.at("conv") == 10000.0);
+  BOOST_TEST(t.func_ns.at("w_adam_v_out") == 8000.0);        // 24 us among three
+  BOOST_TEST(t.func_ns.at("w_adam_m_out") == 3000.0 + 8000.0); // and 6 among two
+  BOOST_TEST(t.func_ns.at("w_out") == 3000.0 + 8000.0 + 6000.0);
+  BOOST_TEST(t.open.empty());
+  t.end_production(12345, at(60)); // an id never begun: nothing charged
+  BOOST_TEST(t.func_ns.size() == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(profiles_are_read_as_ops_and_passes) {
   // What a timed kernel records: the lowering's Funcs, named after their op
   // and its counter, the op's own Funcs after that, and the overhead.

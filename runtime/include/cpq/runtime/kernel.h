@@ -73,6 +73,7 @@ struct KernelProfile {
 
 /// What a timed kernel's trace handler accumulates.
 struct StageTimes {
+  using Clock = std::chrono::steady_clock;
   int runs = 0;
   double call_ns = 0;
   std::map<std::string, double> func_ns;
@@ -80,8 +81,17 @@ struct StageTimes {
   /// time between two trace events is shared among them (Funcs computed in
   /// one fused loop, compute_with, share its time; others do not overlap).
   std::map<std::int32_t, std::string> open;
-  std::chrono::steady_clock::time_point last_event{};
+  Clock::time_point last_event{};
   std::int32_t next_id = 1;
+
+  /// A production of `func` begins at `now`; returns its trace id.
+  std::int32_t begin_production(const std::string &func, Clock::time_point now);
+  /// The production `id` ends at `now` (an unknown id only closes the
+  /// interval since the last event).
+  void end_production(std::int32_t id, Clock::time_point now);
+
+private:
+  void share_since_last(Clock::time_point now);
 };
 
 /// Checks that `path` is an ELF shared object of this machine's
