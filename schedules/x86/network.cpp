@@ -394,9 +394,6 @@ void extern_gemm(const ExternGemmLoops &e, Choices &c) {
   }
 }
 
-} // namespace
-
-namespace {
 /// The Func an output copies (its whole definition a call to it), if any.
 std::string copied_func(const Func &o) {
   if (o.num_update_definitions() != 0 || o.outputs() != 1) return {};

@@ -189,10 +189,13 @@ BOOST_AUTO_TEST_CASE(a_step_compiled_as_three_pipelines_equals_the_one_pipeline_
         continue;
       }
       const float *fx = reinterpret_cast<const float *>(x.data()), *fy = reinterpret_cast<const float *>(y.data());
-      const std::string updated = a.name.size() > 4 ? a.name.substr(0, a.name.size() - 4) : ""; // "_out"
-      const float *before = one.owned.count(updated) && a.name.compare(a.name.size() - 4, 4, "_out") == 0
-                                ? reinterpret_cast<const float *>(one.owned.at(updated)->bytes.data())
-                                : nullptr;
+      // The tensor an output X_out updates is the input X.
+      const std::string suffix = "_out";
+      const bool updates = a.name.size() > suffix.size() &&
+                           a.name.compare(a.name.size() - suffix.size(), suffix.size(), suffix) == 0;
+      const auto input = updates ? one.owned.find(a.name.substr(0, a.name.size() - suffix.size())) : one.owned.end();
+      const float *before =
+          input != one.owned.end() ? reinterpret_cast<const float *>(input->second->bytes.data()) : nullptr;
       for (std::size_t e = 0; e < x.size() / sizeof(float); ++e)
         if (std::abs(fx[e] - fy[e]) > 2.5e-7f * std::max(std::abs(fx[e]), before ? std::abs(before[e]) : 0.0f)) {
           BOOST_TEST(fx[e] == fy[e], a.name << "[" << e << "] at batch " << batch);
