@@ -43,6 +43,10 @@ struct Relayout {
   /// registers (copy's first two axes are both at least this long, and
   /// source's first axis is one of them), 0 for a plain vectorized copy.
   int block = 0;
+  /// A plain copy computed per image inside the result's loop over the
+  /// batch, where that loop is the parallel one (else at root): a copy
+  /// larger than its source (zero borders) then stays in the cache.
+  bool per_image = false;
 };
 
 struct ContractionLoops {

@@ -198,6 +198,29 @@ TensorValue conv2d_grad_input(const std::string &name, const TensorValue &dy, co
     acc(c, xw, yh, n) += strided(dyp(hx / win.sw, hy / win.sh, r.z, n) * wt(c, r.x, r.y, r.z));
     return contraction_result(name, {xw, yh, c, n}, acc, {c, xw, yh, n}, x.shape, {{wt, w.f}}, Cg, Expr(int(XW)));
   }
+  if (groups == 1 && win.sh == 1 && win.sw == 1) {
+    // Few input channels (a first layer's one or three): vectors along the
+    // input's width times a run of its rows in registers, each step one
+    // broadcast weight for the whole block. dy is read from a copy with
+    // zeros around it, per image, so no load needs a bounds test (LeNet-5's
+    // conv1 read dy through one: 7.9 ms against oneDNN's 2.0), and the
+    // accumulators run to whole vectors over those zeros.
+    const int64_t XW = static_extent(x.dim(3), name + " input width"),
+                  XH = static_extent(x.dim(2), name + " input height");
+    Var u("u"), v("v"), o("o");
+    const Expr W = dy.dim(3), H = dy.dim(2);
+    Func dyz(name + "_dy_zeros");
+    dyz(u, v, o, n) = select(u >= 0 && u < W && v >= 0 && v < H, dy.f(clamp(u, 0, W - 1), clamp(v, 0, H - 1), o, n),
+                             0.0f);
+    Func acc(name + "_acc");
+    acc(xw, yh, c, n) = 0.0f;
+    acc(xw, yh, c, n) += dyz(hx, hy, r.z, n) * w.f(r.x, r.y, c, r.z);
+    schedules::Relayout copy{dyz, dy.f};
+    copy.per_image = true;
+    TensorValue t = contraction_result(name, {xw, yh, c, n}, acc, {xw, yh, c, n}, x.shape, {copy}, XW, Expr(int(XH)));
+    t.contraction->vector_padded = true;
+    return t;
+  }
   const Expr oc = groups == 1 ? Expr(r.z) : Expr((c / int(Cg)) * int(Og) + r.z);
   const Expr cc = groups == 1 ? Expr(c) : Expr(c % int(Cg));
   Func f(name);

@@ -249,9 +249,12 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   // copy is zero-padded (ContractionLoops::vector_padded, dense layers).
   while (vec > 4 && c.vector_extent > 0 && c.vector_extent <= vec / 2) vec /= 2;
   vec = choices.choose("vector_width", {std::max(1, natural / 4), std::max(1, natural / 2), natural}, vec);
-  int lanes = 1; // vectors per block: the most of 3, 2 that divide the extent
+  // vectors per block: the most of 3, 2 that divide the extent (rounded
+  // up to whole vectors where acc may run past it)
+  const int vector_extent = c.vector_padded ? (c.vector_extent + vec - 1) / vec * vec : c.vector_extent;
+  int lanes = 1;
   for (int l : {3, 2})
-    if (c.vector_extent % (l * vec) == 0) {
+    if (vector_extent % (l * vec) == 0) {
       lanes = l;
       break;
     }
@@ -285,7 +288,13 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   const bool vector_inner = out.args()[0].name() == V.name();
   bool batch_outer = !c.result_extents.empty() && !Internal::is_const(Internal::simplify(c.result_extents.back()));
   if (!rest.empty()) batch_outer = choices.choose("parallel_batch", {0, 1}, batch_outer ? 1 : 0);
-  for (const Relayout &r : c.relayouts) relayout(r, target, choices);
+  for (const Relayout &r : c.relayouts) {
+    relayout(r, target, choices);
+    if (r.per_image && !rest.empty() && batch_outer) {
+      Func copy = r.copy;
+      copy.compute_at(out, rest.back()).serial(copy.args().back());
+    }
+  }
   Var vo("vo"), vi("vi"), to("to"), ti("ti"), fused_rows("fused_rows");
   // Fewer than two blocks of outputs a core (fc2's one): the blocks of rows
   // are tasks too.

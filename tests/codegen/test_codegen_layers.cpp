@@ -60,6 +60,11 @@ const ConvCase conv_cases[] = {
     // registers; rows of 24 (half vectors), of 14 with padding (a masked
     // tail), stride 2 and an odd channel count (blocks of one channel).
     {3, 1, 28, 28, 12, 5, 1, 0, 1}, {2, 1, 14, 14, 16, 3, 1, 1, 1}, {2, 1, 10, 9, 11, 3, 2, 1, 1},
+    // Input gradients of few input channels (the cases above with fewer
+    // than 8): dy copied per image with zeros around it, blocks of whole
+    // vectors along the width; also rows of 37 (a block and a part) and 3
+    // rows (fewer than a register tile).
+    {2, 3, 9, 37, 5, 3, 1, 1, 1}, {3, 2, 3, 17, 7, 3, 1, 2, 1},
 };
 
 } // namespace
