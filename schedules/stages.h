@@ -159,6 +159,13 @@ struct ScheduleStage {
   /// filter gradient has one.
   struct FilterGradient {
     int64_t outputs = 0, kernel_width = 0, width = 0;
+    /// Copies of dy and x the sums read instead, where dy's rows are not
+    /// whole half-vectors: dy's rows lengthened with zeros to whole vectors
+    /// (a pure zero definition and an update copying dy), x with zeros
+    /// around it. Small per image; a schedule computes them per image, so
+    /// that no sum runs over a masked tail (whose masked loads and stores
+    /// kept the sums in memory: the VGG-style stem, rows of 28).
+    std::vector<Halide::Func> row_copies = {};
   };
   std::optional<FilterGradient> filter_gradient = std::nullopt;
   /// Static innermost extents of the stage's Funcs and helpers, by name,

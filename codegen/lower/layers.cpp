@@ -35,12 +35,7 @@ mlir::LogicalResult Lowering::lower(cd::Conv2dGradFilterOp c, const std::string 
   set(c.filter_grad(), y);
   record("conv2d_grad_filter", {y.f});
   out.stages.back().contraction = y.contraction;
-  if (!y.contraction) {
-    const TensorValue &w = tensor(c.filter()), &dy = tensor(c.output_grad());
-    out.stages.back().filter_gradient = schedules::ScheduleStage::FilterGradient{
-        static_extent(w.dim(0), name + " filter"), static_extent(w.dim(3), name + " filter"),
-        schedules::constant_int(dy.dim(3)).value_or(0)};
-  }
+  out.stages.back().filter_gradient = y.filter_gradient;
   return mlir::success();
 }
 

@@ -257,10 +257,33 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
   }
   Func xp = padded(x, 0.0f);
   const Expr channel = groups == 1 ? Expr(c) : Expr((o / int(Og)) * int(Cg) + c);
+  const std::optional<int64_t> ow = schedules::constant_int(dy.dim(3));
   Func f(name);
   f(v, u, c, o) = 0.0f;
+  TensorValue t{f, w.shape, Float(32)};
+  t.filter_gradient = schedules::ScheduleStage::FilterGradient{O, win.kw, ow.value_or(0)};
+  if (ow && *ow % 8 != 0 && win.sw == 1) {
+    // Rows that are not whole half-vectors (the VGG-style stem's 28): the
+    // sums run over rows lengthened with zeros to whole vectors, read from
+    // copies (see FilterGradient::row_copies).
+    const int64_t wide = (*ow + 15) / 16 * 16;
+    Var a("a"), b("b"), ch("ch"), n("n");
+    Func dyw(name + "_dy_rows");
+    dyw(a, b, ch, n) = 0.0f;
+    RDom rc(0, int(*ow), name + "_row");
+    dyw(rc, b, ch, n) = dy.f(rc, b, ch, n);
+    Func xz(name + "_input_zeros");
+    xz(a, b, ch, n) = 0.0f;
+    RDom rx(0, x.dim(3), 0, x.dim(2), name + "_input");
+    xz(rx.x, rx.y, ch, n) = x.f(rx.x, rx.y, ch, n);
+    RDom rw(0, int(wide), 0, dy.dim(2), 0, dy.dim(0), name + "_r");
+    f(v, u, c, o) += dyw(rw.x, rw.y, o, rw.z) * xz(rw.x + v - win.pw, rw.y * win.sh + u - win.ph, channel, rw.z);
+    t.filter_gradient->width = wide;
+    t.filter_gradient->row_copies = {dyw, xz};
+    return t;
+  }
   f(v, u, c, o) += dy.f(r.x, r.y, o, r.z) * xp(r.x * win.sw + v - win.pw, r.y * win.sh + u - win.ph, channel, r.z);
-  return {f, w.shape, Float(32)};
+  return t;
 }
 
 TensorValue bias_grad(const std::string &name, const TensorValue &dy) {

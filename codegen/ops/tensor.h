@@ -29,6 +29,8 @@ struct TensorValue {
   /// Set by the convolution and dense builders: the accumulator the result
   /// copies and the operands it reads in a vector-friendly layout.
   std::optional<schedules::ContractionLoops> contraction = std::nullopt;
+  /// Set by the convolution filter gradient in the direct form.
+  std::optional<schedules::ScheduleStage::FilterGradient> filter_gradient = std::nullopt;
   /// Set by the packed builders that call cpq_qgemm_u8.
   std::optional<schedules::ExternGemmLoops> extern_gemm = std::nullopt;
   /// An NCHW value best computed and stored with its channels innermost: it

@@ -167,6 +167,19 @@ void convolution_filter_gradient(Func f, const ScheduleStage::FilterGradient &fg
       .vectorize(lane)
       .unroll(a[0], kw)
       .unroll(a[3], block);
+  // Row copies per image of the block (x's: one channel of a first layer).
+  for (Func copy : fg.row_copies) {
+    c.covers(copy.name());
+    const Var inner = copy.args().front();
+    copy.compute_at(lanes, r[2]).vectorize(inner, natural, TailStrategy::GuardWithIf);
+    for (int u = 0; u < copy.num_update_definitions(); ++u) {
+      // A copy, so a row's last vector may overlap the one before it.
+      const RVar row = copy.rvars(u).front();
+      const std::optional<int64_t> extent = constant_int(row.extent());
+      copy.update(u).vectorize(row, natural,
+                               extent && *extent >= natural ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
+    }
+  }
 }
 
 const ScheduleStage::FilterGradient &filter_gradient_of(const ScheduleStage &s) {
