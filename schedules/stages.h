@@ -90,6 +90,15 @@ struct ContractionLoops {
   /// result is not written to a buffer and copied again (LeNet-5's fc1
   /// weight gradient as a one-op kernel: 2 MiB, a third of its time).
   Halide::Func output = Halide::Func();
+  /// Dot products along the reduction instead of a result along its vector
+  /// axis, where both operands are contiguous along the reduction (a dense
+  /// layer's forward pass reading w as it lies, no transposed copy):
+  /// acc(l, o, n) holds lane l's share of output (o, n) (`lanes` of them,
+  /// each a sum over every lanes-th input), `lane_sum`(o, n) the sum over the
+  /// lanes, and the result reads lane_sum. vector_extent is then the
+  /// outputs, register_extent the batch.
+  Halide::Func lane_sum = Halide::Func();
+  int lanes = 0;
 };
 
 /// An extern stage computing out(o, row) (cpq_qgemm_u8): computed at root,

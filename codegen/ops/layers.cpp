@@ -324,6 +324,31 @@ TensorValue bias_grad(const std::string &name, const TensorValue &dy) {
 TensorValue dense(const std::string &name, const TensorValue &x, const TensorValue &w, const TensorValue *bias) {
   const int64_t O = static_extent(w.dim(0), name + " weight"), I = static_extent(w.dim(1), name + " weight");
   Var o("o"), n("n"), k("k");
+  constexpr int kLanes = 16; // AVX-512's floats; two AVX2 vectors
+  if (I % kLanes == 0 && I >= 4 * kLanes) {
+    // Rows of x and w both contiguous along the inputs: dot products, each
+    // lane summing every 16th term, then the lanes summed; w is read as it
+    // lies (the form below copies it transposed each call: LeNet-5's fc1,
+    // 2 MiB, a third of its 0.23-0.33 ms).
+    Var l("l");
+    RDom r(0, int(I / kLanes), name + "_r");
+    Func acc(name + "_lanes");
+    acc(l, o, n) = 0.0f;
+    acc(l, o, n) += x.f(r * kLanes + l, n) * w.f(r * kLanes + l, o);
+    RDom rl(0, kLanes, name + "_lane");
+    Func lane_sum(name + "_sum");
+    lane_sum(o, n) = 0.0f;
+    lane_sum(o, n) += acc(rl, o, n);
+    Func f(name);
+    f(o, n) = bias ? bias->f(o) + lane_sum(o, n) : lane_sum(o, n);
+    const std::vector<Expr> shape = {x.dim(0), w.dim(0)};
+    TensorValue t{f, shape, Float(32)};
+    t.contraction = schedules::ContractionLoops{acc, {}, int(O), x.dim(0), {w.dim(0), x.dim(0)}};
+    t.contraction->register_row_bytes = I * 4;
+    t.contraction->lane_sum = lane_sum;
+    t.contraction->lanes = kLanes;
+    return t;
+  }
   RDom r(0, int(I), name + "_r");
   Func wt(name + "_weight_t");
   // Outputs that are not whole vectors: the copy is zero past them, so the

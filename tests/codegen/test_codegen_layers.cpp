@@ -110,10 +110,13 @@ BOOST_DATA_TEST_CASE(conv2d_and_both_gradients_match_the_reference, bdata::make(
   check(filter_outs[1], reference::bias_grad(dy), 1e-5, 1e-6, "bias_grad");
 }
 
-// 1024 inputs: rows 4 KiB apart, whose register tile the x86 schedule
-// keeps to 6 rows (a batch of 37 leaves a partial tile).
+// 1024 inputs: rows 4 KiB apart, whose register tiles the x86 schedule
+// keeps to a few rows (a batch of 37 leaves a partial tile). 80 and 1024
+// inputs, whole multiples of 16, take the dot-product forward pass (blocks
+// of 1, 2 and 4 outputs; batches of fewer rows than a block).
 BOOST_DATA_TEST_CASE(dense_and_its_gradients_match_the_reference,
-                     bdata::make({1, 3, 37}) * bdata::make({1, 7, 33, 1024}) * bdata::make({5, 10, 40}), batch, in, out) {
+                     bdata::make({1, 3, 37}) * bdata::make({1, 7, 33, 80, 1024}) * bdata::make({5, 10, 40}), batch, in,
+                     out) {
   std::mt19937 rng(batch * 100 + in);
   const std::string X = tensor_type({batch, in}), W = tensor_type({out, in}, false), B = tensor_type({out}, false),
                     Y = tensor_type({batch, out});
