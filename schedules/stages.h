@@ -44,8 +44,10 @@ struct Relayout {
   /// source's first axis is one of them), 0 for a plain vectorized copy.
   int block = 0;
   /// A plain copy computed per image inside the result's loop over the
-  /// batch, where that loop is the parallel one (else at root): a copy
-  /// larger than its source (zero borders) then stays in the cache.
+  /// batch, where that loop is the parallel one, or inside the
+  /// accumulator's loop over the batch where the batch is reduced
+  /// (ContractionLoops::batch_reduced), else at root: a copy larger than
+  /// its source (zero borders) then stays in the cache.
   bool per_image = false;
 };
 
@@ -84,6 +86,8 @@ struct ContractionLoops {
   /// 2 vectors x 3 x 3 sums, where 2 x 3 left each step 5 memory operands
   /// for 6 FMAs), 0 where not.
   int second_register_extent = 0;
+  /// acc's last reduction variable is the batch (a filter gradient).
+  bool batch_reduced = false;
   /// The function's output Func that computes this result in place, where
   /// the result is returned and read by nothing else (undefined otherwise):
   /// scheduled as the result, under the result's stage name, so that the

@@ -250,9 +250,14 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
     acc(o, v, u, c) += dyt(o, r.x, r.y, r.z) * xin(r.x * win.sw + v - win.pw, r.y * win.sh + u - win.ph, c, r.z);
     const int64_t OW = static_extent(dy.dim(3), name + " output gradient width");
     const int block = O >= 8 && OW >= 8 ? 8 : 0; // (o, j) transposed in 8 x 8 blocks
-    TensorValue t = contraction_result(name, {v, u, c, o}, acc, {o, v, u, c}, w.shape, {{dyt, dy.f, block}}, O,
-                                       Expr(win.kw));
+    std::vector<schedules::Relayout> copies = {{dyt, dy.f, block}};
+    // A padded input copied per image with its zeros: the sums' broadcasts
+    // of x otherwise each took a bounds test and a masked load (the
+    // VGG-style stage1, about half the loop's instructions).
+    if (win.ph || win.pw) copies.push_back({xin, x.f, 0, true});
+    TensorValue t = contraction_result(name, {v, u, c, o}, acc, {o, v, u, c}, w.shape, copies, O, Expr(win.kw));
     t.contraction->second_register_extent = win.kh;
+    t.contraction->batch_reduced = true;
     return t;
   }
   Func xp = padded(x, 0.0f);

@@ -381,10 +381,12 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   if (!rest.empty()) batch_outer = choices.choose("parallel_batch", {0, 1}, batch_outer ? 1 : 0);
   for (const Relayout &r : c.relayouts) {
     relayout(r, target, choices);
-    if (r.per_image && !rest.empty() && batch_outer) {
-      Func copy = r.copy;
+    if (!r.per_image) continue;
+    Func copy = r.copy;
+    if (!rest.empty() && batch_outer)
       copy.compute_at(out, rest.back()).serial(copy.args().back());
-    }
+    else if (c.batch_reduced)
+      copy.compute_at(acc, acc.rvars(0).back()).serial(copy.args().back());
   }
   Var vo("vo"), vi("vi"), to("to"), ti("ti"), fused_rows("fused_rows");
   // Fewer than two blocks of outputs a core (fc2's one): the blocks of rows
