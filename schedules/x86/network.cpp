@@ -247,13 +247,18 @@ int rows_within_cache_ways(int64_t row_bytes) {
 /// two it leaves for a streamed operand (LeNet-5's fc1, 1024 inputs: 4 x 4
 /// rows ran at 0.17-0.18 ms, 4 x 6 at 0.21-0.22, 6 x 4 at 0.20).
 void dot_products(Func out, const ContractionLoops &c, const Target &target, Choices &choices) {
-  // Knobs: outputs_per_block (lowered to a divisor of the outputs),
-  // register_tile (rows of x a block).
+  // The contraction's knobs, read for this form (a schedule file names the
+  // same knobs whichever form a dense layer takes): vector_width (of the
+  // lanes' vectors), vectors_per_block (outputs a block, each one vector
+  // of lane sums; lowered to a divisor of the outputs), register_tile
+  // (images a block).
   Func acc = c.acc, sum = c.lane_sum;
   choices.covers(out.name());
   choices.covers(acc.name());
   choices.covers(sum.name());
   const int natural = std::max(1, target.natural_vector_size(Float(32)));
+  const int vec = choices.choose("vector_width", {std::max(1, natural / 4), std::max(1, natural / 2), natural},
+                                 std::min(natural, c.lanes));
   const int per_sum = std::max(1, c.lanes / natural); // registers a lane sum takes
   const int budget = (target.has_feature(Target::AVX512) ? 24 : 12) / per_sum;
   const int streams = std::min(16, rows_within_cache_ways(c.register_row_bytes) + 2);
@@ -263,10 +268,12 @@ void dot_products(Func out, const ContractionLoops &c, const Target &target, Cho
       hand_to = t;
       break;
     }
-  int TO = choices.choose("outputs_per_block", {1, 2, 3, 4, 6, 8}, hand_to);
+  int TO = choices.choose("vectors_per_block", {1, 2, 3, 4}, hand_to);
   while (c.vector_extent % TO != 0) --TO; // blocks of w's rows never past its last
-  const int TN = choices.choose("register_tile", {1, 2, 3, 4, 6, 8},
-                                std::max(1, std::min({6, budget / TO, streams - TO})));
+  const int hand_tn = std::max(1, std::min({6, budget / TO, streams - TO}));
+  std::vector<int> tiles = {1, 2, 3, 4, 6, 8, 12, 16, 24};
+  if (std::find(tiles.begin(), tiles.end(), hand_tn) == tiles.end()) tiles.push_back(hand_tn);
+  const int TN = choices.choose("register_tile", tiles, hand_tn);
   const std::vector<Var> a = out.args();
   const Var o = a[0], n = a[1];
   Var oo("oo"), oi("oi"), no("no"), ni("ni");
@@ -279,8 +286,15 @@ void dot_products(Func out, const ContractionLoops &c, const Target &target, Cho
   tile(out, 1, TailStrategy::GuardWithIf);
   const std::vector<Var> l = acc.args();
   const RVar r = acc.rvars(0).front();
-  acc.compute_at(out, no).vectorize(l[0]);
-  acc.update().reorder(l[0], l[1], l[2], r).vectorize(l[0]).unroll(l[1]).unroll(l[2]);
+  Var lo("lo"), li("li");
+  acc.compute_at(out, no).vectorize(l[0], vec);
+  acc.update()
+      .split(l[0], lo, li, vec)
+      .reorder(li, lo, l[1], l[2], r)
+      .vectorize(li)
+      .unroll(lo)
+      .unroll(l[1])
+      .unroll(l[2]);
   // Each output's lanes summed as one vector (a horizontal add).
   sum.compute_at(out, oi);
   sum.update().atomic().vectorize(sum.rvars(0).front());
