@@ -172,13 +172,8 @@ void convolution_filter_gradient(Func f, const ScheduleStage::FilterGradient &fg
     c.covers(copy.name());
     const Var inner = copy.args().front();
     copy.compute_at(lanes, r[2]).vectorize(inner, natural, TailStrategy::GuardWithIf);
-    for (int u = 0; u < copy.num_update_definitions(); ++u) {
-      // A copy, so a row's last vector may overlap the one before it.
-      const RVar row = copy.rvars(u).front();
-      const std::optional<int64_t> extent = constant_int(row.extent());
-      copy.update(u).vectorize(row, natural,
-                               extent && *extent >= natural ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf);
-    }
+    for (int u = 0; u < copy.num_update_definitions(); ++u)
+      copy.update(u).vectorize(copy.rvars(u).front(), natural, TailStrategy::GuardWithIf);
   }
 }
 
