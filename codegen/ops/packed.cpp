@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ops/packed.h"
+#include "codegen/ops/windows.h"
 #include "cpq/runtime/kernel_helpers.h"
 
 #include <sstream>
@@ -36,20 +37,6 @@ Expr level_of(GridSpec g, const Expr &x, const Expr &alpha) {
   const Expr v = x / alpha;
   const Expr r = g.kind == GridKind::Symmetric ? 2.0f * floor(v) + 1.0f : floor(v + 0.5f);
   return cast<int32_t>(clamp(r, float(g.q_min()), float(g.q_max())));
-}
-
-/// The result `name` (Halide args `args`) copying an int32 accumulator, with
-/// the loops the contraction schedule needs.
-TensorValue int_contraction(const std::string &name, const std::vector<Var> &args, const Func &acc,
-                            const std::vector<Expr> &acc_args, std::vector<Expr> shape,
-                            std::vector<schedules::Relayout> relayouts, int64_t vector_extent, Expr register_extent) {
-  Func f(name);
-  f(args) = acc(acc_args);
-  std::vector<Expr> extents(shape.rbegin(), shape.rend());
-  TensorValue t{f, std::move(shape), Int(32)};
-  t.contraction = schedules::ContractionLoops{acc, std::move(relayouts), int(vector_extent),
-                                              std::move(register_extent), std::move(extents)};
-  return t;
 }
 
 /// Unpacked weight levels are stored as int8 where they fit (all but 8-bit
@@ -153,7 +140,8 @@ TensorValue qdense(const std::string &name, const TensorValue &x, const TensorVa
   Func acc(name + "_acc");
   acc(o, n) = 0;
   acc(o, n) += cast<int32_t>(x.f(r, n)) * cast<int32_t>(wl(o, r));
-  return int_contraction(name, {o, n}, acc, {o, n}, {x.dim(0), Expr(int(O))}, {{wl, packed.f, 0}}, O, x.dim(0));
+  return contraction_result(name, {o, n}, acc, {o, n}, {x.dim(0), Expr(int(O))}, {{wl, packed.f, 0}}, O, x.dim(0),
+                            Int(32));
 }
 
 TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorValue &packed, GridSpec grid,
@@ -164,17 +152,14 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
   const int64_t Cg = C / groups, Og = O / groups, K = Cg * win.kh * win.kw;
   check_packed_rows(packed, K, grid, name);
   const int64_t rb = (K * grid.bits + 7) / 8;
-  auto out_extent = [](const Expr &in, int kk, int s, int p) { return Internal::simplify((in + 2 * p - kk) / s + 1); };
-  const std::vector<Expr> shape = {x.dim(0), Expr(int(O)), out_extent(x.dim(2), win.kh, win.sh, win.ph),
-                                   out_extent(x.dim(3), win.kw, win.sw, win.pw)};
+  const std::vector<Expr> shape = {x.dim(0), Expr(int(O)), window_extent(x.dim(2), win.kh, win.sh, win.ph),
+                                   window_extent(x.dim(3), win.kw, win.sw, win.pw)};
   const int64_t OW = static_extent(shape[3], name + " output width");
   if (OW < 1 || static_extent(shape[2], name + " output height") < 1)
     throw std::invalid_argument(name + ": the window is larger than the padded input");
   Var j("j"), i("i"), o("o"), n("n"), kx("kx"), ky("ky"), c("c");
   RDom r(0, win.kw, 0, win.kh, 0, int(Cg), name + "_r");
-  Region bounds;
-  for (int a = x.rank() - 1; a >= 0; --a) bounds.push_back(Range(0, x.dim(a)));
-  Func xin = win.ph || win.pw ? BoundaryConditions::constant_exterior(x.f, cast(x.type, 0), bounds) : x.f;
+  Func xin = zero_padded(x, win);
   auto level = [&](const Expr &fx, const Expr &fy, const Expr &ch, const Expr &f) {
     return packed_level(packed.f, grid, (ch * win.kh + fy) * win.kw + fx, f, rb);
   };
@@ -188,7 +173,7 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
     acc(j, o, i, n) += xv * cast<int32_t>(wl(r.x, r.y, r.z, o));
     std::vector<schedules::Relayout> copies = {{wl, packed.f}};
     if (win.ph || win.pw) copies.push_back({xin, x.f});
-    return int_contraction(name, {j, i, o, n}, acc, {j, o, i, n}, shape, copies, OW, Expr(int(O)));
+    return contraction_result(name, {j, i, o, n}, acc, {j, o, i, n}, shape, copies, OW, Expr(int(O)), Int(32));
   }
   if (groups == 1) {
     Func wt(name + "_filter_oc");
@@ -196,7 +181,8 @@ TensorValue qconv2d(const std::string &name, const TensorValue &x, const TensorV
     Func acc(name + "_acc");
     acc(o, j, i, n) = 0;
     acc(o, j, i, n) += xv * cast<int32_t>(wt(o, r.x, r.y, r.z));
-    return int_contraction(name, {j, i, o, n}, acc, {o, j, i, n}, shape, {{wt, packed.f}}, O, Expr(int(OW)));
+    return contraction_result(name, {j, i, o, n}, acc, {o, j, i, n}, shape, {{wt, packed.f}}, O, Expr(int(OW)),
+                              Int(32));
   }
   Func wl(name + "_filter_levels");
   wl(kx, ky, c, o) = cast(level_storage(grid), level(kx, ky, c, o));
@@ -272,13 +258,11 @@ TensorValue qgemm_conv2d(const std::string &name, const TensorValue &x, const Pa
                                 (std::ostringstream() << x.type).str() + ")");
   const int64_t C = static_extent(x.dim(1), name + " input");
   if (C * win.kh * win.kw != w.k) throw std::invalid_argument(name + ": input channels differ from the filters'");
-  auto out_extent = [](const Expr &in, int kk, int s, int p) { return Internal::simplify((in + 2 * p - kk) / s + 1); };
-  const Expr OHe = out_extent(x.dim(2), win.kh, win.sh, win.ph), OWe = out_extent(x.dim(3), win.kw, win.sw, win.pw);
+  const Expr OHe = window_extent(x.dim(2), win.kh, win.sh, win.ph),
+             OWe = window_extent(x.dim(3), win.kw, win.sw, win.pw);
   const int64_t OH = static_extent(OHe, name + " output height"), OW = static_extent(OWe, name + " output width");
   if (OH < 1 || OW < 1) throw std::invalid_argument(name + ": the window is larger than the padded input");
-  Region bounds;
-  for (int a = x.rank() - 1; a >= 0; --a) bounds.push_back(Range(0, x.dim(a)));
-  Func xin = win.ph || win.pw ? BoundaryConditions::constant_exterior(x.f, cast(x.type, 0), bounds) : x.f;
+  Func xin = zero_padded(x, win);
   Var kk("kk"), r("r");
   const Expr j = r % int(OW), i = (r / int(OW)) % int(OH), image = r / int(OW * OH);
   const Expr fx = kk % win.kw, fy = (kk / win.kw) % win.kh, ch = kk / (win.kw * win.kh);

@@ -1,8 +1,9 @@
 //===- x86.h - the x86 family of hand schedules --------------------*- C++ -*-===//
 //
 // Hand schedules for x86 CPUs (SSE4.1 to AVX-512), with knobs the tuner
-// turns (space.h): network.cpp schedules a whole lowered function per op family, quantize.cpp the quantizer's
-// pipelines. Reached through schedules/schedule.h.
+// turns (space.h): network.cpp schedules a whole lowered function per op family
+// (contraction.cpp the convolutions and dense layers), quantize.cpp the
+// quantizer's pipelines. Reached through schedules/schedule.h.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
