@@ -157,15 +157,16 @@ TensorValue conv2d_grad_input(const std::string &name, const TensorValue &dy, co
     acc(c, xw, yh, n) += strided(dyp(hx / win.sw, hy / win.sh, r.z, n) * wt(c, r.x, r.y, r.z));
     return contraction_result(name, {xw, yh, c, n}, acc, {c, xw, yh, n}, x.shape, {{wt, w.f}}, Cg, Expr(int(XW)));
   }
-  if (groups == 1 && win.sh == 1 && win.sw == 1) {
+  const std::optional<int64_t> in_w = schedules::constant_int(x.dim(3)), in_h = schedules::constant_int(x.dim(2));
+  if (groups == 1 && win.sh == 1 && win.sw == 1 && in_w && in_h) {
     // Few input channels (a first layer's one or three): vectors along the
     // input's width times a run of its rows in registers, each step one
     // broadcast weight for the whole block. dy is read from a copy with
     // zeros around it, per image, so no load needs a bounds test (LeNet-5's
     // conv1 read dy through one: 7.9 ms against oneDNN's 2.0), and the
-    // accumulators run to whole vectors over those zeros.
-    const int64_t XW = static_extent(x.dim(3), name + " input width"),
-                  XH = static_extent(x.dim(2), name + " input height");
+    // accumulators run to whole vectors over those zeros. (Input sizes
+    // known only at run time take the direct form below.)
+    const int64_t XW = *in_w, XH = *in_h;
     Var u("u"), v("v"), o("o");
     const Expr W = dy.dim(3), H = dy.dim(2);
     Func dyz(name + "_dy_zeros");
