@@ -174,10 +174,11 @@ struct ScheduleStage {
     int64_t outputs = 0, kernel_width = 0, width = 0;
     /// Copies of dy and x the sums read instead, where dy's rows are not
     /// whole half-vectors: dy's rows lengthened with zeros to whole vectors
-    /// (a pure zero definition and an update copying dy), x with zeros
-    /// around it. Small per image; a schedule computes them per image, so
-    /// that no sum runs over a masked tail (whose masked loads and stores
-    /// kept the sums in memory: the VGG-style stem, rows of 28).
+    /// (no pure definition: one update copying dy's rows, one zeroing the
+    /// columns past them), x with zeros around it. Small per image; a
+    /// schedule computes them per image, so that no sum runs over a masked
+    /// tail (whose masked loads and stores kept the sums in memory: the
+    /// VGG-style stem, rows of 28).
     std::vector<Halide::Func> row_copies = {};
   };
   std::optional<FilterGradient> filter_gradient = std::nullopt;

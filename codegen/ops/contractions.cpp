@@ -234,9 +234,13 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
     const int64_t wide = (*ow + 15) / 16 * 16;
     Var a("a"), b("b"), ch("ch"), n("n");
     Func dyw(name + "_dy_rows");
-    dyw(a, b, ch, n) = 0.0f;
-    RDom rc(0, int(*ow), name + "_row");
+    // No pure definition: zeroing whole rows before copying dy over them
+    // became a memset as large as dy (7.3 MB a call for the stem; 0.161-0.168
+    // -> 0.141-0.158 ms without it). Only the columns past dy's are zeroed.
+    dyw(a, b, ch, n) = undef<float>();
+    RDom rc(0, int(*ow), name + "_row"), rz(int(*ow), int(wide - *ow), name + "_row_end");
     dyw(rc, b, ch, n) = dy.f(rc, b, ch, n);
+    dyw(rz, b, ch, n) = 0.0f;
     Func xz(name + "_input_zeros");
     xz(a, b, ch, n) = 0.0f;
     RDom rx(0, x.dim(3), 0, x.dim(2), name + "_input");
