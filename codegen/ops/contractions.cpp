@@ -16,6 +16,12 @@ namespace cpq::codegen {
 
 using namespace Halide;
 
+namespace {
+/// AVX-512's floats (two AVX2 vectors): operands are laid out, and rows
+/// padded, for vectors of this many lanes.
+constexpr int kLanes = 16;
+} // namespace
+
 Func padded(const TensorValue &x, const Expr &value) {
   Region bounds;
   for (int k = x.rank() - 1; k >= 0; --k) bounds.push_back(Range(0, x.dim(k)));
@@ -58,18 +64,25 @@ TensorValue conv2d(const std::string &name, const TensorValue &x, const TensorVa
   RDom r(0, win.kw, 0, win.kh, 0, int(Cg), name + "_r");
   const Expr init = bias ? Expr(bias->f(o)) : Expr(0.0f);
   const int64_t OW = static_extent(shape[3], name + " output width");
-  if (groups == 1 && Cg * win.kh * win.kw < 64 && OW % 8 == 0) {
+  if (groups == 1 && Cg * win.kh * win.kw < 64) {
     // A first layer's few terms per output: a transposed store would cost
-    // more than they do, so accumulate along the width (output layout),
-    // where it splits into whole vectors.
-    Func xin = zero_padded(x, win);
+    // more than they do, so accumulate along the width (output layout).
+    // Rows that are not whole AVX-512 vectors run to whole vectors over
+    // zeros past the input's columns: the VGG-style stem's 28 (the form
+    // before stored 7 positions x 32 channels transposed: 0.131-0.136 ms,
+    // 0.084 now) and LeNet-5's conv1's 24 (as 3 vectors of 8 lanes:
+    // 0.247-0.253 ms, as 2 of 16 0.179-0.195).
+    const bool whole = OW % kLanes == 0;
+    Func xin = whole ? zero_padded(x, win) : padded(x, 0.0f);
     Func acc(name + "_acc");
     acc(j, o, i, n) = init;
     acc(j, o, i, n) += xin(j * win.sw + r.x - win.pw, i * win.sh + r.y - win.ph, r.z, n) * w.f(r.x, r.y, r.z, o);
     // A padded input is copied once, so the vector loads need no bounds tests.
     std::vector<schedules::Relayout> copies;
-    if (win.ph || win.pw) copies.push_back({xin, x.f});
-    return contraction_result(name, {j, i, o, n}, acc, {j, o, i, n}, shape, copies, OW, Expr(int(O)));
+    if (!whole || win.ph || win.pw) copies.push_back({xin, x.f});
+    TensorValue t = contraction_result(name, {j, i, o, n}, acc, {j, o, i, n}, shape, copies, OW, Expr(int(O)));
+    t.contraction->vector_padded = !whole;
+    return t;
   }
   if (groups == 1) {
     Func xin = zero_padded(x, win);
@@ -258,7 +271,6 @@ TensorValue conv2d_grad_filter(const std::string &name, const TensorValue &dy, c
 TensorValue dense(const std::string &name, const TensorValue &x, const TensorValue &w, const TensorValue *bias) {
   const int64_t O = static_extent(w.dim(0), name + " weight"), I = static_extent(w.dim(1), name + " weight");
   Var o("o"), n("n"), k("k");
-  constexpr int kLanes = 16; // AVX-512's floats; two AVX2 vectors
   if (I % kLanes == 0 && I >= 4 * kLanes) {
     // Rows of x and w both contiguous along the inputs: dot products, each
     // lane summing every 16th term, then the lanes summed; w is read as it
@@ -287,7 +299,7 @@ TensorValue dense(const std::string &name, const TensorValue &x, const TensorVal
   Func wt(name + "_weight_t");
   // Outputs that are not whole vectors: the copy is zero past them, so the
   // accumulators may run to whole vectors unmasked.
-  const bool padded = O % 16 != 0;
+  const bool padded = O % kLanes != 0;
   wt(o, k) = padded ? select(o < int(O), w.f(k, min(o, int(O) - 1)), 0.0f) : w.f(k, o);
   Func acc(name + "_acc");
   acc(o, n) = bias ? Expr(bias->f(padded ? min(o, int(O) - 1) : Expr(o))) : Expr(0.0f);

@@ -53,7 +53,9 @@ const ConvCase conv_cases[] = {
     // Wider rows whose windows mostly reach past dy's columns: dy copied
     // with zero columns either side.
     {2, 8, 9, 16, 8, 7, 1, 0, 1},
-    // Few terms per output and widths of whole vectors: the width-innermost form.
+    // Few terms per output: the width-innermost form, here on rows of whole
+    // vectors (the others with few terms, above and below, run over zeros to
+    // whole vectors: rows of 7, 8, 24, 28, 37, stride 2).
     {2, 1, 20, 20, 6, 5, 1, 0, 1}, {2, 3, 33, 33, 5, 3, 2, 0, 1},
     // One input channel and many outputs (first layers): the filter gradient
     // in the direct form, blocks of output channels x kernel columns in
