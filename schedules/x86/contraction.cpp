@@ -285,6 +285,11 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
   // forward: 0.30 ms, against 0.006 for oneDNN).
   const TailStrategy vector_tail = c.vector_padded ? TailStrategy::RoundUp : TailStrategy::GuardWithIf;
   acc.compute_at(out, rows_parallel ? fused_rows : to).align_storage(V, vec).vectorize(V, vec, vector_tail);
+  // A block's accumulators over whole vectors where acc may run over zeros:
+  // a last block past the result's end (40 outputs in 16-lane vectors, 3 a
+  // block) otherwise has an extent Halide cannot prove constant once the
+  // blocks are fused with the rows, and its vectors cannot be unrolled.
+  if (c.vector_padded) acc.bound_extent(V, VB);
   Var avo("avo"), avi("avi"), ato("ato"), ati("ati");
   std::vector<VarOrRVar> order = {avi, avo, ati};
   if (two) order.push_back(a[2]);
