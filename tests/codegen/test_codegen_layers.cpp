@@ -67,6 +67,11 @@ const ConvCase conv_cases[] = {
     // vectors along the width; also rows of 37 (a block and a part) and 3
     // rows (fewer than a register tile).
     {2, 3, 9, 37, 5, 3, 1, 1, 1}, {3, 2, 3, 17, 7, 3, 1, 2, 1},
+    // Few terms per output on rows of several blocks of 16-lane vectors, not
+    // whole vectors (100, also at stride 2): the last block runs past the
+    // row over zeros in the forward (and in the input gradient at stride 1);
+    // the filter gradient's rows are lengthened to 112.
+    {1, 1, 4, 100, 6, 3, 1, 1, 1}, {1, 2, 5, 201, 5, 3, 2, 0, 1},
 };
 
 } // namespace
