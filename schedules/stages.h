@@ -71,9 +71,11 @@ struct ContractionLoops {
   /// contiguous. Schedules keep the rows of a block from crowding one
   /// cache set.
   int64_t register_row_bytes = 0;
-  /// acc may be computed past vector_extent up to whole vectors: what it
-  /// reads there is defined (zeros), so its vector loops need no masks
-  /// (fc2's 10 outputs: masked accumulators stayed in memory, 27-37 us).
+  /// acc may be computed past vector_extent, to whole vectors and whole
+  /// blocks: what it reads there is defined (zeros), so its vector loops
+  /// need no masks (fc2's 10 outputs: masked accumulators stayed in memory,
+  /// 27-37 us) and a schedule may take full-width vectors where half-width
+  /// ones would divide the extent (first layers' rows of 24 and 28).
   bool vector_padded = false;
   /// acc's update has a predicate on the register axis and the reduction's
   /// first variable (a convolution's input gradient taken along dy's
