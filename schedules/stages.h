@@ -123,6 +123,13 @@ struct ExternGemmLoops {
 };
 
 
+/// Edge loops of a constant extent up to this are unrolled by the
+/// schedules; the quantizer's builder gives grids of at most this many edges
+/// (1 and 2 bits, and the 1- and 2-bit sub-grids of gated kernels) loops of
+/// that constant extent, masked, so that their running sums stay in
+/// registers.
+inline constexpr int kUnrolledEdges = 4;
+
 /// The Funcs and dimensions of a quantizer pipeline that the schedules touch.
 struct QuantizeLoops {
   Halide::Var i, c, n;

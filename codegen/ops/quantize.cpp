@@ -9,6 +9,7 @@
 #include "codegen/ops/quantize.h"
 
 #include "cpq/kernels/quantizer_reference.h"
+#include "schedules/stages.h"
 
 #include <stdexcept>
 #include <string>
@@ -99,6 +100,7 @@ Expr uniform_mode_level(GridKind kind, const Expr &step, const Expr &q_first, co
 /// alpha, and the number of points.
 struct UniformGrid {
   Expr t_first, cell_t, count;
+  int max_count; // the most points count may be (the grid's own)
 };
 
 /// u = (alpha tau - x) / sigma (times 1 / sigma, one division per channel,
@@ -184,8 +186,18 @@ LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, cons
   const Expr edges = g.count - 1;
   const Expr whole = (limit.defined() ? min(W, limit) : W) >= edges;
   auto predicate = [&](Expr cond) { return active.defined() ? active && cond : cond; };
-  RDom k(0, W, name + "_edge");
-  k.where(predicate(limit.defined() ? !whole && k.x < limit : !whole));
+  // On grids of at most kUnrolledEdges edges both loops run over that many
+  // steps, masked, instead of W: a constant extent, which the schedules
+  // unroll, so the running sums stay in registers (a loop of run-time
+  // extent stored its five sums of two vectors to the stack every step).
+  const int max_edges = g.max_count - 1;
+  const bool constant = max_edges <= schedules::kUnrolledEdges;
+  const Expr steps = constant ? Expr(max_edges) : W;
+  RDom k(0, steps, name + "_edge");
+  Expr in_window = !whole;
+  if (constant) in_window = in_window && k.x < W;
+  if (limit.defined()) in_window = in_window && k.x < limit;
+  k.where(predicate(in_window));
   sums = Func(v.prefix + name);
   sums(v.i, v.c, v.n) = Tuple(0.0f, 0.0f, 0.0f, exp(-u_up), exp(u_dn));
   auto cur = [&](int m) { return sums(v.i, v.c, v.n)[m]; };
@@ -198,7 +210,7 @@ LocalSums uniform_local_sums(const std::string &name, const UniformGrid &g, cons
       Tuple(cur(0) + s_up, cur(1) + s_dn, cur(2) + kf * (s_up - s_dn), cur(3) * ratio, cur(4) * ratio);
   // Step m takes edge jc - m below x while m < jc, then edge jc + 1 + (m -
   // jc) above, one slope a step.
-  RDom e(0, W, name + "_grid_edge");
+  RDom e(0, steps, name + "_grid_edge");
   e.where(predicate(whole && e.x < edges));
   Expr below = e.x < jc;
   Expr s = slope_of(select(below, cur(4), cur(3)));
@@ -298,7 +310,7 @@ SubGrid sub_grid(GridSpec grid, int l) {
   s.q_first = static_cast<float>(grid.q_min());
   s.q_last = static_cast<float>(grid.q_max() + 1 - step);
   s.uniform = UniformGrid{Expr(grid.t_of_level(grid.q_min())), Expr(static_cast<float>(step) * grid.t_per_q()),
-                          Expr(1 << l)};
+                          Expr(1 << l), 1 << l};
   return s;
 }
 
@@ -387,7 +399,7 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   if (masks == DropBitsMode::Hierarchical) {
     const SurvivorGeometry s = hierarchical_survivors(grid, keep);
     Func origin, ratio;
-    sums = uniform_local_sums("edge_sums", UniformGrid{s.t_first, s.cell_t, s.count}, v, xv, a, sg, W, Expr(),
+    sums = uniform_local_sums("edge_sums", UniformGrid{s.t_first, s.cell_t, s.count, grid.num_points()}, v, xv, a, sg, W, Expr(),
                               edge_sums, origin, ratio, window_limit);
     b.element_helpers.push_back(origin);
     b.per_channel.push_back(ratio);

@@ -224,10 +224,12 @@ void schedule_quantize_backward(const QuantizeLoops &q, const Target &target, Ch
       e.compute_at(level).bound_storage(q.i, lanes).vectorize(q.i, lanes, TailStrategy::GuardWithIf);
       for (int u = 0; u < e.num_update_definitions(); ++u) {
         e.update(u).vectorize(q.i, lanes, TailStrategy::GuardWithIf);
-        // A window of constant extent (a network's grids of up to 4 points)
-        // unrolled: the running sums stay in registers.
-        for (const RVar &edge : e.rvars(u))
-          if (const int64_t *n = Internal::as_const_int(edge.extent()); n && *n <= 4) e.update(u).unroll(edge);
+        // A window of constant extent (grids of up to kUnrolledEdges edges)
+        // unrolled: the running sums stay in registers. (The extents are the
+        // definition's: Func::rvars gives RVars without their domain.)
+        for (const Internal::ReductionVariable &edge : e.function().update(u).schedule().rvars())
+          if (const int64_t *n = Internal::as_const_int(edge.extent); n && *n <= kUnrolledEdges)
+            e.update(u).unroll(RVar(edge.var));
       }
     }
   };

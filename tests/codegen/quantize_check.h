@@ -36,12 +36,15 @@ struct QuantizeData {
 };
 
 /// x over the surviving grid and two steps past its ends, with exact grid
-/// points and edges first; alpha and sigma differ per channel.
-inline QuantizeData make_quantize_data(const SurvivingGrid &s, QuantizeCase cs, std::mt19937 &rng) {
+/// points and edges first; alpha and sigma differ per channel (sigma / alpha
+/// 0.1, 0.4, 0.7, ... times `sigma_scale`: 0.05 makes noise so narrow that
+/// the window needs 2 edges a side, fewer than most grids have).
+inline QuantizeData make_quantize_data(const SurvivingGrid &s, QuantizeCase cs, std::mt19937 &rng,
+                                       float sigma_scale = 1.0f) {
   QuantizeData d{Halide::Runtime::Buffer<float>(cs.inner, cs.channels, cs.outer),
                  Halide::Runtime::Buffer<float>(cs.inner, cs.channels, cs.outer),
                  Halide::Runtime::Buffer<float>(cs.channels), Halide::Runtime::Buffer<float>(cs.channels)};
-  for (int c = 0; c < cs.channels; ++c) d.alpha(c) = 0.2f + 0.35f * c, d.sigma(c) = d.alpha(c) * (0.1f + 0.3f * c);
+  for (int c = 0; c < cs.channels; ++c) d.alpha(c) = 0.2f + 0.35f * c, d.sigma(c) = d.alpha(c) * (0.1f + 0.3f * c) * sigma_scale;
   std::uniform_real_distribution<float> t_dist(s.t[0] - 2.0f, s.t[s.count - 1] + 2.0f), g_dist(-1.0f, 1.0f);
   d.x.for_each_element([&](int i, int c, int n) {
     d.x(i, c, n) = d.alpha(c) * t_dist(rng);

@@ -69,12 +69,13 @@ const std::vector<testing::QuantizeCase> kCases{{1, 1, 1},  {3, 1, 1}, {33, 1, 1
 
 /// Runs both pipelines on each case with the next mask and compares them with
 /// the reference.
-void check_pipelines(Pipelines &p, GridSpec g, const std::vector<LevelMask> &masks, std::mt19937 &rng) {
+void check_pipelines(Pipelines &p, GridSpec g, const std::vector<LevelMask> &masks, std::mt19937 &rng,
+                     float sigma_scale = 1.0f) {
   int mask_index = 0;
   for (const auto &cs : kCases) {
     const LevelMask keep = masks[mask_index++ % masks.size()];
     const SurvivingGrid s = make_surviving_grid(g, keep);
-    testing::QuantizeData d = testing::make_quantize_data(s, cs, rng);
+    testing::QuantizeData d = testing::make_quantize_data(s, cs, rng, sigma_scale);
     p.x.set(Buffer<float>(*d.x.raw_buffer())), p.grad.set(Buffer<float>(*d.grad.raw_buffer()));
     p.alpha.set(Buffer<float>(*d.alpha.raw_buffer())), p.sigma.set(Buffer<float>(*d.sigma.raw_buffer()));
     p.keep.set(keep);
@@ -109,6 +110,19 @@ BOOST_DATA_TEST_CASE(halide_quantizer_matches_the_reference, kKinds * kBits, kin
   if (g.supports_dropbits())
     for (int top = 1; top < bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
   check_pipelines(p, g, masks, rng);
+}
+
+// Narrow noise (sigma / alpha 0.005-0.035): a window of 2 edges a side, short
+// of the grid's, so the edge loop's masked form runs instead of the one over
+// every edge (on 2-bit grids a loop of constant extent 3, unrolled).
+BOOST_DATA_TEST_CASE(narrow_noise_windows_match_the_reference, kKinds * bdata::make({2, 3, 4, 8}), kind, bits) {
+  const GridSpec g = make_grid(kind, bits);
+  Pipelines p(g);
+  std::mt19937 rng(bits * 23 + static_cast<int>(kind));
+  std::vector<LevelMask> masks{all_levels(bits)};
+  if (g.supports_dropbits())
+    for (int top = 1; top < bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
+  check_pipelines(p, g, masks, rng, 0.05f);
 }
 
 // Independent masks: the kernel built for them takes every mask, drawn as
@@ -185,22 +199,18 @@ struct GatedPipelines {
 };
 } // namespace
 
-// Gated kernels: binary gates, gates drawn as training draws them, and the
-// deterministic evaluation gates, against reference::gated_forward (bit-exact)
-// and gated_backward (dL/dx, dL/dalpha, dL/dsigma as above; dL/dlog_a within
-// 1e-4 relative plus a floor at float32 resolution of its terms).
-BOOST_DATA_TEST_CASE(gated_kernels_match_the_reference,
-                     bdata::make({GridKind::Signed, GridKind::Unsigned}) * bdata::xrange(2, 9), kind, bits) {
+namespace {
+void check_gated_pipelines(GridKind kind, int bits, std::uint32_t seed, float sigma_scale) {
   const GridSpec g = make_grid(kind, bits);
   const auto gg = reference::make_gated_grids(g);
   const SurvivingGrid full = make_surviving_grid(g);
   GatedPipelines p(g);
-  std::mt19937 rng(bits * 19 + static_cast<int>(kind));
+  std::mt19937 rng(seed);
   const std::vector<GateSet> gate_sets = testing::test_gate_sets(bits, kCases.size());
   for (std::size_t index = 0; index < kCases.size(); ++index) {
     const auto &cs = kCases[index];
     const GateSet &gates = gate_sets[index];
-    testing::QuantizeData d = testing::make_quantize_data(full, cs, rng);
+    testing::QuantizeData d = testing::make_quantize_data(full, cs, rng, sigma_scale);
     Halide::Runtime::Buffer<double> z(bits - 1), slope(bits - 1);
     for (int l = 2; l <= bits; ++l) z(l - 2) = gates.z(l), slope(l - 2) = gates.level[l - 2].dz_dlog_a;
     p.x.set(Buffer<float>(*d.x.raw_buffer())), p.grad.set(Buffer<float>(*d.grad.raw_buffer()));
@@ -219,6 +229,23 @@ BOOST_DATA_TEST_CASE(gated_kernels_match_the_reference,
       testing::check_gated(gg, gates, d, x_hat, grad_x, grad_alpha, grad_sigma, grad_log_a);
     }
   }
+}
+} // namespace
+
+// Gated kernels: binary gates, gates drawn as training draws them, and the
+// deterministic evaluation gates, against reference::gated_forward (bit-exact)
+// and gated_backward (dL/dx, dL/dalpha, dL/dsigma as above; dL/dlog_a within
+// 1e-4 relative plus a floor at float32 resolution of its terms).
+BOOST_DATA_TEST_CASE(gated_kernels_match_the_reference,
+                     bdata::make({GridKind::Signed, GridKind::Unsigned}) * bdata::xrange(2, 9), kind, bits) {
+  check_gated_pipelines(kind, bits, bits * 19 + static_cast<int>(kind), 1.0f);
+}
+
+// Narrow noise: the sub-grids' windows short of their edges (the 2-bit
+// sub-grid's loop of constant extent 3 masked to 2 steps).
+BOOST_DATA_TEST_CASE(gated_kernels_with_narrow_noise_match_the_reference,
+                     bdata::make({GridKind::Signed, GridKind::Unsigned}) * bdata::make({3, 4}), kind, bits) {
+  check_gated_pipelines(kind, bits, bits * 29 + static_cast<int>(kind), 0.05f);
 }
 
 // With binary gates the gated kernel is hierarchical DropBits, bit for bit.
