@@ -100,16 +100,22 @@ void check_pipelines(Pipelines &p, GridSpec g, const std::vector<LevelMask> &mas
   }
 }
 
+/// The full grid, then every hierarchical mask (levels 1..top, top < bits)
+/// where the grid takes masks.
+std::vector<LevelMask> hierarchical_masks(GridSpec g) {
+  std::vector<LevelMask> masks{all_levels(g.bits)};
+  if (g.supports_dropbits())
+    for (int top = 1; top < g.bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
+  return masks;
+}
+
 } // namespace
 
 BOOST_DATA_TEST_CASE(halide_quantizer_matches_the_reference, kKinds * kBits, kind, bits) {
   const GridSpec g = make_grid(kind, bits);
   Pipelines p(g);
   std::mt19937 rng(bits * 13 + static_cast<int>(kind));
-  std::vector<LevelMask> masks{all_levels(bits)};
-  if (g.supports_dropbits())
-    for (int top = 1; top < bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
-  check_pipelines(p, g, masks, rng);
+  check_pipelines(p, g, hierarchical_masks(g), rng);
 }
 
 // Narrow noise (sigma / alpha 0.005-0.035): a window of 2 edges a side, short
@@ -119,10 +125,7 @@ BOOST_DATA_TEST_CASE(narrow_noise_windows_match_the_reference, kKinds * bdata::m
   const GridSpec g = make_grid(kind, bits);
   Pipelines p(g);
   std::mt19937 rng(bits * 23 + static_cast<int>(kind));
-  std::vector<LevelMask> masks{all_levels(bits)};
-  if (g.supports_dropbits())
-    for (int top = 1; top < bits; ++top) masks.push_back(static_cast<LevelMask>(((1u << top) - 1u) << 1));
-  check_pipelines(p, g, masks, rng, 0.05f);
+  check_pipelines(p, g, hierarchical_masks(g), rng, 0.05f);
 }
 
 // Independent masks: the kernel built for them takes every mask, drawn as
