@@ -55,6 +55,11 @@ struct LoweringOptions {
   /// layout, for uint8 activations) or "halide" (int32 contractions on
   /// unpacked levels, the plain form; also what other layers get).
   std::string packed_products = "qgemm";
+  /// Run-time checks that sit in element loops (a quantizer's edge window)
+  /// in small Funcs of their own, for GPU targets, whose schedules compute
+  /// them on the host (GPU kernels raise no errors). Off for the CPU:
+  /// Halide 14's Mullapudi2016 fails on the separate Func.
+  bool checks_apart = false;
 };
 
 /// One argument of the function: a tensor (an input buffer, dense: its

@@ -214,11 +214,12 @@ mlir::LogicalResult Lowering::lower(cd::QuantizeGradOp q, const std::string &nam
   QuantizeBackward bwd;
   if (q.gate_logits()) {
     bwd = build_gated_backward(g, v, x3, a, s, gates_of(attrs, name, q.gate_logits(), q.seed(), q.step()), window, dy3,
-                               view.inner_extent, view.outer_extent, tensor(q.alpha()).dim(0), limit);
+                               view.inner_extent, view.outer_extent, tensor(q.alpha()).dim(0), limit,
+                               options.checks_apart);
   } else {
     bwd = build_quantize_backward(g, v, x3, a, s, mask(attrs, q.seed(), q.step()),
                                   attrs.independent ? DropBitsMode::Independent : DropBitsMode::Hierarchical, window,
-                                  dy3, view.inner_extent, view.outer_extent, limit);
+                                  dy3, view.inner_extent, view.outer_extent, limit, options.checks_apart);
   }
   TensorValue dx = pool ? scatter_to_argmax(name, from_3d(bwd.grad_x, xs, view, name + "_at_max"), argmax, x.shape, win)
                         : from_3d(bwd.grad_x, x, view, name);

@@ -21,13 +21,14 @@ namespace {
 /// the batch, so no over-computed row of a schedule can trip the check.
 struct SoftmaxRows {
   Func max_logit, sum_exp, label, bad;
+  /// () 1, or a run-time error naming the first bad row: a Func of its own,
+  /// which a schedule may compute apart (GPU kernels raise no errors).
+  Func labels_ok;
   int classes = 0;
   Expr rows;
-  /// `value`, or a run-time error naming the first bad row.
-  Expr checked(const Expr &value, const TensorValue &labels) const {
-    return require(bad()[1] == 0, value, "softmax_cross_entropy: the label of row", bad()[0], "is",
-                   labels.f(clamp(bad()[0], 0, rows - 1)), "but the classes are 0 ..", classes - 1);
-  }
+  /// `value` times labels_ok() (exact: x * 1 is x, signed zeros and NaN
+  /// included), so that computing it checks the labels.
+  Expr checked(const Expr &value) const { return value * cast(value.type(), labels_ok()); }
 };
 SoftmaxRows softmax_rows(const std::string &name, const TensorValue &logits, const TensorValue &labels) {
   const int K = int(static_extent(logits.dim(1), name + " logits"));
@@ -41,6 +42,9 @@ SoftmaxRows softmax_rows(const std::string &name, const TensorValue &logits, con
   s.bad = Func(name + "_bad");
   const Expr l = labels.f(rows);
   s.bad() = argmax(rows, select(l < 0 || l >= K, 1, 0), name + "_bad_r");
+  s.labels_ok = Func(name + "_labels_ok");
+  s.labels_ok() = require(s.bad()[1] == 0, 1, "softmax_cross_entropy: the label of row", s.bad()[0], "is",
+                          labels.f(clamp(s.bad()[0], 0, s.rows - 1)), "but the classes are 0 ..", K - 1);
   s.max_logit = Func(name + "_max");
   s.max_logit(n) = maximum(logits.f(r, n), name + "_max_r");
   s.sum_exp = Func(name + "_sum_exp");
@@ -60,8 +64,8 @@ CrossEntropy softmax_cross_entropy(const std::string &name, const TensorValue &l
   row_loss(n) = log(s.sum_exp(n)) + cast<double>(s.max_logit(n)) - cast<double>(logits.f(s.label(n), n));
   RDom rn(0, logits.dim(0), name + "_rows");
   Func loss(name + "_loss"), correct(name + "_correct");
-  loss() = s.checked(cast<float>(sum(row_loss(rn), name + "_loss_r") / cast<double>(logits.dim(0))), labels);
-  correct() = s.checked(sum(select(best(rn) == s.label(rn), 1, 0), name + "_correct_r"), labels);
+  loss() = s.checked(cast<float>(sum(row_loss(rn), name + "_loss_r") / cast<double>(logits.dim(0))));
+  correct() = s.checked(sum(select(best(rn) == s.label(rn), 1, 0), name + "_correct_r"));
   return {{loss, {}, Float(32), {s.label, s.bad, s.max_logit, s.sum_exp, best, row_loss}}, {correct, {}, Int(32)}};
 }
 
@@ -71,8 +75,7 @@ TensorValue softmax_cross_entropy_grad(const std::string &name, const TensorValu
   Var k("k"), n("n");
   const Expr p = cast<double>(exp(logits.f(k, n) - s.max_logit(n))) / s.sum_exp(n);
   Func f(name);
-  f(k, n) = s.checked(cast<float>((p - select(k == s.label(n), f64(1.0), f64(0.0))) / cast<double>(logits.dim(0))),
-                      labels);
+  f(k, n) = s.checked(cast<float>((p - select(k == s.label(n), f64(1.0), f64(0.0))) / cast<double>(logits.dim(0))));
   return {f, logits.shape, Float(32), {s.label, s.bad, s.max_logit, s.sum_exp}};
 }
 

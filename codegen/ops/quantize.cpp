@@ -17,6 +17,21 @@
 namespace cpq::codegen {
 using namespace Halide;
 
+namespace {
+/// How many of the int32 x's lowest n bits (n < 31), from bit 0 up, equal
+/// `bit` before the first that does not, as a sum of n mask tests: Halide
+/// 14's OpenCL back end emits calls to functions it never defines for
+/// count_trailing_zeros and count_leading_zeros.
+Expr trailing_run_upto(const Expr &x, int bit, int n) {
+  Expr run = 0;
+  for (int j = 1; j <= n; ++j) {
+    const int mask = (1 << j) - 1;
+    run += select((x & mask) == (bit ? mask : 0), 1, 0);
+  }
+  return run;
+}
+} // namespace
+
 SurvivorGeometry hierarchical_survivors(GridSpec grid, const Expr &keep) {
   SurvivorGeometry s;
   const float t_per_q = grid.t_per_q();
@@ -32,8 +47,7 @@ SurvivorGeometry hierarchical_survivors(GridSpec grid, const Expr &keep) {
     return s;
   }
   // Levels 1..top survive: keep = 0b1..10 with `top` ones above bit 0.
-  Expr upper = cast<uint32_t>(keep) >> 1;
-  Expr top = min(cast<int32_t>(count_trailing_zeros(~upper)), grid.bits);
+  Expr top = trailing_run_upto(keep >> 1, 1, grid.bits);
   s.keep_ok = keep == (cast<int32_t>(1) << (top + 1)) - 2;
   Expr shift = grid.bits - top;
   Expr step_i = cast<int32_t>(1) << shift;
@@ -53,14 +67,17 @@ SurvivorTables survivor_tables(GridSpec grid, const Expr &keep, const std::strin
   const int K = grid.num_points();
   SurvivorTables t;
   t.keep_ok = (keep & 2) == 2 && (keep & ~static_cast<int32_t>(all_levels(grid.bits))) == 0;
+  t.check = Func(prefix + "mask_check");
+  t.check() = require(t.keep_ok, keep, "cpq quantize: DropBits mask", keep, "keeps no level 1 or levels above the grid's",
+                      grid.bits, "bits");
   Var k("k"), j("j");
   RDom r(0, K, "code");
   // Bit level of q (section 4): the smallest l with 2^(b-l) | q, i.e.
   // max(1, b - trailing zeros of q); q = 0 has 32 and lies on every sub-grid.
   Expr q = grid.q_min() + k;
-  Expr level = max(1, grid.bits - cast<int32_t>(count_trailing_zeros(q)));
+  Expr level = max(1, grid.bits - trailing_run_upto(q, 0, grid.bits - 1));
   t.survives = Func(prefix + "survives");
-  t.survives(k) = (keep >> level) & 1;
+  t.survives(k) = (t.check() >> level) & 1;
   t.below = Func(prefix + "survivor_below");
   t.below(k) = maximum(select(r <= k && t.survives(r) == 1, r, 0), prefix + "survivor_below_r");
   t.above = Func(prefix + "survivor_above");
@@ -314,6 +331,22 @@ SubGrid sub_grid(GridSpec grid, int l) {
   return s;
 }
 
+/// 1 / sigma of the channel, or a run-time error when the edge window
+/// `visited` does not reach the `need` of its sigma / alpha: inline, or
+/// (`apart`) once a channel in b.window_check, which a schedule may compute
+/// apart from the element loops (GPU kernels raise no errors).
+Expr checked_inverse_sigma(QuantizeBackward &b, const TensorVars &v, const Expr &window_ok, const Expr &sg,
+                           const Expr &visited, const Expr &need, bool apart) {
+  auto checked = [&] {
+    return require(window_ok, 1.0f / sg, "cpq quantize backward: edge_window", visited,
+                   "is too small for sigma/alpha of channel", v.c, "; need", need);
+  };
+  if (!apart) return checked();
+  b.window_check = Func(v.prefix + "window_check");
+  b.window_check(v.c) = checked();
+  return b.window_check(v.c);
+}
+
 void check_gated(GridSpec grid) {
   if (!grid.supports_dropbits())
     throw std::invalid_argument("learned bit-width gates need nested sub-grids: not allowed on the " + grid.name() +
@@ -331,11 +364,17 @@ QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const
   f.code = Func(v.prefix + "code");
   Expr a = alpha(v.c), xv = x(v.i, v.c, v.n);
   if (masks == DropBitsMode::Hierarchical) {
+    // The mask checked once a call, in a Func of its own (a schedule may
+    // compute it apart: GPU kernels raise no errors): 1, or a run-time
+    // error. The level is multiplied by it (exact: q * 1 is q), so that
+    // every kernel computing a level checks the mask, also on grids whose
+    // geometry does not read it (symmetric).
     const SurvivorGeometry s = hierarchical_survivors(grid, keep);
-    Expr q = uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a);
+    f.mask_check = Func(v.prefix + "mask_check");
+    f.mask_check() = require(s.keep_ok, 1, "cpq quantize: DropBits mask", keep,
+                             "is not a hierarchical mask of this grid (use a kernel built for independent masks)");
     f.level(v.i, v.c, v.n) =
-        require(s.keep_ok, q, "cpq quantize: DropBits mask", keep,
-                "is not a hierarchical mask of this grid (use a kernel built for independent masks)");
+        uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a) * cast<float>(f.mask_check());
   } else {
     // The nearest survivor of v = x / alpha is the last one at or below
     // floor(v) or the next one, whichever side of their midpoint v lies
@@ -354,9 +393,8 @@ QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const
     Expr up = strict_float(hi < K && vv >= mid && !is_nan(vv));
     f.mode_index = Func(v.prefix + "mode_index");
     f.mode_index(v.i, v.c, v.n) = t.rank(k) + select(up, 1, 0);
-    f.level(v.i, v.c, v.n) =
-        require(t.keep_ok, cast<float>(grid.q_min() + select(up, hi, lo)), "cpq quantize: DropBits mask", keep,
-                "keeps no level 1 or levels above the grid's", grid.bits, "bits");
+    f.level(v.i, v.c, v.n) = cast<float>(grid.q_min() + select(up, hi, lo));
+    f.mask_check = t.check;
     f.survivors = t;
     f.tables = t.all();
   }
@@ -388,7 +426,7 @@ QuantizeForward build_gated_forward(GridSpec grid, const TensorVars &v, const Fu
 QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
                                          const Func &sigma, const Expr &keep, DropBitsMode masks,
                                          const Expr &edge_window, const Func &grad_out, const Expr &inner_extent,
-                                         const Expr &outer_extent, const Expr &window_limit) {
+                                         const Expr &outer_extent, const Expr &window_limit, bool checks_apart) {
   QuantizeBackward b;
   b.forward = build_quantize_forward(grid, v, x, alpha, keep, masks);
   Expr xv = x(v.i, v.c, v.n), a = alpha(v.c), sg = sigma(v.c), W = edge_window;
@@ -420,10 +458,8 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   Expr G = grad_out(v.i, v.c, v.n);
   Expr t_hat = b.forward.level(v.i, v.c, v.n) * grid.t_per_q();
   b.element = Func(v.prefix + "element_grads");
-  Expr inv_sg = 1.0f / sg;
-  b.element(v.i, v.c, v.n) = Tuple(require(window_ok, G * sums.w * inv_sg, "cpq quantize backward: edge_window", visited,
-                                           "is too small for sigma/alpha of channel", v.c, "; need", need),
-                                   G * (t_hat - sums.wtau * inv_sg), G * sums.wu * inv_sg);
+  Expr inv_sg = checked_inverse_sigma(b, v, window_ok, sg, visited, need, checks_apart);
+  b.element(v.i, v.c, v.n) = Tuple(G * sums.w * inv_sg, G * (t_hat - sums.wtau * inv_sg), G * sums.wu * inv_sg);
   add_channel_sums(b, v, 3, inner_extent, outer_extent);
   return b;
 }
@@ -431,7 +467,7 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
 QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const Func &x, const Func &alpha,
                                       const Func &sigma, const GateInputs &gates, const Expr &edge_window,
                                       const Func &grad_out, const Expr &inner_extent, const Expr &outer_extent,
-                                      const Expr &channel_extent, const Expr &window_limit) {
+                                      const Expr &channel_extent, const Expr &window_limit, bool checks_apart) {
   check_gated(grid);
   const int bits = grid.bits;
   QuantizeBackward b;
@@ -442,7 +478,11 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
   // The STE of each sub-grid l with c_l != 0, weighted by c_l. Sub-grid l's
   // cells are 2^(b-l) levels, so it needs ceil((W - 1) / 2^(b-l)) + 1 edges
   // per side when the full grid needs W.
-  Expr dx = 0.0f, dalpha = 0.0f, dsigma = 0.0f, inv_sg = 1.0f / sg;
+  Expr need = window_needed(sg, a, Expr(grid.t_per_q()));
+  const Expr visited = window_limit.defined() ? window_limit : W;
+  Expr dx = 0.0f, dalpha = 0.0f, dsigma = 0.0f,
+       inv_sg = checked_inverse_sigma(b, v, visited >= min(need, grid.num_points() - 1), sg, visited, need,
+                                      checks_apart);
   std::vector<Expr> x_hat(bits);
   for (int l = 1; l <= bits; ++l) {
     const SubGrid s = sub_grid(grid, l);
@@ -463,11 +503,7 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
     dalpha += c_l * (G * (t_hat - ls.wtau * inv_sg));
     dsigma += c_l * (G * ls.wu * inv_sg);
   }
-  Expr need = window_needed(sg, a, Expr(grid.t_per_q()));
-  const Expr visited = window_limit.defined() ? window_limit : W;
-  std::vector<Expr> element{require(visited >= min(need, grid.num_points() - 1), dx, "cpq quantize backward: edge_window", visited,
-                                    "is too small for sigma/alpha of channel", v.c, "; need", need),
-                            dalpha, dsigma};
+  std::vector<Expr> element{dx, dalpha, dsigma};
   // dL/dz_k = G sum_{l>=k} (prod_{j=2..l, j!=k} z_j)(x_hat_l - x_hat_{l-1}).
   for (int k = 2; k <= bits; ++k) {
     Expr sum = 0.0f, prod = cast<double>(1);

@@ -68,8 +68,11 @@ struct SurvivorTables {
   Halide::Func edge_tau; ///< by edge j = 1..count-1: midpoint of survivors j-1, j (units of alpha)
   Halide::Func edge_dt;  ///< by edge j: distance of survivors j-1, j (units of alpha)
   Halide::Func count;    ///< () number of survivors
+  Halide::Func check;    ///< () the mask, or a run-time error when !keep_ok
   /// Every table, for schedules (each is tiny and computed once per call).
-  std::vector<Halide::Func> all() const { return {survives, below, above, rank, code_of, edge_tau, edge_dt, count}; }
+  std::vector<Halide::Func> all() const {
+    return {check, survives, below, above, rank, code_of, edge_tau, edge_dt, count};
+  }
 };
 
 SurvivorTables survivor_tables(GridSpec grid, const Halide::Expr &keep, const std::string &prefix = "");
@@ -81,6 +84,10 @@ struct QuantizeForward {
   Halide::Func mode_index; ///< independent masks: index of the mode among the survivors
   SurvivorTables survivors; ///< independent masks: the per-call tables
   std::vector<Halide::Func> tables; ///< survivors.all() (independent masks), else empty
+  /// () a run-time error naming the DropBits mask when it is not one of
+  /// this kernel's, else the mask (independent masks, whose tables read it)
+  /// or 1 (hierarchical, the level multiplied by it); undefined when gated.
+  Halide::Func mask_check;
 };
 
 /// Forward of section 2 on the survivors of `keep`, float32 in the order of
@@ -123,6 +130,10 @@ struct QuantizeBackward {
   /// Per-channel values the edge loops read (the ratio of exp(-|u|) from
   /// edge to edge): compute them once per call.
   std::vector<Halide::Func> per_channel;
+  /// (c) 1 / sigma of channel c, or a run-time error when the edge window
+  /// does not reach what its sigma / alpha needs (built with checks_apart;
+  /// else undefined and the check is inline).
+  Halide::Func window_check;
 };
 
 /// The edge window a backward needs for one channel: required_edge_window
@@ -140,13 +151,16 @@ Halide::Expr automatic_edge_window(GridSpec grid, const Halide::Func &alpha, con
 /// so exp(-|u|) is a running product. `window_limit`, when defined, stops
 /// the edge loops early (a run-time count, e.g. automatic_edge_window, that
 /// may call Funcs, which the loop extent `edge_window` may not) and is what
-/// the window check compares.
+/// the window check compares. With `checks_apart` the window is checked
+/// once a channel in QuantizeBackward::window_check (for GPU schedules,
+/// which compute it on the host), else inline in the element loop (one
+/// Func fewer: Halide 14's Mullapudi2016 fails on the separate one).
 QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, const Halide::Func &x,
                                          const Halide::Func &alpha, const Halide::Func &sigma,
                                          const Halide::Expr &keep, DropBitsMode masks,
                                          const Halide::Expr &edge_window, const Halide::Func &grad_out,
                                          const Halide::Expr &inner_extent, const Halide::Expr &outer_extent,
-                                         const Halide::Expr &window_limit = Halide::Expr());
+                                         const Halide::Expr &window_limit = Halide::Expr(), bool checks_apart = false);
 
 /// Backward of the gated residual quantizer: the multi-class STE of each
 /// sub-grid weighted by c_l, and dL/dlog_a_l = dz_l/dlog_a_l * sum over all
@@ -157,6 +171,7 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
                                       const Halide::Func &alpha, const Halide::Func &sigma, const GateInputs &gates,
                                       const Halide::Expr &edge_window, const Halide::Func &grad_out,
                                       const Halide::Expr &inner_extent, const Halide::Expr &outer_extent,
-                                      const Halide::Expr &channel_extent, const Halide::Expr &window_limit = Halide::Expr());
+                                      const Halide::Expr &channel_extent, const Halide::Expr &window_limit = Halide::Expr(),
+                                      bool checks_apart = false);
 
 } // namespace cpq::codegen
