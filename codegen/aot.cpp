@@ -176,9 +176,12 @@ bool compile_aot(const AotOptions &o, std::string &error) {
         return false;
       }
     }
+    for (Halide::Target &t : targets) t = with_gpu_needs(t);
+    const bool gpu = std::any_of(targets.begin(), targets.end(), [](const Halide::Target &t) { return t.has_gpu_feature(); });
     if (o.profile)
       for (Halide::Target &t : targets) t = t.with_feature(Halide::Target::Profile);
     LoweringOptions lowering = o.lowering;
+    lowering.checks_apart = lowering.checks_apart || gpu;
     // Schedule files are points of the hand schedules' space (schedules/space.h).
     const bool autoscheduled = o.schedule != "hand" && !schedules::is_schedule_file(o.schedule);
     lowering.clamp_inputs = lowering.clamp_inputs || autoscheduled;
@@ -253,6 +256,8 @@ bool compile_aot(const AotOptions &o, std::string &error) {
       std::ofstream manifest(produced(".json"));
       runtime::Manifest m = first->manifest(name);
       m.timed = o.time_root_funcs;
+      if (targets[0].has_feature(Halide::Target::OpenCL)) m.device = "opencl";
+      else if (targets[0].has_feature(Halide::Target::CUDA)) m.device = "cuda";
       manifest << runtime::manifest_json(m);
       if (!manifest) {
         error = o.output + ".json: cannot write";

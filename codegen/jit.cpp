@@ -1,6 +1,7 @@
 //===- jit.cpp - JIT-compiling lowered cpq functions ------------------------===//
 #include "codegen/jit.h"
 
+#include "cpq/runtime/kernel.h"
 #include "cpq/runtime/kernel_helpers.h"
 #include "cpq/runtime/packed_externs.h"
 #include "cpq/runtime/training_externs.h"
@@ -10,7 +11,9 @@ namespace cpq::codegen {
 
 using namespace Halide;
 
-Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Target &target) {
+Pipeline compile_jit(LoweredFunction &f, const std::string &schedule, const Target &target_in) {
+  const Target target = with_gpu_needs(target_in);
+  if (target.has_feature(Target::OpenCL)) runtime::prepare_opencl_in_process();
   Pipeline p = f.pipeline();
   schedules::apply_schedule(p, f.stages, f.output_funcs(), target, schedule);
   std::map<std::string, JITExtern> externs;

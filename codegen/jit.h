@@ -17,7 +17,9 @@
 namespace cpq::codegen {
 
 /// Schedules `f` ("hand", an autoscheduler name, or a schedule file) and returns its pipeline,
-/// JIT-compiled for `target` with the externs it calls.
+/// JIT-compiled for `target` (with_gpu_needs) with the externs it calls.
+/// Realize it with the same target (Halide recompiles for another one) and
+/// copy GPU outputs to the host (Buffer::copy_to_host).
 Halide::Pipeline compile_jit(LoweredFunction &f, const std::string &schedule = "hand",
                              const Halide::Target &target = jit_target());
 

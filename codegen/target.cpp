@@ -29,4 +29,9 @@ Halide::Target jit_target() {
   return runnable_here(Halide::get_jit_target_from_environment());
 }
 
+Halide::Target with_gpu_needs(Halide::Target t) {
+  if (t.has_feature(Halide::Target::OpenCL)) t = t.with_feature(Halide::Target::CLDoubles);
+  return t;
+}
+
 } // namespace cpq::codegen

@@ -28,4 +28,10 @@ Halide::Target host_target();
 /// The JIT target: HL_JIT_TARGET when set (taken as given), else host_target().
 Halide::Target jit_target();
 
+/// `t` with what cpq's kernels need of its GPU API: OpenCL's 64-bit floats
+/// (`cl_doubles`: the quantizer's per-channel sums and the optimizers'
+/// double scalars). Other targets unchanged.
+Halide::Target with_gpu_needs(Halide::Target t);
+
+
 } // namespace cpq::codegen

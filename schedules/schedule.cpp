@@ -1,6 +1,7 @@
 //===- schedule.cpp - schedules of lowered cpq functions, by target family --===//
 #include "schedules/schedule.h"
 
+#include "schedules/gpu/gpu.h"
 #include "schedules/x86/x86.h"
 
 #include <algorithm>
@@ -12,12 +13,13 @@ namespace cpq::schedules {
 using namespace Halide;
 
 TargetFamily target_family(const Target &target) {
+  if (target.has_feature(Target::OpenCL) || target.has_feature(Target::CUDA)) return TargetFamily::GPU;
   if (target.has_gpu_feature())
-    throw std::invalid_argument("no hand schedules for GPU targets yet (" + target.to_string() +
-                                "); the families are: x86");
+    throw std::invalid_argument("no hand schedules for the GPU API of " + target.to_string() +
+                                " (the GPU family covers opencl and cuda)");
   if (target.arch == Target::X86) return TargetFamily::X86;
   throw std::invalid_argument("no hand schedules for the target " + target.to_string() +
-                              " (the families are: x86); use an autoscheduler, or add a family under schedules/");
+                              " (the families are: x86, gpu); use an autoscheduler, or add a family under schedules/");
 }
 
 void schedule_by_hand(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
@@ -30,6 +32,7 @@ void schedule_with(const std::vector<ScheduleStage> &stages, const std::vector<F
                    const Target &target, Choices &choices) {
   switch (target_family(target)) {
   case TargetFamily::X86: return x86::schedule_network(stages, outputs, target, choices);
+  case TargetFamily::GPU: return gpu::schedule_network(stages, outputs, target, choices);
   }
 }
 
@@ -75,12 +78,22 @@ void apply_schedule(Pipeline &pipeline, const std::vector<ScheduleStage> &stages
 void schedule_quantize_forward(const QuantizeLoops &q, const Target &target) {
   switch (target_family(target)) {
   case TargetFamily::X86: return x86::schedule_quantize_forward(q, target);
+  case TargetFamily::GPU: {
+    Choices hand;
+    hand.stage(Func(q.x_hat).name(), "quantize");
+    return gpu::schedule_quantize_forward(q, target, hand);
+  }
   }
 }
 
 void schedule_quantize_backward(const QuantizeLoops &q, const Target &target) {
   switch (target_family(target)) {
   case TargetFamily::X86: return x86::schedule_quantize_backward(q, target);
+  case TargetFamily::GPU: {
+    Choices hand;
+    hand.stage(Func(q.grad_x).name(), "quantize_grad");
+    return gpu::schedule_quantize_backward(q, target, hand);
+  }
   }
 }
 

@@ -2,9 +2,10 @@
 //
 // This file declares how a lowered cpq function (its ScheduleStages,
 // stages.h) and the quantizer's own pipelines are scheduled: by hand, by
-// the target's family (x86/ today: vectorized at the target's natural
-// width, parallel across cores, what is computed at root vs inlined; a
-// second family is a folder beside it and a case in schedule.cpp), or by
+// the target's family (x86/: vectorized at the target's natural width,
+// parallel across cores, what is computed at root vs inlined; gpu/: kernels
+// of blocks of threads for OpenCL and CUDA; a family is a folder and a case
+// in schedule.cpp), or by
 // one of Halide's autoschedulers (Adams2019, Li2018, Mullapudi2016) for the
 // whole pipeline.
 //
@@ -22,11 +23,12 @@
 
 namespace cpq::schedules {
 
-/// The families of hand schedules.
-enum class TargetFamily { X86 };
+/// The families of hand schedules: x86 CPUs, and Halide's OpenCL and CUDA
+/// GPU targets.
+enum class TargetFamily { X86, GPU };
 
 /// The family of hand schedules for `target`; throws std::invalid_argument
-/// naming the target when there is none (other CPUs, GPU targets).
+/// naming the target when there is none (other CPUs, other GPU APIs).
 TargetFamily target_family(const Halide::Target &target);
 
 /// Hand schedule of every stage and of the pipeline's outputs.

@@ -39,6 +39,10 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # cpack -G DEB: dependencies of the tools (dpkg-shlibdeps, file)
   dpkg-dev file
+  # GPU kernels (OpenCL): Halide's OpenCL runtime loads libOpenCL.so, and
+  # PoCL runs OpenCL kernels on the CPU, so the GPU schedules are tested on
+  # machines without a GPU (test_codegen_gpu)
+  ocl-icd-opencl-dev pocl-opencl-icd
 )
 if [ "$peers" -eq 1 ]; then
   # OpenBLAS: the sgemm peer, and PyTorch's BLAS through Debian's

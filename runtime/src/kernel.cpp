@@ -183,6 +183,8 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
     }
     load_path = "/proc/self/fd/" + std::to_string(pinned_fd);
   }
+  // OpenCL on PoCL next to another LLVM (cpq-train holds Halide's compiler).
+  if (k->manifest_.device == "opencl") prepare_opencl_in_process();
   k->handle_ = dlopen(load_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (pinned_fd >= 0) ::close(pinned_fd); // the mapping stays
   if (!k->handle_) {
@@ -195,6 +197,13 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
   if (!k->argv_ || !metadata_fn)
     return fail(so_path, "has no kernel '" + k->function() + "' (the manifest's function; no " + k->function() +
                              "_argv / _metadata)");
+  if (!k->manifest_.device.empty()) {
+    // Every Halide runtime has these; a GPU kernel's moves its buffers.
+    k->copy_to_host_ = reinterpret_cast<DeviceFn>(dlsym(k->handle_, "halide_copy_to_host"));
+    k->device_free_ = reinterpret_cast<DeviceFn>(dlsym(k->handle_, "halide_device_free"));
+    if (!k->copy_to_host_ || !k->device_free_)
+      return fail(so_path, "runs on " + k->manifest_.device + " but has no halide_copy_to_host / halide_device_free");
+  }
   const halide_filter_metadata_t *md = metadata_fn();
   if (md->num_arguments != int(k->manifest_.arguments.size()))
     return fail(so_path, "its kernel takes " + std::to_string(md->num_arguments) + " arguments, the manifest lists " +
@@ -233,6 +242,11 @@ std::unique_ptr<Kernel> Kernel::load(const std::string &prefix, std::string &err
     k->timing_ = std::make_unique<StageTimes>();
   }
   return k;
+}
+
+bool prepare_opencl_in_process() {
+  static const bool loaded = dlopen("libpocl.so.2", RTLD_NOW | RTLD_GLOBAL | RTLD_DEEPBIND) != nullptr;
+  return loaded;
 }
 
 bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const std::map<std::string, Scalar> &scalars,
@@ -281,7 +295,7 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
     // A buffer without memory would make Halide run a bounds query and
     // return success without computing anything.
     if (!b->host)
-      return error = function() + ": '" + a.name + "' has no host memory (the loader runs kernels on the CPU)", false;
+      return error = function() + ": '" + a.name + "' has no host memory (the loader takes host buffers)", false;
     if (!(b->type == a.type))
       return error = function() + ": '" + a.name + "' must be " + type_name(a.type) + ", got " + type_name(b->type),
              false;
@@ -310,9 +324,25 @@ bool Kernel::call(const std::map<std::string, halide_buffer_t *> &buffers, const
   std::string halide_error;
   current_error = &halide_error;
   if (extern_error_clear_) extern_error_clear_();
+  // A GPU kernel copies what its caller wrote on the host to the device.
+  if (copy_to_host_)
+    for (std::size_t i = 0; i < manifest_.arguments.size(); ++i)
+      if (manifest_.arguments[i].buffer && !manifest_.arguments[i].output)
+        static_cast<halide_buffer_t *>(argv[i])->flags |= halide_buffer_flag_host_dirty;
   const auto started = std::chrono::steady_clock::now();
   running_times = timing_.get();
-  const int rc = argv_(argv.data());
+  int rc = argv_(argv.data());
+  // Results back to the host, and no device memory kept between calls (the
+  // caller's buffers are host buffers; a device error is the call's).
+  if (copy_to_host_)
+    for (std::size_t i = 0; i < manifest_.arguments.size(); ++i) {
+      if (!manifest_.arguments[i].buffer) continue;
+      halide_buffer_t *b = static_cast<halide_buffer_t *>(argv[i]);
+      if (!b->device) continue;
+      if (rc == 0 && manifest_.arguments[i].output) rc = copy_to_host_(nullptr, b);
+      const int freed = device_free_(nullptr, b);
+      if (rc == 0) rc = freed;
+    }
   running_times = nullptr;
   if (timing_) {
     timing_->call_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - started).count();

@@ -91,7 +91,8 @@ std::string manifest_json(const Manifest &m) {
     s += (i ? ",\n    " : "\n    ") + j.dump();
   }
   s += std::string(m.quantizers.empty() ? "" : "\n  ") + "],\n  \"externs\": " + Json(m.externs).dump() +
-       (m.timed ? ",\n  \"timed\": true" : "") + "\n}\n";
+       (m.timed ? ",\n  \"timed\": true" : "") +
+       (m.device.empty() ? "" : ",\n  \"device\": " + Json(m.device).dump()) + "\n}\n";
   return s;
 }
 
@@ -196,6 +197,11 @@ bool read_manifest_json(const std::string &text, const std::string &what, Manife
   if (auto it = root.find("timed"); it != root.end()) {
     if (!it->is_boolean()) return fail("\"timed\" is not true or false");
     m.timed = it->get<bool>();
+  }
+  if (auto it = root.find("device"); it != root.end()) {
+    if (!it->is_string() || (*it != "opencl" && *it != "cuda"))
+      return fail("\"device\" is not \"opencl\" or \"cuda\"");
+    m.device = it->get<std::string>();
   }
   out = std::move(m);
   return true;

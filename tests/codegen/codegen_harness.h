@@ -119,19 +119,25 @@ public:
     codegen::LoweringOptions opts = options;
     opts.clamp_inputs = schedule != "hand";
     opts.constant_edge_loops = schedule != "hand";
+    opts.checks_apart = opts.checks_apart || target.has_gpu_feature();
     auto f = codegen::lower_function(func, opts);
     if (!f) throw std::invalid_argument("lowering failed:\n" + mlir);
     lowered = std::move(*f);
     pipeline = codegen::compile_jit(lowered, schedule, target);
+    target_ = codegen::with_gpu_needs(target);
   }
 
+  // Inputs are marked as written on the host, so that a GPU target copies
+  // them to the device.
   void set(int input, const reference::Tensor &t) {
     buffers.push_back(to_buffer(t));
+    buffers.back().set_host_dirty();
     lowered.inputs.at(std::size_t(input)).buffer->set(buffers.back());
   }
   void set_labels(int input, const std::vector<int32_t> &labels) {
     Halide::Buffer<int32_t> b(int(labels.size()));
     std::copy(labels.begin(), labels.end(), b.data());
+    b.set_host_dirty();
     int_buffers.push_back(b);
     lowered.inputs.at(std::size_t(input)).buffer->set(b);
   }
@@ -143,11 +149,12 @@ public:
   /// integer scalars in `ints`).
   std::vector<reference::Tensor> run(int batch) {
     Halide::Realization r = codegen::make_outputs(lowered, batch);
-    pipeline.realize(r);
+    pipeline.realize(r, target_);
     std::vector<reference::Tensor> outs;
     ints.clear();
     for (std::size_t k = 0; k < r.size(); ++k) {
       Halide::Buffer<> b = r[k];
+      b.copy_to_host(); // a GPU target's outputs are on the device
       if (b.type() == Halide::Float(32)) {
         outs.push_back(from_buffer(Halide::Buffer<float>(b)));
       } else {
@@ -165,6 +172,9 @@ public:
   std::vector<Halide::Buffer<float>> buffers;
   std::vector<Halide::Buffer<int32_t>> int_buffers;
   std::vector<int32_t> ints;
+
+private:
+  Halide::Target target_;
 };
 
 /// A convolution test case: NCHW input, O filters of k x k, stride, padding,

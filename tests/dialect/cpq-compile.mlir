@@ -30,6 +30,7 @@
 // RUN: cpq-compile %s --function nope -o %t/x 2> %t/nofunction.err; test $? -eq 1 && FileCheck %s --check-prefix=NO-FUNCTION < %t/nofunction.err
 // RUN: cpq-compile %s --function tiny -o %t/x --target x86-64-linux-warp9 2> %t/target.err; test $? -eq 1 && FileCheck %s --check-prefix=TARGET < %t/target.err
 // RUN: cpq-compile %s --function tiny -o %t/x --target arm-64-linux 2> %t/family.err; test $? -eq 1 && FileCheck %s --check-prefix=FAMILY < %t/family.err
+// RUN: cpq-compile %s --function tiny -o %t/x --target host-metal 2> %t/gpu-api.err; test $? -eq 1 && FileCheck %s --check-prefix=GPU-API < %t/gpu-api.err
 // RUN: cpq-compile %s --function tiny -o %t/x --schedule Fast 2> %t/schedule.err; test $? -eq 1 && FileCheck %s --check-prefix=SCHEDULE < %t/schedule.err
 // RUN: cpq-compile %s --function tiny -o %t/x --packed-products vnni 2> %t/products.err; test $? -eq 1 && FileCheck %s --check-prefix=PRODUCTS < %t/products.err
 // RUN: cpq-compile %s --function tiny --pipeline=no-such-pass -o %t/x 2> %t/pipeline.err; test $? -eq 1 && FileCheck %s --check-prefix=PIPELINE < %t/pipeline.err
@@ -86,7 +87,8 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // NO-FUNCTION: cpq-compile: error: {{.*}}cpq-compile.mlir: no function 'nope'; it has: tiny
 // TARGET: cpq-compile: error: not a Halide target: 'x86-64-linux-warp9'
 // FOLDER: cpq-compile: error: -o {{.*}}/no-such-folder/x: the folder '{{.*}}/no-such-folder' does not exist
-// FAMILY: cpq-compile: error: compiling 'tiny' failed: no hand schedules for the target arm-64-linux (the families are: x86); use an autoscheduler, or add a family under schedules/
+// FAMILY: cpq-compile: error: compiling 'tiny' failed: no hand schedules for the target arm-64-linux (the families are: x86, gpu); use an autoscheduler, or add a family under schedules/
+// GPU-API: cpq-compile: error: compiling 'tiny' failed: no hand schedules for the GPU API of {{.*}}metal{{.*}} (the GPU family covers opencl and cuda)
 // SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016, or a schedule file; no such file)
 // PRODUCTS: cpq-compile: error: --packed-products must be qgemm or halide, got 'vnni'
 // PIPELINE: cpq-compile: error: bad pipeline 'no-such-pass'

@@ -99,6 +99,16 @@ private:
 /// "<path>: <problem>".
 bool check_shared_object(const std::string &path, std::string &error);
 
+/// Makes OpenCL on PoCL usable in a process that holds another LLVM: PoCL
+/// compiles kernels with its own LLVM (15 on Debian bookworm), whose calls
+/// bind to an LLVM loaded before it (libHalide's 14, in cpq-train and the
+/// code generator's tests) and crash (seen in llvm::VerifierPass). Loading
+/// PoCL first with RTLD_DEEPBIND keeps its symbols its own. Call before the
+/// first OpenCL kernel runs; returns false when PoCL is not installed
+/// (another OpenCL driver is then used as it is). Not under
+/// AddressSanitizer, which refuses RTLD_DEEPBIND.
+bool prepare_opencl_in_process();
+
 class Kernel {
 public:
   /// Opens PREFIX.so and PREFIX.json; null with `error` set on failure.
@@ -115,7 +125,10 @@ public:
   const KernelArgument *argument(const std::string &name) const;
 
   /// Runs the kernel. Every argument must be given exactly once: buffers
-  /// (inputs and outputs) by name in `buffers`, scalars in `scalars`.
+  /// (inputs and outputs) by name in `buffers`, scalars in `scalars`. The
+  /// buffers are host buffers; a GPU kernel's (manifest `device`) are copied
+  /// to the device, its outputs back to the host, and its device memory
+  /// freed, within the call.
   bool call(const std::map<std::string, halide_buffer_t *> &buffers, const std::map<std::string, Scalar> &scalars,
             std::string &error) const;
 
@@ -134,6 +147,10 @@ private:
   int (*argv_)(void **) = nullptr;
   const char *(*extern_error_)() = nullptr; ///< training_externs.h, when the kernel links them
   void (*extern_error_clear_)() = nullptr;
+  /// A GPU kernel's halide_copy_to_host and halide_device_free (null for
+  /// the CPU's).
+  using DeviceFn = int (*)(void *, halide_buffer_t *);
+  DeviceFn copy_to_host_ = nullptr, device_free_ = nullptr;
 };
 
 

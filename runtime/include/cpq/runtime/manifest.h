@@ -79,6 +79,10 @@ struct Manifest {
   /// Compiled to time its root Funcs (cpq-train --profile): the loader then
   /// records them for Kernel::profile. Written only when true.
   bool timed = false;
+  /// The GPU API the kernel's stages run on ("opencl", "cuda"), empty for
+  /// the CPU: the loader then moves its buffers to and from the device.
+  /// Written only when set.
+  std::string device;
 
   /// The argument named `name` (its C identifier), or null.
   const KernelArgument *argument(const std::string &name) const;

@@ -1,0 +1,197 @@
+//===- network.cpp - GPU hand schedules of a lowered cpq function ----------===//
+//
+// This file implements the GPU family (gpu.h): every op's results, helpers,
+// operand copies and accumulators are computed at root as kernels of
+// blocks of threads over their pure loops; reductions run in each thread.
+//
+//===----------------------------------------------------------------------===//
+#include "schedules/gpu/gpu.h"
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+namespace cpq::schedules::gpu {
+
+using namespace Halide;
+
+namespace {
+
+/// Whether stage `stage` of f (-1: the pure definition) computes nothing
+/// (a pure definition of undef, written only by the updates).
+bool undefined_stage(const Func &f, int stage) {
+  if (stage >= 0) return false;
+  for (const Expr &v : f.function().definition().values())
+    if (const Internal::Call *call = v.as<Internal::Call>(); !call || !call->is_intrinsic(Internal::Call::undef))
+      return false;
+  return true;
+}
+
+/// The variables of f's pure definition that stage `stage` (-1: the pure
+/// definition) still writes along, innermost first: an update that writes
+/// at an RVar or a constant along an axis has no loop over it.
+std::vector<Var> stage_loops(const Func &f, int stage) {
+  std::vector<Var> vars;
+  if (stage < 0) return f.args();
+  const std::vector<Expr> lhs = f.function().update(stage).args();
+  const std::vector<Var> pure = f.args();
+  for (std::size_t k = 0; k < lhs.size() && k < pure.size(); ++k) {
+    const Internal::Variable *var = lhs[k].as<Internal::Variable>();
+    if (var && !var->reduction_domain.defined() && var->name == pure[k].name()) vars.push_back(pure[k]);
+  }
+  return vars;
+}
+
+/// Tiles one stage's loops into blocks of threads_x x threads_y threads
+/// (the second and outer loops fused into one), or runs it on one thread
+/// when it has no loop.
+void tile_stage(Stage s, std::vector<Var> vars, int threads_x, int threads_y) {
+  if (vars.empty()) {
+    s.gpu_single_thread();
+    return;
+  }
+  Var bx("bx"), by("by"), tx("tx"), ty("ty");
+  if (vars.size() == 1) {
+    s.gpu_tile(vars[0], bx, tx, threads_x * threads_y, TailStrategy::GuardWithIf);
+    return;
+  }
+  Var outer = vars[1];
+  for (std::size_t k = 2; k < vars.size(); ++k) {
+    Var fused(outer.name() + "_" + vars[k].name());
+    s.fuse(outer, vars[k], fused);
+    outer = fused;
+  }
+  s.gpu_tile(vars[0], outer, bx, by, tx, ty, threads_x, threads_y, TailStrategy::GuardWithIf);
+}
+
+/// Whether f must run on the host: it raises run-time errors (Halide's
+/// require) or calls a C function (the DropBits masks' and gates' draws) in
+/// a definition. Math functions (pure externs) run on the device.
+bool host_only(const Internal::Function &f) {
+  struct FindHostCalls : Internal::IRVisitor {
+    using IRVisitor::visit;
+    bool found = false;
+    void visit(const Internal::Call *op) override {
+      found = found || op->is_intrinsic(Internal::Call::require) || op->call_type == Internal::Call::Extern ||
+              op->call_type == Internal::Call::ExternCPlusPlus;
+      IRVisitor::visit(op);
+    }
+  } finder;
+  auto scan = [&](const Internal::Definition &d) {
+    for (const Expr &e : d.values()) e.accept(&finder);
+    for (const Expr &e : d.args()) e.accept(&finder);
+  };
+  scan(f.definition());
+  for (const Internal::Definition &u : f.updates()) scan(u);
+  return finder.found;
+}
+
+} // namespace
+
+// Declared, and described, in gpu.h.
+void checks_on_host(const std::vector<Func> &outputs) {
+  std::map<std::string, Internal::Function> env;
+  for (const Func &o : outputs) {
+    if (!o.defined()) continue;
+    env.emplace(o.name(), o.function());
+    for (auto &kv : Internal::find_transitive_calls(o.function())) env.insert(kv);
+  }
+  for (auto &[name, f] : env) {
+    if (f.has_extern_definition() || !host_only(f)) continue;
+    LoopLevel level = f.schedule().compute_level();
+    level.lock();
+    if (level.is_inlined()) {
+      Func(f).compute_root(); // on the host, before the kernels that read it
+      continue;
+    }
+    auto on_device = [](const Internal::Definition &d) {
+      for (const Internal::Dim &dim : d.schedule().dims())
+        if (dim.for_type == Internal::ForType::GPUBlock || dim.for_type == Internal::ForType::GPUThread ||
+            dim.for_type == Internal::ForType::GPULane)
+          return true;
+      return false;
+    };
+    bool device = on_device(f.definition());
+    for (const Internal::Definition &u : f.updates()) device = device || on_device(u);
+    if (!device) continue;
+    throw std::invalid_argument("the gpu schedules would compute '" + name +
+                                "' on the device, and it raises run-time errors or calls a C function (GPU kernels "
+                                "cannot): those belong in a Func of their own, computed on the host");
+  }
+}
+
+// Declared, and described, in gpu.h.
+Tiles ask_tiles(Choices &c) {
+  Tiles t;
+  t.x = c.choose("threads_x", {8, 16, 32, 64}, 32);
+  t.y = c.choose("threads_y", {1, 2, 4, 8}, 4);
+  return t;
+}
+
+void gpu_root(Func f, Choices &c, Tiles t) {
+  c.covers(f.name());
+  f.compute_root();
+  // Extern stages, checks of inputs and calls of C functions run on the
+  // host; Halide copies the buffers between it and the device.
+  // Scalars (a batch's loss and its count of correct answers, the labels'
+  // check) too: a GPU kernel of one thread is no faster, and their inputs
+  // are a value a row.
+  if (f.function().has_extern_definition() || host_only(f.function()) || f.dimensions() == 0) return;
+  if (!undefined_stage(f, -1)) tile_stage(f, stage_loops(f, -1), t.x, t.y);
+  for (int u = 0; u < f.num_update_definitions(); ++u) tile_stage(f.update(u), stage_loops(f, u), t.x, t.y);
+}
+
+void schedule_network(const std::vector<ScheduleStage> &stages, const std::vector<Func> &outputs,
+                      const Target &target, Choices &c) {
+  c.space().family = "gpu";
+  std::set<std::string> scheduled;
+  for (const ScheduleStage &s : stages) {
+    for (const Func &f : s.funcs) scheduled.insert(f.name());
+    if (s.contraction && s.contraction->output.defined()) scheduled.insert(s.contraction->output.name());
+    for (const Func &h : s.helpers) {
+      c.stage(h.name(), s.family + ".helper");
+      gpu_root(h, c, ask_tiles(c));
+    }
+    if (s.family == "quantize") {
+      c.stage(s.funcs.empty() ? Func(s.quantize->x_hat).name() : s.funcs.front().name(), s.family);
+      schedule_quantize_forward(*s.quantize, target, c);
+      continue;
+    }
+    if (s.family == "quantize_grad") {
+      c.stage(s.funcs.empty() ? Func(s.quantize->grad_x).name() : s.funcs.front().name(), s.family);
+      schedule_quantize_backward(*s.quantize, target, c);
+      continue;
+    }
+    if (s.extern_gemm) {
+      c.stage(s.extern_gemm->f.name(), s.family);
+      const Tiles t = ask_tiles(c);
+      if (s.extern_gemm->kw > 0) gpu_root(s.extern_gemm->im2col, c, t);
+      gpu_root(s.extern_gemm->f, c, t);
+      continue;
+    }
+    if (s.funcs.empty()) continue;
+    c.stage(s.funcs.front().name(), s.family);
+    const Tiles t = ask_tiles(c);
+    if (s.contraction) {
+      // Operand copies, the accumulator (its reduction in each thread) and
+      // the dot products' lane sums, each a kernel, then the result.
+      const ContractionLoops &k = *s.contraction;
+      for (const Relayout &r : k.relayouts) gpu_root(r.copy, c, t);
+      gpu_root(k.acc, c, t);
+      if (k.lane_sum.defined()) gpu_root(k.lane_sum, c, t);
+      if (k.output.defined()) gpu_root(k.output, c, t);
+    }
+    if (s.filter_gradient)
+      for (const Func &f : s.filter_gradient->row_copies) gpu_root(f, c, t);
+    for (const Func &f : s.funcs) gpu_root(f, c, t);
+  }
+  for (const Func &o : outputs) {
+    if (scheduled.count(o.name())) continue; // a stage's own result
+    c.stage(o.name(), "output");
+    gpu_root(o, c, ask_tiles(c));
+  }
+  checks_on_host(outputs);
+}
+
+} // namespace cpq::schedules::gpu

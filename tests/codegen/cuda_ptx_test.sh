@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The CUDA target: the small test network's and LeNet-5 W2A2's train_step
+# compiled by cpq-compile for host-cuda-cuda_capability_80 (the gpu family's
+# schedules), every PTX module inside assembled by ptxas for sm_80 and sm_90
+# (scripts/check-cuda-ptx.sh). No CUDA device runs here: this checks the
+# code, not its results (test_codegen_gpu runs the same schedules on
+# OpenCL). Exit 77 (skipped) when ptxas is not installed.
+# Usage: cuda_ptx_test.sh SOURCE_DIR BINARY_DIR SCRATCH
+set -euo pipefail
+src=$1 bin=$2 scratch=$3
+compile=$bin/tools/cpq-compile/cpq-compile
+rm -rf "$scratch" && mkdir -p "$scratch"
+
+for net in "$src/tests/codegen/networks/small_net.mlir" "$src/examples/networks/lenet5_w2a2.mlir"; do
+  name=$(basename "$net" .mlir)
+  "$compile" "$net" --pipeline cpq-train-pipeline --function train_step --target host-cuda-cuda_capability_80 \
+    -o "$scratch/$name"
+  grep -q '"device": "cuda"' "$scratch/$name.json" || { echo "$name.json: no \"device\": \"cuda\"" >&2; exit 1; }
+  "$src/scripts/check-cuda-ptx.sh" "$scratch/$name.so" sm_80 sm_90
+done
+# A file without PTX is refused by name.
+if "$src/scripts/check-cuda-ptx.sh" "$scratch/small_net.json" 2> "$scratch/err"; then
+  echo "a manifest passed as a CUDA kernel" >&2
+  exit 1
+fi
+grep -q "small_net.json: no PTX module" "$scratch/err"
+echo "cuda_ptx_test: passed"
