@@ -124,6 +124,33 @@ BOOST_AUTO_TEST_CASE(lenet5_w2a2_train_step_on_opencl_equals_the_cpu) {
   check_gpu_equals_cpu(source, "train_step", 3, 10);
 }
 
+// A small float network quantized by cpq-opt two other ways: learned
+// bit-widths (gated W3A3: every sub-grid's edge loops, the gates' draws on
+// the host, their sums over channels) and independent DropBits masks (W4A4:
+// the per-call survivor tables, the edge loops over any survivors).
+BOOST_AUTO_TEST_CASE(gated_and_independent_mask_quantizers_on_opencl_equal_the_cpu) {
+  const std::string net = R"(
+func @net(%x: tensor<?x1x8x8xf32>) -> tensor<?x4xf32> {
+  %w1 = cpq.param "w1" {init = "he_normal"} : tensor<4x1x3x3xf32>
+  %b1 = cpq.param "b1" {init = "zeros"} : tensor<4xf32>
+  %c1 = cpq.conv2d %x, %w1, %b1 : (tensor<?x1x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<?x4x6x6xf32>
+  %r1 = cpq.relu %c1 : tensor<?x4x6x6xf32>
+  %p1 = cpq.maxpool2d %r1 {kernel = [2, 2]} : (tensor<?x4x6x6xf32>) -> tensor<?x4x3x3xf32>
+  %f = cpq.flatten %p1 : (tensor<?x4x3x3xf32>) -> tensor<?x36xf32>
+  %w2 = cpq.param "w2" {init = "he_normal"} : tensor<4x36xf32>
+  %b2 = cpq.param "b2" {init = "zeros"} : tensor<4xf32>
+  %y = cpq.dense %f, %w2, %b2 : (tensor<?x36xf32>, tensor<4x36xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+)";
+  for (const char *quantize : {"cpq-quantize-network{weight-bits=3 activation-bits=3 learn-bits=true gate-lambda=1e-4}",
+                               "cpq-quantize-network{weight-bits=4 activation-bits=4 dropbits-p=0.5 dropbits=independent}"}) {
+    BOOST_TEST_CHECKPOINT(quantize);
+    const std::string source = run_pipeline(run_pipeline(net, quantize), "cpq-train-pipeline");
+    check_gpu_equals_cpu(source, "train_step", 6, 4);
+  }
+}
+
 // The same train_step compiled ahead of time for host-opencl, loaded and
 // called through the runtime's kernel loader with host buffers: the
 // manifest names the device, and the loader copies the inputs in and the
