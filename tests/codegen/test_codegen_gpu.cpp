@@ -80,13 +80,32 @@ std::vector<Tensor> run(Compiled &c, const Inputs &in, int batch) {
   return c.run(batch);
 }
 
+/// How many of the ops' result Funcs run on the device, of how many.
+std::pair<int, int> on_device(const codegen::LoweredFunction &f) {
+  int device = 0, all = 0;
+  for (const codegen::LoweredStage &s : f.stages)
+    for (const Halide::Func &func : s.funcs) {
+      if (!func.defined() || func.dimensions() == 0) continue;
+      ++all;
+      bool gpu = false;
+      for (const Halide::Internal::Dim &d : func.function().definition().schedule().dims())
+        gpu = gpu || d.for_type == Halide::Internal::ForType::GPUBlock;
+      device += gpu;
+    }
+  return {device, all};
+}
+
 /// Compiles `function` of `source` for the host and for OpenCL, runs both
-/// on the same inputs and compares every output.
+/// on the same inputs and compares every output; most ops must run on the
+/// device (not all left on the host).
 void check_gpu_equals_cpu(const std::string &source, const std::string &function, int batch, int classes) {
   BOOST_TEST_CHECKPOINT(function << ": compiling for the host");
   Compiled cpu(source, function, "hand");
   BOOST_TEST_CHECKPOINT(function << ": compiling for " << opencl_target().to_string());
   Compiled gpu(source, function, "hand", {}, opencl_target());
+  const auto [device, all] = on_device(gpu.lowered);
+  BOOST_TEST_MESSAGE(function << ": " << device << " of " << all << " ops' results computed on the device");
+  BOOST_TEST(2 * device > all, function << ": only " << device << " of " << all << " ops' results on the device");
   std::mt19937 rng(5);
   const Inputs in = make_inputs(cpu.lowered, batch, classes, rng);
   const std::vector<Tensor> want = run(cpu, in, batch);
