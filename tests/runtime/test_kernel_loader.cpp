@@ -450,6 +450,23 @@ BOOST_AUTO_TEST_CASE(a_timed_manifest_needs_a_boolean) {
   load_fails(variant("timed_number", text), "\"timed\" is not true or false");
 }
 
+BOOST_AUTO_TEST_CASE(a_manifest_names_a_device_the_loader_knows) {
+  // "device" says a GPU kernel's buffers are moved by the loader: written
+  // only when set, read back as written, and only "opencl" or "cuda".
+  std::string text = manifest();
+  Manifest m;
+  std::string error;
+  BOOST_TEST_REQUIRE(parse_manifest(text, "loaded_net.json", m, error), error);
+  BOOST_TEST(m.device.empty());
+  BOOST_TEST(manifest_json(m).find("\"device\"") == std::string::npos);
+  m.device = "cuda";
+  Manifest back;
+  BOOST_TEST_REQUIRE(parse_manifest(manifest_json(m), "cuda.json", back, error), error);
+  BOOST_TEST(back.device == "cuda");
+  text.insert(text.rfind('}'), ", \"device\": \"vulkan\"");
+  load_fails(variant("device_vulkan", text), "\"device\" is not \"opencl\" or \"cuda\"");
+}
+
 BOOST_AUTO_TEST_CASE(productions_of_one_fused_loop_share_its_time) {
   // A timed kernel's trace events, at chosen times: a production alone gets
   // its whole time; productions open together (outputs fused by
