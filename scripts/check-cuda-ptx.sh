@@ -20,6 +20,12 @@ kernel=$1
 shift
 archs=("$@")
 [ ${#archs[@]} -gt 0 ] || archs=(sm_80 sm_90)
+for arch in "${archs[@]}"; do
+  if ! [[ $arch =~ ^sm_[0-9]+$ ]]; then
+    echo "check-cuda-ptx.sh: '$arch' is not an architecture (sm_80, sm_90, ...)" >&2
+    exit 2
+  fi
+done
 
 ptxas=${PTXAS:-$(command -v ptxas || true)}
 [ -n "$ptxas" ] || ptxas=/usr/local/cuda/bin/ptxas

@@ -333,18 +333,19 @@ SubGrid sub_grid(GridSpec grid, int l) {
 
 /// 1 / sigma of the channel, or a run-time error when the edge window
 /// `visited` does not reach the `need` of its sigma / alpha: inline, or
-/// (`apart`) once a channel in b.window_check, which a schedule may compute
+/// (`apart`) once a channel in a Func of its own, "<prefix>window_check",
+/// which a schedule may compute
 /// apart from the element loops (GPU kernels raise no errors).
-Expr checked_inverse_sigma(QuantizeBackward &b, const TensorVars &v, const Expr &window_ok, const Expr &sg,
+Expr checked_inverse_sigma(const TensorVars &v, const Expr &window_ok, const Expr &sg,
                            const Expr &visited, const Expr &need, bool apart) {
   auto checked = [&] {
     return require(window_ok, 1.0f / sg, "cpq quantize backward: edge_window", visited,
                    "is too small for sigma/alpha of channel", v.c, "; need", need);
   };
   if (!apart) return checked();
-  b.window_check = Func(v.prefix + "window_check");
-  b.window_check(v.c) = checked();
-  return b.window_check(v.c);
+  Func check(v.prefix + "window_check");
+  check(v.c) = checked();
+  return check(v.c);
 }
 
 void check_gated(GridSpec grid) {
@@ -370,11 +371,11 @@ QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const
     // every kernel computing a level checks the mask, also on grids whose
     // geometry does not read it (symmetric).
     const SurvivorGeometry s = hierarchical_survivors(grid, keep);
-    f.mask_check = Func(v.prefix + "mask_check");
-    f.mask_check() = require(s.keep_ok, 1, "cpq quantize: DropBits mask", keep,
+    Func mask_check(v.prefix + "mask_check");
+    mask_check() = require(s.keep_ok, 1, "cpq quantize: DropBits mask", keep,
                              "is not a hierarchical mask of this grid (use a kernel built for independent masks)");
     f.level(v.i, v.c, v.n) =
-        uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a) * cast<float>(f.mask_check());
+        uniform_mode_level(grid.kind, s.step, s.q_first, s.q_last, xv, a) * cast<float>(mask_check());
   } else {
     // The nearest survivor of v = x / alpha is the last one at or below
     // floor(v) or the next one, whichever side of their midpoint v lies
@@ -394,7 +395,6 @@ QuantizeForward build_quantize_forward(GridSpec grid, const TensorVars &v, const
     f.mode_index = Func(v.prefix + "mode_index");
     f.mode_index(v.i, v.c, v.n) = t.rank(k) + select(up, 1, 0);
     f.level(v.i, v.c, v.n) = cast<float>(grid.q_min() + select(up, hi, lo));
-    f.mask_check = t.check;
     f.survivors = t;
     f.tables = t.all();
   }
@@ -458,7 +458,7 @@ QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, con
   Expr G = grad_out(v.i, v.c, v.n);
   Expr t_hat = b.forward.level(v.i, v.c, v.n) * grid.t_per_q();
   b.element = Func(v.prefix + "element_grads");
-  Expr inv_sg = checked_inverse_sigma(b, v, window_ok, sg, visited, need, checks_apart);
+  Expr inv_sg = checked_inverse_sigma(v, window_ok, sg, visited, need, checks_apart);
   b.element(v.i, v.c, v.n) = Tuple(G * sums.w * inv_sg, G * (t_hat - sums.wtau * inv_sg), G * sums.wu * inv_sg);
   add_channel_sums(b, v, 3, inner_extent, outer_extent);
   return b;
@@ -481,7 +481,7 @@ QuantizeBackward build_gated_backward(GridSpec grid, const TensorVars &v, const 
   Expr need = window_needed(sg, a, Expr(grid.t_per_q()));
   const Expr visited = window_limit.defined() ? window_limit : W;
   Expr dx = 0.0f, dalpha = 0.0f, dsigma = 0.0f,
-       inv_sg = checked_inverse_sigma(b, v, visited >= min(need, grid.num_points() - 1), sg, visited, need,
+       inv_sg = checked_inverse_sigma(v, visited >= min(need, grid.num_points() - 1), sg, visited, need,
                                       checks_apart);
   std::vector<Expr> x_hat(bits);
   for (int l = 1; l <= bits; ++l) {

@@ -84,10 +84,6 @@ struct QuantizeForward {
   Halide::Func mode_index; ///< independent masks: index of the mode among the survivors
   SurvivorTables survivors; ///< independent masks: the per-call tables
   std::vector<Halide::Func> tables; ///< survivors.all() (independent masks), else empty
-  /// () a run-time error naming the DropBits mask when it is not one of
-  /// this kernel's, else the mask (independent masks, whose tables read it)
-  /// or 1 (hierarchical, the level multiplied by it); undefined when gated.
-  Halide::Func mask_check;
 };
 
 /// Forward of section 2 on the survivors of `keep`, float32 in the order of
@@ -130,10 +126,6 @@ struct QuantizeBackward {
   /// Per-channel values the edge loops read (the ratio of exp(-|u|) from
   /// edge to edge): compute them once per call.
   std::vector<Halide::Func> per_channel;
-  /// (c) 1 / sigma of channel c, or a run-time error when the edge window
-  /// does not reach what its sigma / alpha needs (built with checks_apart;
-  /// else undefined and the check is inline).
-  Halide::Func window_check;
 };
 
 /// The edge window a backward needs for one channel: required_edge_window
@@ -152,7 +144,7 @@ Halide::Expr automatic_edge_window(GridSpec grid, const Halide::Func &alpha, con
 /// the edge loops early (a run-time count, e.g. automatic_edge_window, that
 /// may call Funcs, which the loop extent `edge_window` may not) and is what
 /// the window check compares. With `checks_apart` the window is checked
-/// once a channel in QuantizeBackward::window_check (for GPU schedules,
+/// once a channel in a Func of its own, "<prefix>window_check" (for GPU schedules,
 /// which compute it on the host), else inline in the element loop (one
 /// Func fewer: Halide 14's Mullapudi2016 fails on the separate one).
 QuantizeBackward build_quantize_backward(GridSpec grid, const TensorVars &v, const Halide::Func &x,

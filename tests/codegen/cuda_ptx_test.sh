@@ -24,4 +24,10 @@ if "$src/scripts/check-cuda-ptx.sh" "$scratch/small_net.json" 2> "$scratch/err";
   exit 1
 fi
 grep -q "small_net.json: no PTX module" "$scratch/err"
+# So is an architecture that is not one.
+if "$src/scripts/check-cuda-ptx.sh" "$scratch/small_net.so" compute80 2> "$scratch/err"; then
+  echo "an architecture 'compute80' was taken" >&2
+  exit 1
+fi
+grep -q "'compute80' is not an architecture" "$scratch/err"
 echo "cuda_ptx_test: passed"
