@@ -180,8 +180,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
     const bool gpu = std::any_of(targets.begin(), targets.end(), [](const Halide::Target &t) { return t.has_gpu_feature(); });
     if (o.profile)
       for (Halide::Target &t : targets) t = t.with_feature(Halide::Target::Profile);
-    LoweringOptions lowering = o.lowering;
-    lowering.checks_apart = lowering.checks_apart || gpu;
+    LoweringOptions lowering = gpu ? for_gpu(o.lowering) : o.lowering;
     // Schedule files are points of the hand schedules' space (schedules/space.h).
     const bool autoscheduled = o.schedule != "hand" && !schedules::is_schedule_file(o.schedule);
     lowering.clamp_inputs = lowering.clamp_inputs || autoscheduled;

@@ -65,16 +65,24 @@ void tile_stage(Stage s, std::vector<Var> vars, int threads_x, int threads_y) {
   s.gpu_tile(vars[0], outer, bx, by, tx, ty, threads_x, threads_y, TailStrategy::GuardWithIf);
 }
 
-/// Whether f must run on the host: it raises run-time errors (Halide's
-/// require) or calls a C function (the DropBits masks' and gates' draws) in
-/// a definition. Math functions (pure externs) run on the device.
-bool host_only(const Internal::Function &f) {
+/// Why f must run on the host, or nullptr: it raises run-time errors
+/// (Halide's require) or calls a C function (the DropBits masks' and gates'
+/// draws) in a definition, or it reads a buffer compiled into the kernel (a
+/// bound parameter, packed weights): Halide 14 embeds those without the
+/// host-dirty flag, so a device copy of one is allocated and never filled
+/// (seen: LeNet-5's packed inference read garbage on OpenCL). Computed on
+/// the host, such a Func's values are copied to the device by its readers.
+/// Math functions (pure externs) run on the device.
+const char *host_reason(const Internal::Function &f) {
   struct FindHostCalls : Internal::IRVisitor {
     using IRVisitor::visit;
-    bool found = false;
+    const char *reason = nullptr;
     void visit(const Internal::Call *op) override {
-      found = found || op->is_intrinsic(Internal::Call::require) || op->call_type == Internal::Call::Extern ||
-              op->call_type == Internal::Call::ExternCPlusPlus;
+      if (op->is_intrinsic(Internal::Call::require) || op->call_type == Internal::Call::Extern ||
+          op->call_type == Internal::Call::ExternCPlusPlus)
+        reason = "it raises run-time errors or calls a C function (GPU kernels cannot)";
+      else if (op->call_type == Internal::Call::Image && op->image.defined() && !reason)
+        reason = "it reads a buffer compiled into the kernel (its device copy would never be filled)";
       IRVisitor::visit(op);
     }
   } finder;
@@ -84,7 +92,7 @@ bool host_only(const Internal::Function &f) {
   };
   scan(f.definition());
   for (const Internal::Definition &u : f.updates()) scan(u);
-  return finder.found;
+  return finder.reason;
 }
 
 } // namespace
@@ -98,7 +106,8 @@ void checks_on_host(const std::vector<Func> &outputs) {
     for (auto &kv : Internal::find_transitive_calls(o.function())) env.insert(kv);
   }
   for (auto &[name, f] : env) {
-    if (f.has_extern_definition() || !host_only(f)) continue;
+    const char *reason = f.has_extern_definition() ? nullptr : host_reason(f);
+    if (!reason) continue;
     LoopLevel level = f.schedule().compute_level();
     level.lock();
     if (level.is_inlined()) {
@@ -115,9 +124,8 @@ void checks_on_host(const std::vector<Func> &outputs) {
     bool device = on_device(f.definition());
     for (const Internal::Definition &u : f.updates()) device = device || on_device(u);
     if (!device) continue;
-    throw std::invalid_argument("the gpu schedules would compute '" + name +
-                                "' on the device, and it raises run-time errors or calls a C function (GPU kernels "
-                                "cannot): those belong in a Func of their own, computed on the host");
+    throw std::invalid_argument("the gpu schedules would compute '" + name + "' on the device, and " + reason +
+                                ": such Funcs are computed on the host");
   }
 }
 
@@ -131,13 +139,18 @@ Tiles ask_tiles(Choices &c) {
 
 void gpu_root(Func f, Choices &c, Tiles t) {
   c.covers(f.name());
+  // A Func two stages share (a requantization's offset, a scale read by
+  // several layers) is scheduled once, by the first.
+  for (const Internal::Dim &d : f.function().definition().schedule().dims())
+    if (d.for_type == Internal::ForType::GPUBlock) return;
   f.compute_root();
-  // Extern stages, checks of inputs and calls of C functions run on the
-  // host; Halide copies the buffers between it and the device.
+  // Extern stages, checks of inputs, calls of C functions and reads of
+  // compiled-in buffers run on the host (host_reason); Halide copies the
+  // buffers between it and the device.
   // Scalars (a batch's loss and its count of correct answers, the labels'
   // check) too: a GPU kernel of one thread is no faster, and their inputs
   // are a value a row.
-  if (f.function().has_extern_definition() || host_only(f.function()) || f.dimensions() == 0) return;
+  if (f.function().has_extern_definition() || host_reason(f.function()) || f.dimensions() == 0) return;
   if (!undefined_stage(f, -1)) tile_stage(f, stage_loops(f, -1), t.x, t.y);
   for (int u = 0; u < f.num_update_definitions(); ++u) tile_stage(f.update(u), stage_loops(f, u), t.x, t.y);
 }

@@ -119,7 +119,7 @@ public:
     codegen::LoweringOptions opts = options;
     opts.clamp_inputs = schedule != "hand";
     opts.constant_edge_loops = schedule != "hand";
-    opts.checks_apart = opts.checks_apart || target.has_gpu_feature();
+    if (target.has_gpu_feature()) opts = codegen::for_gpu(opts);
     auto f = codegen::lower_function(func, opts);
     if (!f) throw std::invalid_argument("lowering failed:\n" + mlir);
     lowered = std::move(*f);

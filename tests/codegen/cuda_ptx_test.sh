@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The CUDA target: the small test network's and LeNet-5 W2A2's train_step
+# The CUDA target: the small test network's and LeNet-5 W2A2's train_step,
+# and LeNet-5 W2A2's packed inference (on parameters that look trained),
 # compiled by cpq-compile for host-cuda-cuda_capability_80 (the gpu family's
 # schedules), every PTX module inside assembled by ptxas for sm_80 and sm_90
 # (scripts/check-cuda-ptx.sh). No CUDA device runs here: this checks the
@@ -18,6 +19,12 @@ for net in "$src/tests/codegen/networks/small_net.mlir" "$src/examples/networks/
   grep -q '"device": "cuda"' "$scratch/$name.json" || { echo "$name.json: no \"device\": \"cuda\"" >&2; exit 1; }
   "$src/scripts/check-cuda-ptx.sh" "$scratch/$name.so" sm_80 sm_90
 done
+params=$scratch/lenet5_w2a2.safetensors
+python3 "$src/tests/dialect/Inputs/random_params.py" "$src/examples/networks/lenet5_w2a2.mlir" "$params"
+"$bin/tools/cpq-opt/cpq-opt" --cpq-inference-pipeline="params=$params" "$src/examples/networks/lenet5_w2a2.mlir" \
+  -o "$scratch/inference.mlir"
+"$compile" "$scratch/inference.mlir" --function inference --target host-cuda-cuda_capability_80 -o "$scratch/inference"
+"$src/scripts/check-cuda-ptx.sh" "$scratch/inference.so" sm_80 sm_90
 # A file without PTX is refused by name.
 if "$src/scripts/check-cuda-ptx.sh" "$scratch/small_net.json" 2> "$scratch/err"; then
   echo "a manifest passed as a CUDA kernel" >&2

@@ -17,10 +17,12 @@
 
 #include "codegen/aot.h"
 #include "cpq/runtime/kernel.h"
+#include "cpq/runtime/safetensors.h"
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 using namespace cpq;
@@ -98,7 +100,8 @@ std::pair<int, int> on_device(const codegen::LoweredFunction &f) {
 /// Compiles `function` of `source` for the host and for OpenCL, runs both
 /// on the same inputs and compares every output; most ops must run on the
 /// device (not all left on the host).
-void check_gpu_equals_cpu(const std::string &source, const std::string &function, int batch, int classes) {
+void check_gpu_equals_cpu(const std::string &source, const std::string &function, int batch, int classes,
+                          bool exact = false) {
   BOOST_TEST_CHECKPOINT(function << ": compiling for the host");
   Compiled cpu(source, function, "hand");
   BOOST_TEST_CHECKPOINT(function << ": compiling for " << opencl_target().to_string());
@@ -114,9 +117,48 @@ void check_gpu_equals_cpu(const std::string &source, const std::string &function
   BOOST_TEST_REQUIRE(got.size() == want.size());
   for (std::size_t k = 0; k < want.size(); ++k) {
     std::string where;
-    BOOST_TEST(all_close(got[k], want[k], 1e-4, 1e-5, where), cpu.lowered.outputs[k].name << ": " << where);
+    if (exact) {
+      std::size_t differ = 0, first = 0;
+      for (std::size_t i = got[k].data.size(); i-- > 0;)
+        if (got[k].data[i] != want[k].data[i]) ++differ, first = i;
+      BOOST_TEST(differ == 0u, cpu.lowered.outputs[k].name << ": " << differ << " of " << want[k].data.size()
+                                                         << " values differ, the first at " << first << ": "
+                                                         << got[k].data[first] << " vs " << want[k].data[first]);
+    }
+    else BOOST_TEST(all_close(got[k], want[k], 1e-4, 1e-5, where), cpu.lowered.outputs[k].name << ": " << where);
   }
   BOOST_TEST(gpu.ints == cpu.ints, "integer outputs (correct counts) equal");
+}
+
+/// Writes parameters that look trained for every cpq.param of `network` to
+/// `path` (as tests/dialect/Inputs/random_params.py): positive scales and
+/// variances, the input quantizer's 1/255 step, small random weights.
+void write_random_params(const std::string &network, const std::string &path) {
+  const std::regex param(R"re(cpq\.param "([^"]+)"[^\n]*: tensor<([0-9x]+)xf32>)re");
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> scale(0.05f, 0.2f), var(0.5f, 2.0f);
+  std::normal_distribution<float> weight(0.0f, 0.1f);
+  safetensors::File file;
+  for (std::sregex_iterator it(network.begin(), network.end(), param), end; it != end; ++it) {
+    const std::string name = (*it)[1];
+    std::vector<int64_t> shape;
+    std::stringstream dims((*it)[2].str());
+    for (std::string d; std::getline(dims, d, 'x');) shape.push_back(std::stoll(d));
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    const std::string kind = name.substr(name.find_last_of('.') + 1);
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (float &x : v)
+      x = name == "input.alpha"                 ? 1.0f / 255
+          : name == "input.sigma"               ? 1.0f / 1020
+          : kind == "alpha" || kind == "sigma" ? scale(rng)
+          : kind == "var"                       ? var(rng)
+          : kind == "gates"                     ? 3.0f
+                                                : weight(rng);
+    file.tensors.push_back(safetensors::make_f32(name, shape, v));
+  }
+  std::string error;
+  BOOST_TEST_REQUIRE(safetensors::write(path, file, error), error);
 }
 
 } // namespace
@@ -141,6 +183,24 @@ BOOST_AUTO_TEST_CASE(small_network_train_and_eval_steps_on_opencl_equal_the_cpu)
 BOOST_AUTO_TEST_CASE(lenet5_w2a2_train_step_on_opencl_equals_the_cpu) {
   const std::string source = run_pipeline(read_file(CPQ_LENET5_W2A2), "cpq-train-pipeline");
   check_gpu_equals_cpu(source, "train_step", 3, 10);
+}
+
+// LeNet-5 W2A2's packed inference (cpq-inference-pipeline on parameters that
+// look trained): encoded inputs, packed 2-bit weights unpacked on the device,
+// int32 products of the convolutions and dense layers, requantization to the
+// next layer's levels, max pooling on levels; the CPU's kernel multiplies by
+// the extern qgemm on panels, the GPU's by Halide contractions
+// (codegen::for_gpu). Both are exact: the logits agree bit for bit.
+BOOST_AUTO_TEST_CASE(lenet5_w2a2_packed_inference_on_opencl_equals_the_cpu_bit_for_bit) {
+  namespace fs = std::filesystem;
+  char dir_template[] = "/tmp/cpq_gpu_XXXXXX";
+  BOOST_TEST_REQUIRE(mkdtemp(dir_template) != nullptr);
+  const fs::path params = fs::path(dir_template) / "params.safetensors";
+  const std::string network = read_file(CPQ_LENET5_W2A2);
+  write_random_params(network, params.string());
+  const std::string source = run_pipeline(network, "cpq-inference-pipeline{params=" + params.string() + "}");
+  fs::remove_all(dir_template);
+  check_gpu_equals_cpu(source, "inference", 9, 10, true);
 }
 
 // A small float network quantized by cpq-opt two other ways: learned

@@ -33,6 +33,7 @@
 // RUN: cpq-compile %s --function tiny -o %t/x --target host-metal 2> %t/gpu-api.err; test $? -eq 1 && FileCheck %s --check-prefix=GPU-API < %t/gpu-api.err
 // RUN: cpq-compile %s --function tiny -o %t/x --schedule Fast 2> %t/schedule.err; test $? -eq 1 && FileCheck %s --check-prefix=SCHEDULE < %t/schedule.err
 // RUN: cpq-compile %s --function tiny -o %t/x --packed-products vnni 2> %t/products.err; test $? -eq 1 && FileCheck %s --check-prefix=PRODUCTS < %t/products.err
+// RUN: cpq-compile %s --function tiny -o %t/x --target host-opencl --packed-products qgemm 2> %t/gpu-products.err; test $? -eq 1 && FileCheck %s --check-prefix=GPU-PRODUCTS < %t/gpu-products.err
 // RUN: cpq-compile %s --function tiny --pipeline=no-such-pass -o %t/x 2> %t/pipeline.err; test $? -eq 1 && FileCheck %s --check-prefix=PIPELINE < %t/pipeline.err
 // RUN: cpq-compile %s --function tiny -o %t/no-such-folder/x 2> %t/folder.err; test $? -eq 1 && FileCheck %s --check-prefix=FOLDER < %t/folder.err
 // RUN: printf 'func @f( {' > %t/broken.mlir
@@ -91,6 +92,7 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // GPU-API: cpq-compile: error: compiling 'tiny' failed: no hand schedules for the GPU API of {{.*}}metal{{.*}} (the GPU family covers opencl and cuda)
 // SCHEDULE: cpq-compile: error: unknown schedule 'Fast' (hand, Adams2019, Li2018, Mullapudi2016, or a schedule file; no such file)
 // PRODUCTS: cpq-compile: error: --packed-products must be qgemm or halide, got 'vnni'
+// GPU-PRODUCTS: cpq-compile: error: --packed-products qgemm is the CPU's extern product; target 'host-opencl' computes packed products on the device (halide)
 // PIPELINE: cpq-compile: error: bad pipeline 'no-such-pass'
 // BROKEN: broken.mlir:1:10: error:
 // BROKEN: cpq-compile: error: {{.*}}broken.mlir: not a valid cpq module

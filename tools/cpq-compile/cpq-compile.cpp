@@ -65,6 +65,15 @@ int main(int argc, char **argv) {
     llvm::errs() << "cpq-compile: error: --packed-products must be qgemm or halide, got '" << products << "'\n";
     return 1;
   }
+  // GPU targets compute the packed products in Halide, on the device
+  // (codegen::for_gpu): the extern qgemm is for the CPU.
+  for (const std::string &t : targets)
+    for (const char *api : {"opencl", "cuda", "metal", "d3d12", "vulkan"})
+      if (products.getNumOccurrences() > 0 && products == "qgemm" && t.find(api) != std::string::npos) {
+        llvm::errs() << "cpq-compile: error: --packed-products qgemm is the CPU's extern product; target '" << t
+                     << "' computes packed products on the device (halide)\n";
+        return 1;
+      }
   if (window < 0) {
     llvm::errs() << "cpq-compile: error: --edge-window must be 0 (automatic) or a number of edges, got " << window << "\n";
     return 1;
