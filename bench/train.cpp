@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/network.h"
 #include "peer.h"
+#include "train_step.h"
 
 #include "cpq/runtime/batches.h"
 #include "cpq/runtime/idx.h"
@@ -96,47 +97,13 @@ double torch_peer(const std::string &bits, int batch, int steps, int repeats, co
   return cpq::bench::json_number(line, "img_s");
 }
 
-/// Median images/s of the train_step in `folder` at `batch`.
+/// Median images/s of the train_step in `folder` at `batch` (train_step.h).
 double ours(const std::string &folder, const cpq::idx::LabelledImages &data, int batch, int steps, int repeats,
             KernelProfile *profile = nullptr) {
   std::string error;
-  auto k = Kernel::load(folder + "/train_step", error);
-  if (!k) fail(error);
-  std::map<std::string, std::unique_ptr<HostTensor>> t;
-  for (const KernelArgument &a : k->arguments())
-    if (a.buffer) t[a.name] = std::make_unique<HostTensor>(a, batch);
-  for (const KernelArgument &a : k->arguments()) {
-    if (a.output || a.role != roles::param) continue;
-    std::vector<float> v;
-    if (!a.init) fail(folder + "/train_step.json: parameter '" + a.tensor + "' has no init");
-    if (!initial_value(a.tensor, *a.init, a.shape, 1, v, error)) fail(error);
-    t[a.name]->assign_floats(v);
-  }
-  const auto order = epoch_order(static_cast<std::uint32_t>(data.count), 1, 0);
-  if (!fill_batch(data, order, 0, static_cast<std::size_t>(batch), Normalisation{0.0f, 1.0f},
-                  t["input"]->data<float>(), t["labels"]->data<std::int32_t>(), error))
-    fail(error);
-  std::map<std::string, halide_buffer_t *> buffers;
-  std::int64_t step = 0;
-  auto run = [&] {
-    for (auto &[name, h] : t) buffers[name] = h->buffer();
-    const std::map<std::string, Scalar> scalars = {
-        {"step", Scalar::of_int(step)}, {"seed", Scalar::of_int(1)}, {"learning_rate", Scalar::of(1e-3)}};
-    if (!k->call(buffers, scalars, error)) fail("train_step: " + error);
-    for (const KernelArgument &a : k->arguments())
-      if (!a.updates.empty()) t.at(a.updates)->swap(*t.at(a.name));
-    ++step;
-  };
-  for (int i = 0; i < 3; ++i) run(); // warm-up
-  if (profile) k->reset_profile();
-  std::vector<double> rates;
-  for (int r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int s = 0; s < steps; ++s) run();
-    rates.push_back(batch * steps / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  if (profile && !k->profile(*profile, error)) fail(error);
-  return median(rates);
+  const double img_s = cpq::bench::train_step_img_s(folder, data, batch, steps, repeats, error, profile);
+  if (img_s < 0) fail(error);
+  return img_s;
 }
 
 struct Row {

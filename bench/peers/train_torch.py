@@ -17,8 +17,13 @@ when they are fewer. Its gradients equal the plain form's to rounding.
 Times training steps on a fixed batch of 28x28 images and prints one JSON
 object: {"img_s": median images per second over the repeats, ...}.
 
+With --device cuda (bench/gpu, when PyTorch has CUDA) every tensor is made
+on the GPU (the default tensor type a CUDA one) and each timed run waits for
+the device before the clock stops.
+
 Usage: /usr/bin/python3 train_torch.py --bits W2A2 --batch 64
            [--quantizer plain|windowed] [--threads 2] [--steps 20] [--repeats 5] [--warmup 3]
+           [--device cpu|cuda]
 """
 import argparse
 import json
@@ -183,7 +188,12 @@ def main():
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     a = p.parse_args()
+    if a.device == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit("train_torch.py: --device cuda, but this PyTorch has no CUDA device")
+        torch.set_default_tensor_type(torch.cuda.FloatTensor)
     if a.bits == "FP32":
         wbits = abits = 0
     else:
@@ -196,8 +206,10 @@ def main():
     Quantizer.windowed = a.quantizer == "windowed"
     net = LeNet5(wbits, abits)
     opt = torch.optim.Adam([q for q in net.parameters() if q.requires_grad], lr=1e-3)
-    x = torch.rand(a.batch, 1, 28, 28)
-    y = torch.randint(0, 10, (a.batch,))
+    net.to(a.device)
+    x = torch.rand(a.batch, 1, 28, 28, device=a.device)
+    y = torch.randint(0, 10, (a.batch,), device=a.device)
+    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
 
     quantizers = [m for m in net.modules() if isinstance(m, Quantizer)]
 
@@ -211,13 +223,16 @@ def main():
 
     for _ in range(a.warmup):
         step()
+    sync()
     rates = []
     for _ in range(a.repeats):
         start = time.perf_counter()
         for _ in range(a.steps):
             step()
+        sync()
         rates.append(a.batch * a.steps / (time.perf_counter() - start))
     print(json.dumps({"bits": a.bits, "quantizer": a.quantizer, "batch": a.batch, "threads": a.threads, "steps": a.steps,
+                      "device": a.device,
                       "img_s": statistics.median(rates), "torch": torch.__version__, "blas": blas_library()}))
 
 
