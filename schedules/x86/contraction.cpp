@@ -301,8 +301,12 @@ void contraction(Func out, const ContractionLoops &c, const Target &target, Choi
       .split(T, ato, ati, TB, TailStrategy::GuardWithIf)
       .reorder(order)
       .vectorize(avi)
-      .unroll(avo)
       .unroll(ati);
+  // Blocks fused with the rows and not padded: the vectors a block holds
+  // vary with the row (a dense input gradient of 24 features in 8-lane
+  // vectors, 5 outputs): a loop, not unrolled (Halide unrolls only constant
+  // extents; such a schedule failed to compile before).
+  if (c.vector_padded || !rows_parallel) acc.update().unroll(avo);
   if (c.whole_register_axis) acc.update().unroll(acc.rvars(0).front());
   if (two) acc.update().unroll(a[2], c.second_register_extent);
 }

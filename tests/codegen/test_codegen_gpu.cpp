@@ -230,6 +230,42 @@ func @net(%x: tensor<?x1x8x8xf32>) -> tensor<?x4xf32> {
   }
 }
 
+// The convolutions LeNet-5 lacks (the VGG-style network's families, small):
+// strided with padding, grouped, depthwise, and overlapping max-pool
+// windows with a stride, quantized W3A3 by cpq-opt; its train_step, and
+// its packed inference (grouped packed convolutions) bit for bit.
+BOOST_AUTO_TEST_CASE(strided_grouped_padded_convolutions_on_opencl_equal_the_cpu) {
+  const std::string net = R"(
+func @net(%x: tensor<?x4x9x9xf32>) -> tensor<?x5xf32> {
+  %w1 = cpq.param "w1" {init = "he_normal"} : tensor<6x2x3x3xf32>
+  %b1 = cpq.param "b1" {init = "zeros"} : tensor<6xf32>
+  %c1 = cpq.conv2d %x, %w1, %b1 {stride = [2, 2], padding = [1, 1], groups = 2} : (tensor<?x4x9x9xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<?x6x5x5xf32>
+  %r1 = cpq.relu %c1 : tensor<?x6x5x5xf32>
+  %w2 = cpq.param "w2" {init = "he_normal"} : tensor<6x1x3x3xf32>
+  %c2 = cpq.conv2d %r1, %w2 {padding = [1, 1], groups = 6} : (tensor<?x6x5x5xf32>, tensor<6x1x3x3xf32>) -> tensor<?x6x5x5xf32>
+  %r2 = cpq.relu %c2 : tensor<?x6x5x5xf32>
+  %p = cpq.maxpool2d %r2 {kernel = [3, 3], stride = [2, 2]} : (tensor<?x6x5x5xf32>) -> tensor<?x6x2x2xf32>
+  %f = cpq.flatten %p : (tensor<?x6x2x2xf32>) -> tensor<?x24xf32>
+  %w3 = cpq.param "w3" {init = "he_normal"} : tensor<5x24xf32>
+  %b3 = cpq.param "b3" {init = "zeros"} : tensor<5xf32>
+  %y = cpq.dense %f, %w3, %b3 : (tensor<?x24xf32>, tensor<5x24xf32>, tensor<5xf32>) -> tensor<?x5xf32>
+  return %y : tensor<?x5xf32>
+}
+)";
+  const std::string quantized = run_pipeline(net, "cpq-quantize-network{weight-bits=3 activation-bits=3}");
+  check_gpu_equals_cpu(run_pipeline(quantized, "cpq-train-pipeline"), "train_step", 5, 5);
+
+  namespace fs = std::filesystem;
+  char dir_template[] = "/tmp/cpq_gpu_XXXXXX";
+  BOOST_TEST_REQUIRE(mkdtemp(dir_template) != nullptr);
+  const fs::path params = fs::path(dir_template) / "params.safetensors";
+  write_random_params(quantized, params.string());
+  const std::string inference = run_pipeline(quantized, "cpq-inference-pipeline{params=" + params.string() + "}");
+  fs::remove_all(dir_template);
+  BOOST_TEST(inference.find("groups = 2") != std::string::npos, "a grouped packed convolution");
+  check_gpu_equals_cpu(inference, "inference", 7, 5, true);
+}
+
 // The same train_step compiled ahead of time for host-opencl, loaded and
 // called through the runtime's kernel loader with host buffers: the
 // manifest names the device, and the loader copies the inputs in and the

@@ -140,12 +140,14 @@ BOOST_AUTO_TEST_CASE(an_input_gradient_of_run_time_sizes_matches_the_reference) 
         1e-6 * 36, "conv2d_grad_input, run-time sizes");
 }
 
+// 24 inputs and 5 outputs: the input gradient's blocks of 8-lane vectors
+// fused with its rows, a block's vector count varying with the row.
 // 1024 inputs: rows 4 KiB apart, whose register tiles the x86 schedule
 // keeps to a few rows (a batch of 37 leaves a partial tile). 80 and 1024
 // inputs, whole multiples of 16, take the dot-product forward pass (blocks
 // of 1, 2 and 4 outputs; batches of fewer rows than a block).
 BOOST_DATA_TEST_CASE(dense_and_its_gradients_match_the_reference,
-                     bdata::make({1, 3, 37}) * bdata::make({1, 7, 33, 80, 1024}) * bdata::make({5, 10, 40}), batch, in,
+                     bdata::make({1, 3, 37}) * bdata::make({1, 7, 24, 33, 80, 1024}) * bdata::make({5, 10, 40}), batch, in,
                      out) {
   std::mt19937 rng(batch * 100 + in);
   const std::string X = tensor_type({batch, in}), W = tensor_type({out, in}, false), B = tensor_type({out}, false),
