@@ -41,6 +41,7 @@
 #include "codegen/aot.h"
 #include "codegen/network.h"
 #include "panels.h"
+#include "args.h"
 #include "peer.h"
 #include "roofline.h"
 #include "train_step.h"
@@ -72,13 +73,6 @@ constexpr int kThreads = 2;
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "bench/gpu: error: %s\n", message.c_str());
   std::exit(1);
-}
-
-std::vector<std::string> split(const std::string &s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
-  return out;
 }
 
 /// One compute device seen.
@@ -308,19 +302,19 @@ int main(int argc, char **argv) {
     else if (a == "--repeats") repeats = int(positive(value()));
     else if (a == "--steps") steps = int(positive(value()));
     else if (a == "--cache") cache = value();
-    else if (a == "--bits") bits = split(value());
+    else if (a == "--bits") bits = cpq::bench::split_list(value());
     else if (a == "--batches") {
       batches.clear();
-      for (const std::string &b : split(value())) batches.push_back(int(positive(b)));
+      for (const std::string &b : cpq::bench::split_list(value())) batches.push_back(int(positive(b)));
     } else if (a == "--gemm-bits") {
       gemm_bits.clear();
-      for (const std::string &b : split(value())) {
+      for (const std::string &b : cpq::bench::split_list(value())) {
         const long n = positive(b);
         if (n > 8) fail("--gemm-bits takes 1 to 8, got " + b);
         gemm_bits.push_back(int(n));
       }
     } else if (a == "--gemm") {
-      const std::vector<std::string> s = split(value());
+      const std::vector<std::string> s = cpq::bench::split_list(value());
       if (s.size() != 3) fail("--gemm takes M,K,O");
       gm = positive(s[0]), gk = positive(s[1]), go = positive(s[2]);
     } else {

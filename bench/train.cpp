@@ -33,6 +33,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/network.h"
+#include "args.h"
 #include "peer.h"
 #include "train_step.h"
 
@@ -66,14 +67,6 @@ constexpr int kThreads = 2;
 [[noreturn]] void fail(const std::string &message) {
   std::fprintf(stderr, "bench/train: error: %s\n", message.c_str());
   std::exit(1);
-}
-
-std::vector<std::string> split(const std::string &s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) out.push_back(item);
-  return out;
 }
 
 double median(std::vector<double> v) {
@@ -135,13 +128,13 @@ int main(int argc, char **argv) {
     else if (a == "--repeats") repeats = std::max(1, std::atoi(value().c_str()));
     else if (a == "--steps") steps = std::max(1, std::atoi(value().c_str()));
     else if (a == "--cache") cache = value();
-    else if (a == "--bits") bits = split(value());
+    else if (a == "--bits") bits = cpq::bench::split_list(value());
     else if (a == "--network") network = value();
     else if (a == "--split") parts = std::atoi(value().c_str());
     else if (a == "--schedule") schedule = value();
     else if (a == "--batches") {
       batches.clear();
-      for (const std::string &b : split(value())) batches.push_back(std::max(1, std::atoi(b.c_str())));
+      for (const std::string &b : cpq::bench::split_list(value())) batches.push_back(std::max(1, std::atoi(b.c_str())));
     } else {
       std::fprintf(stderr,
                    "usage: %s [--json] [--repeats N] [--steps N] [--batches 64,256] [--bits FP32,W4A4,W2A2] "
