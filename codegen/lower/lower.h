@@ -70,6 +70,10 @@ struct LoweringOptions {
 /// host-opencl agreed with the CPU's on 8% of predictions).
 inline LoweringOptions for_gpu(LoweringOptions o) {
   o.checks_apart = true;
+  // The dense layers' operands staged in shared memory are copied for a
+  // block's whole tile, past the last row of a partial tile (whose sums
+  // the tile's guard then skips): reads of the inputs there are clamped.
+  o.clamp_inputs = true;
   o.packed_products = "halide";
   return o;
 }

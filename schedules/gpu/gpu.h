@@ -6,12 +6,14 @@
 // reduction for its own output; the quantizer's per-element gradients are
 // one thread an element with the edge loop in that thread, and its
 // per-channel sums a GPU reduction in two steps (chunks of elements a
-// thread each, then the chunks of a channel). Extern stages (the packed
-// integer products) stay on the host; Halide moves their buffers.
+// thread each, then the chunks of a channel). A dense layer's sums (float,
+// and packed integer products) stage their operands in shared memory a
+// chunk of the reduction at a time. Extern stages stay on the host; Halide
+// moves their buffers.
 //
-// Not done yet: shared-memory staging of the convolutions', dense layers'
-// and packed products' operands, and inlining elementwise stages into
-// their consumers (every stage is its own kernel).
+// Not done yet: shared-memory staging of the convolutions' operands, and
+// inlining elementwise stages into their consumers (every stage is its own
+// kernel).
 //
 //===----------------------------------------------------------------------===//
 #pragma once

@@ -95,6 +95,103 @@ const char *host_reason(const Internal::Function &f) {
   return finder.reason;
 }
 
+/// The Functions `d`'s values and arguments call, by name.
+std::map<std::string, Internal::Function> callees(const Internal::Definition &d) {
+  struct FindCalls : Internal::IRVisitor {
+    using IRVisitor::visit;
+    std::map<std::string, Internal::Function> found;
+    void visit(const Internal::Call *op) override {
+      if (op->call_type == Internal::Call::Halide && op->func.defined())
+        found.emplace(op->name, Internal::Function(op->func));
+      IRVisitor::visit(op);
+    }
+  } finder;
+  for (const Expr &e : d.values()) e.accept(&finder);
+  for (const Expr &e : d.args()) e.accept(&finder);
+  return finder.found;
+}
+
+/// Whether a contraction's accumulator stages its operands in shared
+/// memory, chunk by chunk of its reduction: one update over one reduction
+/// variable (a dense layer's sums over inputs, outputs or the batch, and
+/// packed dense products), so that what a block copies a chunk is its
+/// tile's rows times the chunk. Convolutions (a window inside the
+/// channels) do not yet: their blocks' footprints, as Halide bounds them
+/// for a tile fused over output rows and images, came out above a CUDA
+/// block's 48 KiB (LeNet-5's conv2: 53 KiB), and for the input gradient's
+/// predicated form not bounded at all.
+bool can_stage(const Func &acc) {
+  if (acc.num_update_definitions() != 1 || stage_loops(acc, 0).empty()) return false;
+  const std::vector<Internal::ReductionVariable> &rvars = acc.function().update(0).schedule().rvars();
+  if (rvars.size() != 1) return false;
+  const int64_t *extent = Internal::as_const_int(rvars[0].extent);
+  return !extent || *extent > 1;
+}
+
+/// A contraction's accumulator at root with its operands staged in shared
+/// memory: the update's blocks of tiles.x x tiles.y threads over its first
+/// two loops (the others fused into a third block dimension, so that a
+/// block's outputs are one tile and what it reads is bounded), then, in
+/// each block, the reduction's outermost variable in chunks of `chunk`:
+/// for each chunk the block's threads first copy the values of every
+/// operand the block's sums read into shared memory (a wrapper of the
+/// operand computed at the chunk loop: inside the block, outside its
+/// threads; Halide puts barriers around it), then each thread adds its
+/// own output's products of the chunk from there. Operands the pure
+/// definition reads too (a bias) are read in place.
+void gpu_root_staged(Func acc, Tiles t, int chunk) {
+  acc.compute_root();
+  if (!undefined_stage(acc, -1)) tile_stage(acc, stage_loops(acc, -1), t.x, t.y);
+
+  const Internal::Definition &update = acc.function().update(0);
+  const std::string r = update.schedule().rvars().back().var;
+  RVar whole(r), chunks(r + "_chunk"), within(r + "_in");
+  Stage s = acc.update();
+  s.split(whole, chunks, within, chunk, TailStrategy::GuardWithIf);
+  const std::vector<Var> vars = stage_loops(acc, 0);
+  Var bx("bx"), by("by"), tx("tx"), ty("ty");
+  if (vars.size() == 1) {
+    s.gpu_tile(vars[0], bx, tx, t.x * t.y, TailStrategy::GuardWithIf);
+    s.reorder(tx, chunks);
+  } else {
+    if (vars.size() > 2) {
+      Var rest = vars[2];
+      for (std::size_t k = 3; k < vars.size(); ++k) {
+        Var fused(rest.name() + "_" + vars[k].name());
+        s.fuse(rest, vars[k], fused);
+        rest = fused;
+      }
+      s.gpu_tile(vars[0], vars[1], bx, by, tx, ty, t.x, t.y, TailStrategy::GuardWithIf);
+      s.gpu_blocks(rest);
+    } else {
+      s.gpu_tile(vars[0], vars[1], bx, by, tx, ty, t.x, t.y, TailStrategy::GuardWithIf);
+    }
+    s.reorder(tx, ty, chunks);
+  }
+
+  const std::map<std::string, Internal::Function> in_init = callees(acc.function().definition());
+  for (auto &[name, f] : callees(update)) {
+    if (name == acc.name() || in_init.count(name)) continue;
+    Func staged = Func(f).in(acc);
+    staged.compute_at(acc, chunks).store_in(MemoryType::GPUShared);
+    std::vector<Var> args = staged.args();
+    Var all = args[0];
+    for (std::size_t k = 1; k < args.size(); ++k) {
+      Var fused(all.name() + "_" + args[k].name());
+      staged.fuse(all, args[k], fused);
+      all = fused;
+    }
+    Var rounds("rounds"), in_block("in_block"), sx("sx"), sy("sy");
+    staged.split(all, rounds, in_block, t.x * t.y, TailStrategy::GuardWithIf);
+    if (vars.size() == 1) {
+      staged.gpu_threads(in_block);
+    } else {
+      staged.split(in_block, sy, sx, t.x, TailStrategy::GuardWithIf);
+      staged.gpu_threads(sx, sy);
+    }
+  }
+}
+
 } // namespace
 
 // Declared, and described, in gpu.h.
@@ -191,7 +288,16 @@ void schedule_network(const std::vector<ScheduleStage> &stages, const std::vecto
       // the dot products' lane sums, each a kernel, then the result.
       const ContractionLoops &k = *s.contraction;
       for (const Relayout &r : k.relayouts) gpu_root(r.copy, c, t);
-      gpu_root(k.acc, c, t);
+      // Operands staged in shared memory a chunk of the reduction at a
+      // time (gpu_root_staged), or read from global memory by every thread
+      // (0).
+      const int chunk = can_stage(k.acc) ? c.choose("stage_chunk", {0, 8, 16, 32}, 16) : 0;
+      if (chunk > 0) {
+        c.covers(k.acc.name());
+        gpu_root_staged(k.acc, t, chunk);
+      } else {
+        gpu_root(k.acc, c, t);
+      }
       if (k.lane_sum.defined()) gpu_root(k.lane_sum, c, t);
       if (k.output.defined()) gpu_root(k.output, c, t);
     }

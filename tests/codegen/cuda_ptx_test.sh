@@ -3,7 +3,8 @@
 # and LeNet-5 W2A2's packed inference (on parameters that look trained),
 # compiled by cpq-compile for host-cuda-cuda_capability_80 (the gpu family's
 # schedules), every PTX module inside assembled by ptxas for sm_80 and sm_90
-# (scripts/check-cuda-ptx.sh). No CUDA device runs here: this checks the
+# (scripts/check-cuda-ptx.sh), the train_steps' dense sums reading from
+# shared memory. No CUDA device runs here: this checks the
 # code, not its results (test_codegen_gpu runs the same schedules on
 # OpenCL). Exit 77 (skipped) when ptxas is not installed.
 # Usage: cuda_ptx_test.sh SOURCE_DIR BINARY_DIR SCRATCH
@@ -18,6 +19,14 @@ for net in "$src/tests/codegen/networks/small_net.mlir" "$src/examples/networks/
     -o "$scratch/$name"
   grep -q '"device": "cuda"' "$scratch/$name.json" || { echo "$name.json: no \"device\": \"cuda\"" >&2; exit 1; }
   "$src/scripts/check-cuda-ptx.sh" "$scratch/$name.so" sm_80 sm_90
+  # The dense layers' sums read operands staged in shared memory, between
+  # barriers (docs/gpu.md).
+  loads=$(grep -a -c 'ld\.shared\.' "$scratch/$name.so" || true)
+  barriers=$(grep -a -c 'bar\.sync' "$scratch/$name.so" || true)
+  if [ "$loads" -eq 0 ] || [ "$barriers" -eq 0 ]; then
+    echo "$name: no operand staged in shared memory ($loads shared loads, $barriers barriers)" >&2
+    exit 1
+  fi
 done
 params=$scratch/lenet5_w2a2.safetensors
 python3 "$src/tests/dialect/Inputs/random_params.py" "$src/examples/networks/lenet5_w2a2.mlir" "$params"

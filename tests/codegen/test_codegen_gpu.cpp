@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -97,11 +98,26 @@ std::pair<int, int> on_device(const codegen::LoweredFunction &f) {
   return {device, all};
 }
 
+/// How many Funcs of f are stored in a GPU block's shared memory (operands
+/// of the dense layers' sums, staged a chunk of the reduction at a time).
+int staged_in_shared(const codegen::LoweredFunction &f) {
+  std::map<std::string, Halide::Internal::Function> env;
+  for (const Halide::Func &o : f.output_funcs())
+    for (auto &kv : Halide::Internal::find_transitive_calls(o.function())) env.insert(kv);
+  // A stage's staged operands are wrappers of the operands (Func::in),
+  // kept in the operands' schedules.
+  int n = 0;
+  for (const auto &kv : env)
+    for (const auto &wrapper : kv.second.schedule().wrappers())
+      n += Halide::Internal::Function(wrapper.second).schedule().memory_type() == Halide::MemoryType::GPUShared;
+  return n;
+}
+
 /// Compiles `function` of `source` for the host and for OpenCL, runs both
 /// on the same inputs and compares every output; most ops must run on the
 /// device (not all left on the host).
-void check_gpu_equals_cpu(const std::string &source, const std::string &function, int batch, int classes,
-                          bool exact = false) {
+int check_gpu_equals_cpu(const std::string &source, const std::string &function, int batch, int classes,
+                         bool exact = false) {
   BOOST_TEST_CHECKPOINT(function << ": compiling for the host");
   Compiled cpu(source, function, "hand");
   BOOST_TEST_CHECKPOINT(function << ": compiling for " << opencl_target().to_string());
@@ -128,6 +144,7 @@ void check_gpu_equals_cpu(const std::string &source, const std::string &function
     else BOOST_TEST(all_close(got[k], want[k], 1e-4, 1e-5, where), cpu.lowered.outputs[k].name << ": " << where);
   }
   BOOST_TEST(gpu.ints == cpu.ints, "integer outputs (correct counts) equal");
+  return staged_in_shared(gpu.lowered);
 }
 
 /// Writes parameters that look trained for every cpq.param of `network` to
@@ -176,6 +193,69 @@ BOOST_AUTO_TEST_CASE(small_network_train_and_eval_steps_on_opencl_equal_the_cpu)
   const std::string source = run_pipeline(read_file(CPQ_SMALL_NET), "cpq-train-pipeline");
   check_gpu_equals_cpu(source, "train_step", 5, 3);
   check_gpu_equals_cpu(source, "eval_step", 7, 3);
+}
+
+// Dense layers of awkward sizes (37 inputs, 13 and 3 outputs, a batch of 19:
+// none a multiple of a tile or of the chunk of 16), quantized W3A3 and in
+// float: their sums read their operands from shared memory, a chunk of the
+// reduction (inputs, outputs, or the batch for the weight gradient) at a
+// time, and agree with the CPU's.
+BOOST_AUTO_TEST_CASE(dense_layers_staged_in_shared_memory_equal_the_cpu) {
+  const std::string net = R"(
+func @net(%x: tensor<?x37xf32>) -> tensor<?x3xf32> {
+  %w1 = cpq.param "w1" {init = "he_normal"} : tensor<13x37xf32>
+  %b1 = cpq.param "b1" {init = "zeros"} : tensor<13xf32>
+  %h = cpq.dense %x, %w1, %b1 : (tensor<?x37xf32>, tensor<13x37xf32>, tensor<13xf32>) -> tensor<?x13xf32>
+  %r = cpq.relu %h : tensor<?x13xf32>
+  %w2 = cpq.param "w2" {init = "he_normal"} : tensor<3x13xf32>
+  %b2 = cpq.param "b2" {init = "zeros"} : tensor<3xf32>
+  %y = cpq.dense %r, %w2, %b2 : (tensor<?x13xf32>, tensor<3x13xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+)";
+  const int in_float = check_gpu_equals_cpu(run_pipeline(net, "cpq-train-pipeline"), "train_step", 19, 3);
+  BOOST_TEST(in_float >= 6, "float: " << in_float << " operands staged in shared memory");
+  const std::string quantized = run_pipeline(net, "cpq-quantize-network{weight-bits=3 activation-bits=3}");
+  const int in_w3a3 = check_gpu_equals_cpu(run_pipeline(quantized, "cpq-train-pipeline"), "train_step", 19, 3);
+  BOOST_TEST(in_w3a3 >= 6, "W3A3: " << in_w3a3 << " operands staged in shared memory");
+
+  // Its packed inference: the integer products of packed 3-bit weights,
+  // staged as well, bit for bit.
+  namespace fs = std::filesystem;
+  char dir_template[] = "/tmp/cpq_gpu_XXXXXX";
+  BOOST_TEST_REQUIRE(mkdtemp(dir_template) != nullptr);
+  const fs::path params = fs::path(dir_template) / "params.safetensors";
+  write_random_params(quantized, params.string());
+  const std::string inference = run_pipeline(quantized, "cpq-inference-pipeline{params=" + params.string() + "}");
+  fs::remove_all(dir_template);
+  const int in_packed = check_gpu_equals_cpu(inference, "inference", 19, 3, true);
+  BOOST_TEST(in_packed >= 2, "packed: " << in_packed << " operands staged in shared memory");
+}
+
+// The second-order backward pass (--cpq-expand-hessian: the Gauss-Newton
+// diagonal through a padded convolution, max pooling, ReLUs and dense layers,
+// the diagonal's squared weights and the loss's Hessian) on OpenCL, as on
+// the CPU (test_codegen_hessian checks the CPU's against the reference).
+BOOST_AUTO_TEST_CASE(hessian_diagonal_on_opencl_equals_the_cpu) {
+  const std::string net = R"(
+func @net(%x: tensor<?x2x6x6xf32>) -> tensor<?x3xf32> {
+  %w1 = cpq.param "w1" {init = "he_normal"} : tensor<3x2x3x3xf32>
+  %b1 = cpq.param "b1" {init = "zeros"} : tensor<3xf32>
+  %c1 = cpq.conv2d %x, %w1, %b1 {padding = [1, 1]} : (tensor<?x2x6x6xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
+  %r1 = cpq.relu %c1 : tensor<?x3x6x6xf32>
+  %p = cpq.maxpool2d %r1 {kernel = [2, 2]} : (tensor<?x3x6x6xf32>) -> tensor<?x3x3x3xf32>
+  %f = cpq.flatten %p : (tensor<?x3x3x3xf32>) -> tensor<?x27xf32>
+  %w2 = cpq.param "w2" {init = "he_normal"} : tensor<5x27xf32>
+  %b2 = cpq.param "b2" {init = "zeros"} : tensor<5xf32>
+  %h = cpq.dense %f, %w2, %b2 : (tensor<?x27xf32>, tensor<5x27xf32>, tensor<5xf32>) -> tensor<?x5xf32>
+  %r2 = cpq.relu %h : tensor<?x5xf32>
+  %w3 = cpq.param "w3" {init = "he_normal"} : tensor<3x5xf32>
+  %b3 = cpq.param "b3" {init = "zeros"} : tensor<3xf32>
+  %y = cpq.dense %r2, %w3, %b3 : (tensor<?x5xf32>, tensor<3x5xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+)";
+  check_gpu_equals_cpu(run_pipeline(net, "cpq-expand-hessian"), "hessian_diag", 5, 3);
 }
 
 // LeNet-5 W2A2: quantized weights and activations, tiling max pools with the
