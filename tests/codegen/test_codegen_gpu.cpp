@@ -178,6 +178,19 @@ void write_random_params(const std::string &network, const std::string &path) {
   BOOST_TEST_REQUIRE(safetensors::write(path, file, error), error);
 }
 
+/// `network`'s packed inference function (cpq-inference-pipeline) on
+/// parameters that look trained (write_random_params).
+std::string packed_inference(const std::string &network) {
+  namespace fs = std::filesystem;
+  char dir_template[] = "/tmp/cpq_gpu_XXXXXX";
+  BOOST_TEST_REQUIRE(mkdtemp(dir_template) != nullptr);
+  const fs::path params = fs::path(dir_template) / "params.safetensors";
+  write_random_params(network, params.string());
+  const std::string inference = run_pipeline(network, "cpq-inference-pipeline{params=" + params.string() + "}");
+  fs::remove_all(dir_template);
+  return inference;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(opencl_is_prepared_in_process) {
@@ -221,13 +234,7 @@ func @net(%x: tensor<?x37xf32>) -> tensor<?x3xf32> {
 
   // Its packed inference: the integer products of packed 3-bit weights,
   // staged as well, bit for bit.
-  namespace fs = std::filesystem;
-  char dir_template[] = "/tmp/cpq_gpu_XXXXXX";
-  BOOST_TEST_REQUIRE(mkdtemp(dir_template) != nullptr);
-  const fs::path params = fs::path(dir_template) / "params.safetensors";
-  write_random_params(quantized, params.string());
-  const std::string inference = run_pipeline(quantized, "cpq-inference-pipeline{params=" + params.string() + "}");
-  fs::remove_all(dir_template);
+  const std::string inference = packed_inference(quantized);
   const int in_packed = check_gpu_equals_cpu(inference, "inference", 19, 3, true);
   BOOST_TEST(in_packed >= 2, "packed: " << in_packed << " operands staged in shared memory");
 }
@@ -237,24 +244,7 @@ func @net(%x: tensor<?x37xf32>) -> tensor<?x3xf32> {
 // the diagonal's squared weights and the loss's Hessian) on OpenCL, as on
 // the CPU (test_codegen_hessian checks the CPU's against the reference).
 BOOST_AUTO_TEST_CASE(hessian_diagonal_on_opencl_equals_the_cpu) {
-  const std::string net = R"(
-func @net(%x: tensor<?x2x6x6xf32>) -> tensor<?x3xf32> {
-  %w1 = cpq.param "w1" {init = "he_normal"} : tensor<3x2x3x3xf32>
-  %b1 = cpq.param "b1" {init = "zeros"} : tensor<3xf32>
-  %c1 = cpq.conv2d %x, %w1, %b1 {padding = [1, 1]} : (tensor<?x2x6x6xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
-  %r1 = cpq.relu %c1 : tensor<?x3x6x6xf32>
-  %p = cpq.maxpool2d %r1 {kernel = [2, 2]} : (tensor<?x3x6x6xf32>) -> tensor<?x3x3x3xf32>
-  %f = cpq.flatten %p : (tensor<?x3x3x3xf32>) -> tensor<?x27xf32>
-  %w2 = cpq.param "w2" {init = "he_normal"} : tensor<5x27xf32>
-  %b2 = cpq.param "b2" {init = "zeros"} : tensor<5xf32>
-  %h = cpq.dense %f, %w2, %b2 : (tensor<?x27xf32>, tensor<5x27xf32>, tensor<5xf32>) -> tensor<?x5xf32>
-  %r2 = cpq.relu %h : tensor<?x5xf32>
-  %w3 = cpq.param "w3" {init = "he_normal"} : tensor<3x5xf32>
-  %b3 = cpq.param "b3" {init = "zeros"} : tensor<3xf32>
-  %y = cpq.dense %r2, %w3, %b3 : (tensor<?x5xf32>, tensor<3x5xf32>, tensor<3xf32>) -> tensor<?x3xf32>
-  return %y : tensor<?x3xf32>
-}
-)";
+  const std::string net = read_file(CPQ_HESSIAN_NET);
   check_gpu_equals_cpu(run_pipeline(net, "cpq-expand-hessian"), "hessian_diag", 5, 3);
 }
 
@@ -272,14 +262,7 @@ BOOST_AUTO_TEST_CASE(lenet5_w2a2_train_step_on_opencl_equals_the_cpu) {
 // the extern qgemm on panels, the GPU's by Halide contractions
 // (codegen::for_gpu). Both are exact: the logits agree bit for bit.
 BOOST_AUTO_TEST_CASE(lenet5_w2a2_packed_inference_on_opencl_equals_the_cpu_bit_for_bit) {
-  namespace fs = std::filesystem;
-  char dir_template[] = "/tmp/cpq_gpu_XXXXXX";
-  BOOST_TEST_REQUIRE(mkdtemp(dir_template) != nullptr);
-  const fs::path params = fs::path(dir_template) / "params.safetensors";
-  const std::string network = read_file(CPQ_LENET5_W2A2);
-  write_random_params(network, params.string());
-  const std::string source = run_pipeline(network, "cpq-inference-pipeline{params=" + params.string() + "}");
-  fs::remove_all(dir_template);
+  const std::string source = packed_inference(read_file(CPQ_LENET5_W2A2));
   check_gpu_equals_cpu(source, "inference", 9, 10, true);
 }
 
@@ -335,13 +318,7 @@ func @net(%x: tensor<?x4x9x9xf32>) -> tensor<?x5xf32> {
   const std::string quantized = run_pipeline(net, "cpq-quantize-network{weight-bits=3 activation-bits=3}");
   check_gpu_equals_cpu(run_pipeline(quantized, "cpq-train-pipeline"), "train_step", 5, 5);
 
-  namespace fs = std::filesystem;
-  char dir_template[] = "/tmp/cpq_gpu_XXXXXX";
-  BOOST_TEST_REQUIRE(mkdtemp(dir_template) != nullptr);
-  const fs::path params = fs::path(dir_template) / "params.safetensors";
-  write_random_params(quantized, params.string());
-  const std::string inference = run_pipeline(quantized, "cpq-inference-pipeline{params=" + params.string() + "}");
-  fs::remove_all(dir_template);
+  const std::string inference = packed_inference(quantized);
   BOOST_TEST(inference.find("groups = 2") != std::string::npos, "a grouped packed convolution");
   check_gpu_equals_cpu(inference, "inference", 7, 5, true);
 }

@@ -18,6 +18,10 @@
 
 #include "codegen_harness.h"
 
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
 using namespace cpq;
 using namespace cpq::testing;
 using reference::Tensor;
@@ -25,24 +29,14 @@ namespace bdata = boost::unit_test::data;
 
 namespace {
 
-const char *kNetwork = R"(
-func @net(%x: tensor<?x2x6x6xf32>) -> tensor<?x3xf32> {
-  %w1 = cpq.param "w1" {init = "he_normal"} : tensor<3x2x3x3xf32>
-  %b1 = cpq.param "b1" {init = "zeros"} : tensor<3xf32>
-  %c1 = cpq.conv2d %x, %w1, %b1 {padding = [1, 1]} : (tensor<?x2x6x6xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<?x3x6x6xf32>
-  %r1 = cpq.relu %c1 : tensor<?x3x6x6xf32>
-  %p = cpq.maxpool2d %r1 {kernel = [2, 2]} : (tensor<?x3x6x6xf32>) -> tensor<?x3x3x3xf32>
-  %f = cpq.flatten %p : (tensor<?x3x3x3xf32>) -> tensor<?x27xf32>
-  %w2 = cpq.param "w2" {init = "he_normal"} : tensor<5x27xf32>
-  %b2 = cpq.param "b2" {init = "zeros"} : tensor<5xf32>
-  %h = cpq.dense %f, %w2, %b2 : (tensor<?x27xf32>, tensor<5x27xf32>, tensor<5xf32>) -> tensor<?x5xf32>
-  %r2 = cpq.relu %h : tensor<?x5xf32>
-  %w3 = cpq.param "w3" {init = "he_normal"} : tensor<3x5xf32>
-  %b3 = cpq.param "b3" {init = "zeros"} : tensor<3xf32>
-  %y = cpq.dense %r2, %w3, %b3 : (tensor<?x5xf32>, tensor<3x5xf32>, tensor<3xf32>) -> tensor<?x3xf32>
-  return %y : tensor<?x3xf32>
+/// The network (tests/codegen/networks/hessian_net.mlir).
+std::string network() {
+  std::ifstream in(CPQ_HESSIAN_NET);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().empty()) throw std::runtime_error(std::string("cannot read ") + CPQ_HESSIAN_NET);
+  return text.str();
 }
-)";
 
 const std::vector<std::vector<int64_t>> kShapes = {{3, 2, 3, 3}, {3}, {5, 27}, {5}, {3, 5}, {3}};
 const char *kNames[] = {"w1", "b1", "w2", "b2", "w3", "b3"};
@@ -63,11 +57,11 @@ Case make_case(unsigned seed, int batch) {
 }
 
 Compiled &hessian_kernel() {
-  static Compiled c(run_pipeline(kNetwork, "cpq-expand-hessian"), "hessian_diag");
+  static Compiled c(run_pipeline(network(), "cpq-expand-hessian"), "hessian_diag");
   return c;
 }
 Compiled &train_kernel() {
-  static Compiled c(run_pipeline(kNetwork, "cpq-expand-training{optimizer=sgd momentum=0}"), "train_step");
+  static Compiled c(run_pipeline(network(), "cpq-expand-training{optimizer=sgd momentum=0}"), "train_step");
   return c;
 }
 
