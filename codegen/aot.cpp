@@ -87,10 +87,13 @@ void trace_root_funcs(Halide::Pipeline &pipeline) {
 }
 
 /// The pipelines `func` is compiled as (AotOptions::split), or 0 with
-/// `error` set when the options forbid the count asked for.
-int split_count(const AotOptions &o, mlir::FuncOp func, std::string &error) {
+/// `error` set when the options forbid the count asked for. A GPU target
+/// compiles one pipeline: each part's module would carry its device code
+/// as a constant of one fixed name ("opencl_gpu_source_kernels"), which
+/// linked parts cannot share (found on the VGG-style network's step).
+int split_count(const AotOptions &o, mlir::FuncOp func, bool gpu, std::string &error) {
   // Timed stages are named by their Funcs, which parts would repeat.
-  const bool splittable = o.schedule == "hand" && o.model.empty() && !o.time_root_funcs;
+  const bool splittable = o.schedule == "hand" && o.model.empty() && !o.time_root_funcs && !gpu;
   if (o.split == 0) {
     if (!splittable) return 1;
     try {
@@ -105,8 +108,9 @@ int split_count(const AotOptions &o, mlir::FuncOp func, std::string &error) {
   }
   if (o.split > 1 && !splittable) {
     error = "--split " + std::to_string(o.split) + " needs the hand schedule, no --model and no timed stages (" +
-            (!o.model.empty()          ? "a packed model's kernel is one pipeline"
+            (!o.model.empty()    ? "a packed model's kernel is one pipeline"
              : o.time_root_funcs ? "the stages' times are named by Funcs, which parts repeat"
+             : gpu               ? "a GPU target's device code is one module"
                                  : "schedule files and autoschedulers name the stages of one pipeline") +
             ")";
     return 0;
@@ -200,7 +204,7 @@ bool compile_aot(const AotOptions &o, std::string &error) {
       *o.space = schedules::schedule_space(first->stages, first->output_funcs(), targets[0]);
       return true;
     }
-    const int parts = split_count(o, func, error);
+    const int parts = split_count(o, func, gpu, error);
     if (parts < 1) return false;
     auto schedule = [&](Halide::Pipeline &p, const LoweredFunction &f) {
       schedules::apply_schedule(p, f.stages, f.output_funcs(), targets[0], o.schedule, o.partial_schedule);

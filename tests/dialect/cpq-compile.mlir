@@ -23,6 +23,7 @@
 // RUN: nm -D %t/split.so | FileCheck %s --check-prefix=SPLIT-SYMBOLS
 // RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/x --split -1 2> %t/split-negative.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-NEGATIVE < %t/split-negative.err
 // RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/x --split 2 --schedule Li2018 2> %t/split-auto.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-AUTOSCHEDULER < %t/split-auto.err
+// RUN: cpq-compile %s --function train_step --pipeline=cpq-train-pipeline -o %t/x --split 2 --target host-opencl 2> %t/split-gpu.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-GPU < %t/split-gpu.err
 // RUN: cpq-compile %s --function tiny -o %t/x --split 5 2> %t/split-many.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-MANY < %t/split-many.err
 // RUN: sed -e 's/"b"/"cpq.cut0"/' %s > %t/cut-named.mlir
 // RUN: cpq-compile %t/cut-named.mlir --function tiny -o %t/x --split 2 2> %t/split-name.err; test $? -eq 1 && FileCheck %s --check-prefix=SPLIT-NAME < %t/split-name.err
@@ -77,6 +78,7 @@ func @tiny(%x: tensor<?x5xf32>) -> tensor<?x3xf32> {
 // SPLIT-SYMBOLS: T split_metadata
 // SPLIT-NEGATIVE: cpq-compile: error: --split must be 0 (automatic) or a number of pipelines, got -1
 // SPLIT-AUTOSCHEDULER: cpq-compile: error: --split 2 needs the hand schedule, no --model and no timed stages (schedule files and autoschedulers name the stages of one pipeline)
+// SPLIT-GPU: cpq-compile: error: --split 2 needs the hand schedule, no --model and no timed stages (a GPU target's device code is one module)
 // SPLIT-MANY: cpq-compile: error: compiling 'tiny' failed: function 'tiny' has 3 ops: it cannot be split into 5 parts
 // SPLIT-NAME: cpq-compile: error: compiling 'tiny' failed: {{.*}}prefix 'cpq_cut'{{.*}}rename it, or compile one pipeline (--split 1)
 // GATED: {"name":"w_gates","tensor":"w.gates","role":"param","direction":"input","kind":"buffer","type":"float32","shape":[2],"init":{"kind":"constant","values":[3.0]}}
