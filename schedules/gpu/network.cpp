@@ -43,6 +43,18 @@ std::vector<Var> stage_loops(const Func &f, int stage) {
   return vars;
 }
 
+/// Fuses s's loops over vars[first], vars[first + 1], ... (innermost
+/// first) into one and returns it.
+Var fuse_from(Stage s, const std::vector<Var> &vars, std::size_t first) {
+  Var fused = vars.at(first);
+  for (std::size_t k = first + 1; k < vars.size(); ++k) {
+    Var next(fused.name() + "_" + vars[k].name());
+    s.fuse(fused, vars[k], next);
+    fused = next;
+  }
+  return fused;
+}
+
 /// Tiles one stage's loops into blocks of threads_x x threads_y threads
 /// (the second and outer loops fused into one), or runs it on one thread
 /// when it has no loop.
@@ -56,12 +68,7 @@ void tile_stage(Stage s, std::vector<Var> vars, int threads_x, int threads_y) {
     s.gpu_tile(vars[0], bx, tx, threads_x * threads_y, TailStrategy::GuardWithIf);
     return;
   }
-  Var outer = vars[1];
-  for (std::size_t k = 2; k < vars.size(); ++k) {
-    Var fused(outer.name() + "_" + vars[k].name());
-    s.fuse(outer, vars[k], fused);
-    outer = fused;
-  }
+  const Var outer = fuse_from(s, vars, 1);
   s.gpu_tile(vars[0], outer, bx, by, tx, ty, threads_x, threads_y, TailStrategy::GuardWithIf);
 }
 
@@ -132,7 +139,7 @@ bool can_stage(const Func &acc) {
 /// memory: the update's blocks of tiles.x x tiles.y threads over its first
 /// two loops (the others fused into a third block dimension, so that a
 /// block's outputs are one tile and what it reads is bounded), then, in
-/// each block, the reduction's outermost variable in chunks of `chunk`:
+/// each block, the reduction's one variable in chunks of `chunk`:
 /// for each chunk the block's threads first copy the values of every
 /// operand the block's sums read into shared memory (a wrapper of the
 /// operand computed at the chunk loop: inside the block, outside its
@@ -154,18 +161,9 @@ void gpu_root_staged(Func acc, Tiles t, int chunk) {
     s.gpu_tile(vars[0], bx, tx, t.x * t.y, TailStrategy::GuardWithIf);
     s.reorder(tx, chunks);
   } else {
-    if (vars.size() > 2) {
-      Var rest = vars[2];
-      for (std::size_t k = 3; k < vars.size(); ++k) {
-        Var fused(rest.name() + "_" + vars[k].name());
-        s.fuse(rest, vars[k], fused);
-        rest = fused;
-      }
-      s.gpu_tile(vars[0], vars[1], bx, by, tx, ty, t.x, t.y, TailStrategy::GuardWithIf);
-      s.gpu_blocks(rest);
-    } else {
-      s.gpu_tile(vars[0], vars[1], bx, by, tx, ty, t.x, t.y, TailStrategy::GuardWithIf);
-    }
+    const Var rest = vars.size() > 2 ? fuse_from(s, vars, 2) : Var();
+    s.gpu_tile(vars[0], vars[1], bx, by, tx, ty, t.x, t.y, TailStrategy::GuardWithIf);
+    if (vars.size() > 2) s.gpu_blocks(rest);
     s.reorder(tx, ty, chunks);
   }
 
@@ -174,13 +172,7 @@ void gpu_root_staged(Func acc, Tiles t, int chunk) {
     if (name == acc.name() || in_init.count(name)) continue;
     Func staged = Func(f).in(acc);
     staged.compute_at(acc, chunks).store_in(MemoryType::GPUShared);
-    std::vector<Var> args = staged.args();
-    Var all = args[0];
-    for (std::size_t k = 1; k < args.size(); ++k) {
-      Var fused(all.name() + "_" + args[k].name());
-      staged.fuse(all, args[k], fused);
-      all = fused;
-    }
+    const Var all = fuse_from(staged, staged.args(), 0);
     Var rounds("rounds"), in_block("in_block"), sx("sx"), sy("sy");
     staged.split(all, rounds, in_block, t.x * t.y, TailStrategy::GuardWithIf);
     if (vars.size() == 1) {

@@ -28,8 +28,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <cstdint>
+#include <fstream>
 #include <ostream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,6 +48,16 @@ inline void load_dialects(mlir::MLIRContext &context) {
 
 /// `mlir` after the cpq-opt pipeline `pipeline`, printed; throws when either
 /// fails.
+/// The text of the file at `path` (a test network); throws naming it when
+/// it cannot be read or is empty.
+inline std::string read_text_file(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in.good() || text.str().empty()) throw std::runtime_error("cannot read " + path);
+  return text.str();
+}
+
 inline std::string run_pipeline(const std::string &mlir, const std::string &pipeline) {
   dialect::registerPassesAndPipelines();
   mlir::MLIRContext context;

@@ -32,14 +32,6 @@ using reference::Tensor;
 
 namespace {
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path);
-  BOOST_TEST_REQUIRE(in.good(), "cannot read " << path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// The OpenCL target of this CPU.
 Halide::Target opencl_target() { return codegen::host_target().with_feature(Halide::Target::OpenCL); }
 
@@ -203,7 +195,7 @@ BOOST_AUTO_TEST_CASE(opencl_is_prepared_in_process) {
 // max pooling, flatten, dense, a 2-bit DropBits quantizer, the loss and
 // Adam, forward and backward.
 BOOST_AUTO_TEST_CASE(small_network_train_and_eval_steps_on_opencl_equal_the_cpu) {
-  const std::string source = run_pipeline(read_file(CPQ_SMALL_NET), "cpq-train-pipeline");
+  const std::string source = run_pipeline(read_text_file(CPQ_SMALL_NET), "cpq-train-pipeline");
   check_gpu_equals_cpu(source, "train_step", 5, 3);
   check_gpu_equals_cpu(source, "eval_step", 7, 3);
 }
@@ -244,14 +236,14 @@ func @net(%x: tensor<?x37xf32>) -> tensor<?x3xf32> {
 // the diagonal's squared weights and the loss's Hessian) on OpenCL, as on
 // the CPU (test_codegen_hessian checks the CPU's against the reference).
 BOOST_AUTO_TEST_CASE(hessian_diagonal_on_opencl_equals_the_cpu) {
-  const std::string net = read_file(CPQ_HESSIAN_NET);
+  const std::string net = read_text_file(CPQ_HESSIAN_NET);
   check_gpu_equals_cpu(run_pipeline(net, "cpq-expand-hessian"), "hessian_diag", 5, 3);
 }
 
 // LeNet-5 W2A2: quantized weights and activations, tiling max pools with the
 // quantizer's gradient taken at their argmax, one-channel convolutions.
 BOOST_AUTO_TEST_CASE(lenet5_w2a2_train_step_on_opencl_equals_the_cpu) {
-  const std::string source = run_pipeline(read_file(CPQ_LENET5_W2A2), "cpq-train-pipeline");
+  const std::string source = run_pipeline(read_text_file(CPQ_LENET5_W2A2), "cpq-train-pipeline");
   check_gpu_equals_cpu(source, "train_step", 3, 10);
 }
 
@@ -262,7 +254,7 @@ BOOST_AUTO_TEST_CASE(lenet5_w2a2_train_step_on_opencl_equals_the_cpu) {
 // the extern qgemm on panels, the GPU's by Halide contractions
 // (codegen::for_gpu). Both are exact: the logits agree bit for bit.
 BOOST_AUTO_TEST_CASE(lenet5_w2a2_packed_inference_on_opencl_equals_the_cpu_bit_for_bit) {
-  const std::string source = packed_inference(read_file(CPQ_LENET5_W2A2));
+  const std::string source = packed_inference(read_text_file(CPQ_LENET5_W2A2));
   check_gpu_equals_cpu(source, "inference", 9, 10, true);
 }
 
@@ -342,7 +334,7 @@ BOOST_AUTO_TEST_CASE(an_opencl_kernel_runs_through_the_loader) {
   BOOST_TEST(kernel->manifest().device == "opencl");
 
   const int batch = 5;
-  Compiled cpu(run_pipeline(read_file(CPQ_SMALL_NET), "cpq-train-pipeline"), "train_step", "hand");
+  Compiled cpu(run_pipeline(read_text_file(CPQ_SMALL_NET), "cpq-train-pipeline"), "train_step", "hand");
   std::mt19937 rng(5);
   const Inputs in = make_inputs(cpu.lowered, batch, 3, rng);
   const std::vector<Tensor> want = run(cpu, in, batch);

@@ -18,10 +18,6 @@
 
 #include "codegen_harness.h"
 
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-
 using namespace cpq;
 using namespace cpq::testing;
 using reference::Tensor;
@@ -30,13 +26,7 @@ namespace bdata = boost::unit_test::data;
 namespace {
 
 /// The network (tests/codegen/networks/hessian_net.mlir).
-std::string network() {
-  std::ifstream in(CPQ_HESSIAN_NET);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (text.str().empty()) throw std::runtime_error(std::string("cannot read ") + CPQ_HESSIAN_NET);
-  return text.str();
-}
+std::string network() { return read_text_file(CPQ_HESSIAN_NET); }
 
 const std::vector<std::vector<int64_t>> kShapes = {{3, 2, 3, 3}, {3}, {5, 27}, {5}, {3, 5}, {3}};
 const char *kNames[] = {"w1", "b1", "w2", "b2", "w3", "b3"};
